@@ -1,0 +1,26 @@
+package io.medallion.pipeline;
+
+import java.util.Set;
+
+/**
+ * A bronze table: raw data from a source, with ingest metadata columns ({@code _ingest_time},
+ * {@code _source_file}, ...), appended to Delta. Streaming (the default) ingests each file once;
+ * batch re-reads the whole source and replaces the table.
+ */
+public record BronzeTable(
+    TableRef ref, SourceDefinition source, Execution execution, Trigger trigger, TableSpec spec)
+    implements TableDefinition {
+  public BronzeTable {
+    if (ref.layer() != Layer.BRONZE) {
+      throw new IllegalArgumentException(ref + " is not a bronze table");
+    }
+    if (source == null) {
+      throw new IllegalArgumentException(ref + " needs a source");
+    }
+  }
+
+  @Override
+  public Set<TableRef> inputs() {
+    return Set.of();
+  }
+}

@@ -1,0 +1,70 @@
+package io.medallion.pipeline;
+
+import io.medallion.table.TableName;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a pipeline's tables live in one deployment (local, dev, prod): the catalog of each layer and
+ * the storage roots.
+ *
+ * @param name the environment name, e.g. {@code dev}
+ * @param platform which platform to run on; {@link PlatformChoice#AUTO} detects it
+ * @param catalogs the catalog of each layer, e.g. bronze -> {@code dev_bronze}
+ * @param warehouseRoot on open-source Spark, where catalog {@code c} keeps its tables
+ *     ({@code <warehouse-root>/<c>}); unused on Databricks, where Unity Catalog decides
+ * @param checkpointRoot where streaming checkpoints live ({@code <root>/<pipeline>/<layer>/<table>})
+ * @param landingRoot where raw files land (pipelines refer to it as {@code ${env.landing-root}})
+ * @param master the Spark master used only when medallion creates the session itself outside
+ *     spark-submit (e.g. {@code local[*]} for the demo)
+ * @param sparkConf extra Spark settings applied when medallion creates the session
+ */
+public record Environment(
+    String name,
+    PlatformChoice platform,
+    Map<Layer, String> catalogs,
+    String warehouseRoot,
+    String checkpointRoot,
+    String landingRoot,
+    Optional<String> master,
+    Map<String, String> sparkConf) {
+
+  /** How the platform is chosen. */
+  public enum PlatformChoice {
+    AUTO,
+    OSS,
+    DATABRICKS
+  }
+
+  public Environment {
+    catalogs = Map.copyOf(catalogs);
+    sparkConf = Map.copyOf(sparkConf);
+    for (Layer layer : Layer.values()) {
+      if (!catalogs.containsKey(layer)) {
+        throw new IllegalArgumentException("environment '" + name + "' has no catalog for " + layer.key());
+      }
+    }
+    warehouseRoot = stripSlash(warehouseRoot);
+    checkpointRoot = stripSlash(checkpointRoot);
+    landingRoot = stripSlash(landingRoot);
+  }
+
+  private static String stripSlash(String s) {
+    return s != null && s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  /** The three-level name of a pipeline table in this environment. */
+  public TableName tableName(PipelineDefinition pipeline, TableRef ref) {
+    return TableName.of(catalogs.get(ref.layer()), pipeline.schema(), ref.name());
+  }
+
+  /** The storage root of one catalog on open-source Spark. */
+  public String warehouseOf(String catalog) {
+    return warehouseRoot + "/" + catalog;
+  }
+
+  /** The checkpoint directory of one streaming table; it never changes for the same table. */
+  public String checkpointOf(PipelineDefinition pipeline, TableRef ref) {
+    return checkpointRoot + "/" + pipeline.name() + "/" + ref.layer().key() + "/" + ref.name();
+  }
+}

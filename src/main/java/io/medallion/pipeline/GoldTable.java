@@ -1,0 +1,24 @@
+package io.medallion.pipeline;
+
+import io.medallion.internal.SqlTemplate;
+import java.util.Set;
+
+/**
+ * A gold table: a SQL query over other tables (named as {@code {layer.table}} placeholders or by
+ * full three-level names), recomputed in batch on every run and replaced atomically.
+ */
+public record GoldTable(TableRef ref, String sql, TableSpec spec) implements TableDefinition {
+  public GoldTable {
+    if (ref.layer() != Layer.GOLD) {
+      throw new IllegalArgumentException(ref + " is not a gold table");
+    }
+    if (sql == null || sql.isBlank()) {
+      throw new IllegalArgumentException(ref + " needs sql");
+    }
+  }
+
+  @Override
+  public Set<TableRef> inputs() {
+    return SqlTemplate.references(sql);
+  }
+}

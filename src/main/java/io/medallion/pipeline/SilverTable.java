@@ -1,0 +1,51 @@
+package io.medallion.pipeline;
+
+import io.medallion.internal.SqlTemplate;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A silver table: rows of another table of the pipeline ({@code from}, read incrementally when
+ * streaming), transformed by SQL, deduplicated by {@code keys} and upserted into Delta.
+ *
+ * @param from the table read incrementally
+ * @param sql a SELECT that names tables as {@code {layer.table}} placeholders; {@code {from}}'s
+ *     placeholder stands for the new rows of the current batch. Empty means {@code SELECT * FROM
+ *     {from}}.
+ * @param keys the columns identifying a row; required for {@link WriteMode#UPSERT}
+ * @param sequenceBy the column ordering versions of a row (latest wins); when empty the last row
+ *     seen in a batch wins and a later batch always overwrites an earlier one
+ */
+public record SilverTable(
+    TableRef ref,
+    TableRef from,
+    Optional<String> sql,
+    List<String> keys,
+    Optional<String> sequenceBy,
+    WriteMode mode,
+    Execution execution,
+    Trigger trigger,
+    TableSpec spec)
+    implements TableDefinition {
+  public SilverTable {
+    if (ref.layer() != Layer.SILVER) {
+      throw new IllegalArgumentException(ref + " is not a silver table");
+    }
+    keys = List.copyOf(keys);
+  }
+
+  /** The SQL that computes the table's rows, with the default filled in. */
+  public String effectiveSql() {
+    return sql.orElse("SELECT * FROM {" + from + "}");
+  }
+
+  @Override
+  public Set<TableRef> inputs() {
+    Set<TableRef> inputs = new LinkedHashSet<>();
+    inputs.add(from);
+    inputs.addAll(SqlTemplate.references(effectiveSql()));
+    return inputs;
+  }
+}

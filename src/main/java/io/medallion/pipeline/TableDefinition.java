@@ -1,0 +1,15 @@
+package io.medallion.pipeline;
+
+import java.util.Set;
+
+/** One table of a pipeline and the flow that fills it. */
+public sealed interface TableDefinition permits BronzeTable, SilverTable, GoldTable {
+  /** The table's layer and short name. */
+  TableRef ref();
+
+  /** Comment, partitioning and properties of the Delta table. */
+  TableSpec spec();
+
+  /** The tables of the same pipeline this table reads, which must be computed before it. */
+  Set<TableRef> inputs();
+}

@@ -1,0 +1,45 @@
+package io.medallion.pipeline;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * When a streaming table processes data. {@link Kind#AVAILABLE_NOW} (the default for jobs) processes
+ * everything available in one or more micro-batches and stops; {@link Kind#ONCE} does the same in a
+ * single micro-batch; {@link Kind#PROCESSING_TIME} runs continuously, one micro-batch per interval.
+ */
+public record Trigger(Kind kind, Optional<Duration> interval) {
+  /** The trigger kinds, written in config as {@code available-now}, {@code once}, {@code processing-time}. */
+  public enum Kind {
+    AVAILABLE_NOW,
+    ONCE,
+    PROCESSING_TIME
+  }
+
+  public Trigger {
+    if (kind == Kind.PROCESSING_TIME
+        && (interval.isEmpty() || interval.get().isNegative() || interval.get().isZero())) {
+      throw new IllegalArgumentException("a processing-time trigger needs a positive interval");
+    }
+    if (kind != Kind.PROCESSING_TIME) {
+      interval = Optional.empty();
+    }
+  }
+
+  public static Trigger availableNow() {
+    return new Trigger(Kind.AVAILABLE_NOW, Optional.empty());
+  }
+
+  public static Trigger once() {
+    return new Trigger(Kind.ONCE, Optional.empty());
+  }
+
+  public static Trigger processingTime(Duration interval) {
+    return new Trigger(Kind.PROCESSING_TIME, Optional.of(interval));
+  }
+
+  /** True for triggers that stop by themselves once the available data is processed. */
+  public boolean terminates() {
+    return kind != Kind.PROCESSING_TIME;
+  }
+}
