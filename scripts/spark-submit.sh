@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs medallion's job jar exactly as spark-submit would (org.apache.spark.deploy.SparkSubmit from
+# the Maven classpath), without a Spark installation. Builds the jar first if it is missing.
+#
+#   scripts/spark-submit.sh run --pipeline retail --env local --show-gold
+#   SPARK_MASTER=local[4] scripts/spark-submit.sh validate --pipeline retail --env local
+#   SPARK_SUBMIT_ARGS="--conf spark.driver.memory=4g" scripts/spark-submit.sh run ...
+#
+# Everything after the script name is passed to medallion (see README: CLI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jar=$(ls target/medallion-*.jar 2>/dev/null | grep -v -e original -e sources | head -n 1 || true)
+if [[ -z "$jar" || ! -f target/spark-classpath.txt ]]; then
+  echo "Building the job jar (mvn -q -DskipTests package)..." >&2
+  mvn -q -B -DskipTests package
+  jar=$(ls target/medallion-*.jar | grep -v -e original -e sources | head -n 1)
+fi
+
+opens=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+)
+
+# shellcheck disable=SC2086
+exec java -Xmx2g "${opens[@]}" -Dlog4j2.configurationFile=conf/log4j2.properties -cp "$(cat target/spark-classpath.txt)" \
+  org.apache.spark.deploy.SparkSubmit \
+  --master "${SPARK_MASTER:-local[2]}" \
+  --conf spark.ui.enabled=false \
+  ${SPARK_SUBMIT_ARGS:-} \
+  "$jar" "$@"

@@ -1,0 +1,46 @@
+package io.medallion.cli;
+
+import io.medallion.MedallionException;
+import io.medallion.pipeline.Environment;
+import io.medallion.platform.Platform;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Gets the Spark session for a CLI run: the existing one, or a new one set up for Delta. */
+final class Sessions {
+  static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+  static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+
+  private Sessions() {}
+
+  /**
+   * On Databricks, the cluster's session. Elsewhere {@code getOrCreate()} with Delta enabled and the
+   * environment's Spark settings; the environment's master only when none was given (spark-submit
+   * sets one). Never stopped by medallion.
+   */
+  static SparkSession obtain(Environment env, Platform platform, String appName) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    boolean exists = SparkSession.getDefaultSession().isDefined();
+    if (!platform.isDatabricks() && !exists) {
+      builder.config("spark.sql.extensions", DELTA_EXTENSION)
+          .config("spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+      for (Map.Entry<String, String> e : env.sparkConf().entrySet()) {
+        builder.config(e.getKey(), e.getValue());
+      }
+      if (System.getProperty("spark.master") == null) {
+        builder.master(env.master().orElse("local[*]"));
+      }
+    }
+    SparkSession spark = builder.getOrCreate();
+    if (!platform.isDatabricks()) {
+      String extensions = spark.conf().get("spark.sql.extensions", "");
+      if (!extensions.contains(DELTA_EXTENSION)) {
+        throw new MedallionException(
+            "The Spark session was created without Delta Lake (spark.sql.extensions is '" + extensions
+                + "'). Start it with --conf spark.sql.extensions=" + DELTA_EXTENSION
+                + " --conf spark.sql.catalog.spark_catalog=" + DELTA_CATALOG + ".");
+      }
+    }
+    return spark;
+  }
+}

@@ -1,0 +1,46 @@
+package io.medallion.platform;
+
+import io.medallion.pipeline.Environment;
+import io.medallion.platform.internal.DatabricksPlatform;
+import io.medallion.platform.internal.OssPlatform;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Everything that differs between the Databricks Runtime and open-source Spark (spark-submit, EMR,
+ * local tests), chosen once at start-up.
+ *
+ * <p>On open-source Spark, each catalog of the environment is registered as a medallion {@link
+ * io.medallion.catalog.WarehouseCatalog} over {@code <warehouse-root>/<catalog>}. On Databricks,
+ * Unity Catalog serves three-level names natively and nothing is registered.
+ */
+public interface Platform {
+  /** {@code databricks} or {@code oss}. */
+  String name();
+
+  /** Makes the environment's catalogs usable by three-level names in this session. */
+  void prepareCatalogs(SparkSession spark, Environment env);
+
+  /** True on the Databricks Runtime: never stop the session or exit the JVM there. */
+  boolean isDatabricks();
+
+  /**
+   * The platform for an environment: its explicit choice, or, for {@code auto}, Databricks when the
+   * process runs on the Databricks Runtime ({@code DATABRICKS_RUNTIME_VERSION} is set).
+   *
+   * @param processEnv the process environment, normally {@code System.getenv()}
+   */
+  static Platform choose(Environment.PlatformChoice choice, Map<String, String> processEnv) {
+    return switch (choice) {
+      case OSS -> new OssPlatform();
+      case DATABRICKS -> new DatabricksPlatform();
+      case AUTO -> runsOnDatabricks(processEnv) ? new DatabricksPlatform() : new OssPlatform();
+    };
+  }
+
+  /** True when the process environment says it is the Databricks Runtime. */
+  static boolean runsOnDatabricks(Map<String, String> processEnv) {
+    String version = processEnv.get("DATABRICKS_RUNTIME_VERSION");
+    return version != null && !version.isBlank();
+  }
+}

@@ -1,0 +1,43 @@
+package io.medallion.platform.internal;
+
+import io.medallion.MedallionException;
+import io.medallion.catalog.WarehouseCatalog;
+import io.medallion.pipeline.Environment;
+import io.medallion.platform.Platform;
+import java.util.LinkedHashSet;
+import org.apache.spark.sql.SparkSession;
+
+/** Open-source Spark: medallion's warehouse catalogs provide three-level names. */
+public final class OssPlatform implements Platform {
+  @Override
+  public String name() {
+    return "oss";
+  }
+
+  @Override
+  public void prepareCatalogs(SparkSession spark, Environment env) {
+    for (String catalog : new LinkedHashSet<>(env.catalogs().values())) {
+      String key = "spark.sql.catalog." + catalog;
+      String configured = spark.conf().getOption(key).getOrElse(() -> null);
+      String wanted = env.warehouseOf(catalog);
+      if (configured == null) {
+        WarehouseCatalog.register(spark, catalog, wanted);
+      } else if (WarehouseCatalog.class.getName().equals(configured)) {
+        String actual = spark.conf().getOption(key + ".warehouse").getOrElse(() -> null);
+        if (actual != null && !actual.equals(wanted)) {
+          throw new MedallionException(
+              "Catalog '" + catalog + "' is already registered in this Spark session with warehouse "
+                  + actual + ", but environment '" + env.name() + "' puts it at " + wanted
+                  + ". A session serves one warehouse per catalog name: use distinct catalog names"
+                  + " per environment, or run the environments in separate sessions.");
+        }
+      }
+      // A catalog the user configured with another implementation (--conf) is left as it is.
+    }
+  }
+
+  @Override
+  public boolean isDatabricks() {
+    return false;
+  }
+}

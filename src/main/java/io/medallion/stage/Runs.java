@@ -1,0 +1,146 @@
+package io.medallion.stage;
+
+import io.medallion.MedallionException;
+import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.TableResult;
+import io.medallion.pipeline.Trigger;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+
+/** Shared pieces of stage runs: triggers, counting, waiting, error wrapping. */
+final class Runs {
+  private static final ExecutorService OBSERVATIONS =
+      Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "medallion-observation");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private Runs() {}
+
+  static org.apache.spark.sql.streaming.Trigger sparkTrigger(Trigger trigger) {
+    return switch (trigger.kind()) {
+      case AVAILABLE_NOW -> org.apache.spark.sql.streaming.Trigger.AvailableNow();
+      case ONCE -> org.apache.spark.sql.streaming.Trigger.Once();
+      case PROCESSING_TIME ->
+          org.apache.spark.sql.streaming.Trigger.ProcessingTime(trigger.interval().orElseThrow().toMillis());
+    };
+  }
+
+  /** A counted view of a batch input: {@link #count} reads the count after the action ran. */
+  static final class Counted {
+    final Dataset<Row> data;
+    private final Observation observation;
+
+    Counted(Dataset<Row> input) {
+      this.observation = new Observation();
+      this.data = input.observe(observation, functions.count(functions.lit(1)).as("rows"), new Column[0]);
+    }
+
+    /** Rows that went through, or -1 if Spark did not report them (e.g. the scan was pruned). */
+    long count() {
+      CompletableFuture<Map<String, Object>> f =
+          CompletableFuture.supplyAsync(() -> {
+            try {
+              return observation.getAsJava();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return Map.of();
+            }
+          }, OBSERVATIONS);
+      try {
+        Object rows = f.get(10, TimeUnit.SECONDS).get("rows");
+        return rows == null ? -1 : ((Number) rows).longValue();
+      } catch (Exception e) {
+        f.cancel(true);
+        return -1;
+      }
+    }
+  }
+
+  /** A finished batch stage. */
+  static StageRun done(TableResult result) {
+    return new StageRun() {
+      @Override
+      public TableResult await() {
+        return result;
+      }
+
+      @Override
+      public boolean continuous() {
+        return false;
+      }
+    };
+  }
+
+  /** A running streaming stage; awaiting it collects rows read from the query's progress. */
+  static StageRun streaming(
+      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, OptionalLong before, Instant start, boolean continuous) {
+    return new StageRun() {
+      @Override
+      public TableResult await() {
+        try {
+          query.awaitTermination();
+        } catch (StreamingQueryException e) {
+          throw failure(ctx, ref, e.cause() != null ? e.cause() : e);
+        }
+        long read = 0;
+        for (StreamingQueryProgress p : query.recentProgress()) {
+          read += p.numInputRows();
+        }
+        long written = DeltaTables.rowsWrittenSince(ctx.spark(), name, before);
+        return new TableResult(ref, name, read, written, Duration.between(start, Instant.now()));
+      }
+
+      @Override
+      public boolean continuous() {
+        return continuous;
+      }
+    };
+  }
+
+  /** Wraps a failure of one table into an error that names the table and keeps the cause. */
+  static MedallionException failure(StageContext ctx, TableRef ref, Throwable cause) {
+    if (cause instanceof MedallionException m) {
+      return m;
+    }
+    String reason = rootMessage(cause);
+    return new MedallionException(
+        "Table " + ref + " (" + ctx.nameOf(ref) + ") of pipeline '" + ctx.pipeline().name()
+            + "' failed: " + reason,
+        cause);
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String first = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    String last = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String msg = root == t || first.contains(last) ? first : first + " (caused by: " + last + ")";
+    // Spark's analysis messages carry the full plan after a blank line: keep the first paragraph.
+    int cut = msg.indexOf("\n\n");
+    return cut > 0 ? msg.substring(0, cut) : msg;
+  }
+
+  static Duration since(Instant start) {
+    return Duration.between(start, Instant.now());
+  }
+}

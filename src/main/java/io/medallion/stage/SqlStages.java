@@ -1,0 +1,34 @@
+package io.medallion.stage;
+
+import io.medallion.MedallionException;
+import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.table.TableName;
+import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Runs a stage's SQL with each {@code {layer.table}} placeholder bound to a DataFrame. */
+final class SqlStages {
+  private SqlStages() {}
+
+  static Dataset<Row> query(
+      StageContext ctx, TableDefinition table, String sql, Function<TableRef, Dataset<Row>> inputs) {
+    for (TableRef ref : SqlTemplate.references(sql)) {
+      inputs.apply(ref).createOrReplaceTempView(ctx.viewOf(ref, "in_" + table.ref().name()));
+    }
+    String rendered =
+        SqlTemplate.render(sql, ref -> TableName.quote(ctx.viewOf(ref, "in_" + table.ref().name())));
+    try {
+      return ctx.spark().sql(rendered);
+    } catch (RuntimeException e) {
+      throw new MedallionException(
+          "Table " + table.ref() + ": the SQL of pipeline." + table.ref() + ".sql does not resolve: "
+              + Runs.rootMessage(e).replace("__medallion_in_" + table.ref().name() + "_"
+                  + ctx.pipeline().name().replace('-', '_') + "_", "")
+              + ". Fix the query (tables are named {layer.table}, e.g. {bronze.orders}).",
+          e);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.medallion.stage;
+
+import io.medallion.pipeline.BronzeTable;
+import io.medallion.pipeline.GoldTable;
+import io.medallion.pipeline.SilverTable;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.pipeline.TableRef;
+import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Computes one table of a pipeline. */
+public interface Stage {
+  /** The table this stage fills. */
+  TableDefinition definition();
+
+  /**
+   * The rows the table would receive, as an analyzed DataFrame over the given inputs, without
+   * moving data. Used by {@code validate}, which binds each input to the plan of its own stage.
+   */
+  Dataset<Row> plan(StageContext ctx, Function<TableRef, Dataset<Row>> inputs);
+
+  /** Runs the stage against the real tables of the environment. */
+  StageRun run(StageContext ctx);
+
+  /** The stage for a table definition. */
+  static Stage of(TableDefinition table) {
+    if (table instanceof BronzeTable b) {
+      return new BronzeStage(b);
+    } else if (table instanceof SilverTable s) {
+      return new SilverStage(s);
+    } else {
+      return new GoldStage((GoldTable) table);
+    }
+  }
+}

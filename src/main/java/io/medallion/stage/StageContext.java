@@ -1,0 +1,26 @@
+package io.medallion.stage;
+
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.table.TableName;
+import org.apache.spark.sql.SparkSession;
+
+/** What a stage needs to know about the run it is part of. */
+public record StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env) {
+  /** The three-level name of a pipeline table. */
+  public TableName nameOf(TableRef ref) {
+    return env.tableName(pipeline, ref);
+  }
+
+  /** The checkpoint directory of a streaming table. */
+  public String checkpointOf(TableRef ref) {
+    return env.checkpointOf(pipeline, ref);
+  }
+
+  /** The temporary view a stage binds an input table to while it runs. */
+  public String viewOf(TableRef ref, String purpose) {
+    return ("__medallion_" + purpose + "_" + pipeline.name() + "_" + ref.layer().key() + "_" + ref.name())
+        .replace('-', '_');
+  }
+}

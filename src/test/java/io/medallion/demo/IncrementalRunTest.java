@@ -1,0 +1,121 @@
+package io.medallion.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.MedallionException;
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.RunListener;
+import io.medallion.pipeline.RunOptions;
+import io.medallion.pipeline.RunResult;
+import io.medallion.pipeline.TableRef;
+import io.medallion.table.TableName;
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Streaming runs pick up only new files; full refresh recomputes and cascades to incremental readers. */
+@ExtendWith(MedallionExtension.class)
+class IncrementalRunTest {
+  static final TableRef BRONZE = TableRef.parse("bronze.orders");
+  static final TableRef SILVER = TableRef.parse("silver.orders");
+
+  @Test
+  void newFilesAreIngestedOnceAndUpsertedBySequence(Lakehouse lake) throws IOException {
+    Path landing = copyLanding(lake.root().resolve("landing"));
+    Lakehouse.Loaded demo = lake.load(RetailDemoTest.PIPELINE, RetailDemoTest.ENV);
+    Environment env = lake.environment(landing.toString());
+    lake.run(demo.pipeline(), env);
+    RetailSampleData before = new RetailSampleData(landing);
+    long bronzeBefore = lake.table(demo.pipeline(), env, "bronze.orders").count();
+    assertThat(bronzeBefore).isEqualTo(before.orderLines);
+
+    Row existing = lake.table(demo.pipeline(), env, "silver.orders")
+        .where("status = 'placed'").orderBy("order_id").first();
+    long id = existing.getAs("order_id");
+    Path day = Files.createDirectories(landing.resolve("orders/2026/11/08"));
+    Files.writeString(day.resolve("orders-00.json"), String.join("\n",
+        // a later version of an existing order, a stale version that must not win, a new order
+        "{\"order_id\": " + id + ", \"customer_id\": 7, \"order_ts\": \"2026-11-01T10:00:00\","
+            + " \"status\": \"cancelled\", \"amount\": 10.00, \"updated_at\": \"2026-12-01T00:00:00\"}",
+        "{\"order_id\": " + id + ", \"customer_id\": 7, \"order_ts\": \"2026-11-01T10:00:00\","
+            + " \"status\": \"shipped\", \"amount\": 10.00, \"updated_at\": \"2026-01-01T00:00:00\"}",
+        "{\"order_id\": 999999, \"customer_id\": 7, \"order_ts\": \"2026-11-08T10:00:00\","
+            + " \"status\": \"placed\", \"amount\": 12.34, \"updated_at\": \"2026-11-08T10:00:00\"}",
+        ""));
+
+    RunResult second = lake.run(demo.pipeline(), env);
+
+    assertThat(second.table(BRONZE).orElseThrow().rowsRead()).isEqualTo(3);
+    assertThat(second.table(SILVER).orElseThrow().rowsRead()).isEqualTo(3);
+    assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(bronzeBefore + 3);
+    assertThat(lake.table(demo.pipeline(), env, "silver.orders").count())
+        .isEqualTo(before.latestOrders.size() + 1);
+    assertThat(lake.table(demo.pipeline(), env, "silver.orders").where("order_id = " + id)
+        .first().<String>getAs("status")).isEqualTo("cancelled");
+    RetailSampleData after = new RetailSampleData(landing);
+    assertThat(goldOf(lake, demo, env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
+
+    List<String> refreshed = new ArrayList<>();
+    RunResult refresh = lake.run(demo.pipeline(), env, RunOptions.all().fullRefresh(BRONZE)
+        .listener(new RunListener() {
+          @Override
+          public void fullRefreshed(TableRef ref, TableName name, String checkpoint, boolean cascaded) {
+            refreshed.add(ref + (cascaded ? " cascaded" : ""));
+          }
+        }));
+    assertThat(refreshed).containsExactly("bronze.orders", "silver.orders cascaded");
+    assertThat(refresh.table(BRONZE).orElseThrow().rowsRead()).isEqualTo(after.orderLines);
+    assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(after.orderLines);
+    assertThat(lake.table(demo.pipeline(), env, "silver.orders").count()).isEqualTo(after.latestOrders.size());
+    assertThat(goldOf(lake, demo, env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
+  }
+
+  @Test
+  void onlyRunsTheNamedTablesAndRejectsUnknownOnes(Lakehouse lake) {
+    Lakehouse.Loaded demo = lake.load(RetailDemoTest.PIPELINE, RetailDemoTest.ENV);
+    Environment env = lake.environment(demo.environment().landingRoot());
+    RunResult result = lake.run(demo.pipeline(), env, RunOptions.all().only(TableRef.parse("bronze.customers")));
+    assertThat(result.tables()).extracting(r -> r.ref().toString()).containsExactly("bronze.customers");
+    assertThat(lake.spark().catalog().tableExists(env.tableName(demo.pipeline(), SILVER).toString())).isFalse();
+
+    assertThatThrownBy(() -> lake.run(demo.pipeline(), env, RunOptions.all().only(TableRef.parse("silver.orderz"))))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("--only silver.orderz")
+        .hasMessageContaining("has no such table")
+        .hasMessageContaining("silver.orders");
+  }
+
+  static java.util.Map<String, String> goldOf(Lakehouse lake, Lakehouse.Loaded demo, Environment env) {
+    java.util.Map<String, String> actual = new java.util.TreeMap<>();
+    for (Row r : lake.table(demo.pipeline(), env, "gold.daily_revenue").collectAsList()) {
+      actual.put(r.getAs("order_date").toString() + " " + r.getAs("country"),
+          r.<Long>getAs("orders") + " " + r.<java.math.BigDecimal>getAs("revenue").toPlainString());
+    }
+    return actual;
+  }
+
+  static Path copyLanding(Path target) throws IOException {
+    Path source = Path.of("src/demo/retail/landing");
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path p : files.toList()) {
+        Path dest = target.resolve(source.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return target;
+  }
+}
