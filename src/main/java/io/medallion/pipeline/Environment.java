@@ -1,8 +1,11 @@
 package io.medallion.pipeline;
 
+import io.medallion.config.Defaults;
 import io.medallion.table.TableName;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -75,6 +78,45 @@ public record Environment(
     warehouseRoot = root(name, "warehouse-root", warehouseRoot);
     checkpointRoot = root(name, "checkpoint-root", checkpointRoot);
     landingRoot = root(name, "landing-root", landingRoot);
+  }
+
+  /**
+   * An environment named {@code local} for running on this machine: catalogs {@code local_bronze},
+   * {@code local_silver} and {@code local_gold}, tables under {@code <root>/warehouse},
+   * checkpoints under {@code <root>/checkpoints}, landing files under {@code <root>/landing},
+   * master {@code local[*]}, and the platform and Spark settings of {@code reference.conf}
+   * ({@code medallion.env}).
+   *
+   * @param root a local directory, made absolute
+   */
+  public static Environment local(Path root) {
+    String r = root.toAbsolutePath().normalize().toString();
+    Defaults defaults = Defaults.reference();
+    Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
+    for (Layer layer : Layer.values()) {
+      catalogs.put(layer, "local_" + layer.key());
+    }
+    return new Environment(
+        "local",
+        defaults.platform(),
+        catalogs,
+        r + "/warehouse",
+        r + "/checkpoints",
+        r + "/landing",
+        Optional.of("local[*]"),
+        defaults.environmentSparkConf());
+  }
+
+  /** A copy whose raw files land elsewhere (a path or URI, used as it is). */
+  public Environment withLandingRoot(String landingRoot) {
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, sparkConf);
+  }
+
+  /** A copy with one more Spark setting (replacing one of the same key). */
+  public Environment withSparkConf(String key, String value) {
+    Map<String, String> conf = new LinkedHashMap<>(sparkConf);
+    conf.put(key, value);
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, conf);
   }
 
   private static String root(String env, String key, String value) {

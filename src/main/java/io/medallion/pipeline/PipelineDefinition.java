@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * {@link ConfigurationException} naming {@code origin} and the config path
  * ({@code pipeline.<layer>.<table>.<key>}).
  *
+ * <p>Build one from a file with {@link io.medallion.config.ConfigLoader} or in code with
+ * {@link #builder(String)}.
+ *
  * @param name the pipeline name (checkpoints live under {@code <checkpoint-root>/<name>})
  * @param schema the schema of every table, in each layer's catalog
  * @param tables the tables, in definition order
@@ -105,6 +108,23 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
   /** Builds and validates a pipeline in code. */
   public static PipelineDefinition of(String name, String schema, List<TableDefinition> tables) {
     return new PipelineDefinition(name, schema, tables, codeOrigin(name));
+  }
+
+  /**
+   * Starts a pipeline built in code, with the defaults of {@code reference.conf} for everything not
+   * set (the same a pipeline file gets):
+   *
+   * <pre>{@code
+   * PipelineDefinition p = PipelineDefinition.builder("retail")
+   *     .schema("sales")
+   *     .bronze("orders", FileSource.of("/landing/orders", "json"))
+   *     .silver("orders", s -> s.from("bronze.orders").keys("order_id").sequenceBy("updated_at"))
+   *     .gold("daily_revenue", "SELECT ... FROM {silver.orders} GROUP BY ...")
+   *     .build();
+   * }</pre>
+   */
+  public static PipelineBuilder builder(String name) {
+    return new PipelineBuilder(name);
   }
 
   static String codeOrigin(String name) {
