@@ -16,7 +16,37 @@ public final class SqlTemplate {
   private static final Pattern PLACEHOLDER =
       Pattern.compile("\\{\\s*([A-Za-z_]+)\\.([A-Za-z0-9_-]+)\\s*\\}");
 
+  // Anything in braces that starts like an identifier (not Spark's ${var} substitution): a
+  // placeholder, well-formed or not.
+  private static final Pattern BRACED = Pattern.compile("(?<!\\$)\\{\\s*[A-Za-z_][^{}'\"\\n]*\\}");
+
   private SqlTemplate() {}
+
+  /**
+   * Checks that every placeholder-like {@code {...}} in the SQL is a table placeholder
+   * {@code {layer.table}} with layer bronze, silver or gold and a valid table name.
+   *
+   * @throws IllegalArgumentException naming the first bad placeholder and the expected form
+   */
+  public static void validate(String sql) {
+    Matcher m = BRACED.matcher(sql);
+    while (m.find()) {
+      String text = m.group();
+      Matcher p = PLACEHOLDER.matcher(text);
+      if (!p.matches()) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a table placeholder: write tables of the pipeline as"
+                + " {layer.table}, e.g. {silver.orders}");
+      }
+      try {
+        TableRef.parse(p.group(1) + "." + p.group(2));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "placeholder " + text + ": " + e.getMessage()
+                + " Write tables of the pipeline as {layer.table}, e.g. {silver.orders}.");
+      }
+    }
+  }
 
   /**
    * The pipeline tables the SQL names, in order of first appearance.

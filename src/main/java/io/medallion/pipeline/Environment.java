@@ -1,6 +1,11 @@
 package io.medallion.pipeline;
 
+import io.medallion.config.Defaults;
 import io.medallion.table.TableName;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,24 +34,96 @@ public record Environment(
     Optional<String> master,
     Map<String, String> sparkConf) {
 
-  /** How the platform is chosen. */
+  /** How the platform is chosen: detected ({@code auto}) or forced. */
   public enum PlatformChoice {
+    /** Detect the runtime: Databricks Runtime when present, else open-source Spark. */
     AUTO,
+    /** Open-source Spark (spark-submit, EMR, local). */
     OSS,
+    /** The Databricks Runtime. */
     DATABRICKS
   }
 
+  /**
+   * Validates and normalizes: every layer needs a catalog that is a valid {@link TableName} part
+   * (stored in lower case, as {@link TableName} compares names); roots must not be blank and lose a
+   * trailing slash.
+   *
+   * @throws IllegalArgumentException saying what is missing or invalid
+   */
   public Environment {
-    catalogs = Map.copyOf(catalogs);
-    sparkConf = Map.copyOf(sparkConf);
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("an environment needs a name");
+    }
+    if (platform == null) {
+      throw new IllegalArgumentException("environment '" + name + "' needs a platform (auto, oss or databricks)");
+    }
+    Map<Layer, String> normalized = new EnumMap<>(Layer.class);
     for (Layer layer : Layer.values()) {
-      if (!catalogs.containsKey(layer)) {
+      String catalog = catalogs.get(layer);
+      if (catalog == null) {
         throw new IllegalArgumentException("environment '" + name + "' has no catalog for " + layer.key());
       }
+      try {
+        normalized.put(layer, TableName.of(catalog, "schema", "table").catalog());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "environment '" + name + "': the " + layer.key() + " catalog '" + catalog
+                + "' may only contain letters, digits, '_' and '-'");
+      }
     }
-    warehouseRoot = stripSlash(warehouseRoot);
-    checkpointRoot = stripSlash(checkpointRoot);
-    landingRoot = stripSlash(landingRoot);
+    catalogs = Collections.unmodifiableMap(normalized);
+    sparkConf = Map.copyOf(sparkConf);
+    master = master == null ? Optional.empty() : master;
+    warehouseRoot = root(name, "warehouse-root", warehouseRoot);
+    checkpointRoot = root(name, "checkpoint-root", checkpointRoot);
+    landingRoot = root(name, "landing-root", landingRoot);
+  }
+
+  /**
+   * An environment named {@code local} for running on this machine: catalogs {@code local_bronze},
+   * {@code local_silver} and {@code local_gold}, tables under {@code <root>/warehouse},
+   * checkpoints under {@code <root>/checkpoints}, landing files under {@code <root>/landing},
+   * master {@code local[*]}, and the platform and Spark settings of {@code reference.conf}
+   * ({@code medallion.env}).
+   *
+   * @param root a local directory, made absolute
+   */
+  public static Environment local(Path root) {
+    String r = root.toAbsolutePath().normalize().toString();
+    Defaults defaults = Defaults.reference();
+    Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
+    for (Layer layer : Layer.values()) {
+      catalogs.put(layer, "local_" + layer.key());
+    }
+    return new Environment(
+        "local",
+        defaults.platform(),
+        catalogs,
+        r + "/warehouse",
+        r + "/checkpoints",
+        r + "/landing",
+        Optional.of("local[*]"),
+        defaults.environmentSparkConf());
+  }
+
+  /** A copy whose raw files land elsewhere (a path or URI, used as it is). */
+  public Environment withLandingRoot(String landingRoot) {
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, sparkConf);
+  }
+
+  /** A copy with one more Spark setting (replacing one of the same key). */
+  public Environment withSparkConf(String key, String value) {
+    Map<String, String> conf = new LinkedHashMap<>(sparkConf);
+    conf.put(key, value);
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, conf);
+  }
+
+  private static String root(String env, String key, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("environment '" + env + "' needs " + key);
+    }
+    return stripSlash(value);
   }
 
   private static String stripSlash(String s) {

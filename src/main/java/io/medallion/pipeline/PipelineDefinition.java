@@ -1,6 +1,8 @@
 package io.medallion.pipeline;
 
 import io.medallion.config.ConfigurationException;
+import io.medallion.internal.SqlTemplate;
+import io.medallion.internal.Suggestions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -8,16 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A validated pipeline: its name, the schema its tables live in, and its tables. Construction
- * checks that table references resolve and that there is no cycle, so a definition that exists can
- * run.
+ * checks what a pipeline needs to run: names, SQL placeholders, upsert keys, that table references
+ * resolve and that there is no cycle. A definition that exists can run; every mistake is a
+ * {@link ConfigurationException} naming {@code origin} and the config path
+ * ({@code pipeline.<layer>.<table>.<key>}).
+ *
+ * <p>Build one from a file with {@link io.medallion.config.ConfigLoader} or in code with
+ * {@link #builder(String)}.
  *
  * @param name the pipeline name (checkpoints live under {@code <checkpoint-root>/<name>})
  * @param schema the schema of every table, in each layer's catalog
  * @param tables the tables, in definition order
- * @param origin where the definition came from (a file path, or "code"), used in error messages
+ * @param origin where the definition came from (a file path, or a description for code), used in
+ *     error messages
  */
 public record PipelineDefinition(String name, String schema, List<TableDefinition> tables, String origin) {
   private static final Pattern NAME = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,254}");
@@ -34,15 +43,21 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       }
     }
     for (TableDefinition t : tables) {
+      checkTable(origin, t);
+    }
+    List<String> known = byRef.keySet().stream().map(TableRef::toString).collect(Collectors.toList());
+    for (TableDefinition t : tables) {
       for (TableRef input : t.inputs()) {
         if (!byRef.containsKey(input)) {
+          String key = t instanceof SilverTable s && s.from().equals(input) ? ".from" : ".sql";
           throw new ConfigurationException(
               origin,
-              "pipeline." + t.ref(),
-              t.ref() + " reads " + input + ", which is not a table of pipeline '" + name
-                  + "'. Known tables: " + byRef.keySet()
+              "pipeline." + t.ref() + key,
+              t.ref() + " reads " + input + ", which is not a table of pipeline '" + name + "'."
+                  + Suggestions.didYouMean(input.toString(), known)
+                  + " Known tables: " + known
                   + ". Fix the reference, or name a table outside the pipeline by its full"
-                  + " catalog.schema.table name.");
+                  + " catalog.schema.table name in the SQL.");
         }
       }
     }
@@ -50,16 +65,70 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
   }
 
   private static void check(String origin, String path, String value, String what) {
-    if (value == null || !NAME.matcher(value).matches()) {
+    if (value == null || value.isEmpty()) {
+      throw new ConfigurationException(origin, path, what + " is missing");
+    }
+    if (!NAME.matcher(value).matches()) {
       throw new ConfigurationException(
           origin, path, what + " '" + value + "' may only contain lower-case letters, digits,"
-              + " '_' and '-'");
+              + " '_' and '-' (1 to 255 characters, not starting with '-')");
+    }
+  }
+
+  /** The rules of one table that need more than its record's constructor can see. */
+  private static void checkTable(String origin, TableDefinition t) {
+    String path = "pipeline." + t.ref();
+    Optional<String> sql =
+        t instanceof SilverTable s ? s.sql() : t instanceof GoldTable g ? Optional.of(g.sql()) : Optional.empty();
+    if (sql.isPresent()) {
+      try {
+        SqlTemplate.validate(sql.get());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationException(origin, path + ".sql", e.getMessage());
+      }
+    }
+    if (t instanceof SilverTable s) {
+      if (s.mode() == WriteMode.UPSERT && s.keys().isEmpty()) {
+        throw new ConfigurationException(
+            origin,
+            path + ".keys",
+            "mode = upsert needs the columns that identify a row: add keys = [<column>, ...]"
+                + " (e.g. keys = [order_id]), or use mode = append to insert every row");
+      }
+      if (s.sql().isPresent() && !SqlTemplate.references(s.sql().get()).contains(s.from())) {
+        throw new ConfigurationException(
+            origin,
+            path + ".sql",
+            "the SQL must read the new rows of its 'from' table through the placeholder {"
+                + s.from() + "}; add it (e.g. SELECT ... FROM {" + s.from() + "}) or change 'from'");
+      }
     }
   }
 
   /** Builds and validates a pipeline in code. */
   public static PipelineDefinition of(String name, String schema, List<TableDefinition> tables) {
-    return new PipelineDefinition(name, schema, tables, "pipeline '" + name + "' built in code");
+    return new PipelineDefinition(name, schema, tables, codeOrigin(name));
+  }
+
+  /**
+   * Starts a pipeline built in code, with the defaults of {@code reference.conf} for everything not
+   * set (the same a pipeline file gets):
+   *
+   * <pre>{@code
+   * PipelineDefinition p = PipelineDefinition.builder("retail")
+   *     .schema("sales")
+   *     .bronze("orders", FileSource.of("/landing/orders", "json"))
+   *     .silver("orders", s -> s.from("bronze.orders").keys("order_id").sequenceBy("updated_at"))
+   *     .gold("daily_revenue", "SELECT ... FROM {silver.orders} GROUP BY ...")
+   *     .build();
+   * }</pre>
+   */
+  public static PipelineBuilder builder(String name) {
+    return new PipelineBuilder(name);
+  }
+
+  static String codeOrigin(String name) {
+    return "pipeline '" + name + "' built in code";
   }
 
   /** The table with this reference. */

@@ -1,5 +1,7 @@
 package io.medallion.pipeline;
 
+import io.medallion.internal.Suggestions;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -9,6 +11,7 @@ import java.util.regex.Pattern;
  */
 public record TableRef(Layer layer, String name) implements Comparable<TableRef> {
   private static final Pattern NAME = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,254}");
+  private static final List<String> LAYERS = List.of("bronze", "silver", "gold");
 
   public TableRef {
     if (layer == null) {
@@ -17,7 +20,8 @@ public record TableRef(Layer layer, String name) implements Comparable<TableRef>
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "table name '" + name + "' in layer " + layer.key()
-              + " may only contain lower-case letters, digits, '_' and '-'");
+              + " may only contain lower-case letters, digits, '_' and '-' (1 to 255 characters,"
+              + " not starting with '-')");
     }
   }
 
@@ -38,7 +42,8 @@ public record TableRef(Layer layer, String name) implements Comparable<TableRef>
       layer = Layer.valueOf(parts[0].toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "'" + text + "': unknown layer '" + parts[0] + "', expected bronze, silver or gold");
+          "'" + text + "': unknown layer '" + parts[0] + "', expected bronze, silver or gold."
+              + Suggestions.didYouMean(parts[0], LAYERS));
     }
     return new TableRef(layer, parts[1]);
   }

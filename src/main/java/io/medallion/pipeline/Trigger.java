@@ -26,14 +26,17 @@ public record Trigger(Kind kind, Optional<Duration> interval) {
     }
   }
 
+  /** Process everything available now, in one or more micro-batches, then stop. */
   public static Trigger availableNow() {
     return new Trigger(Kind.AVAILABLE_NOW, Optional.empty());
   }
 
+  /** Process everything available now in a single micro-batch, then stop. */
   public static Trigger once() {
     return new Trigger(Kind.ONCE, Optional.empty());
   }
 
+  /** Run continuously, one micro-batch every {@code interval} (positive). */
   public static Trigger processingTime(Duration interval) {
     return new Trigger(Kind.PROCESSING_TIME, Optional.of(interval));
   }

@@ -1,0 +1,156 @@
+package io.medallion.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import io.medallion.pipeline.Environment.PlatformChoice;
+import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.Layer;
+import io.medallion.pipeline.TableSpec;
+import io.medallion.pipeline.Trigger;
+import io.medallion.pipeline.WriteMode;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The defaults of {@code reference.conf} ({@code medallion.defaults}, {@code medallion.env},
+ * {@code medallion.session}) as typed values, read once with the same strict rules as a pipeline
+ * file. Pipelines built in code ({@link io.medallion.pipeline.PipelineDefinition#builder}) and
+ * {@link io.medallion.pipeline.Environment#local} take their defaults from here, so they match what
+ * a file gets. JVM system properties override {@code reference.conf}
+ * ({@code -Dmedallion.defaults.silver.trigger=once}), as in any typesafe-config library.
+ */
+public final class Defaults {
+  static final String ORIGIN = "reference.conf";
+  private static volatile Defaults reference;
+
+  private final Map<Layer, ConfigObject> layers = new EnumMap<>(Layer.class);
+  private final ConfigObject env;
+  private final Map<Layer, Execution> execution = new EnumMap<>(Layer.class);
+  private final Map<Layer, Trigger> trigger = new EnumMap<>(Layer.class);
+  private final Map<Layer, TableSpec> spec = new EnumMap<>(Layer.class);
+  private final WriteMode mode;
+  private final Map<String, String> sourceOptions;
+  private final PlatformChoice platform;
+  private final Map<String, String> sparkConf;
+  private final Map<String, String> sessionConf;
+
+  private Defaults(Config config) {
+    Section root = Section.root(ORIGIN, config.root());
+    Section medallion = root.section("medallion", "the medallion section");
+    Section defaults = medallion.section("defaults", "the table defaults");
+    for (Layer layer : Layer.values()) {
+      Section s = defaults.section(layer.key(), "the defaults of " + layer.key() + " tables");
+      ConfigObject object = (ConfigObject) config.getValue(s.path());
+      layers.put(layer, object);
+      Section d = Section.defaults(ORIGIN, s.path(), object);
+      spec.put(layer, PipelineReader.spec(d));
+      if (layer != Layer.GOLD) {
+        Execution e = PipelineReader.execution(d);
+        execution.put(layer, e);
+        trigger.put(layer, PipelineReader.trigger(d, e));
+      }
+    }
+    mode = PipelineReader.mode(Section.defaults(ORIGIN, "medallion.defaults.silver", layers.get(Layer.SILVER)));
+    sourceOptions =
+        Section.defaults(ORIGIN, "medallion.defaults.bronze", layers.get(Layer.BRONZE))
+            .optionalSection("source", "the source defaults")
+            .map(s -> s.stringMap("options", "a map of reader options"))
+            .orElse(Map.of());
+    Section envSection = medallion.section("env", "the environment defaults");
+    env = (ConfigObject) config.getValue(envSection.path());
+    platform = envSection.choice("platform", EnvironmentReader.PLATFORMS);
+    sparkConf = envSection.stringMap("spark-conf", "a map of Spark settings");
+    sessionConf =
+        medallion
+            .section("session", "the session settings")
+            .stringMap("spark-conf", "a map of Spark settings");
+  }
+
+  /**
+   * The defaults of the {@code reference.conf} files on medallion's class path, merged and read
+   * once per JVM.
+   *
+   * @throws ConfigurationException if a default is invalid (e.g. overridden by a system property
+   *     with a value that does not parse)
+   */
+  public static Defaults reference() {
+    Defaults d = reference;
+    if (d == null) {
+      synchronized (Defaults.class) {
+        if (reference == null) {
+          Config config;
+          try {
+            config = ConfigFactory.defaultReference(Defaults.class.getClassLoader());
+          } catch (ConfigException e) {
+            throw new ConfigurationException(ORIGIN, "", e.getMessage());
+          }
+          reference = new Defaults(config);
+        }
+        d = reference;
+      }
+    }
+    return d;
+  }
+
+  /** The default execution of bronze or silver tables ({@code streaming}); gold is always batch. */
+  public Execution execution(Layer layer) {
+    return layer == Layer.GOLD ? Execution.BATCH : execution.get(layer);
+  }
+
+  /**
+   * The default trigger of bronze or silver tables ({@code available-now}).
+   *
+   * @throws IllegalArgumentException for gold, which has no trigger (it is recomputed in batch)
+   */
+  public Trigger trigger(Layer layer) {
+    if (layer == Layer.GOLD) {
+      throw new IllegalArgumentException("gold tables are recomputed in batch and have no trigger");
+    }
+    return trigger.get(layer);
+  }
+
+  /** The default write mode of silver tables ({@code upsert}). */
+  public WriteMode mode() {
+    return mode;
+  }
+
+  /** The default layout of a table of the layer (no comment, no partitions, no properties). */
+  public TableSpec spec(Layer layer) {
+    return spec.get(layer);
+  }
+
+  /** The reader options every bronze source starts with (none). */
+  public Map<String, String> sourceOptions() {
+    return sourceOptions;
+  }
+
+  /** The default platform choice ({@code auto}). */
+  public PlatformChoice platform() {
+    return platform;
+  }
+
+  /** The default extra Spark settings of an environment (none). */
+  public Map<String, String> environmentSparkConf() {
+    return sparkConf;
+  }
+
+  /**
+   * The Spark settings medallion applies when it creates the session itself
+   * ({@code medallion.session.spark-conf}: the Delta SQL extension and catalog).
+   */
+  public Map<String, String> sessionConf() {
+    return sessionConf;
+  }
+
+  /** The raw defaults object of a layer, the fallback of every table of that layer in a file. */
+  ConfigObject layer(Layer layer) {
+    return layers.get(layer);
+  }
+
+  /** The raw {@code medallion.env} object, the fallback of {@code env} in an environment file. */
+  ConfigObject env() {
+    return env;
+  }
+}

@@ -1,0 +1,260 @@
+package io.medallion.config;
+
+import io.medallion.internal.Suggestions;
+import io.medallion.pipeline.BronzeTable;
+import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.FileSource;
+import io.medallion.pipeline.GoldTable;
+import io.medallion.pipeline.Layer;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.SilverTable;
+import io.medallion.pipeline.SourceDefinition;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.TableSpec;
+import io.medallion.pipeline.Trigger;
+import io.medallion.pipeline.WriteMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads {@code pipeline { ... }} of a resolved pipeline file into a {@link PipelineDefinition}. */
+final class PipelineReader {
+  static final Map<String, Execution> EXECUTIONS = choices("streaming", Execution.STREAMING, "batch", Execution.BATCH);
+  static final Map<String, Trigger.Kind> TRIGGERS =
+      choices(
+          "available-now", Trigger.Kind.AVAILABLE_NOW,
+          "once", Trigger.Kind.ONCE,
+          "processing-time", Trigger.Kind.PROCESSING_TIME);
+  static final Map<String, WriteMode> MODES = choices("upsert", WriteMode.UPSERT, "append", WriteMode.APPEND);
+
+  private static final Set<String> PIPELINE_KEYS = Set.of("name", "schema", "bronze", "silver", "gold");
+  private static final Set<String> SPEC_KEYS = Set.of("comment", "partition-by", "properties");
+  private static final Set<String> STREAMING_KEYS = Set.of("execution", "trigger", "trigger-interval");
+  private static final Set<String> BRONZE_KEYS = union(SPEC_KEYS, STREAMING_KEYS, Set.of("source"));
+  private static final Set<String> SILVER_KEYS =
+      union(SPEC_KEYS, STREAMING_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode"));
+  private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, Set.of("sql"));
+  private static final Set<String> FILES_KEYS = Set.of("type", "path", "format", "schema", "options");
+  private static final List<String> SOURCE_TYPES = List.of("files");
+
+  private static final String SOURCE_ONLY_BRONZE =
+      "only bronze tables have a source; a silver table reads another table of the pipeline:"
+          + " remove 'source' and write from = bronze.<table>";
+  private static final Map<String, String> BRONZE_HINTS =
+      Map.of(
+          "from", "a bronze table reads its source, not another table: remove 'from' (use a silver table to read a table)",
+          "sql", "a bronze table stores its source's rows as they are: remove 'sql' and transform in a silver table",
+          "keys", "bronze tables are append-only and take no keys: remove 'keys' (deduplicate in a silver table)",
+          "mode", "bronze tables are always appended: remove 'mode' (use a silver table to upsert)");
+  private static final Map<String, String> SILVER_HINTS = Map.of("source", SOURCE_ONLY_BRONZE);
+
+  private final String file;
+  private final Path baseDir;
+  private final Defaults defaults;
+
+  PipelineReader(String file, Path baseDir, Defaults defaults) {
+    this.file = file;
+    this.baseDir = baseDir;
+    this.defaults = defaults;
+  }
+
+  PipelineDefinition read(Section root) {
+    Section p = root.section("pipeline", "the pipeline: pipeline { name = ..., schema = ..., bronze { ... } }");
+    p.allowOnly(PIPELINE_KEYS, "the pipeline", Map.of());
+    String name = p.string("name", "the pipeline name, e.g. name = retail");
+    String schema = p.string("schema", "the schema of the pipeline's tables, e.g. schema = sales");
+    List<TableDefinition> tables = new ArrayList<>();
+    for (Layer layer : Layer.values()) {
+      Optional<Section> tablesOfLayer =
+          p.optionalSection(layer.key(), "the " + layer.key() + " tables: " + layer.key() + " { <table> { ... } }");
+      if (tablesOfLayer.isEmpty()) {
+        continue;
+      }
+      Section layerSection = tablesOfLayer.get();
+      for (String tableName : layerSection.keys()) {
+        Section t =
+            layerSection.child(tableName, defaults.layer(layer), "a table definition: " + tableName + " { ... }");
+        TableRef ref;
+        try {
+          ref = new TableRef(layer, tableName);
+        } catch (IllegalArgumentException e) {
+          throw t.error(e.getMessage() + ". Rename the table, e.g. " + layer.key() + " { orders { ... } }.");
+        }
+        tables.add(table(ref, t));
+      }
+    }
+    if (tables.isEmpty()) {
+      throw p.error(
+          "the pipeline has no tables: define at least one under pipeline.bronze, pipeline.silver"
+              + " or pipeline.gold, e.g. bronze { orders { source { ... } } }");
+    }
+    return new PipelineDefinition(name, schema, tables, file);
+  }
+
+  private TableDefinition table(TableRef ref, Section t) {
+    try {
+      switch (ref.layer()) {
+        case BRONZE:
+          return bronze(ref, t);
+        case SILVER:
+          return silver(ref, t);
+        default:
+          return gold(ref, t);
+      }
+    } catch (IllegalArgumentException e) {
+      // A record's own check that the reader did not anticipate: still name file and table.
+      throw t.error(e.getMessage());
+    }
+  }
+
+  private BronzeTable bronze(TableRef ref, Section t) {
+    t.allowOnly(BRONZE_KEYS, "a bronze table", BRONZE_HINTS);
+    SourceDefinition source =
+        source(t.section("source", "the table's source, e.g. source { type = files, path = ..., format = json }"));
+    Execution execution = execution(t);
+    return new BronzeTable(ref, source, execution, trigger(t, execution), spec(t));
+  }
+
+  private SourceDefinition source(Section s) {
+    String type = s.string("type", "the source type, one of: " + String.join(", ", SOURCE_TYPES));
+    if (type.equals("files")) {
+      return files(s);
+    }
+    throw s.error(
+        "type",
+        "unknown source type '" + type + "': the source types are " + String.join(", ", SOURCE_TYPES)
+            + "." + Suggestions.didYouMean(type, SOURCE_TYPES));
+  }
+
+  private FileSource files(Section s) {
+    s.allowOnly(FILES_KEYS, "a files source", Map.of());
+    String path = s.nonBlank("path", "the directory files land in, e.g. path = ${env.landing-root}/orders");
+    String format = s.nonBlank("format", "the file format, e.g. format = json (csv, parquet, text, ...)");
+    Optional<String> schema =
+        s.optionalString("schema", "the columns as DDL, e.g. schema = \"order_id STRING, amount DOUBLE\"");
+    Map<String, String> options =
+        s.stringMap("options", "the reader options, e.g. options { multiLine = true }");
+    return new FileSource(Paths.resolve(path, baseDir), format, schema, options);
+  }
+
+  private SilverTable silver(TableRef ref, Section t) {
+    t.allowOnly(SILVER_KEYS, "a silver table", SILVER_HINTS);
+    String fromText = t.string("from", "the table this one reads, e.g. from = bronze.orders");
+    TableRef from;
+    try {
+      from = TableRef.parse(fromText);
+    } catch (IllegalArgumentException e) {
+      throw t.error("from", e.getMessage());
+    }
+    Optional<String> sql =
+        t.optionalString("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT * FROM {" + from + "}\"");
+    List<String> keys = t.stringList("keys", "a list of the columns identifying a row, e.g. keys = [order_id]");
+    Optional<String> sequenceBy =
+        t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
+    WriteMode mode = mode(t);
+    Execution execution = execution(t);
+    return new SilverTable(ref, from, sql, keys, sequenceBy, mode, execution, trigger(t, execution), spec(t));
+  }
+
+  private GoldTable gold(TableRef ref, Section t) {
+    String batch = "gold tables are recomputed in batch on every run and replaced atomically, so they take no '";
+    Map<String, String> hints = new LinkedHashMap<>();
+    for (String key : List.of("execution", "trigger", "trigger-interval", "mode")) {
+      hints.put(key, batch + key + "'; remove it (use a silver table for incremental processing)");
+    }
+    for (String key : List.of("keys", "sequence-by")) {
+      hints.put(key, batch + key + "'; remove it");
+    }
+    hints.put(
+        "from",
+        "a gold table reads the tables its SQL names: remove 'from' and write them in sql as"
+            + " {layer.table}, e.g. FROM {silver.orders}");
+    hints.put(
+        "source",
+        "only bronze tables have a source; a gold table reads the tables its SQL names: remove"
+            + " 'source' and write them in sql as {layer.table}");
+    t.allowOnly(GOLD_KEYS, "a gold table", hints);
+    String sql = t.nonBlank("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT ... FROM {silver.orders}\"");
+    return new GoldTable(ref, sql, spec(t));
+  }
+
+  // ---- shared with Defaults: the same rules for files and for reference.conf ----
+
+  static Execution execution(Section t) {
+    return t.choice("execution", EXECUTIONS);
+  }
+
+  /**
+   * The trigger of a bronze or silver table. {@code trigger-interval} is read only for
+   * {@code processing-time}; setting it (or {@code trigger} on a batch table) where it has no
+   * effect is a mistake.
+   */
+  static Trigger trigger(Section t, Execution execution) {
+    Trigger.Kind kind = t.choice("trigger", TRIGGERS);
+    if (execution == Execution.BATCH) {
+      for (String key : List.of("trigger", "trigger-interval")) {
+        if (t.userSet(key)) {
+          throw t.error(
+              key,
+              "'" + key + "' applies only to streaming tables, and this table has execution = batch:"
+                  + " remove '" + key + "' or set execution = streaming");
+        }
+      }
+    }
+    if (kind != Trigger.Kind.PROCESSING_TIME) {
+      if (t.userSet("trigger-interval")) {
+        throw t.error(
+            "trigger-interval",
+            "trigger-interval is used only with trigger = processing-time (this table's trigger is "
+                + key(TRIGGERS, kind) + "): remove it or set trigger = processing-time");
+      }
+      return kind == Trigger.Kind.ONCE ? Trigger.once() : Trigger.availableNow();
+    }
+    Duration interval = t.duration("trigger-interval");
+    if (interval.isNegative() || interval.isZero()) {
+      throw t.error("trigger-interval", "the interval must be positive, e.g. trigger-interval = 1 minute");
+    }
+    return Trigger.processingTime(interval);
+  }
+
+  static WriteMode mode(Section t) {
+    return t.choice("mode", MODES);
+  }
+
+  static TableSpec spec(Section t) {
+    Optional<String> comment = t.optionalString("comment", "the table comment, e.g. comment = \"Raw orders\"");
+    List<String> partitionBy =
+        t.stringList("partition-by", "a list of partition columns, e.g. partition-by = [order_date]");
+    Map<String, String> properties =
+        t.stringMap("properties", "a map of table properties, e.g. properties { \"delta.appendOnly\" = \"true\" }");
+    return new TableSpec(comment, partitionBy, properties);
+  }
+
+  private static <E> String key(Map<String, E> values, E value) {
+    return values.entrySet().stream().filter(e -> e.getValue() == value).findFirst().orElseThrow().getKey();
+  }
+
+  @SafeVarargs
+  private static Set<String> union(Set<String>... sets) {
+    java.util.Set<String> all = new java.util.HashSet<>();
+    for (Set<String> s : sets) {
+      all.addAll(s);
+    }
+    return Set.copyOf(all);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E> Map<String, E> choices(Object... pairs) {
+    Map<String, E> map = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      map.put((String) pairs[i], (E) pairs[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(map);
+  }
+}

@@ -1,0 +1,276 @@
+package io.medallion.pipeline;
+
+import io.medallion.config.ConfigurationException;
+import io.medallion.config.Defaults;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link PipelineDefinition} in code; start with {@link PipelineDefinition#builder}.
+ * Whatever is not set takes the default of {@code reference.conf}, exactly as in a pipeline file,
+ * and {@link #build()} runs the same checks. Mistakes throw {@link ConfigurationException} with
+ * the config path a file would have ({@code pipeline.silver.orders.from}).
+ *
+ * <p>A builder is mutable and not thread-safe; the definition it builds is immutable.
+ */
+public final class PipelineBuilder {
+  private final String name;
+  private final String origin;
+  private final Defaults defaults = Defaults.reference();
+  private final List<TableDefinition> tables = new ArrayList<>();
+  private String schema;
+
+  PipelineBuilder(String name) {
+    this.name = name;
+    this.origin = PipelineDefinition.codeOrigin(name);
+  }
+
+  /** The schema all tables live in, in each layer's catalog (required). */
+  public PipelineBuilder schema(String schema) {
+    this.schema = schema;
+    return this;
+  }
+
+  /** Adds a bronze table filled from {@code source}, with default execution, trigger and layout. */
+  public PipelineBuilder bronze(String table, SourceDefinition source) {
+    return bronze(table, source, b -> {});
+  }
+
+  /** Adds a bronze table filled from {@code source}; {@code options} sets what differs from the defaults. */
+  public PipelineBuilder bronze(String table, SourceDefinition source, Consumer<BronzeOptions> options) {
+    TableRef ref = ref(Layer.BRONZE, table);
+    BronzeOptions o = new BronzeOptions(defaults.spec(Layer.BRONZE));
+    apply(ref, options, o);
+    wrap(ref, () -> {
+      Execution execution = o.execution.orElse(defaults.execution(Layer.BRONZE));
+      tables.add(new BronzeTable(ref, withDefaultOptions(source), execution, o.trigger(ref, execution), o.spec()));
+    });
+    return this;
+  }
+
+  /**
+   * Adds a silver table; {@code definition} must set {@link SilverOptions#from} and may set the
+   * rest, e.g. {@code s -> s.from("bronze.orders").keys("order_id").sequenceBy("updated_at")}.
+   */
+  public PipelineBuilder silver(String table, Consumer<SilverOptions> definition) {
+    TableRef ref = ref(Layer.SILVER, table);
+    SilverOptions o = new SilverOptions(defaults.spec(Layer.SILVER));
+    apply(ref, definition, o);
+    if (o.from == null) {
+      throw new ConfigurationException(
+          origin, "pipeline." + ref + ".from", "a silver table needs the table it reads: call from(\"bronze.<table>\")");
+    }
+    wrap(ref, () -> {
+      Execution execution = o.execution.orElse(defaults.execution(Layer.SILVER));
+      tables.add(
+          new SilverTable(
+              ref,
+              o.from,
+              o.sql,
+              o.keys,
+              o.sequenceBy,
+              o.mode.orElse(defaults.mode()),
+              execution,
+              o.trigger(ref, execution),
+              o.spec()));
+    });
+    return this;
+  }
+
+  /** Adds a gold table computed by {@code sql} (tables named as {@code {layer.table}}). */
+  public PipelineBuilder gold(String table, String sql) {
+    return gold(table, sql, g -> {});
+  }
+
+  /** Adds a gold table computed by {@code sql}; {@code options} sets its comment and layout. */
+  public PipelineBuilder gold(String table, String sql, Consumer<GoldOptions> options) {
+    TableRef ref = ref(Layer.GOLD, table);
+    GoldOptions o = new GoldOptions(defaults.spec(Layer.GOLD));
+    apply(ref, options, o);
+    wrap(ref, () -> tables.add(new GoldTable(ref, sql, o.spec())));
+    return this;
+  }
+
+  /**
+   * The validated definition.
+   *
+   * @throws ConfigurationException for a bad name or schema, a bad SQL placeholder, an upsert
+   *     without keys, a reference to a table that is not defined, or a cycle
+   */
+  public PipelineDefinition build() {
+    return PipelineDefinition.of(name, schema, tables);
+  }
+
+  private TableRef ref(Layer layer, String table) {
+    try {
+      return new TableRef(layer, table);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(origin, "pipeline." + layer.key() + "." + table, e.getMessage());
+    }
+  }
+
+  private <O> void apply(TableRef ref, Consumer<O> options, O o) {
+    wrap(ref, () -> options.accept(o));
+  }
+
+  private void wrap(TableRef ref, Runnable r) {
+    try {
+      r.run();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(origin, "pipeline." + ref, e.getMessage());
+    }
+  }
+
+  private SourceDefinition withDefaultOptions(SourceDefinition source) {
+    if (source instanceof FileSource f && !defaults.sourceOptions().isEmpty()) {
+      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions());
+      options.putAll(f.options());
+      return new FileSource(f.path(), f.format(), f.schema(), options);
+    }
+    return source;
+  }
+
+  /** The layout every table has: comment, partitioning, properties. */
+  public abstract static class Options<T extends Options<T>> {
+    private Optional<String> comment;
+    private List<String> partitionBy;
+    private final Map<String, String> properties;
+
+    Options(TableSpec defaults) {
+      comment = defaults.comment();
+      partitionBy = defaults.partitionBy();
+      properties = new LinkedHashMap<>(defaults.properties());
+    }
+
+    abstract T self();
+
+    /** The table comment. */
+    public T comment(String comment) {
+      this.comment = Optional.of(comment);
+      return self();
+    }
+
+    /** The partition columns (replacing the default, none). */
+    public T partitionBy(String... columns) {
+      this.partitionBy = List.of(columns);
+      return self();
+    }
+
+    /** One Delta table property, e.g. {@code property("delta.appendOnly", "true")}. */
+    public T property(String key, String value) {
+      properties.put(key, value);
+      return self();
+    }
+
+    TableSpec spec() {
+      return new TableSpec(comment, partitionBy, properties);
+    }
+  }
+
+  /** How a streaming-capable table runs: execution and trigger (shared by bronze and silver). */
+  public abstract static class StreamingOptions<T extends StreamingOptions<T>> extends Options<T> {
+    Optional<Execution> execution = Optional.empty();
+    private Optional<Trigger> trigger = Optional.empty();
+
+    StreamingOptions(TableSpec defaults) {
+      super(defaults);
+    }
+
+    /** Streaming (incremental, the default) or batch (recomputed on every run). */
+    public T execution(Execution execution) {
+      this.execution = Optional.of(execution);
+      return self();
+    }
+
+    /** When a streaming table processes data; a batch table takes no trigger. */
+    public T trigger(Trigger trigger) {
+      this.trigger = Optional.of(trigger);
+      return self();
+    }
+
+    Trigger trigger(TableRef ref, Execution execution) {
+      if (execution == Execution.BATCH && trigger.isPresent()) {
+        throw new IllegalArgumentException(
+            "a trigger applies only to streaming tables, and " + ref + " has execution BATCH:"
+                + " remove the trigger or use Execution.STREAMING");
+      }
+      return trigger.orElseGet(() -> Defaults.reference().trigger(ref.layer()));
+    }
+  }
+
+  /** The options of a bronze table. */
+  public static final class BronzeOptions extends StreamingOptions<BronzeOptions> {
+    BronzeOptions(TableSpec defaults) {
+      super(defaults);
+    }
+
+    @Override
+    BronzeOptions self() {
+      return this;
+    }
+  }
+
+  /** The definition of a silver table: what it reads, how, and how rows are applied. */
+  public static final class SilverOptions extends StreamingOptions<SilverOptions> {
+    private TableRef from;
+    private Optional<String> sql = Optional.empty();
+    private List<String> keys = List.of();
+    private Optional<String> sequenceBy = Optional.empty();
+    private Optional<WriteMode> mode = Optional.empty();
+
+    SilverOptions(TableSpec defaults) {
+      super(defaults);
+    }
+
+    @Override
+    SilverOptions self() {
+      return this;
+    }
+
+    /** The table read incrementally, as {@code layer.table}, e.g. {@code "bronze.orders"} (required). */
+    public SilverOptions from(String table) {
+      this.from = TableRef.parse(table);
+      return this;
+    }
+
+    /** The SELECT computing the rows; it must read {@code {<from>}}. Default {@code SELECT * FROM {<from>}}. */
+    public SilverOptions sql(String sql) {
+      this.sql = Optional.of(sql);
+      return this;
+    }
+
+    /** The columns identifying a row (required for upsert, the default mode). */
+    public SilverOptions keys(String... columns) {
+      this.keys = List.of(columns);
+      return this;
+    }
+
+    /** The column ordering versions of a row: the latest wins. */
+    public SilverOptions sequenceBy(String column) {
+      this.sequenceBy = Optional.of(column);
+      return this;
+    }
+
+    /** Upsert by keys (the default) or append. */
+    public SilverOptions mode(WriteMode mode) {
+      this.mode = Optional.of(mode);
+      return this;
+    }
+  }
+
+  /** The options of a gold table (always batch: only its layout). */
+  public static final class GoldOptions extends Options<GoldOptions> {
+    GoldOptions(TableSpec defaults) {
+      super(defaults);
+    }
+
+    @Override
+    GoldOptions self() {
+      return this;
+    }
+  }
+}
