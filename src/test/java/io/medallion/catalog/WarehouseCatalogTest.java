@@ -63,6 +63,7 @@ class WarehouseCatalogTest {
 
     assertThat(strings(sql("SELECT id, region, amount FROM wc_bronze.sales.orders ORDER BY id")))
         .containsExactly("1,eu,10.0", "2,us,20.0", "3,eu,30.0");
+    assertThat(sql("SELECT * FROM wc_bronze.SALES.Orders").count()).isEqualTo(3); // case-insensitive
     Path tableDir = bronzeWarehouse.resolve("sales/orders");
     assertThat(tableDir.resolve("_delta_log")).isDirectory();
     assertThat(tableDir.resolve("region=eu")).isDirectory();
@@ -150,6 +151,8 @@ class WarehouseCatalogTest {
     sql("DROP TABLE wc_silver.gold.totals");
     assertThat(totalsDir).doesNotExist();
     assertThat(column(sql("SHOW TABLES IN wc_silver.gold"), 1)).containsExactly("renamed");
+    sql("DROP TABLE wc_silver.gold.renamed PURGE");
+    assertThat(silverWarehouse.resolve("gold/renamed")).doesNotExist();
     sql("DROP TABLE IF EXISTS wc_silver.gold.totals");
     assertThatThrownBy(() -> sql("DROP TABLE wc_silver.gold.totals"))
         .isInstanceOf(AnalysisException.class)
