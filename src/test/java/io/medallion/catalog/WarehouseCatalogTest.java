@@ -136,6 +136,11 @@ class WarehouseCatalogTest {
     sql("ALTER TABLE wc_silver.gold.totals ADD COLUMNS (note STRING COMMENT 'free text')");
     sql("ALTER TABLE wc_silver.gold.totals SET TBLPROPERTIES ('team' = 'finance')");
     sql("INSERT INTO wc_silver.gold.totals VALUES ('eu', 5, 'late')");
+    sql("CREATE TABLE wc_silver.gold.defaults (id INT, status STRING DEFAULT 'new')"
+        + " TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')");
+    sql("INSERT INTO wc_silver.gold.defaults (id) VALUES (1)");
+    assertThat(strings(sql("SELECT * FROM wc_silver.gold.defaults"))).containsExactly("1,new");
+    sql("DROP TABLE wc_silver.gold.defaults");
     assertThat(strings(sql("SELECT * FROM wc_silver.gold.totals ORDER BY region")))
         .containsExactly("eu,5,late", "us,20,null");
     Row detail = sql("DESCRIBE DETAIL wc_silver.gold.totals").first();
