@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
@@ -30,6 +31,7 @@ import org.apache.spark.sql.connector.catalog.StagingTableCatalog;
 import org.apache.spark.sql.connector.catalog.SupportsNamespaces;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableCatalog;
+import org.apache.spark.sql.connector.catalog.TableCatalogCapability;
 import org.apache.spark.sql.connector.catalog.TableChange;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.delta.DeltaLog;
@@ -175,6 +177,16 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
   /** The qualified warehouse root, e.g. {@code file:/data/wh} or {@code s3a://bucket/wh}. */
   public String warehouse() {
     return layout.root().toString();
+  }
+
+  /**
+   * Column {@code DEFAULT} values are accepted; Delta stores them when the table enables its
+   * {@code allowColumnDefaults} feature ({@code TBLPROPERTIES
+   * ('delta.feature.allowColumnDefaults' = 'supported')}) and rejects them otherwise.
+   */
+  @Override
+  public Set<TableCatalogCapability> capabilities() {
+    return Set.of(TableCatalogCapability.SUPPORT_COLUMN_DEFAULT_VALUE);
   }
 
   // ---- tables ----

@@ -63,6 +63,7 @@ class WarehouseCatalogTest {
 
     assertThat(strings(sql("SELECT id, region, amount FROM wc_bronze.sales.orders ORDER BY id")))
         .containsExactly("1,eu,10.0", "2,us,20.0", "3,eu,30.0");
+    assertThat(sql("SELECT * FROM wc_bronze.SALES.Orders").count()).isEqualTo(3); // case-insensitive
     Path tableDir = bronzeWarehouse.resolve("sales/orders");
     assertThat(tableDir.resolve("_delta_log")).isDirectory();
     assertThat(tableDir.resolve("region=eu")).isDirectory();
@@ -135,6 +136,11 @@ class WarehouseCatalogTest {
     sql("ALTER TABLE wc_silver.gold.totals ADD COLUMNS (note STRING COMMENT 'free text')");
     sql("ALTER TABLE wc_silver.gold.totals SET TBLPROPERTIES ('team' = 'finance')");
     sql("INSERT INTO wc_silver.gold.totals VALUES ('eu', 5, 'late')");
+    sql("CREATE TABLE wc_silver.gold.defaults (id INT, status STRING DEFAULT 'new')"
+        + " TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')");
+    sql("INSERT INTO wc_silver.gold.defaults (id) VALUES (1)");
+    assertThat(strings(sql("SELECT * FROM wc_silver.gold.defaults"))).containsExactly("1,new");
+    sql("DROP TABLE wc_silver.gold.defaults");
     assertThat(strings(sql("SELECT * FROM wc_silver.gold.totals ORDER BY region")))
         .containsExactly("eu,5,late", "us,20,null");
     Row detail = sql("DESCRIBE DETAIL wc_silver.gold.totals").first();
@@ -150,6 +156,8 @@ class WarehouseCatalogTest {
     sql("DROP TABLE wc_silver.gold.totals");
     assertThat(totalsDir).doesNotExist();
     assertThat(column(sql("SHOW TABLES IN wc_silver.gold"), 1)).containsExactly("renamed");
+    sql("DROP TABLE wc_silver.gold.renamed PURGE");
+    assertThat(silverWarehouse.resolve("gold/renamed")).doesNotExist();
     sql("DROP TABLE IF EXISTS wc_silver.gold.totals");
     assertThatThrownBy(() -> sql("DROP TABLE wc_silver.gold.totals"))
         .isInstanceOf(AnalysisException.class)

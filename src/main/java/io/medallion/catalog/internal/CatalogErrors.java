@@ -48,8 +48,8 @@ public final class CatalogErrors {
   public static IllegalArgumentException notDelta(String fullName, String provider) {
     return new IllegalArgumentException(
         "Cannot create " + fullName + " with provider '" + provider + "': WarehouseCatalog stores"
-            + " only Delta tables; write USING delta (or omit USING), or .format(\"delta\") for"
-            + " writeStream.toTable");
+            + " only Delta tables; in SQL write USING delta (or omit USING), in DataFrame writers"
+            + " (saveAsTable, writeStream.toTable) set .format(\"delta\")");
   }
 
   public static IllegalArgumentException locationNotAllowed(String fullName, String expected) {
