@@ -2,6 +2,7 @@ package io.medallion.cli;
 
 import io.medallion.MedallionException;
 import io.medallion.config.ConfigLoader;
+import io.medallion.config.LoadedPipeline;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
@@ -59,7 +60,7 @@ public final class Cli {
   public RunResult execute(String... args) {
     Args a = Args.parse(args);
     Path confDir = Paths.get(a.confDir);
-    ConfigLoader.LoadedPipeline loaded = ConfigLoader.load(confDir, a.pipeline, a.env);
+    LoadedPipeline loaded = ConfigLoader.load(confDir, a.pipeline, a.env);
     PipelineDefinition pipeline = loaded.pipeline();
     Environment env = loaded.environment();
     Platform platform = Platform.choose(env.platform(), System.getenv());

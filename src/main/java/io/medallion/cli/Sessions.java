@@ -1,6 +1,7 @@
 package io.medallion.cli;
 
 import io.medallion.MedallionException;
+import io.medallion.config.ConfigLoader;
 import io.medallion.pipeline.Environment;
 import io.medallion.platform.Platform;
 import java.util.Map;
@@ -22,8 +23,9 @@ final class Sessions {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     boolean exists = SparkSession.getDefaultSession().isDefined();
     if (!platform.isDatabricks() && !exists) {
-      builder.config("spark.sql.extensions", DELTA_EXTENSION)
-          .config("spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+      for (Map.Entry<String, String> e : ConfigLoader.sessionConf().entrySet()) {
+        builder.config(e.getKey(), e.getValue());
+      }
       for (Map.Entry<String, String> e : env.sparkConf().entrySet()) {
         builder.config(e.getKey(), e.getValue());
       }

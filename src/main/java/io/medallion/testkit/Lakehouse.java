@@ -1,6 +1,7 @@
 package io.medallion.testkit;
 
 import io.medallion.config.ConfigLoader;
+import io.medallion.config.LoadedPipeline;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
@@ -9,6 +10,9 @@ import io.medallion.pipeline.RunOptions;
 import io.medallion.pipeline.RunResult;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -19,9 +23,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A throw-away lakehouse for one test class: the shared local session, a temporary warehouse and
- * checkpoint root, and catalogs with names of their own ({@code t<N>_bronze}, {@code t<N>_silver},
- * {@code t<N>_gold}) so test classes sharing the JVM never see each other's tables.
+ * A throw-away lakehouse for one test class: the shared local session and a temporary directory in
+ * which each {@link #environment} gets catalogs with names of their own ({@code t<N>_bronze},
+ * {@code t<N>_silver}, {@code t<N>_gold}), so tests sharing the JVM never see each other's tables.
  *
  * <p>Get one with {@link MedallionExtension}: {@code @ExtendWith(MedallionExtension.class)} and a
  * {@code Lakehouse} parameter on a test or lifecycle method.
@@ -30,11 +34,9 @@ public final class Lakehouse {
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private final Path root;
-  private final String prefix;
 
   Lakehouse(Path root) {
     this.root = root;
-    this.prefix = "t" + COUNTER.incrementAndGet();
   }
 
   /** The shared local SparkSession (Delta enabled). */
@@ -47,8 +49,13 @@ public final class Lakehouse {
     return root;
   }
 
-  /** An environment whose files land under {@code landingRoot}; tables and checkpoints under {@link #root()}. */
+  /**
+   * A new, empty environment whose files land under {@code landingRoot}: each call gets catalogs of
+   * its own ({@code t<N>_bronze}, ...) with tables and checkpoints under {@code <root>/t<N>}.
+   */
   public Environment environment(String landingRoot) {
+    String prefix = "t" + COUNTER.incrementAndGet();
+    Path home = root.resolve(prefix);
     Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
     for (Layer layer : Layer.values()) {
       catalogs.put(layer, prefix + "_" + layer.key());
@@ -57,8 +64,8 @@ public final class Lakehouse {
         "test",
         Environment.PlatformChoice.OSS,
         catalogs,
-        root.resolve("warehouse").toString(),
-        root.resolve("checkpoints").toString(),
+        home.resolve("warehouse").toString(),
+        home.resolve("checkpoints").toString(),
         landingRoot,
         Optional.empty(),
         Map.of());
@@ -75,8 +82,28 @@ public final class Lakehouse {
    * the environment file's, catalogs and storage are this lakehouse's.
    */
   public Loaded load(Path pipelineFile, Path envFile) {
-    ConfigLoader.LoadedPipeline loaded = ConfigLoader.loadPipeline(pipelineFile, envFile);
+    LoadedPipeline loaded = ConfigLoader.loadPipeline(pipelineFile, envFile);
     return new Loaded(loaded.pipeline(), environment(loaded.environment().landingRoot()));
+  }
+
+  /**
+   * Like {@link #load(Path, Path)}, with files landing under {@code landingRoot} instead of the
+   * environment file's landing root (the pipeline's {@code ${env.landing-root}} paths follow).
+   */
+  public Loaded load(Path pipelineFile, Path envFile, String landingRoot) {
+    try {
+      Path overlay = Files.createTempFile(root, "env-", ".conf");
+      Files.writeString(overlay,
+          "include file(" + quote(envFile.toAbsolutePath().toString()) + ")\n"
+              + "env.landing-root = " + quote(landingRoot) + "\n");
+      return load(pipelineFile, overlay);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   /** A pipeline and the environment it runs in here. */

@@ -32,8 +32,9 @@ class IncrementalRunTest {
   @Test
   void newFilesAreIngestedOnceAndUpsertedBySequence(Lakehouse lake) throws IOException {
     Path landing = copyLanding(lake.root().resolve("landing"));
-    Lakehouse.Loaded demo = lake.load(RetailDemoTest.PIPELINE, RetailDemoTest.ENV);
-    Environment env = lake.environment(landing.toString());
+    Lakehouse.Loaded demo = lake.load(RetailDemoTest.PIPELINE, RetailDemoTest.ENV, landing.toString());
+    Environment env = demo.environment();
+    assertThat(env.landingRoot()).isEqualTo(landing.toString());
     lake.run(demo.pipeline(), env);
     RetailSampleData before = new RetailSampleData(landing);
     long bronzeBefore = lake.table(demo.pipeline(), env, "bronze.orders").count();
