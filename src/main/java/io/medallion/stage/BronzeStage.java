@@ -76,7 +76,7 @@ final class BronzeStage implements Stage {
       Runs.Counted rows = new Runs.Counted(read(ctx, false));
       long written = DeltaTables.replace(rows.data, name, table.spec());
       return Runs.done(new TableResult(table.ref(), name, rows.count(), written, Runs.since(start)));
-    } catch (RuntimeException | java.util.concurrent.TimeoutException e) {
+    } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }
   }
@@ -98,7 +98,7 @@ final class BronzeStage implements Stage {
       raw = streaming
           ? ctx.spark().readStream().format(format).schema(schema).options(options).load(source.path())
           : ctx.spark().read().format(format).schema(schema).options(options).load(source.path());
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw new MedallionException(
           "Table " + table.ref() + ": cannot read " + format + " files at " + source.path() + ": "
               + Runs.rootMessage(e) + ". Check pipeline." + table.ref() + ".source (path, format, options).",
@@ -120,7 +120,7 @@ final class BronzeStage implements Stage {
     if (source.schema().isPresent()) {
       try {
         return StructType.fromDDL(source.schema().get());
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         throw new MedallionException(
             "Table " + table.ref() + ": pipeline." + table.ref() + ".source.schema is not a valid"
                 + " column list: " + Runs.rootMessage(e)
@@ -135,7 +135,7 @@ final class BronzeStage implements Stage {
         throw new IllegalStateException("no columns found");
       }
       return inferred;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw new MedallionException(
           "Table " + table.ref() + ": cannot infer the schema of the " + source.format()
               + " files at " + source.path() + " (" + Runs.rootMessage(e) + "). Declare it in"

@@ -49,7 +49,7 @@ final class GoldStage implements Stage {
         read = n < 0 || read < 0 ? -1 : read + n;
       }
       return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start)));
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }
   }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -127,17 +128,25 @@ final class Runs {
         cause);
   }
 
+  /** The message of a failure and of its root cause, without Spark's plan dumps. */
   static String rootMessage(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String first = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    String last = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    String msg = root == t || first.contains(last) ? first : first + " (caused by: " + last + ")";
-    // Spark's analysis messages carry the full plan after a blank line: keep the first paragraph.
-    int cut = msg.indexOf("\n\n");
-    return cut > 0 ? msg.substring(0, cut) : msg;
+    String first = message(t);
+    String last = message(root);
+    return root == t || first.contains(last) ? first : first + " (caused by: " + last + ")";
+  }
+
+  private static String message(Throwable t) {
+    String msg = t instanceof AnalysisException a ? a.getSimpleMessage() : t.getMessage();
+    if (msg == null) {
+      return t.getClass().getSimpleName();
+    }
+    // Spark appends the logical plan on the following lines: keep the first line.
+    int cut = msg.indexOf('\n');
+    return (cut > 0 ? msg.substring(0, cut) : msg).trim();
   }
 
   static Duration since(Instant start) {

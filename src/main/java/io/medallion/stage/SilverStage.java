@@ -79,7 +79,7 @@ final class SilverStage implements Stage {
       write(rows, name, appId, -1);
       long written = DeltaTables.rowsWrittenSince(spark, name, before);
       return Runs.done(new TableResult(table.ref(), name, counted[0].count(), written, Runs.since(start)));
-    } catch (RuntimeException | java.util.concurrent.TimeoutException e) {
+    } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }
   }

@@ -22,12 +22,14 @@ final class SqlStages {
         SqlTemplate.render(sql, ref -> TableName.quote(ctx.viewOf(ref, "in_" + table.ref().name())));
     try {
       return ctx.spark().sql(rendered);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // AnalysisException is a checked exception Scala does not declare
+      String reason = Runs.rootMessage(e);
+      for (TableRef ref : SqlTemplate.references(sql)) {
+        reason = reason.replace(ctx.viewOf(ref, "in_" + table.ref().name()), "{" + ref + "}");
+      }
       throw new MedallionException(
-          "Table " + table.ref() + ": the SQL of pipeline." + table.ref() + ".sql does not resolve: "
-              + Runs.rootMessage(e).replace("__medallion_in_" + table.ref().name() + "_"
-                  + ctx.pipeline().name().replace('-', '_') + "_", "")
-              + ". Fix the query (tables are named {layer.table}, e.g. {bronze.orders}).",
+          ctx.pipeline().origin() + ": pipeline." + table.ref() + ".sql does not resolve: " + reason
+              + " Fix the query (tables of the pipeline are named {layer.table}, e.g. {bronze.orders}).",
           e);
     }
   }

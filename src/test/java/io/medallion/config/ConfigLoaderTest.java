@@ -108,7 +108,8 @@ class ConfigLoaderTest {
     assertThat(source.path()).isEqualTo("/work/project/src/demo/retail/landing/orders");
     assertThat(source.format()).isEqualTo("json");
     assertThat(source.schema()).hasValueSatisfying(s -> assertThat(s).startsWith("order_id STRING"));
-    assertThat(source.options()).containsOnly(entry("multiLine", "false"), entry("maxFilesPerTrigger", "10"));
+    assertThat(source.options()).containsOnly(
+        entry("multiLine", "false"), entry("maxFilesPerTrigger", "10"), entry("recursiveFileLookup", "true"));
     assertThat(orders.execution()).isEqualTo(Execution.STREAMING);
     assertThat(orders.trigger()).isEqualTo(Trigger.availableNow());
     assertThat(orders.spec().comment()).contains("Raw orders");
@@ -117,7 +118,7 @@ class ConfigLoaderTest {
 
     BronzeTable customers = (BronzeTable) table(p, "bronze.customers");
     assertThat(customers.execution()).isEqualTo(Execution.BATCH);
-    assertThat(((FileSource) customers.source()).options()).containsOnly(entry("header", "true"));
+    assertThat(((FileSource) customers.source()).options()).containsOnly(entry("header", "true"), entry("recursiveFileLookup", "true"));
 
     SilverTable silverOrders = (SilverTable) table(p, "silver.orders");
     assertThat(silverOrders.from()).isEqualTo(TableRef.parse("bronze.orders"));
@@ -196,7 +197,7 @@ class ConfigLoaderTest {
     assertThat(d.spec(Layer.GOLD).comment()).isEmpty();
     assertThat(d.spec(Layer.SILVER).partitionBy()).isEmpty();
     assertThat(d.spec(Layer.BRONZE).properties()).isEmpty();
-    assertThat(d.sourceOptions()).isEmpty();
+    assertThat(d.sourceOptions()).containsOnly(entry("recursiveFileLookup", "true"));
     assertThat(d.platform()).isEqualTo(PlatformChoice.AUTO);
   }
 
