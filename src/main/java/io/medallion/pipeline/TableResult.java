@@ -6,7 +6,9 @@ import java.time.Duration;
 /**
  * What one run did to one table.
  *
- * @param rowsRead rows read from the table's source or input table in this run
+ * @param rowsRead streaming tables: new rows read from the source or {@code from} table in this run;
+ *     batch tables: the rows of their input (the whole source for bronze, the {@code from} table for
+ *     silver, every input table for gold); -1 if Spark did not report it
  * @param rowsWritten rows inserted or updated in the Delta table by this run (from its commits)
  */
 public record TableResult(TableRef ref, TableName name, long rowsRead, long rowsWritten, Duration duration) {

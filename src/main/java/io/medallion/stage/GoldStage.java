@@ -7,13 +7,15 @@ import io.medallion.pipeline.TableResult;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Gold: a SQL query over other tables, recomputed in batch and replaced atomically. */
+/**
+ * Gold: a SQL query over other tables, recomputed in batch and replaced atomically. Rows read are
+ * the rows of its input tables (counted from the Delta log, so the query's own plan, filters and
+ * pruning stay untouched).
+ */
 final class GoldStage implements Stage {
   private final GoldTable table;
 
@@ -36,18 +38,12 @@ final class GoldStage implements Stage {
     Instant start = Instant.now();
     TableName name = ctx.nameOf(table.ref());
     try {
-      List<Runs.Counted> counted = new ArrayList<>();
-      Dataset<Row> rows = plan(ctx, ref -> {
-        Runs.Counted c = new Runs.Counted(ctx.spark().read().table(ctx.nameOf(ref).quoted()));
-        counted.add(c);
-        return c.data;
-      });
-      long written = DeltaTables.replace(rows, name, table.spec());
       long read = 0;
-      for (Runs.Counted c : counted) {
-        long n = c.count();
-        read = n < 0 || read < 0 ? -1 : read + n;
+      for (TableRef input : table.inputs()) {
+        read += DeltaTables.rowCount(ctx.spark(), ctx.nameOf(input));
       }
+      Dataset<Row> rows = plan(ctx, ref -> ctx.spark().read().table(ctx.nameOf(ref).quoted()));
+      long written = DeltaTables.replace(rows, name, table.spec());
       return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start)));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);

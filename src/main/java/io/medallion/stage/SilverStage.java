@@ -51,17 +51,11 @@ final class SilverStage implements Stage {
     TableName name = ctx.nameOf(table.ref());
     boolean streaming = table.execution() == Execution.STREAMING;
     try {
-      Runs.Counted[] counted = new Runs.Counted[1];
       Dataset<Row> rows = plan(ctx, ref -> {
         String input = ctx.nameOf(ref).quoted();
-        if (!ref.equals(table.from())) {
-          return spark.read().table(input);
-        }
-        if (streaming) {
-          return spark.readStream().table(input);
-        }
-        counted[0] = new Runs.Counted(spark.read().table(input));
-        return counted[0].data;
+        return streaming && ref.equals(table.from())
+            ? spark.readStream().table(input)
+            : spark.read().table(input);
       });
       DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
       OptionalLong before = DeltaTables.version(spark, name);
@@ -76,9 +70,10 @@ final class SilverStage implements Stage {
                 .start();
         return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates());
       }
+      long read = DeltaTables.rowCount(spark, ctx.nameOf(table.from()));
       write(rows, name, appId, -1);
       long written = DeltaTables.rowsWrittenSince(spark, name, before);
-      return Runs.done(new TableResult(table.ref(), name, counted[0].count(), written, Runs.since(start)));
+      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start)));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

@@ -60,7 +60,10 @@ class ExecutionModesTest {
     TableResult bronze = first.table(TableRef.parse("bronze.events")).orElseThrow();
     assertThat(bronze.rowsRead()).isEqualTo(4);
     assertThat(bronze.rowsWritten()).isEqualTo(4);
+    assertThat(first.table(TableRef.parse("silver.events")).orElseThrow().rowsRead()).isEqualTo(4);
     assertThat(first.table(TableRef.parse("silver.events")).orElseThrow().rowsWritten()).isEqualTo(2);
+    assertThat(first.table(TableRef.parse("gold.summary")).orElseThrow().rowsRead()).isEqualTo(2);
+    assertThat(first.table(TableRef.parse("gold.summary")).orElseThrow().rowsWritten()).isEqualTo(1);
     assertThat(lake.table(p, env, "silver.events").orderBy("id").collectAsList())
         .extracting(r -> r.getLong(0) + "=" + r.getString(1)).containsExactly("1=a", "2=b-new");
 

@@ -81,6 +81,11 @@ public final class DeltaTables {
     spark.sql("DROP TABLE IF EXISTS " + name.quoted());
   }
 
+  /** The table's row count; Delta answers it from its log without scanning data files. */
+  public static long rowCount(SparkSession spark, TableName name) {
+    return spark.read().table(name.quoted()).count();
+  }
+
   /** The table's current version, or empty if it does not exist. */
   public static OptionalLong version(SparkSession spark, TableName name) {
     if (!exists(spark, name)) {
