@@ -62,6 +62,31 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       }
     }
     topologicalOrder(byRef, origin);
+    for (TableDefinition t : tables) {
+      if (t instanceof SilverTable s && s.execution() == Execution.STREAMING) {
+        checkStreamable(origin, s, byRef.get(s.from()));
+      }
+    }
+  }
+
+  /**
+   * A Delta stream can follow only a table that is appended to: an upserted silver table or a
+   * recomputed gold table rewrites rows, and the stream would fail at run time.
+   */
+  private static void checkStreamable(String origin, SilverTable reader, TableDefinition from) {
+    boolean rewritten = from instanceof GoldTable
+        || (from instanceof SilverTable s && s.mode() == WriteMode.UPSERT)
+        || (from instanceof SilverTable s2 && s2.execution() == Execution.BATCH)
+        || (from instanceof BronzeTable b && b.execution() == Execution.BATCH);
+    if (rewritten) {
+      throw new ConfigurationException(
+          origin,
+          "pipeline." + reader.ref() + ".from",
+          reader.ref() + " reads " + from.ref() + " incrementally (execution = streaming), but "
+              + from.ref() + " rewrites its rows (upsert, batch or gold), which a Delta stream cannot"
+              + " follow. Set execution = batch on " + reader.ref() + ", or make " + from.ref()
+              + " append-only (streaming with mode = append).");
+    }
   }
 
   private static void check(String origin, String path, String value, String what) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   void dedupesOrders(Lakehouse lake) {
  *     var loaded = lake.load(Path.of("conf/pipelines/retail.conf"), Path.of("conf/env/local.conf"));
  *     lake.run(loaded);
- *     assertThat(lake.table(loaded, "silver.orders").count()).isEqualTo(3021);
+ *     assertThat(lake.table(loaded, "silver.orders").count()).isEqualTo(2961);
  *   }
  * }
  * }</pre>

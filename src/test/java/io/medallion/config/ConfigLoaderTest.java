@@ -133,8 +133,7 @@ class ConfigLoaderTest {
     assertThat(silverCustomers.effectiveSql()).isEqualTo("SELECT * FROM {bronze.customers}");
     assertThat(silverCustomers.spec().partitionBy()).containsExactly("country");
     assertThat(silverCustomers.mode()).isEqualTo(WriteMode.UPSERT);
-    assertThat(silverCustomers.execution()).isEqualTo(Execution.STREAMING);
-    assertThat(silverCustomers.trigger()).isEqualTo(Trigger.availableNow());
+    assertThat(silverCustomers.execution()).isEqualTo(Execution.BATCH);
 
     SilverTable events = (SilverTable) table(p, "silver.order_events");
     assertThat(events.mode()).isEqualTo(WriteMode.APPEND);

@@ -216,6 +216,19 @@ class ConfigMistakesTest {
   }
 
   @Test
+  void streamingFromATableThatRewritesRows() {
+    ConfigurationException e =
+        pipelineError(
+            BRONZE_ORDERS
+                + "silver.orders { from = bronze.orders, keys = [id] }\n"
+                + "silver.latest { from = silver.orders, keys = [id] }\n");
+    assertThat(e.getMessage())
+        .contains("pipeline.silver.latest.from")
+        .contains("silver.latest reads silver.orders incrementally")
+        .contains("Set execution = batch on silver.latest");
+  }
+
+  @Test
   void badTableName() {
     ConfigurationException e =
         pipelineError("bronze { \"Orders!\" { source { type = files, path = /x, format = json } } }\n");

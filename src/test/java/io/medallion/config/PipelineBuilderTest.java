@@ -50,7 +50,8 @@ class PipelineBuilderTest {
                         .sequenceBy("updated_at")
                         .mode(WriteMode.UPSERT)
                         .trigger(Trigger.processingTime(Duration.ofSeconds(30))))
-            .silver("customers", s -> s.from("bronze.customers").keys("customer_id").partitionBy("country"))
+            .silver("customers", s -> s.from("bronze.customers").keys("customer_id").partitionBy("country")
+                .execution(Execution.BATCH))
             .silver("order_events", s -> s.from("bronze.orders").mode(WriteMode.APPEND).trigger(Trigger.once()))
             .gold(
                 "daily_revenue",
