@@ -9,9 +9,6 @@ import org.apache.spark.sql.SparkSession;
 
 /** Gets the Spark session for a CLI run: the existing one, or a new one set up for Delta. */
 final class Sessions {
-  static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
-  static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
-
   private Sessions() {}
 
   /**
@@ -35,12 +32,12 @@ final class Sessions {
     }
     SparkSession spark = builder.getOrCreate();
     if (!platform.isDatabricks()) {
+      String deltaExtension = ConfigLoader.sessionConf().get("spark.sql.extensions");
       String extensions = spark.conf().get("spark.sql.extensions", "");
-      if (!extensions.contains(DELTA_EXTENSION)) {
+      if (!extensions.contains(deltaExtension)) {
         throw new MedallionException(
             "The Spark session was created without Delta Lake (spark.sql.extensions is '" + extensions
-                + "'). Start it with --conf spark.sql.extensions=" + DELTA_EXTENSION
-                + " --conf spark.sql.catalog.spark_catalog=" + DELTA_CATALOG + ".");
+                + "'). Start it with --conf spark.sql.extensions=" + deltaExtension + ".");
       }
     }
     return spark;

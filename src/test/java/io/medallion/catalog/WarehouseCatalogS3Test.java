@@ -118,14 +118,6 @@ class WarehouseCatalogS3Test {
   }
 
   private static List<String> strings(Dataset<Row> rows) {
-    List<String> out = new ArrayList<>();
-    for (Row row : rows.collectAsList()) {
-      List<String> values = new ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        values.add(row.isNullAt(i) ? "null" : row.get(i).toString());
-      }
-      out.add(String.join(",", values));
-    }
-    return out;
+    return Rows.strings(rows);
   }
 }

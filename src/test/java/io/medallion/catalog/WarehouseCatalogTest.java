@@ -286,17 +286,8 @@ class WarehouseCatalogTest {
     return spark.sql(statement);
   }
 
-  /** Rows as comma-joined strings ({@code null} for nulls), in order. */
   private static List<String> strings(Dataset<Row> rows) {
-    List<String> out = new ArrayList<>();
-    for (Row row : rows.collectAsList()) {
-      List<String> values = new ArrayList<>();
-      for (int i = 0; i < row.length(); i++) {
-        values.add(row.isNullAt(i) ? "null" : row.get(i).toString());
-      }
-      out.add(String.join(",", values));
-    }
-    return out;
+    return Rows.strings(rows);
   }
 
   private static List<String> column(Dataset<Row> rows, int index) {

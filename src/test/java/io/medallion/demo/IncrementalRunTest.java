@@ -64,7 +64,7 @@ class IncrementalRunTest {
     assertThat(lake.table(demo.pipeline(), env, "silver.orders").where("order_id = " + id)
         .first().<String>getAs("status")).isEqualTo("cancelled");
     RetailSampleData after = new RetailSampleData(landing);
-    assertThat(goldOf(lake, demo, env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
+    assertThat(RetailDemoTestSupport.gold(lake, demo.pipeline(), env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
 
     List<String> refreshed = new ArrayList<>();
     RunResult refresh = lake.run(demo.pipeline(), env, RunOptions.all().fullRefresh(BRONZE)
@@ -78,7 +78,7 @@ class IncrementalRunTest {
     assertThat(refresh.table(BRONZE).orElseThrow().rowsRead()).isEqualTo(after.orderLines);
     assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(after.orderLines);
     assertThat(lake.table(demo.pipeline(), env, "silver.orders").count()).isEqualTo(after.latestOrders.size());
-    assertThat(goldOf(lake, demo, env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
+    assertThat(RetailDemoTestSupport.gold(lake, demo.pipeline(), env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
   }
 
   @Test
@@ -94,15 +94,6 @@ class IncrementalRunTest {
         .hasMessageContaining("--only silver.orderz")
         .hasMessageContaining("has no such table")
         .hasMessageContaining("silver.orders");
-  }
-
-  static java.util.Map<String, String> goldOf(Lakehouse lake, Lakehouse.Loaded demo, Environment env) {
-    java.util.Map<String, String> actual = new java.util.TreeMap<>();
-    for (Row r : lake.table(demo.pipeline(), env, "gold.daily_revenue").collectAsList()) {
-      actual.put(r.getAs("order_date").toString() + " " + r.getAs("country"),
-          r.<Long>getAs("orders") + " " + r.<java.math.BigDecimal>getAs("revenue").toPlainString());
-    }
-    return actual;
   }
 
   static Path copyLanding(Path target) throws IOException {

@@ -85,6 +85,6 @@ class RetailDemoTest {
   }
 
   static Map<String, String> gold(Lakehouse lake) {
-    return IncrementalRunTest.goldOf(lake, demo, demo.environment());
+    return RetailDemoTestSupport.gold(lake, demo.pipeline(), demo.environment());
   }
 }
