@@ -10,6 +10,8 @@ import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.TableSpec;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
+import io.medallion.quality.Action;
+import io.medallion.quality.NullResult;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -35,6 +37,12 @@ public final class Defaults {
   private final PlatformChoice platform;
   private final Map<String, String> sparkConf;
   private final Map<String, String> sessionConf;
+  private final ConfigObject expectationDefaults;
+  private final ConfigObject checkDefaults;
+  private final Action expectationAction;
+  private final NullResult nullResult;
+  private final Action checkAction;
+  private final String quarantineSuffix;
 
   private Defaults(Config config) {
     Section root = Section.root(ORIGIN, config.root());
@@ -58,6 +66,15 @@ public final class Defaults {
             .optionalSection("source", "the source defaults")
             .map(s -> s.stringMap("options", "a map of reader options"))
             .orElse(Map.of());
+    Section quality = medallion.section("quality", "the data-quality defaults");
+    Section expectation = quality.section("expectation", "the expectation defaults");
+    expectationDefaults = (ConfigObject) config.getValue(expectation.path());
+    expectationAction = expectation.choice("on-violation", QualityReader.ACTIONS);
+    nullResult = expectation.choice("null-result", QualityReader.NULL_RESULTS);
+    Section check = quality.section("check", "the dataset check defaults");
+    checkDefaults = (ConfigObject) config.getValue(check.path());
+    checkAction = check.choice("on-violation", QualityReader.CHECK_ACTIONS);
+    quarantineSuffix = quality.nonBlank("quarantine-suffix", "a table name suffix, e.g. \"_quarantine\"");
     Section envSection = medallion.section("env", "the environment defaults");
     env = (ConfigObject) config.getValue(envSection.path());
     platform = envSection.choice("platform", EnvironmentReader.PLATFORMS);
@@ -142,6 +159,36 @@ public final class Defaults {
    */
   public Map<String, String> sessionConf() {
     return sessionConf;
+  }
+
+  /** The default action of an expectation ({@code warn}, as DLT's {@code expect}). */
+  public Action expectationAction() {
+    return expectationAction;
+  }
+
+  /** What a NULL expectation result means by default ({@code pass}, as in DLT). */
+  public NullResult nullResult() {
+    return nullResult;
+  }
+
+  /** The default action of a dataset check ({@code fail}). */
+  public Action checkAction() {
+    return checkAction;
+  }
+
+  /** The suffix of quarantine table names ({@code _quarantine}). */
+  public String quarantineSuffix() {
+    return quarantineSuffix;
+  }
+
+  /** The raw {@code medallion.quality.expectation} object, the fallback of every rule in a file. */
+  ConfigObject expectationDefaults() {
+    return expectationDefaults;
+  }
+
+  /** The raw {@code medallion.quality.check} object, the fallback of every check in a file. */
+  ConfigObject checkDefaults() {
+    return checkDefaults;
   }
 
   /** The raw defaults object of a layer, the fallback of every table of that layer in a file. */

@@ -28,7 +28,7 @@ final class EnvironmentReader {
   private static final Set<String> ENV_KEYS =
       Set.of(
           "name", "platform", "storage-root", "warehouse-root", "checkpoint-root", "landing-root",
-          "catalogs", "master", "spark-conf");
+          "catalogs", "master", "spark-conf", "event-log");
   private static final List<String> LAYERS = List.of("bronze", "silver", "gold");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,255}");
 
@@ -72,7 +72,8 @@ final class EnvironmentReader {
     Map<String, String> sparkConf =
         env.stringMap("spark-conf", "a map of Spark settings, e.g. spark-conf { \"spark.sql.shuffle.partitions\" = \"4\" }");
     try {
-      return new Environment(name, platform, byLayer, warehouse, checkpoints, landing, master, sparkConf);
+      String eventLog = env.nonBlank("event-log", "auto, off or a catalog.schema.table name, e.g. event-log = \"ops.pipelines.event_log\"");
+      return new Environment(name, platform, byLayer, warehouse, checkpoints, landing, master, sparkConf, eventLog);
     } catch (IllegalArgumentException e) {
       throw env.error(e.getMessage());
     }

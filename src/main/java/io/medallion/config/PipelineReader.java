@@ -36,10 +36,10 @@ final class PipelineReader {
   private static final Set<String> PIPELINE_KEYS = Set.of("name", "schema", "bronze", "silver", "gold");
   private static final Set<String> SPEC_KEYS = Set.of("comment", "partition-by", "properties");
   private static final Set<String> STREAMING_KEYS = Set.of("execution", "trigger", "trigger-interval");
-  private static final Set<String> BRONZE_KEYS = union(SPEC_KEYS, STREAMING_KEYS, Set.of("source"));
+  private static final Set<String> BRONZE_KEYS = union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("source"));
   private static final Set<String> SILVER_KEYS =
-      union(SPEC_KEYS, STREAMING_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode"));
-  private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, Set.of("sql"));
+      union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode"));
+  private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, QualityReader.TABLE_KEYS, Set.of("sql"));
   private static final Set<String> FILES_KEYS = Set.of("type", "path", "format", "schema", "options");
   private static final List<String> SOURCE_TYPES = List.of("files");
 
@@ -57,11 +57,13 @@ final class PipelineReader {
   private final String file;
   private final Path baseDir;
   private final Defaults defaults;
+  private final QualityReader quality;
 
   PipelineReader(String file, Path baseDir, Defaults defaults) {
     this.file = file;
     this.baseDir = baseDir;
     this.defaults = defaults;
+    this.quality = new QualityReader(defaults);
   }
 
   PipelineDefinition read(Section root) {
@@ -118,7 +120,7 @@ final class PipelineReader {
     SourceDefinition source =
         source(t.section("source", "the table's source, e.g. source { type = files, path = ..., format = json }"));
     Execution execution = execution(t);
-    return new BronzeTable(ref, source, execution, trigger(t, execution), spec(t));
+    return new BronzeTable(ref, source, execution, trigger(t, execution), spec(t), quality.read(t));
   }
 
   private SourceDefinition source(Section s) {
@@ -159,7 +161,8 @@ final class PipelineReader {
         t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
     WriteMode mode = mode(t);
     Execution execution = execution(t);
-    return new SilverTable(ref, from, sql, keys, sequenceBy, mode, execution, trigger(t, execution), spec(t));
+    return new SilverTable(
+        ref, from, sql, keys, sequenceBy, mode, execution, trigger(t, execution), spec(t), quality.read(t));
   }
 
   private GoldTable gold(TableRef ref, Section t) {
@@ -181,7 +184,7 @@ final class PipelineReader {
             + " 'source' and write them in sql as {layer.table}");
     t.allowOnly(GOLD_KEYS, "a gold table", hints);
     String sql = t.nonBlank("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT ... FROM {silver.orders}\"");
-    return new GoldTable(ref, sql, spec(t));
+    return new GoldTable(ref, sql, spec(t), quality.read(t));
   }
 
   // ---- shared with Defaults: the same rules for files and for reference.conf ----

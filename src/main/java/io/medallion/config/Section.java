@@ -266,6 +266,36 @@ final class Section {
     return Collections.unmodifiableMap(new LinkedHashMap<>(out));
   }
 
+  /** True when the value of the key (set by the user or the defaults) is an object { ... }. */
+  boolean isObject(String key) {
+    ConfigValue v = merged.get(key);
+    return v != null && v.valueType() == ConfigValueType.OBJECT;
+  }
+
+  /** An optional whole number. */
+  java.util.OptionalLong optionalLong(String key, String expect) {
+    if (!has(key)) {
+      return java.util.OptionalLong.empty();
+    }
+    ConfigValue v = merged.get(key);
+    if (v.valueType() != ConfigValueType.NUMBER || !(v.unwrapped() instanceof Integer || v.unwrapped() instanceof Long)) {
+      throw wrongType(key, v, expect);
+    }
+    return java.util.OptionalLong.of(((Number) v.unwrapped()).longValue());
+  }
+
+  /** A required number (whole or decimal). */
+  double number(String key, String expect) {
+    if (!has(key)) {
+      throw missing(key, expect);
+    }
+    ConfigValue v = merged.get(key);
+    if (v.valueType() != ConfigValueType.NUMBER) {
+      throw wrongType(key, v, expect);
+    }
+    return ((Number) v.unwrapped()).doubleValue();
+  }
+
   /** A required duration ("1 minute", "30 seconds", "500 ms"; a bare number is milliseconds). */
   Duration duration(String key) {
     String expect = "a duration such as \"30 seconds\", \"1 minute\" or \"500 ms\"";

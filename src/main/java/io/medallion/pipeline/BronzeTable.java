@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.quality.QualityRules;
 import java.util.Set;
 
 /**
@@ -8,9 +9,11 @@ import java.util.Set;
  * batch re-reads the whole source and replaces the table.
  */
 public record BronzeTable(
-    TableRef ref, SourceDefinition source, Execution execution, Trigger trigger, TableSpec spec)
+    TableRef ref, SourceDefinition source, Execution execution, Trigger trigger, TableSpec spec,
+    QualityRules quality)
     implements TableDefinition {
   public BronzeTable {
+    quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.BRONZE) {
       throw new IllegalArgumentException(ref + " is not a bronze table");
     }

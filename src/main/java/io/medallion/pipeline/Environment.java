@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param master the Spark master used only when medallion creates the session itself outside
  *     spark-submit (e.g. {@code local[*]} for the demo)
  * @param sparkConf extra Spark settings applied when medallion creates the session
+ * @param eventLog the pipeline event log table: {@code auto} ({@code <bronze catalog>.<pipeline
+ *     schema>.event_log}), {@code off}, or a three-level table name
  */
 public record Environment(
     String name,
@@ -32,7 +34,12 @@ public record Environment(
     String checkpointRoot,
     String landingRoot,
     Optional<String> master,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    String eventLog) {
+  /** The event log setting that names {@code <bronze catalog>.<pipeline schema>.event_log}. */
+  public static final String EVENT_LOG_AUTO = "auto";
+  /** The event log setting that turns the event log off. */
+  public static final String EVENT_LOG_OFF = "off";
 
   /** How the platform is chosen: detected ({@code auto}) or forced. */
   public enum PlatformChoice {
@@ -78,6 +85,29 @@ public record Environment(
     warehouseRoot = root(name, "warehouse-root", warehouseRoot);
     checkpointRoot = root(name, "checkpoint-root", checkpointRoot);
     landingRoot = root(name, "landing-root", landingRoot);
+    eventLog = eventLog == null ? EVENT_LOG_AUTO : eventLog.strip();
+    if (!eventLog.equals(EVENT_LOG_AUTO) && !eventLog.equals(EVENT_LOG_OFF)) {
+      try {
+        TableName.parse(eventLog);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "environment '" + name + "': event-log '" + eventLog + "' is not auto, off or a"
+                + " catalog.schema.table name: " + e.getMessage());
+      }
+    }
+  }
+
+  /** An environment with the default event log ({@code auto}). */
+  public Environment(
+      String name,
+      PlatformChoice platform,
+      Map<Layer, String> catalogs,
+      String warehouseRoot,
+      String checkpointRoot,
+      String landingRoot,
+      Optional<String> master,
+      Map<String, String> sparkConf) {
+    this(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, sparkConf, EVENT_LOG_AUTO);
   }
 
   /**
@@ -109,14 +139,14 @@ public record Environment(
 
   /** A copy whose raw files land elsewhere (a path or URI, used as it is). */
   public Environment withLandingRoot(String landingRoot) {
-    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, sparkConf);
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, sparkConf, eventLog);
   }
 
   /** A copy with one more Spark setting (replacing one of the same key). */
   public Environment withSparkConf(String key, String value) {
     Map<String, String> conf = new LinkedHashMap<>(sparkConf);
     conf.put(key, value);
-    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, conf);
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, conf, eventLog);
   }
 
   private static String root(String env, String key, String value) {
@@ -133,6 +163,22 @@ public record Environment(
   /** The three-level name of a pipeline table in this environment. */
   public TableName tableName(PipelineDefinition pipeline, TableRef ref) {
     return TableName.of(catalogs.get(ref.layer()), pipeline.schema(), ref.name());
+  }
+
+  /** A copy with another event log setting: {@code auto}, {@code off} or a three-level name. */
+  public Environment withEventLog(String setting) {
+    return new Environment(name, platform, catalogs, warehouseRoot, checkpointRoot, landingRoot, master, sparkConf, setting);
+  }
+
+  /** The event log table of a pipeline in this environment, empty when the event log is off. */
+  public Optional<TableName> eventLogTable(PipelineDefinition pipeline) {
+    if (eventLog.equals(EVENT_LOG_OFF)) {
+      return Optional.empty();
+    }
+    if (eventLog.equals(EVENT_LOG_AUTO)) {
+      return Optional.of(TableName.of(catalogs.get(Layer.BRONZE), pipeline.schema(), "event_log"));
+    }
+    return Optional.of(TableName.parse(eventLog));
   }
 
   /** The storage root of one catalog on open-source Spark. */

@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.quality.QualityRules;
 import io.medallion.internal.SqlTemplate;
 import java.util.Set;
 
@@ -7,8 +8,9 @@ import java.util.Set;
  * A gold table: a SQL query over other tables (named as {@code {layer.table}} placeholders or by
  * full three-level names), recomputed in batch on every run and replaced atomically.
  */
-public record GoldTable(TableRef ref, String sql, TableSpec spec) implements TableDefinition {
+public record GoldTable(TableRef ref, String sql, TableSpec spec, QualityRules quality) implements TableDefinition {
   public GoldTable {
+    quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.GOLD) {
       throw new IllegalArgumentException(ref + " is not a gold table");
     }

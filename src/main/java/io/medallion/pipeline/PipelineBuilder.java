@@ -2,6 +2,10 @@ package io.medallion.pipeline;
 
 import io.medallion.config.ConfigurationException;
 import io.medallion.config.Defaults;
+import io.medallion.quality.Action;
+import io.medallion.quality.DatasetCheck;
+import io.medallion.quality.Expectation;
+import io.medallion.quality.QualityRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +51,7 @@ public final class PipelineBuilder {
     apply(ref, options, o);
     wrap(ref, () -> {
       Execution execution = o.execution.orElse(defaults.execution(Layer.BRONZE));
-      tables.add(new BronzeTable(ref, withDefaultOptions(source), execution, o.trigger(ref, execution), o.spec()));
+      tables.add(new BronzeTable(ref, withDefaultOptions(source), execution, o.trigger(ref, execution), o.spec(), o.quality()));
     });
     return this;
   }
@@ -76,7 +80,8 @@ public final class PipelineBuilder {
               o.mode.orElse(defaults.mode()),
               execution,
               o.trigger(ref, execution),
-              o.spec()));
+              o.spec(),
+              o.quality()));
     });
     return this;
   }
@@ -91,7 +96,7 @@ public final class PipelineBuilder {
     TableRef ref = ref(Layer.GOLD, table);
     GoldOptions o = new GoldOptions(defaults.spec(Layer.GOLD));
     apply(ref, options, o);
-    wrap(ref, () -> tables.add(new GoldTable(ref, sql, o.spec())));
+    wrap(ref, () -> tables.add(new GoldTable(ref, sql, o.spec(), o.quality())));
     return this;
   }
 
@@ -134,11 +139,13 @@ public final class PipelineBuilder {
     return source;
   }
 
-  /** The layout every table has: comment, partitioning, properties. */
+  /** What every table has: comment, partitioning, properties, expectations and checks. */
   public abstract static class Options<T extends Options<T>> {
     private Optional<String> comment;
     private List<String> partitionBy;
     private final Map<String, String> properties;
+    private final List<Expectation> expectations = new ArrayList<>();
+    private final List<DatasetCheck> checks = new ArrayList<>();
 
     Options(TableSpec defaults) {
       comment = defaults.comment();
@@ -166,8 +173,54 @@ public final class PipelineBuilder {
       return self();
     }
 
+    /** A rule that warns: violating rows are kept and counted (DLT's {@code expect}). */
+    public T expect(String name, String expression) {
+      return expect(Expectation.of(name, expression, Defaults.reference().expectationAction()));
+    }
+
+    /** A rule whose violating rows are left out and counted (DLT's {@code expect_or_drop}). */
+    public T expectOrDrop(String name, String expression) {
+      return expect(Expectation.of(name, expression, Action.DROP));
+    }
+
+    /** A rule whose violating rows go to {@code <table>_quarantine} with the reasons. */
+    public T expectOrQuarantine(String name, String expression) {
+      return expect(Expectation.of(name, expression, Action.QUARANTINE));
+    }
+
+    /** A rule that fails the update when a row violates it (DLT's {@code expect_or_fail}). */
+    public T expectOrFail(String name, String expression) {
+      return expect(Expectation.of(name, expression, Action.FAIL));
+    }
+
+    /** Any rule, e.g. {@code Expectation.of("valid", "x > 0", Action.DROP).nullIsViolation()}. */
+    public T expect(Expectation expectation) {
+      expectations.add(expectation);
+      return self();
+    }
+
+    /**
+     * Several rules with one action, as DLT's {@code expect_all}, {@code expect_all_or_drop} and
+     * {@code expect_all_or_fail}; {@code rules} maps rule names to expressions (keep its order
+     * with a {@link java.util.LinkedHashMap}).
+     */
+    public T expectAll(String group, Action action, Map<String, String> rules) {
+      rules.forEach((name, expr) -> expectations.add(Expectation.of(name, expr, action).inGroup(group)));
+      return self();
+    }
+
+    /** A dataset check of each batch, e.g. {@code new DatasetCheck.RejectedShare("few_bad", Action.FAIL, 0.05)}. */
+    public T check(DatasetCheck check) {
+      checks.add(check);
+      return self();
+    }
+
     TableSpec spec() {
       return new TableSpec(comment, partitionBy, properties);
+    }
+
+    QualityRules quality() {
+      return new QualityRules(expectations, checks);
     }
   }
 

@@ -1,7 +1,9 @@
 package io.medallion.pipeline;
 
 import io.medallion.config.ConfigurationException;
+import io.medallion.internal.SqlExpressions;
 import io.medallion.internal.SqlTemplate;
+import io.medallion.quality.Expectation;
 import io.medallion.internal.Suggestions;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -103,6 +105,14 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
   /** The rules of one table that need more than its record's constructor can see. */
   private static void checkTable(String origin, TableDefinition t) {
     String path = "pipeline." + t.ref();
+    for (Expectation e : t.quality().expectations()) {
+      SqlExpressions.parseError(e.expression()).ifPresent(problem -> {
+        throw new ConfigurationException(
+            origin, path + "." + e.configKey(),
+            "the expression \"" + e.expression() + "\" does not parse: " + problem
+                + " Write a SQL boolean expression, e.g. \"amount > 0\".");
+      });
+    }
     Optional<String> sql =
         t instanceof SilverTable s ? s.sql() : t instanceof GoldTable g ? Optional.of(g.sql()) : Optional.empty();
     if (sql.isPresent()) {

@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.quality.QualityRules;
 import io.medallion.internal.SqlTemplate;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Set;
  *     placeholder stands for the new rows of the current batch. Empty means {@code SELECT * FROM
  *     {from}}.
  * @param keys the columns identifying a row; required for {@link WriteMode#UPSERT}
+ * @param quality expectations and dataset checks of the rows the SQL produces (before dedupe)
  * @param sequenceBy the column ordering versions of a row (latest wins); when empty the last row
  *     seen in a batch wins and a later batch always overwrites an earlier one
  */
@@ -27,9 +29,11 @@ public record SilverTable(
     WriteMode mode,
     Execution execution,
     Trigger trigger,
-    TableSpec spec)
+    TableSpec spec,
+    QualityRules quality)
     implements TableDefinition {
   public SilverTable {
+    quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.SILVER) {
       throw new IllegalArgumentException(ref + " is not a silver table");
     }
