@@ -1,0 +1,493 @@
+package io.medallion.bench;
+
+import static org.apache.spark.sql.functions.expr;
+
+import com.amazon.deequ.VerificationResult;
+import com.amazon.deequ.VerificationSuite;
+import com.amazon.deequ.checks.CheckResult;
+import com.amazon.deequ.constraints.ConstraintResult;
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.FileSource;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.PipelineRunner;
+import io.medallion.pipeline.RunOptions;
+import io.medallion.pipeline.RunResult;
+import io.medallion.pipeline.TableResult;
+import io.medallion.quality.Action;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import scala.collection.JavaConverters;
+
+/**
+ * The expectations benchmark of issue 5: one JVM, one session, the variants side by side.
+ *
+ * <ul>
+ *   <li>a0: hand-written {@code spark.read.schema(ddl).json(input).write.format("delta").save(path)}
+ *   <li>a: medallion bronze table, files source, declared schema, no expectations
+ *   <li>b: the same bronze table with 20 row rules (8 warn, 6 drop, 6 quarantine)
+ *   <li>c: a0, then Deequ {@code VerificationSuite} with the 20 equivalent constraints over the written
+ *       table, then the two filters and writes a user adds for the same tables as b (clean rows, and
+ *       quarantined rows with their reasons)
+ * </ul>
+ *
+ * <p>Each variant runs {@code --warmup} rounds, then {@code --rounds} measured rounds, interleaved
+ * (a0, a, b, c, a0, a, b, c, ...). Every run writes to fresh tables (and checkpoints), which are deleted
+ * after their rows are counted. Reported: median wall time, ratios to a, Spark jobs per run, rows.
+ *
+ * <p>Arguments: {@code --input DIR} (default target/bench/expectations/input), {@code --work DIR}
+ * (target/bench/expectations/work), {@code --rounds 3}, {@code --warmup 1}, {@code --variants a0,a,b,c},
+ * {@code --execution streaming|batch} (medallion's bronze execution, default streaming, the library
+ * default), {@code --deequ-cache true|false} (cache the raw table before Deequ and the filters,
+ * default false), {@code --results FILE} (markdown table, default target/bench/expectations/results.md).
+ */
+public final class ExpectationsBenchmark {
+  private final SparkSession spark;
+  private final Args args;
+  private final JobCounter counter = new JobCounter();
+  private final Environment env;
+  private final Map<String, List<Run>> runs = new LinkedHashMap<>();
+  private Expected expected;
+  private Map<String, Long> deequViolations = Map.of();
+
+  private ExpectationsBenchmark(SparkSession spark, Args args) {
+    this.spark = spark;
+    this.args = args;
+    this.env = Environment.local(args.work.resolve("medallion"));
+    spark.sparkContext().addSparkListener(counter);
+  }
+
+  public static void main(String[] argv) throws Exception {
+    Args args = Args.parse(argv);
+    long t0 = System.nanoTime();
+    if (!Files.isDirectory(args.input)) {
+      throw new IllegalArgumentException(
+          "no input at " + args.input + ": run python3 bench/generate-expectations-data.py first");
+    }
+    deleteTree(args.work);
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("medallion-bench-expectations")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            // As io.medallion.cli.Sessions does: Delta's extension and session catalog (reference.conf).
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            .getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    try {
+      new ExpectationsBenchmark(spark, args).run(t0);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private void run(long t0) {
+    System.out.printf(Locale.ROOT, "expectations benchmark: input %s (%d files, %.1f MB), variants %s, %d warm-up + %d measured rounds, medallion bronze %s%n",
+        args.input, inputFiles().size(), inputBytes() / 1e6, args.variants, args.warmup, args.rounds,
+        args.execution.name().toLowerCase(Locale.ROOT));
+    expected = expected();
+    System.out.printf(Locale.ROOT, "input: %,d rows; rules say target %,d rows (warn rows kept), quarantine %,d, dropped %,d%n",
+        expected.rows, expected.target, expected.quarantine, expected.dropped);
+    for (int round = 1 - args.warmup; round <= args.rounds; round++) {
+      for (String v : args.variants) {
+        Run r = runVariant(v, round);
+        System.out.printf(Locale.ROOT, "%s %-2s %6.2f s  jobs %3d  tasks %4d  target %,d  quarantine %s%s%n",
+            round <= 0 ? "warm-up " : "round " + round + " ", v, r.seconds, r.jobs, r.tasks, r.target,
+            r.quarantine < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.quarantine),
+            r.phases.isEmpty() ? "" : "  " + phases(r));
+        if (round > 0) {
+          runs.computeIfAbsent(v, k -> new ArrayList<>()).add(r);
+        }
+      }
+    }
+    String report = report(Duration.ofNanos(System.nanoTime() - t0));
+    System.out.println();
+    System.out.println(report);
+    try {
+      Files.createDirectories(args.results.toAbsolutePath().getParent());
+      Files.writeString(args.results, report);
+      System.out.println("(written to " + args.results + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The variants
+
+  private Run runVariant(String variant, int round) {
+    String id = variant + "_" + (round <= 0 ? "w" + (1 - round) : "r" + round);
+    Path dir = args.work.resolve(id);
+    System.gc();
+    counter.waitForListeners(spark);
+    JobCounter.Snapshot before = counter.snapshot();
+    Map<String, Double> phases = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    Outcome out =
+        switch (variant) {
+          case "a0" -> handWritten(dir);
+          case "a" -> medallion(id, false);
+          case "b" -> medallion(id, true);
+          case "c" -> deequ(dir, phases);
+          default -> throw new IllegalArgumentException("unknown variant " + variant);
+        };
+    double seconds = (System.nanoTime() - start) / 1e9;
+    counter.waitForListeners(spark);
+    JobCounter.Snapshot jobs = counter.snapshot().minus(before);
+    long target = count(out.target);
+    long quarantine = out.quarantine == null ? -1 : count(out.quarantine);
+    Run r = new Run(seconds, jobs.jobs, jobs.tasks, jobs.taskSeconds, target, quarantine, phases);
+    out.cleanup.run();
+    return r;
+  }
+
+  /** a0: what a user writes by hand for a bronze copy of the files. */
+  private Outcome handWritten(Path dir) {
+    String raw = dir.resolve("raw").toString();
+    spark.read().schema(Rules.DDL).json(args.input.toString()).write().format("delta").save(raw);
+    return new Outcome(() -> spark.read().format("delta").load(raw), null, () -> deleteTree(dir));
+  }
+
+  /** a and b: a medallion pipeline with one bronze table, run with PipelineRunner. */
+  private Outcome medallion(String id, boolean withRules) {
+    String name = "bench_" + id.toLowerCase(Locale.ROOT);
+    FileSource source = new FileSource(args.input.toString(), "json", Optional.of(Rules.DDL), Map.of());
+    PipelineDefinition pipeline =
+        PipelineDefinition.builder(name)
+            .schema(name)
+            .bronze("orders", source, b -> {
+              b.execution(args.execution);
+              if (withRules) {
+                Rules.ALL.forEach(r -> b.expect(r.expectation()));
+              }
+            })
+            .build();
+    PipelineRunner runner = new PipelineRunner(spark, pipeline, env);
+    RunResult result = runner.run(RunOptions.all());
+    TableResult t = result.tables().get(0);
+    String target = t.name().toString();
+    String quarantine = target + "_quarantine";
+    return new Outcome(
+        () -> spark.table(target),
+        () -> spark.table(quarantine),
+        () -> {
+          deleteTree(Path.of(env.warehouseOf(t.name().catalog())).resolve(name));
+          deleteTree(Path.of(env.checkpointRoot()).resolve(name));
+        });
+  }
+
+  /** c: a0, Deequ over the written table, then the filters and writes for the clean and quarantine tables. */
+  private Outcome deequ(Path dir, Map<String, Double> phases) {
+    String rawPath = dir.resolve("raw").toString();
+    String cleanPath = dir.resolve("clean").toString();
+    String quarantinePath = dir.resolve("quarantine").toString();
+    long t = System.nanoTime();
+    spark.read().schema(Rules.DDL).json(args.input.toString()).write().format("delta").save(rawPath);
+    t = phase(phases, "write raw", t);
+
+    Dataset<Row> raw = spark.read().format("delta").load(rawPath);
+    if (args.deequCache) {
+      raw = raw.cache();
+    }
+    VerificationResult result = new VerificationSuite().onData(raw).addCheck(Rules.deequCheck()).run();
+    deequViolations = violations(result, expected.rows);
+    t = phase(phases, "deequ", t);
+
+    String rejected = anyViolated(a -> a == Action.DROP || a == Action.QUARANTINE);
+    String quarantined = anyViolated(a -> a == Action.QUARANTINE);
+    raw.where("NOT (" + rejected + ")").write().format("delta").save(cleanPath);
+    t = phase(phases, "write clean", t);
+    raw.where(quarantined)
+        .withColumn("_quarantine_reasons", expr(reasons()))
+        .write().format("delta").save(quarantinePath);
+    phase(phases, "write quarantine", t);
+    if (args.deequCache) {
+      raw.unpersist();
+    }
+    return new Outcome(
+        () -> spark.read().format("delta").load(cleanPath),
+        () -> spark.read().format("delta").load(quarantinePath),
+        () -> deleteTree(dir));
+  }
+
+  private static String anyViolated(java.util.function.Predicate<Action> actions) {
+    return Rules.ALL.stream().filter(r -> actions.test(r.action())).map(Rules.Rule::violatedSql)
+        .collect(Collectors.joining(" OR "));
+  }
+
+  /** The names of the rules a row violates, as an array column (quarantine reasons). */
+  private static String reasons() {
+    return "filter(array("
+        + Rules.ALL.stream().map(r -> "CASE WHEN " + r.violatedSql() + " THEN '" + r.name() + "' END")
+            .collect(Collectors.joining(", "))
+        + "), x -> x IS NOT NULL)";
+  }
+
+  /** Violations per constraint from Deequ's metrics (compliance or completeness x rows). */
+  private static Map<String, Long> violations(VerificationResult result, long rows) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (CheckResult cr : JavaConverters.asJavaCollection(result.checkResults().values())) {
+      List<ConstraintResult> crs = JavaConverters.seqAsJavaList(cr.constraintResults());
+      for (int i = 0; i < crs.size() && i < Rules.ALL.size(); i++) {
+        ConstraintResult c = crs.get(i);
+        long v = -1;
+        if (c.metric().isDefined() && c.metric().get().value().isSuccess()) {
+          double share = ((Number) c.metric().get().value().get()).doubleValue();
+          v = Math.round((1 - share) * rows);
+        }
+        out.put(Rules.ALL.get(i).name(), v);
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What the rules should give, computed once by plain SQL over the input (outside the timings)
+
+  private record Expected(long rows, long target, long quarantine, long dropped, Map<String, Long> perRule) {}
+
+  private Expected expected() {
+    Dataset<Row> in = spark.read().schema(Rules.DDL).json(args.input.toString());
+    List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
+    aggs.add(expr("count(*)").as("rows"));
+    aggs.add(expr("count_if(NOT (" + anyViolated(a -> a == Action.DROP || a == Action.QUARANTINE) + "))").as("target"));
+    aggs.add(expr("count_if(" + anyViolated(a -> a == Action.QUARANTINE) + ")").as("quarantine"));
+    for (Rules.Rule r : Rules.ALL) {
+      aggs.add(expr("count_if(" + r.violatedSql() + ")").as(r.name()));
+    }
+    Row row = in.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new org.apache.spark.sql.Column[0])).first();
+    Map<String, Long> perRule = new LinkedHashMap<>();
+    for (Rules.Rule r : Rules.ALL) {
+      perRule.put(r.name(), row.getLong(row.fieldIndex(r.name())));
+    }
+    long rows = row.getLong(0);
+    long target = row.getLong(1);
+    long quarantine = row.getLong(2);
+    return new Expected(rows, target, quarantine, rows - target - quarantine, perRule);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The report
+
+  private String report(Duration total) {
+    StringBuilder b = new StringBuilder();
+    String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+    b.append(String.format(Locale.ROOT,
+        "Expectations benchmark: %,d rows, %d files, %.1f MB JSON; %d measured rounds (+%d warm-up), interleaved;%n"
+            + "local[2], %d cores, %s, -Xmx%dm, Spark %s; medallion bronze execution: %s; Deequ raw-table cache: %s%n%n",
+        expected.rows, inputFiles().size(), inputBytes() / 1e6, args.rounds, args.warmup,
+        spark.sparkContext().master().equals("local[2]") ? 2 : 0,
+        Runtime.getRuntime().availableProcessors(), jvm, Runtime.getRuntime().maxMemory() >> 20,
+        spark.version(), args.execution.name().toLowerCase(Locale.ROOT), args.deequCache));
+    b.append("| variant | median s | min-max s | / a | Spark jobs | tasks | task s | target rows | quarantine rows |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    double a = median("a");
+    for (String v : args.variants) {
+      List<Run> rs = runs.get(v);
+      Run last = rs.get(rs.size() - 1);
+      boolean steady = rs.stream().allMatch(r -> r.target == last.target && r.quarantine == last.quarantine && r.jobs == last.jobs);
+      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f-%.2f | %s | %d%s | %d | %.1f | %,d | %s |%n",
+          label(v), median(v),
+          rs.stream().mapToDouble(r -> r.seconds).min().orElse(0),
+          rs.stream().mapToDouble(r -> r.seconds).max().orElse(0),
+          Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.2f", median(v) / a),
+          last.jobs, steady ? "" : " (varies)", last.tasks, last.taskSeconds, last.target,
+          last.quarantine < 0 ? "-" : String.format(Locale.ROOT, "%,d", last.quarantine)));
+    }
+    if (runs.containsKey("c")) {
+      b.append("\nc by phase (median s): ");
+      Map<String, Double> phases = new LinkedHashMap<>();
+      for (String p : runs.get("c").get(0).phases.keySet()) {
+        phases.put(p, medianOf(runs.get("c").stream().map(r -> r.phases.getOrDefault(p, 0.0)).toList()));
+      }
+      b.append(phases.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+          .collect(Collectors.joining(", "))).append('\n');
+    }
+    b.append(String.format(Locale.ROOT, "%nExpected from the rules (plain SQL over the input): target %,d rows, quarantine %,d, dropped %,d.%n",
+        expected.target, expected.quarantine, expected.dropped));
+    for (String v : args.variants) {
+      if (v.equals("a0") || v.equals("a")) {
+        continue;
+      }
+      Run last = runs.get(v).get(runs.get(v).size() - 1);
+      boolean same = last.target == expected.target && last.quarantine == expected.quarantine;
+      b.append(String.format(Locale.ROOT, "%s: %s%n", v, same
+          ? "same target and quarantine row counts as expected"
+          : String.format(Locale.ROOT, "DIFFERENT: target %,d, quarantine %s", last.target,
+              last.quarantine < 0 ? "(no table)" : String.format(Locale.ROOT, "%,d", last.quarantine))));
+    }
+    b.append("\n| rule | action | Deequ constraint | violating rows (SQL) | Deequ (from its metric) |\n|---|---|---|---:|---:|\n");
+    for (Rules.Rule r : Rules.ALL) {
+      Long d = deequViolations.get(r.name());
+      long sql = expected.perRule.get(r.name());
+      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %s |%n", r.name(), r.action().key(), r.deequKind(), sql,
+          d == null ? "-" : (d == sql ? String.format(Locale.ROOT, "%,d", d) : String.format(Locale.ROOT, "%,d (DIFFERENT)", d))));
+    }
+    b.append(String.format(Locale.ROOT, "%nTotal benchmark time %.0f s.%n", total.toMillis() / 1000.0));
+    return b.toString();
+  }
+
+  private String label(String v) {
+    return switch (v) {
+      case "a0" -> "a0 hand-written JSON -> Delta";
+      case "a" -> "a  medallion bronze, no rules";
+      case "b" -> "b  medallion bronze, 20 rules";
+      case "c" -> "c  a0 + Deequ + 2 filtered writes";
+      default -> v;
+    };
+  }
+
+  private double median(String v) {
+    List<Run> rs = runs.get(v);
+    return rs == null ? Double.NaN : medianOf(rs.stream().map(r -> r.seconds).toList());
+  }
+
+  private static double medianOf(List<Double> values) {
+    List<Double> s = values.stream().sorted().toList();
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static String phases(Run r) {
+    return r.phases.entrySet().stream()
+        .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", ", "(", ")"));
+  }
+
+  private static long phase(Map<String, Double> phases, String name, long since) {
+    long now = System.nanoTime();
+    phases.put(name, (now - since) / 1e9);
+    return now;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plumbing
+
+  private long count(Supplier<Dataset<Row>> table) {
+    try {
+      return table.get().count();
+    } catch (Exception e) {
+      return -1; // e.g. no quarantine table (the engine did not write one)
+    }
+  }
+
+  private List<Path> inputFiles() {
+    try (Stream<Path> s = Files.list(args.input)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private long inputBytes() {
+    return inputFiles().stream().mapToLong(p -> p.toFile().length()).sum();
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private record Outcome(Supplier<Dataset<Row>> target, Supplier<Dataset<Row>> quarantine, Runnable cleanup) {}
+
+  private record Run(double seconds, long jobs, long tasks, double taskSeconds, long target, long quarantine,
+      Map<String, Double> phases) {}
+
+  /** Counts Spark jobs and tasks (all of them: the variants run one after another). */
+  static final class JobCounter extends SparkListener {
+    private long jobs;
+    private long tasks;
+    private long taskMillis;
+
+    record Snapshot(long jobs, long tasks, double taskSeconds) {
+      Snapshot minus(Snapshot o) {
+        return new Snapshot(jobs - o.jobs, tasks - o.tasks, taskSeconds - o.taskSeconds);
+      }
+    }
+
+    @Override
+    public synchronized void onJobStart(SparkListenerJobStart jobStart) {
+      jobs++;
+    }
+
+    @Override
+    public synchronized void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+      tasks++;
+      if (taskEnd.taskInfo() != null) {
+        taskMillis += taskEnd.taskInfo().duration();
+      }
+    }
+
+    synchronized Snapshot snapshot() {
+      return new Snapshot(jobs, tasks, taskMillis / 1000.0);
+    }
+
+    /** Waits until the listener bus delivered every event posted so far. */
+    void waitForListeners(SparkSession spark) {
+      try {
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("Spark's listener bus did not drain in 10 s", e);
+      }
+    }
+  }
+
+  private record Args(Path input, Path work, Path results, int rounds, int warmup, List<String> variants,
+      Execution execution, boolean deequCache) {
+    static Args parse(String[] argv) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < argv.length; i++) {
+        if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
+          throw new IllegalArgumentException("usage: --name value ... (got " + argv[i] + ")");
+        }
+        m.put(argv[i].substring(2), argv[++i]);
+      }
+      Args a = new Args(
+          Path.of(m.getOrDefault("input", "target/bench/expectations/input")).toAbsolutePath(),
+          Path.of(m.getOrDefault("work", "target/bench/expectations/work")).toAbsolutePath(),
+          Path.of(m.getOrDefault("results", "target/bench/expectations/results.md")).toAbsolutePath(),
+          Integer.parseInt(m.getOrDefault("rounds", "3")),
+          Integer.parseInt(m.getOrDefault("warmup", "1")),
+          List.of(m.getOrDefault("variants", "a0,a,b,c").split(",")),
+          Execution.valueOf(m.getOrDefault("execution", "streaming").toUpperCase(Locale.ROOT)),
+          Boolean.parseBoolean(m.getOrDefault("deequ-cache", "false")));
+      m.keySet().removeAll(List.of("input", "work", "results", "rounds", "warmup", "variants", "execution", "deequ-cache"));
+      if (!m.isEmpty()) {
+        throw new IllegalArgumentException("unknown options " + m.keySet());
+      }
+      return a;
+    }
+  }
+}
