@@ -58,7 +58,11 @@ import scala.collection.JavaConverters;
  * (target/bench/expectations/work), {@code --rounds 3}, {@code --warmup 1}, {@code --variants a0,a,b,c},
  * {@code --execution streaming|batch} (medallion's bronze execution, default streaming, the library
  * default), {@code --deequ-cache true|false} (cache the raw table before Deequ and the filters,
- * default false), {@code --results FILE} (markdown table, default target/bench/expectations/results.md).
+ * default false), {@code --results FILE} (markdown table, default target/bench/expectations/results.md),
+ * {@code --quiet-share 0.15} and {@code --quiet-wait 60}: before each run, wait (at most that many
+ * seconds) until other processes use less than that share of the cores, since a parallel build on
+ * the same machine distorts wall times; each run also reports this JVM's CPU seconds and the share
+ * other processes used meanwhile.
  */
 public final class ExpectationsBenchmark {
   private final SparkSession spark;
@@ -115,8 +119,9 @@ public final class ExpectationsBenchmark {
     for (int round = 1 - args.warmup; round <= args.rounds; round++) {
       for (String v : args.variants) {
         Run r = runVariant(v, round);
-        System.out.printf(Locale.ROOT, "%s %-2s %6.2f s  jobs %3d  tasks %4d  target %,d  quarantine %s%s%n",
-            round <= 0 ? "warm-up " : "round " + round + " ", v, r.seconds, r.jobs, r.tasks, r.target,
+        System.out.printf(Locale.ROOT, "%s %-2s %6.2f s  cpu %6.1f s  others %3.0f%%%s  jobs %3d  tasks %4d  target %,d  quarantine %s%s%n",
+            round <= 0 ? "warm-up " : "round " + round + " ", v, r.seconds, r.cpuSeconds, 100 * r.foreignShare,
+            r.waited < 0 ? " (never quiet)" : "", r.jobs, r.tasks, r.target,
             r.quarantine < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.quarantine),
             r.phases.isEmpty() ? "" : "  " + phases(r));
         if (round > 0) {
@@ -144,8 +149,10 @@ public final class ExpectationsBenchmark {
     Path dir = args.work.resolve(id);
     System.gc();
     counter.waitForListeners(spark);
+    double waited = Machine.awaitQuiet(args.quietShare, args.quietWait);
     JobCounter.Snapshot before = counter.snapshot();
     Map<String, Double> phases = new LinkedHashMap<>();
+    Machine.Sample cpu = Machine.sample();
     long start = System.nanoTime();
     Outcome out =
         switch (variant) {
@@ -156,11 +163,13 @@ public final class ExpectationsBenchmark {
           default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
     double seconds = (System.nanoTime() - start) / 1e9;
+    Machine.Sample cpuEnd = Machine.sample();
     counter.waitForListeners(spark);
     JobCounter.Snapshot jobs = counter.snapshot().minus(before);
     long target = count(out.target);
     long quarantine = out.quarantine == null ? -1 : count(out.quarantine);
-    Run r = new Run(seconds, jobs.jobs, jobs.tasks, jobs.taskSeconds, target, quarantine, phases);
+    Run r = new Run(seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, jobs.jobs,
+        jobs.tasks, jobs.taskSeconds, target, quarantine, phases);
     out.cleanup.run();
     return r;
   }
@@ -298,24 +307,28 @@ public final class ExpectationsBenchmark {
     String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
     b.append(String.format(Locale.ROOT,
         "Expectations benchmark: %,d rows, %d files, %.1f MB JSON; %d measured rounds (+%d warm-up), interleaved;%n"
-            + "local[2], %d cores, %s, -Xmx%dm, Spark %s; medallion bronze execution: %s; Deequ raw-table cache: %s%n%n",
+            + "master %s on %d cores, %s, max heap %d MB, Spark %s; medallion bronze execution: %s; Deequ raw-table cache: %s%n%n",
         expected.rows, inputFiles().size(), inputBytes() / 1e6, args.rounds, args.warmup,
-        spark.sparkContext().master().equals("local[2]") ? 2 : 0,
+        spark.sparkContext().master(),
         Runtime.getRuntime().availableProcessors(), jvm, Runtime.getRuntime().maxMemory() >> 20,
         spark.version(), args.execution.name().toLowerCase(Locale.ROOT), args.deequCache));
-    b.append("| variant | median s | min-max s | / a | Spark jobs | tasks | task s | target rows | quarantine rows |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    b.append("| variant | wall s (median) | min-max | wall / a | CPU s (median) | CPU / a | others' CPU (max) | Spark jobs | tasks | target rows | quarantine rows |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     double a = median("a");
+    double aCpu = medianCpu("a");
     for (String v : args.variants) {
       List<Run> rs = runs.get(v);
       Run last = rs.get(rs.size() - 1);
       boolean steady = rs.stream().allMatch(r -> r.target == last.target && r.quarantine == last.quarantine && r.jobs == last.jobs);
-      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f-%.2f | %s | %d%s | %d | %.1f | %,d | %s |%n",
+      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f-%.2f | %s | %.1f | %s | %.0f%% | %d%s | %d | %,d | %s |%n",
           label(v), median(v),
           rs.stream().mapToDouble(r -> r.seconds).min().orElse(0),
           rs.stream().mapToDouble(r -> r.seconds).max().orElse(0),
           Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.2f", median(v) / a),
-          last.jobs, steady ? "" : " (varies)", last.tasks, last.taskSeconds, last.target,
+          medianCpu(v),
+          Double.isNaN(aCpu) ? "-" : String.format(Locale.ROOT, "%.2f", medianCpu(v) / aCpu),
+          100 * rs.stream().mapToDouble(r -> r.foreignShare).max().orElse(0),
+          last.jobs, steady ? "" : " (varies)", last.tasks, last.target,
           last.quarantine < 0 ? "-" : String.format(Locale.ROOT, "%,d", last.quarantine)));
     }
     if (runs.containsKey("c")) {
@@ -364,6 +377,11 @@ public final class ExpectationsBenchmark {
   private double median(String v) {
     List<Run> rs = runs.get(v);
     return rs == null ? Double.NaN : medianOf(rs.stream().map(r -> r.seconds).toList());
+  }
+
+  private double medianCpu(String v) {
+    List<Run> rs = runs.get(v);
+    return rs == null ? Double.NaN : medianOf(rs.stream().map(r -> r.cpuSeconds).toList());
   }
 
   private static double medianOf(List<Double> values) {
@@ -422,7 +440,15 @@ public final class ExpectationsBenchmark {
 
   private record Outcome(Supplier<Dataset<Row>> target, Supplier<Dataset<Row>> quarantine, Runnable cleanup) {}
 
-  private record Run(double seconds, long jobs, long tasks, double taskSeconds, long target, long quarantine,
+  /**
+   * One run of one variant.
+   *
+   * @param seconds wall time
+   * @param cpuSeconds CPU time of this JVM meanwhile (all threads)
+   * @param foreignShare share of the machine's cores other processes used meanwhile
+   * @param waited seconds waited for a quiet machine before the run (negative: it never got quiet)
+   */
+  private record Run(double seconds, double cpuSeconds, double foreignShare, double waited, long jobs, long tasks, double taskSeconds, long target, long quarantine,
       Map<String, Double> phases) {}
 
   /** Counts Spark jobs and tasks (all of them: the variants run one after another). */
@@ -465,7 +491,7 @@ public final class ExpectationsBenchmark {
   }
 
   private record Args(Path input, Path work, Path results, int rounds, int warmup, List<String> variants,
-      Execution execution, boolean deequCache) {
+      Execution execution, boolean deequCache, double quietShare, double quietWait) {
     static Args parse(String[] argv) {
       Map<String, String> m = new LinkedHashMap<>();
       for (int i = 0; i < argv.length; i++) {
@@ -482,8 +508,11 @@ public final class ExpectationsBenchmark {
           Integer.parseInt(m.getOrDefault("warmup", "1")),
           List.of(m.getOrDefault("variants", "a0,a,b,c").split(",")),
           Execution.valueOf(m.getOrDefault("execution", "streaming").toUpperCase(Locale.ROOT)),
-          Boolean.parseBoolean(m.getOrDefault("deequ-cache", "false")));
-      m.keySet().removeAll(List.of("input", "work", "results", "rounds", "warmup", "variants", "execution", "deequ-cache"));
+          Boolean.parseBoolean(m.getOrDefault("deequ-cache", "false")),
+          Double.parseDouble(m.getOrDefault("quiet-share", "0.15")),
+          Double.parseDouble(m.getOrDefault("quiet-wait", "60")));
+      m.keySet().removeAll(List.of("input", "work", "results", "rounds", "warmup", "variants", "execution", "deequ-cache",
+          "quiet-share", "quiet-wait"));
       if (!m.isEmpty()) {
         throw new IllegalArgumentException("unknown options " + m.keySet());
       }
