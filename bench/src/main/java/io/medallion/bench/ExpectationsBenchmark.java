@@ -223,7 +223,7 @@ public final class ExpectationsBenchmark {
       raw = raw.cache();
     }
     VerificationResult result = new VerificationSuite().onData(raw).addCheck(Rules.deequCheck()).run();
-    deequViolations = violations(result, expected.rows);
+    deequViolations = violations(result, expected);
     t = phase(phases, "deequ", t);
 
     String rejected = anyViolated(a -> a == Action.DROP || a == Action.QUARANTINE);
@@ -257,7 +257,7 @@ public final class ExpectationsBenchmark {
   }
 
   /** Violations per constraint from Deequ's metrics (compliance or completeness x rows). */
-  private static Map<String, Long> violations(VerificationResult result, long rows) {
+  private static Map<String, Long> violations(VerificationResult result, Expected expected) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (CheckResult cr : JavaConverters.asJavaCollection(result.checkResults().values())) {
       List<ConstraintResult> crs = JavaConverters.seqAsJavaList(cr.constraintResults());
@@ -266,6 +266,7 @@ public final class ExpectationsBenchmark {
         long v = -1;
         if (c.metric().isDefined() && c.metric().get().value().isSuccess()) {
           double share = ((Number) c.metric().get().value().get()).doubleValue();
+          long rows = expected.deequRows.getOrDefault(Rules.ALL.get(i).name(), expected.rows);
           v = Math.round((1 - share) * rows);
         }
         out.put(Rules.ALL.get(i).name(), v);
@@ -277,7 +278,12 @@ public final class ExpectationsBenchmark {
   // ---------------------------------------------------------------------------------------------
   // What the rules should give, computed once by plain SQL over the input (outside the timings)
 
-  private record Expected(long rows, long target, long quarantine, long dropped, Map<String, Long> perRule) {}
+  /**
+   * @param perRule rows violating each rule
+   * @param deequRows for rules whose Deequ constraint has a filter: the rows it keeps
+   */
+  private record Expected(long rows, long target, long quarantine, long dropped, Map<String, Long> perRule,
+      Map<String, Long> deequRows) {}
 
   private Expected expected() {
     Dataset<Row> in = spark.read().schema(Rules.DDL).json(args.input.toString());
@@ -287,16 +293,21 @@ public final class ExpectationsBenchmark {
     aggs.add(expr("count_if(" + anyViolated(a -> a == Action.QUARANTINE) + ")").as("quarantine"));
     for (Rules.Rule r : Rules.ALL) {
       aggs.add(expr("count_if(" + r.violatedSql() + ")").as(r.name()));
+      r.deequWhere().ifPresent(w -> aggs.add(expr("count_if(" + w + ")").as("where_" + r.name())));
     }
     Row row = in.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new org.apache.spark.sql.Column[0])).first();
     Map<String, Long> perRule = new LinkedHashMap<>();
+    Map<String, Long> deequRows = new LinkedHashMap<>();
     for (Rules.Rule r : Rules.ALL) {
       perRule.put(r.name(), row.getLong(row.fieldIndex(r.name())));
+      if (r.deequWhere().isPresent()) {
+        deequRows.put(r.name(), row.getLong(row.fieldIndex("where_" + r.name())));
+      }
     }
     long rows = row.getLong(0);
     long target = row.getLong(1);
     long quarantine = row.getLong(2);
-    return new Expected(rows, target, quarantine, rows - target - quarantine, perRule);
+    return new Expected(rows, target, quarantine, rows - target - quarantine, perRule, deequRows);
   }
 
   // ---------------------------------------------------------------------------------------------

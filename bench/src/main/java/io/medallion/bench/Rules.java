@@ -1,9 +1,12 @@
 package io.medallion.bench;
 
 import com.amazon.deequ.checks.Check;
+import com.amazon.deequ.checks.CheckWithLastConstraintFilterable;
 import io.medallion.quality.Action;
 import io.medallion.quality.Expectation;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import scala.Function1;
 import scala.Option;
@@ -19,7 +22,8 @@ import scala.util.matching.Regex;
  * {@code nullIsViolation()} (as in DLT). The Deequ constraints are written to mean the same: Deequ's
  * {@code isContainedIn}, {@code isPositive} and numeric {@code isContainedIn} let NULL through;
  * {@code satisfies} counts a NULL predicate as non-compliant, so those predicates say what a NULL
- * means explicitly. The benchmark checks once per run that every Deequ metric equals the SQL count.
+ * means explicitly; {@code hasPattern} counts NULL as a mismatch, so those constraints are filtered
+ * to non-NULL values. The benchmark checks once per run that every Deequ metric equals the SQL count.
  */
 final class Rules {
   private Rules() {}
@@ -42,8 +46,10 @@ final class Rules {
    * @param expectation the medallion rule (name, SQL, action, null semantics)
    * @param deequ adds the equivalent constraint to a Deequ check
    * @param deequKind the Deequ method used, for the report
+   * @param deequWhere the filter of the Deequ constraint, if any: its metric is a share of the rows
+   *     the filter keeps
    */
-  record Rule(Expectation expectation, UnaryOperator<Check> deequ, String deequKind) {
+  record Rule(Expectation expectation, UnaryOperator<Check> deequ, String deequKind, Optional<String> deequWhere) {
     String name() {
       return expectation.name();
     }
@@ -77,7 +83,8 @@ final class Rules {
               c -> c.isComplete("order_ts", none(), none()), "isComplete"),
           // drop (6)
           rule(Action.DROP, "d_email_format", "email RLIKE '^[a-z0-9._%+-]+@[a-z0-9.-]+\\\\.[a-z]{2,}$'", false,
-              c -> hasPattern(c, "email", "^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$"), "hasPattern"),
+              c -> hasPattern(c, "email", "^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$"), "hasPattern + where",
+              "email IS NOT NULL"),
           rule(Action.DROP, "d_valid_country", "country IN (" + sqlList(COUNTRIES) + ")", false,
               c -> c.isContainedIn("country", COUNTRIES, atLeast(), none()), "isContainedIn"),
           rule(Action.DROP, "d_valid_status", "status IN (" + sqlList(STATUSES) + ")", false,
@@ -95,7 +102,7 @@ final class Rules {
           rule(Action.WARN, "w_has_country", "country IS NOT NULL", false,
               c -> c.isComplete("country", none(), none()), "isComplete"),
           rule(Action.WARN, "w_customer_format", "customer_id RLIKE '^C[0-9]{7}$'", false,
-              c -> hasPattern(c, "customer_id", "^C[0-9]{7}$"), "hasPattern"),
+              c -> hasPattern(c, "customer_id", "^C[0-9]{7}$"), "hasPattern + where", "customer_id IS NOT NULL"),
           rule(Action.WARN, "w_sku_format", "sku RLIKE '^SKU-[0-9]{6}$'", false,
               c -> hasPattern(c, "sku", "^SKU-[0-9]{6}$"), "hasPattern"),
           rule(Action.WARN, "w_amount_reasonable", "amount < 10000", false,
@@ -117,7 +124,19 @@ final class Rules {
   private static Rule rule(
       Action action, String name, String sql, boolean nullIsViolation, UnaryOperator<Check> deequ, String kind) {
     Expectation e = Expectation.of(name, sql, action);
-    return new Rule(nullIsViolation ? e.nullIsViolation() : e, deequ, kind);
+    return new Rule(nullIsViolation ? e.nullIsViolation() : e, deequ, kind, Optional.empty());
+  }
+
+  /**
+   * A rule whose Deequ constraint is filtered: Deequ's {@code hasPattern} counts NULL as a mismatch,
+   * so a user who lets NULL through (as the medallion rule does) adds {@code .where("c IS NOT NULL")}.
+   */
+  private static Rule rule(
+      Action action, String name, String sql, boolean nullIsViolation,
+      Function<Check, CheckWithLastConstraintFilterable> deequ, String kind, String where) {
+    Expectation e = Expectation.of(name, sql, action);
+    return new Rule(nullIsViolation ? e.nullIsViolation() : e, c -> deequ.apply(c).where(where), kind,
+        Optional.of(where));
   }
 
   /** The Deequ check a user would write: one check, the 20 constraints, each at least 95 % compliant. */
@@ -135,7 +154,7 @@ final class Rules {
     return c.satisfies(predicate, name, atLeast(), none(), emptyList(), none());
   }
 
-  private static Check hasPattern(Check c, String column, String regex) {
+  private static CheckWithLastConstraintFilterable hasPattern(Check c, String column, String regex) {
     return c.hasPattern(column, new Regex(regex, emptyList()),
         atLeast(), none(), none(), none());
   }
