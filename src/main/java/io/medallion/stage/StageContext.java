@@ -26,8 +26,7 @@ public record StageContext(SparkSession spark, PipelineDefinition pipeline, Envi
 
   /** The three-level name of a table's quarantine table ({@code <table>_quarantine}). */
   public TableName quarantineOf(TableRef ref) {
-    TableName t = nameOf(ref);
-    return TableName.of(t.catalog(), t.schema(), t.table() + io.medallion.config.Defaults.reference().quarantineSuffix());
+    return env.quarantineName(pipeline, ref);
   }
 
   /** The checkpoint directory of a streaming table. */
