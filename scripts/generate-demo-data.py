@@ -4,7 +4,10 @@
 Orders land as JSON lines in dated folders (orders/YYYY/MM/DD/orders-NN.json), with on purpose:
   - status updates: the same order_id again with a later updated_at (silver keeps the latest),
   - exact duplicates: a record delivered twice in two files,
-  - malformed lines: truncated JSON (bronze keeps them in _corrupt_record, silver skips them).
+  - malformed lines: truncated JSON (bronze keeps them in _corrupt_record, silver skips them),
+  - rows the expectations catch, 7 a day with their own order ids: negative amounts (silver
+    quarantines them), no customer_id (silver drops them), status "on_hold" (silver warns).
+    They come from a separate random generator, so the other rows do not change.
 Customers land as one CSV file with a header.
 """
 import json
@@ -53,6 +56,18 @@ for day in range(7):
             files[random.randrange(4)].append(json.dumps(rec))
         elif r < 0.17:  # a truncated line
             files[random.randrange(4)].append(json.dumps(rec)[: random.randint(5, 40)])
+    defects = random.Random(1000 + day)
+    for n, kind in enumerate(["negative_amount"] * 2 + ["no_customer"] * 2 + ["on_hold"] * 3):
+        ts = date + timedelta(seconds=defects.randint(0, 86399))
+        rec = {
+            "order_id": 900000 + day * 100 + n,
+            "customer_id": None if kind == "no_customer" else defects.randint(1, 400),
+            "order_ts": ts.strftime("%Y-%m-%dT%H:%M:%S"),
+            "status": "on_hold" if kind == "on_hold" else "placed",
+            "amount": -round(defects.uniform(5, 500), 2) if kind == "negative_amount" else round(defects.uniform(5, 500), 2),
+            "updated_at": ts.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        files[defects.randrange(4)].append(json.dumps(rec))
     for i, lines in enumerate(files):
         with open(os.path.join(folder, f"orders-{i:02d}.json"), "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -90,6 +90,14 @@ public final class Cli {
         + platform.name() + " Spark " + spark.version());
     RunResult result = runner.run(options);
     out.println("Done: " + result.tables().size() + " tables.");
+    for (TableResult r : result.tables()) {
+      if (r.quality().quarantined() > 0) {
+        TableName q = env.quarantineName(pipeline, r.ref());
+        out.println("Quarantined: " + r.quality().quarantined() + " rows of " + r.ref() + " in " + q
+            + " (reasons in _errors)");
+      }
+    }
+    env.eventLogTable(pipeline).ifPresent(log -> out.println("Event log: " + log));
     if (a.showGold) {
       for (TableDefinition t : pipeline.topologicalOrder()) {
         if (t.ref().layer() == Layer.GOLD) {

@@ -181,6 +181,15 @@ public record Environment(
     return Optional.of(TableName.parse(eventLog));
   }
 
+  /**
+   * The quarantine table of a pipeline table: the same catalog and schema, the table name with the
+   * suffix of {@code medallion.quality.quarantine-suffix} ({@code orders_quarantine}).
+   */
+  public TableName quarantineName(PipelineDefinition pipeline, TableRef ref) {
+    TableName t = tableName(pipeline, ref);
+    return TableName.of(t.catalog(), t.schema(), t.table() + Defaults.reference().quarantineSuffix());
+  }
+
   /** The storage root of one catalog on open-source Spark. */
   public String warehouseOf(String catalog) {
     return warehouseRoot + "/" + catalog;

@@ -1,6 +1,7 @@
 package io.medallion.pipeline;
 
 import io.medallion.MedallionException;
+import io.medallion.eventlog.EventLog;
 import io.medallion.platform.Platform;
 import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
@@ -8,6 +9,8 @@ import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -70,27 +73,47 @@ public final class PipelineRunner {
     checkKnown(options.only(), "--only");
     checkKnown(options.fullRefresh(), "--full-refresh");
     platform.prepareCatalogs(spark, env);
-    for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
-      fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
+    List<TableDefinition> selected =
+        pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
+    if (selected.stream().anyMatch(t -> !t.quality().isEmpty())) {
+      validate(); // a rule naming an unknown column fails here, before any data moves
     }
+    EventLog events = EventLog.open(spark, pipeline, env);
+    String runId = EventLog.newRunId();
+    StageContext runCtx = new StageContext(spark, pipeline, env, events, runId);
+    List<String> names = selected.stream().map(t -> t.ref().toString()).toList();
+    events.runStarted(runId, names, options.fullRefresh().stream().map(TableRef::toString).sorted().toList());
+    Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
-    List<StageRun> continuous = new ArrayList<>();
-    for (TableDefinition table : pipeline.topologicalOrder()) {
-      if (!options.includes(table.ref())) {
-        continue;
+    TableRef current = null;
+    try {
+      for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
+        fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
       }
-      LOG.info("Running {} ({})", table.ref(), tableName(table.ref()));
-      StageRun run = Stage.of(table).run(ctx);
-      if (run.continuous()) {
-        continuous.add(run);
-      } else {
-        finished(run.await(), results, options.listener());
+      List<StageRun> continuous = new ArrayList<>();
+      for (TableDefinition table : selected) {
+        current = table.ref();
+        LOG.info("Running {} ({})", table.ref(), tableName(table.ref()));
+        StageRun run = Stage.of(table).run(runCtx);
+        if (run.continuous()) {
+          continuous.add(run);
+        } else {
+          finished(run.await(), results, options.listener());
+        }
       }
+      current = null;
+      if (!continuous.isEmpty()) {
+        awaitContinuous(continuous, results, options.listener());
+      }
+    } catch (RuntimeException e) {
+      events.runFailed(runId, names, Duration.between(start, Instant.now()).toMillis(), e,
+          current == null ? null : current.toString());
+      throw e;
     }
-    if (!continuous.isEmpty()) {
-      awaitContinuous(continuous, results, options.listener());
-    }
-    return new RunResult(results);
+    RunResult result = new RunResult(results);
+    events.runFinished(runId, names, Duration.between(start, Instant.now()).toMillis(),
+        String.join("; ", results.stream().map(TableResult::summary).toList()));
+    return result;
   }
 
   private static void finished(TableResult result, List<TableResult> results, RunListener listener) {
@@ -125,6 +148,7 @@ public final class PipelineRunner {
     for (TableDefinition table : pipeline.topologicalOrder()) {
       Dataset<Row> rows = Stage.of(table).plan(ctx, planned::get);
       StructType schema = rows.schema();
+      Stage.checkQuality(ctx, table, rows);
       checkColumns(table, schema, table.spec().partitionBy(), "partition-by");
       if (table instanceof SilverTable silver) {
         checkColumns(table, schema, silver.keys(), "keys");
@@ -178,6 +202,7 @@ public final class PipelineRunner {
     TableName name = tableName(ref);
     String checkpoint = env.checkpointOf(pipeline, ref);
     DeltaTables.drop(spark, name);
+    DeltaTables.drop(spark, ctx.quarantineOf(ref));
     try {
       Path path = new Path(checkpoint);
       FileSystem fs = path.getFileSystem(spark.sessionState().newHadoopConf());

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -59,23 +60,30 @@ final class BronzeStage implements Stage {
     SparkSession spark = ctx.spark();
     TableName name = ctx.nameOf(table.ref());
     try {
-      if (table.execution() == Execution.STREAMING) {
-        Dataset<Row> rows = read(ctx, true);
+      boolean streaming = table.execution() == Execution.STREAMING;
+      Dataset<Row> rows = read(ctx, streaming);
+      QualityGate gate = new QualityGate(ctx, table, rows, false);
+      if (streaming) {
         DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
         OptionalLong before = DeltaTables.version(spark, name);
         StreamingQuery query =
             rows.writeStream()
-                .format("delta")
                 .queryName("medallion " + ctx.pipeline().name() + " " + table.ref())
                 .option("checkpointLocation", ctx.checkpointOf(table.ref()))
-                .option("mergeSchema", "true")
                 .trigger(Runs.sparkTrigger(table.trigger()))
-                .toTable(name.quoted());
-        return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates());
+                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
+                    gate.write(batch, id, out -> out.write().format("delta").mode("append")
+                        .option("mergeSchema", "true")
+                        .option("txnAppId", gate.appId())
+                        .option("txnVersion", id)
+                        .saveAsTable(name.quoted())))
+                .start();
+        return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates(), gate::total);
       }
-      Runs.Counted rows = new Runs.Counted(read(ctx, false));
-      long written = DeltaTables.replace(rows.data, name, table.spec());
-      return Runs.done(new TableResult(table.ref(), name, rows.count(), written, Runs.since(start)));
+      OptionalLong before = DeltaTables.version(spark, name);
+      gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
+      long written = DeltaTables.rowsWrittenSince(spark, name, before);
+      return Runs.done(new TableResult(table.ref(), name, gate.lastRowsIn(), written, Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

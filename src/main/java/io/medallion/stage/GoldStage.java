@@ -43,8 +43,11 @@ final class GoldStage implements Stage {
         read += DeltaTables.rowCount(ctx.spark(), ctx.nameOf(input));
       }
       Dataset<Row> rows = plan(ctx, ref -> ctx.spark().read().table(ctx.nameOf(ref).quoted()));
-      long written = DeltaTables.replace(rows, name, table.spec());
-      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start)));
+      QualityGate gate = new QualityGate(ctx, table, rows, false);
+      java.util.OptionalLong before = DeltaTables.version(ctx.spark(), name);
+      gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
+      long written = DeltaTables.rowsWrittenSince(ctx.spark(), name, before);
+      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

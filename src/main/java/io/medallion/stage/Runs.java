@@ -8,31 +8,14 @@ import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.AnalysisException;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /** Shared pieces of stage runs: triggers, counting, waiting, error wrapping. */
 final class Runs {
-  private static final ExecutorService OBSERVATIONS =
-      Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "medallion-observation");
-        t.setDaemon(true);
-        return t;
-      });
-
   private Runs() {}
 
   static org.apache.spark.sql.streaming.Trigger sparkTrigger(Trigger trigger) {
@@ -42,37 +25,6 @@ final class Runs {
       case PROCESSING_TIME ->
           org.apache.spark.sql.streaming.Trigger.ProcessingTime(trigger.interval().orElseThrow().toMillis());
     };
-  }
-
-  /** A counted view of a batch input: {@link #count} reads the count after the action ran. */
-  static final class Counted {
-    final Dataset<Row> data;
-    private final Observation observation;
-
-    Counted(Dataset<Row> input) {
-      this.observation = new Observation();
-      this.data = input.observe(observation, functions.count(functions.lit(1)).as("rows"), new Column[0]);
-    }
-
-    /** Rows that went through, or -1 if Spark did not report them (e.g. the scan was pruned). */
-    long count() {
-      CompletableFuture<Map<String, Object>> f =
-          CompletableFuture.supplyAsync(() -> {
-            try {
-              return observation.getAsJava();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              return Map.of();
-            }
-          }, OBSERVATIONS);
-      try {
-        Object rows = f.get(10, TimeUnit.SECONDS).get("rows");
-        return rows == null ? -1 : ((Number) rows).longValue();
-      } catch (Exception e) {
-        f.cancel(true);
-        return -1;
-      }
-    }
   }
 
   /** A finished batch stage. */
@@ -92,7 +44,8 @@ final class Runs {
 
   /** A running streaming stage; awaiting it collects rows read from the query's progress. */
   static StageRun streaming(
-      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, OptionalLong before, Instant start, boolean continuous) {
+      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, OptionalLong before, Instant start,
+      boolean continuous, java.util.function.Supplier<io.medallion.quality.QualityMetrics> quality) {
     return new StageRun() {
       @Override
       public TableResult await() {
@@ -106,7 +59,7 @@ final class Runs {
           read += p.numInputRows();
         }
         long written = DeltaTables.rowsWrittenSince(ctx.spark(), name, before);
-        return new TableResult(ref, name, read, written, Duration.between(start, Instant.now()));
+        return new TableResult(ref, name, read, written, Duration.between(start, Instant.now()), quality.get());
       }
 
       @Override
@@ -118,8 +71,10 @@ final class Runs {
 
   /** Wraps a failure of one table into an error that names the table and keeps the cause. */
   static MedallionException failure(StageContext ctx, TableRef ref, Throwable cause) {
-    if (cause instanceof MedallionException m) {
-      return m;
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof MedallionException m) {
+        return m; // already names the table (a quality failure inside a micro-batch, say)
+      }
     }
     String reason = rootMessage(cause);
     return new MedallionException(

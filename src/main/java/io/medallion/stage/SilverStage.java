@@ -57,23 +57,25 @@ final class SilverStage implements Stage {
             ? spark.readStream().table(input)
             : spark.read().table(input);
       });
+      QualityGate gate = new QualityGate(ctx, table, rows, table.mode() == WriteMode.UPSERT);
       DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
       OptionalLong before = DeltaTables.version(spark, name);
-      String appId = "medallion:" + ctx.checkpointOf(table.ref());
+      String appId = gate.appId();
       if (streaming) {
         StreamingQuery query =
             rows.writeStream()
                 .queryName("medallion " + ctx.pipeline().name() + " " + table.ref())
                 .option("checkpointLocation", ctx.checkpointOf(table.ref()))
                 .trigger(Runs.sparkTrigger(table.trigger()))
-                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> write(batch, name, appId, id))
+                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
+                    gate.write(batch, id, out -> write(out, name, appId, id)))
                 .start();
-        return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates());
+        return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates(), gate::total);
       }
       long read = DeltaTables.rowCount(spark, ctx.nameOf(table.from()));
-      write(rows, name, appId, -1);
+      gate.write(rows, -1, out -> write(out, name, appId, -1));
       long written = DeltaTables.rowsWrittenSince(spark, name, before);
-      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start)));
+      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

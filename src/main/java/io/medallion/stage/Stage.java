@@ -23,6 +23,17 @@ public interface Stage {
   /** Runs the stage against the real tables of the environment. */
   StageRun run(StageContext ctx);
 
+  /**
+   * Checks the table's expectations and checks against the columns of its planned rows (analysis
+   * only).
+   *
+   * @throws io.medallion.MedallionException naming the rule, the table, the config path and the
+   *     columns
+   */
+  static void checkQuality(StageContext ctx, TableDefinition table, Dataset<Row> planned) {
+    QualityGate.compile(ctx, table, planned);
+  }
+
   /** The stage for a table definition. */
   static Stage of(TableDefinition table) {
     if (table instanceof BronzeTable b) {

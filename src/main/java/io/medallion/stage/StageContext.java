@@ -1,16 +1,32 @@
 package io.medallion.stage;
 
+import io.medallion.eventlog.EventLog;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 import org.apache.spark.sql.SparkSession;
 
-/** What a stage needs to know about the run it is part of. */
-public record StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env) {
+/**
+ * What a stage needs to know about the run it is part of.
+ *
+ * @param events where each batch's progress is recorded
+ * @param runId the run's id in the event log
+ */
+public record StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env, EventLog events, String runId) {
+  /** A context that records no events (planning, validation). */
+  public StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env) {
+    this(spark, pipeline, env, EventLog.off(spark), "");
+  }
+
   /** The three-level name of a pipeline table. */
   public TableName nameOf(TableRef ref) {
     return env.tableName(pipeline, ref);
+  }
+
+  /** The three-level name of a table's quarantine table ({@code <table>_quarantine}). */
+  public TableName quarantineOf(TableRef ref) {
+    return env.quarantineName(pipeline, ref);
   }
 
   /** The checkpoint directory of a streaming table. */

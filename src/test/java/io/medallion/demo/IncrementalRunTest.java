@@ -60,7 +60,7 @@ class IncrementalRunTest {
     assertThat(second.table(SILVER).orElseThrow().rowsRead()).isEqualTo(3);
     assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(bronzeBefore + 3);
     assertThat(lake.table(demo.pipeline(), env, "silver.orders").count())
-        .isEqualTo(before.latestOrders.size() + 1);
+        .isEqualTo(before.silverOrders.size() + 1);
     assertThat(lake.table(demo.pipeline(), env, "silver.orders").where("order_id = " + id)
         .first().<String>getAs("status")).isEqualTo("cancelled");
     RetailSampleData after = new RetailSampleData(landing);
@@ -77,7 +77,7 @@ class IncrementalRunTest {
     assertThat(refreshed).containsExactly("bronze.orders", "silver.orders cascaded");
     assertThat(refresh.table(BRONZE).orElseThrow().rowsRead()).isEqualTo(after.orderLines);
     assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(after.orderLines);
-    assertThat(lake.table(demo.pipeline(), env, "silver.orders").count()).isEqualTo(after.latestOrders.size());
+    assertThat(lake.table(demo.pipeline(), env, "silver.orders").count()).isEqualTo(after.silverOrders.size());
     assertThat(RetailDemoTestSupport.gold(lake, demo.pipeline(), env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
   }
 

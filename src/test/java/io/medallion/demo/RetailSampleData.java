@@ -32,6 +32,11 @@ final class RetailSampleData {
   final long orderLines;
   final long malformedLines;
   final Map<Long, JsonNode> latestOrders = new HashMap<>();
+  /** The latest version of each order that passes silver's expectations. */
+  final Map<Long, JsonNode> silverOrders = new HashMap<>();
+  /** Order ids silver quarantines (negative amount) and drops (no customer). */
+  final java.util.Set<Long> quarantinedOrders = new java.util.TreeSet<>();
+  final java.util.Set<Long> droppedOrders = new java.util.TreeSet<>();
   final Map<Long, String> countries = new HashMap<>();
   final Map<DayCountry, Revenue> dailyRevenue = new TreeMap<>();
 
@@ -68,7 +73,17 @@ final class RetailSampleData {
         countries.put(Long.parseLong(f[0]), f[2]);
       }
     }
-    for (JsonNode o : latestOrders.values()) {
+    for (Map.Entry<Long, JsonNode> e : latestOrders.entrySet()) {
+      JsonNode o = e.getValue();
+      if (new BigDecimal(o.get("amount").asText()).signum() < 0) {
+        quarantinedOrders.add(e.getKey());
+      } else if (o.get("customer_id").isNull()) {
+        droppedOrders.add(e.getKey());
+      } else {
+        silverOrders.put(e.getKey(), o);
+      }
+    }
+    for (JsonNode o : silverOrders.values()) {
       if (o.get("status").asText().equals("cancelled")) {
         continue;
       }

@@ -1,0 +1,196 @@
+package io.medallion.eventlog;
+
+import io.medallion.MedallionException;
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.quality.CheckResult;
+import io.medallion.quality.ExpectationMetric;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pipeline's event log: a Delta table with one row per event, shaped like Delta Live Tables'
+ * event log but with typed columns, so it is queried with plain SQL on any Spark:
+ *
+ * <pre>
+ * id STRING, timestamp TIMESTAMP, event_type STRING, level STRING, message STRING,
+ * origin STRUCT&lt;pipeline_name, run_id, environment, dataset_name, table_name, batch_id BIGINT&gt;,
+ * details STRUCT&lt;
+ *   flow_progress: STRUCT&lt;status, start_time, end_time,
+ *     metrics: STRUCT&lt;num_input_rows, num_output_rows&gt;,
+ *     data_quality: STRUCT&lt;dropped_records, quarantined_records, warned_records,
+ *       expectations: ARRAY&lt;STRUCT&lt;name, dataset, action, passed_records, failed_records&gt;&gt;,
+ *       checks: ARRAY&lt;STRUCT&lt;name, type, action, passed, observed, message&gt;&gt;&gt;&gt;,
+ *   run: STRUCT&lt;status, tables ARRAY&lt;STRING&gt;, full_refresh ARRAY&lt;STRING&gt;, duration_ms&gt;&gt;,
+ * error STRUCT&lt;message, exception_class, dataset_name&gt;
+ * </pre>
+ *
+ * <p>Event types: {@code run_start}, {@code flow_progress} (one per micro-batch of a streaming
+ * table, one per run of a batch table), {@code run_finish} and {@code run_failure}. The
+ * {@code flow_progress} rows of a streaming table are written with the micro-batch's Delta
+ * transaction id, so a retried micro-batch does not record its progress twice.
+ *
+ * <p>Messages are the library's own error messages, which never contain secret values.
+ */
+public final class EventLog {
+  private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
+
+  /** The table's columns. */
+  public static final StructType SCHEMA = StructType.fromDDL(
+      "id STRING, timestamp TIMESTAMP, event_type STRING, level STRING, message STRING, "
+          + "origin STRUCT<pipeline_name: STRING, run_id: STRING, environment: STRING, dataset_name: STRING,"
+          + " table_name: STRING, batch_id: BIGINT>, "
+          + "details STRUCT<"
+          + "flow_progress: STRUCT<status: STRING, start_time: TIMESTAMP, end_time: TIMESTAMP,"
+          + " metrics: STRUCT<num_input_rows: BIGINT, num_output_rows: BIGINT>,"
+          + " data_quality: STRUCT<dropped_records: BIGINT, quarantined_records: BIGINT, warned_records: BIGINT,"
+          + " expectations: ARRAY<STRUCT<name: STRING, dataset: STRING, action: STRING, passed_records: BIGINT,"
+          + " failed_records: BIGINT>>,"
+          + " checks: ARRAY<STRUCT<name: STRING, type: STRING, action: STRING, passed: BOOLEAN, observed: STRING,"
+          + " message: STRING>>>>, "
+          + "run: STRUCT<status: STRING, tables: ARRAY<STRING>, full_refresh: ARRAY<STRING>, duration_ms: BIGINT>>, "
+          + "error STRUCT<message: STRING, exception_class: STRING, dataset_name: STRING>");
+
+  private final SparkSession spark;
+  private final Optional<TableName> table;
+  private final String pipeline;
+  private final String environment;
+
+  private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
+    this.spark = spark;
+    this.table = table;
+    this.pipeline = pipeline;
+    this.environment = environment;
+  }
+
+  /**
+   * The event log of a pipeline in an environment, created if it does not exist (the environment's
+   * catalogs must be usable: on open-source Spark, registered).
+   */
+  public static EventLog open(SparkSession spark, PipelineDefinition pipeline, Environment env) {
+    Optional<TableName> table = env.eventLogTable(pipeline);
+    table.ifPresent(t -> {
+      try {
+        DeltaTables.ensureTable(spark, t, SCHEMA, new io.medallion.pipeline.TableSpec(
+            Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true")));
+      } catch (Exception e) {
+        throw new MedallionException(
+            "Cannot create the event log " + t + " of pipeline '" + pipeline.name() + "': " + e.getMessage()
+                + ". Set env.event-log to a table the job may create, or event-log = off.", e);
+      }
+    });
+    return new EventLog(spark, table, pipeline.name(), env.name());
+  }
+
+  /** An event log that records nothing. */
+  public static EventLog off(SparkSession spark) {
+    return new EventLog(spark, Optional.empty(), "", "");
+  }
+
+  /** The table events go to, if any. */
+  public Optional<TableName> table() {
+    return table;
+  }
+
+  /** A new run id. */
+  public static String newRunId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** A run started. */
+  public void runStarted(String runId, List<String> tables, List<String> fullRefresh) {
+    append(event(runId, "run_start", "INFO", "Run of pipeline '" + pipeline + "' started: " + tables,
+        null, null, run("STARTED", tables, fullRefresh, null), null), null, -1);
+  }
+
+  /** A run finished; {@code summary} is one line per table. */
+  public void runFinished(String runId, List<String> tables, long durationMs, String summary) {
+    append(event(runId, "run_finish", "INFO", "Run of pipeline '" + pipeline + "' finished: " + summary,
+        null, null, run("COMPLETED", tables, List.of(), durationMs), null), null, -1);
+  }
+
+  /** A run failed. Never throws: the run's own failure is what the caller reports. */
+  public void runFailed(String runId, List<String> tables, long durationMs, Throwable error, String dataset) {
+    try {
+      append(event(runId, "run_failure", "ERROR", "Run of pipeline '" + pipeline + "' failed: " + error.getMessage(),
+          null, null, run("FAILED", tables, List.of(), durationMs),
+          RowFactory.create(error.getMessage(), error.getClass().getName(), dataset)), null, -1);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not record the failure of the run in the event log {}: {}", table.orElse(null), e.getMessage());
+    }
+  }
+
+  /**
+   * The progress of one batch of one table; for a streaming batch, {@code txnAppId} makes a retry
+   * of the same micro-batch a no-op.
+   */
+  public void flowProgress(String runId, FlowProgress p, String txnAppId) {
+    QualityMetrics q = p.quality();
+    List<Row> expectations = new ArrayList<>();
+    for (ExpectationMetric e : q.expectations()) {
+      expectations.add(RowFactory.create(e.name(), e.dataset(), e.action().key(), e.passedRecords(), e.failedRecords()));
+    }
+    List<Row> checks = new ArrayList<>();
+    for (CheckResult c : q.checks()) {
+      checks.add(RowFactory.create(c.name(), c.type(), c.action().key(), c.passed(), c.observed(), c.message()));
+    }
+    Row dq = RowFactory.create(q.dropped(), q.quarantined(), q.warned(), seq(expectations), seq(checks));
+    Row flow = RowFactory.create(p.status(), ts(p.start()), ts(p.end()),
+        RowFactory.create(p.rowsRead() < 0 ? null : p.rowsRead(), p.rowsWritten()), dq);
+    boolean failedCheck = !q.failedChecks().isEmpty();
+    String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
+    String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
+    String message = p.error().map(e -> "Flow " + p.ref() + batch + " failed: " + e)
+        .orElse("Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
+            + p.rowsRead() + " rows, wrote " + p.rowsWritten() + ", dropped " + q.dropped() + ", quarantined "
+            + q.quarantined() + (failedCheck ? ", failed checks " + q.failedChecks().stream().map(CheckResult::name).toList() : ""));
+    Row error = p.error().map(e -> RowFactory.create(e, io.medallion.quality.QualityException.class.getName(), p.ref().toString())).orElse(null);
+    Row origin = RowFactory.create(pipeline, runId, environment, p.ref().toString(), p.name().toString(),
+        p.batchId().isPresent() ? p.batchId().getAsLong() : null);
+    append(RowFactory.create(UUID.randomUUID().toString(), ts(Instant.now()), "flow_progress", level, message, origin,
+        RowFactory.create(flow, null), error), txnAppId, p.batchId().orElse(-1));
+  }
+
+  private Row event(String runId, String type, String level, String message, String dataset, String tableName, Row run, Row error) {
+    Row origin = RowFactory.create(pipeline, runId, environment, dataset, tableName, null);
+    return RowFactory.create(UUID.randomUUID().toString(), ts(Instant.now()), type, level, message, origin,
+        RowFactory.create(null, run), error);
+  }
+
+  private static Row run(String status, List<String> tables, List<String> fullRefresh, Long durationMs) {
+    return RowFactory.create(status, seq(tables), seq(fullRefresh), durationMs);
+  }
+
+  private void append(Row event, String txnAppId, long txnVersion) {
+    if (table.isEmpty()) {
+      return;
+    }
+    var writer = spark.createDataFrame(List.of(event), SCHEMA).write().format("delta").mode("append");
+    if (txnAppId != null && txnVersion >= 0) {
+      writer = writer.option("txnAppId", txnAppId).option("txnVersion", txnVersion);
+    }
+    writer.saveAsTable(table.get().quoted());
+  }
+
+  private static Timestamp ts(Instant i) {
+    return i == null ? null : Timestamp.from(i);
+  }
+
+  private static <T> scala.collection.Seq<T> seq(List<T> list) {
+    return scala.collection.JavaConverters.asScalaBuffer(list).toSeq();
+  }
+}

@@ -1,0 +1,33 @@
+package io.medallion.eventlog;
+
+import io.medallion.pipeline.TableRef;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.table.TableName;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One batch of one table, as recorded in the event log.
+ *
+ * @param ref the table as {@code layer.table}
+ * @param name its three-level name
+ * @param batchId the micro-batch of a streaming table; empty for a batch run
+ * @param status {@code COMPLETED}, {@code SKIPPED} (a retried micro-batch already committed) or
+ *     {@code FAILED}
+ * @param rowsRead rows that entered the table's flow in this batch; -1 if not measured
+ * @param rowsWritten rows inserted or updated in the table by this batch
+ * @param quality what the expectations and checks did
+ * @param error the failure, for status {@code FAILED}
+ */
+public record FlowProgress(
+    TableRef ref,
+    TableName name,
+    OptionalLong batchId,
+    Instant start,
+    Instant end,
+    String status,
+    long rowsRead,
+    long rowsWritten,
+    QualityMetrics quality,
+    Optional<String> error) {}

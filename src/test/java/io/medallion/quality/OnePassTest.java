@@ -1,0 +1,103 @@
+package io.medallion.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.TableResult;
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * All rules of a table are evaluated in one projection and counted on the same pass: adding rules
+ * adds no Spark job (counted with a SparkListener, as Deequ's tests do).
+ */
+@ExtendWith(MedallionExtension.class)
+class OnePassTest {
+  static final TableRef BRONZE = TableRef.parse("bronze.orders");
+  static Path landing;
+
+  @BeforeAll
+  static void data(Lakehouse lake) throws IOException {
+    landing = lake.root().resolve("one-pass");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      lines.add(ExpectationsTest.order(i % 17 == 0 ? null : String.valueOf(i), String.valueOf(i % 13 - 2), i % 5 == 0 ? "lost" : "placed"));
+    }
+    ExpectationsTest.land(landing.resolve("orders"), "a.json", lines.toArray(new String[0]));
+  }
+
+  static final class JobCounter extends SparkListener {
+    final AtomicInteger jobs = new AtomicInteger();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart jobStart) {
+      jobs.incrementAndGet();
+    }
+  }
+
+  /** Twenty warn and drop rules: status, id and amount checks of every shape. */
+  static void twentyWarnAndDrop(PipelineBuilder.BronzeOptions b) {
+    for (int i = 0; i < 10; i++) {
+      b.expect("warn_" + i, "amount > " + (i - 3) + " OR status = 'x" + i + "'");
+      b.expectOrDrop("drop_" + i, "id IS NOT NULL AND length(id) < " + (10 + i));
+    }
+  }
+
+  static int jobsOfOneRun(Lakehouse lake, Execution execution, Consumer<PipelineBuilder.BronzeOptions> rules, long[] kept)
+      throws Exception {
+    PipelineDefinition p = ExpectationsTest.orders(landing, execution, rules);
+    Environment env = lake.environment(landing.toString());
+    lake.runner(p, env).validate(); // catalogs registered, rules compiled: not part of the count
+    JobCounter counter = new JobCounter();
+    lake.spark().sparkContext().addSparkListener(counter);
+    try {
+      TableResult r = lake.run(p, env).table(BRONZE).orElseThrow();
+      lake.spark().sparkContext().listenerBus().waitUntilEmpty();
+      kept[0] = r.rowsWritten();
+      return counter.jobs.get();
+    } finally {
+      lake.spark().sparkContext().removeSparkListener(counter);
+    }
+  }
+
+  @Test
+  void twentyWarnAndDropRulesAddNoJobToABatchTable(Lakehouse lake) throws Exception {
+    long[] keptNone = new long[1];
+    long[] keptTwenty = new long[1];
+    int none = jobsOfOneRun(lake, Execution.BATCH, b -> {}, keptNone);
+    int twenty = jobsOfOneRun(lake, Execution.BATCH, OnePassTest::twentyWarnAndDrop, keptTwenty);
+
+    assertThat(keptNone[0]).isEqualTo(200);
+    assertThat(keptTwenty[0]).isLessThan(200).isPositive(); // the rules did drop rows
+    assertThat(twenty).isEqualTo(none);
+  }
+
+  @Test
+  void twentyMoreRulesAddNoJobToAStreamingTableWithQuarantine(Lakehouse lake) throws Exception {
+    long[] keptOne = new long[1];
+    long[] keptMany = new long[1];
+    int one = jobsOfOneRun(lake, Execution.STREAMING, b -> b.expectOrQuarantine("positive", "amount > 0"), keptOne);
+    int many = jobsOfOneRun(lake, Execution.STREAMING, b -> {
+      b.expectOrQuarantine("positive", "amount > 0");
+      twentyWarnAndDrop(b);
+    }, keptMany);
+
+    assertThat(keptMany[0]).isLessThan(keptOne[0]);
+    assertThat(many).isEqualTo(one);
+  }
+}
