@@ -59,7 +59,7 @@ import scala.collection.JavaConverters;
  * {@code --execution streaming|batch} (medallion's bronze execution, default streaming, the library
  * default), {@code --deequ-cache true|false} (cache the raw table before Deequ and the filters,
  * default false), {@code --results FILE} (markdown table, default target/bench/expectations/results.md),
- * {@code --quiet-share 0.15} and {@code --quiet-wait 60}: before each run, wait (at most that many
+ * {@code --quiet-share 0.15} and {@code --quiet-wait 15}: before each run, wait (at most that many
  * seconds) until other processes use less than that share of the cores, since a parallel build on
  * the same machine distorts wall times; each run also reports this JVM's CPU seconds and the share
  * other processes used meanwhile.
@@ -72,6 +72,7 @@ public final class ExpectationsBenchmark {
   private final Map<String, List<Run>> runs = new LinkedHashMap<>();
   private Expected expected;
   private Map<String, Long> deequViolations = Map.of();
+  private Map<String, Long> medallionViolations = Map.of();
 
   private ExpectationsBenchmark(SparkSession spark, Args args) {
     this.spark = spark;
@@ -198,6 +199,11 @@ public final class ExpectationsBenchmark {
     PipelineRunner runner = new PipelineRunner(spark, pipeline, env);
     RunResult result = runner.run(RunOptions.all());
     TableResult t = result.tables().get(0);
+    if (withRules) {
+      Map<String, Long> counts = new LinkedHashMap<>();
+      t.quality().expectations().forEach(e -> counts.put(e.name(), e.failedRecords()));
+      medallionViolations = counts;
+    }
     String target = t.name().toString();
     String quarantine = target + "_quarantine";
     return new Outcome(
@@ -364,15 +370,22 @@ public final class ExpectationsBenchmark {
           : String.format(Locale.ROOT, "DIFFERENT: target %,d, quarantine %s", last.target,
               last.quarantine < 0 ? "(no table)" : String.format(Locale.ROOT, "%,d", last.quarantine))));
     }
-    b.append("\n| rule | action | Deequ constraint | violating rows (SQL) | Deequ (from its metric) |\n|---|---|---|---:|---:|\n");
+    b.append("\n| rule | action | Deequ constraint | violating rows (SQL) | medallion (b, its metrics) | Deequ (c, from its metric) |\n");
+    b.append("|---|---|---|---:|---:|---:|\n");
     for (Rules.Rule r : Rules.ALL) {
-      Long d = deequViolations.get(r.name());
       long sql = expected.perRule.get(r.name());
-      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %s |%n", r.name(), r.action().key(), r.deequKind(), sql,
-          d == null ? "-" : (d == sql ? String.format(Locale.ROOT, "%,d", d) : String.format(Locale.ROOT, "%,d (DIFFERENT)", d))));
+      b.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %s | %s |%n", r.name(), r.action().key(), r.deequKind(), sql,
+          compared(medallionViolations.get(r.name()), sql), compared(deequViolations.get(r.name()), sql)));
     }
     b.append(String.format(Locale.ROOT, "%nTotal benchmark time %.0f s.%n", total.toMillis() / 1000.0));
     return b.toString();
+  }
+
+  private static String compared(Long value, long expected) {
+    if (value == null) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, value == expected ? "%,d" : "%,d (DIFFERENT)", value);
   }
 
   private String label(String v) {
@@ -521,7 +534,7 @@ public final class ExpectationsBenchmark {
           Execution.valueOf(m.getOrDefault("execution", "streaming").toUpperCase(Locale.ROOT)),
           Boolean.parseBoolean(m.getOrDefault("deequ-cache", "false")),
           Double.parseDouble(m.getOrDefault("quiet-share", "0.15")),
-          Double.parseDouble(m.getOrDefault("quiet-wait", "60")));
+          Double.parseDouble(m.getOrDefault("quiet-wait", "15")));
       m.keySet().removeAll(List.of("input", "work", "results", "rounds", "warmup", "variants", "execution", "deequ-cache",
           "quiet-share", "quiet-wait"));
       if (!m.isEmpty()) {
