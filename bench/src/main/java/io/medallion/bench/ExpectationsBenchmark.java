@@ -62,7 +62,8 @@ import scala.collection.JavaConverters;
  * {@code --quiet-share 0.15} and {@code --quiet-wait 15}: before each run, wait (at most that many
  * seconds) until other processes use less than that share of the cores, since a parallel build on
  * the same machine distorts wall times; each run also reports this JVM's CPU seconds and the share
- * other processes used meanwhile.
+ * other processes used meanwhile. {@code --job-log true} prints every Spark job of each measured
+ * run (seconds, tasks, description), to see where the time goes.
  */
 public final class ExpectationsBenchmark {
   private final SparkSession spark;
@@ -171,6 +172,9 @@ public final class ExpectationsBenchmark {
     long quarantine = out.quarantine == null ? -1 : count(out.quarantine);
     Run r = new Run(seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, jobs.jobs,
         jobs.tasks, jobs.taskSeconds, target, quarantine, phases);
+    if (args.jobLog && round > 0) {
+      counter.jobsSince(before.jobs).forEach(System.out::println);
+    }
     out.cleanup.run();
     return r;
   }
@@ -487,9 +491,44 @@ public final class ExpectationsBenchmark {
       }
     }
 
+    private final Map<Integer, String[]> jobLog = new LinkedHashMap<>();
+
     @Override
     public synchronized void onJobStart(SparkListenerJobStart jobStart) {
       jobs++;
+      String description = jobStart.properties() == null ? null : jobStart.properties().getProperty("spark.job.description");
+      String stage = jobStart.stageInfos().isEmpty() ? "" : jobStart.stageInfos().head().name();
+      int tasks = 0;
+      for (org.apache.spark.scheduler.StageInfo si : JavaConverters.seqAsJavaList(jobStart.stageInfos())) {
+        tasks += si.numTasks();
+      }
+      jobLog.put(jobStart.jobId(), new String[] {
+          String.valueOf(jobStart.time()), null, String.valueOf(tasks),
+          (description == null ? "" : description.replaceAll("\\s+", " ") + " | ") + stage});
+    }
+
+    @Override
+    public synchronized void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd jobEnd) {
+      String[] j = jobLog.get(jobEnd.jobId());
+      if (j != null) {
+        j[1] = String.valueOf(jobEnd.time());
+      }
+    }
+
+    /** The jobs since {@code after} (a job count), one line each: id, seconds, tasks (of all stages, skipped included), what. */
+    synchronized List<String> jobsSince(long firstJobIndex) {
+      List<String> out = new ArrayList<>();
+      int i = 0;
+      for (Map.Entry<Integer, String[]> e : jobLog.entrySet()) {
+        if (i++ < firstJobIndex) {
+          continue;
+        }
+        String[] j = e.getValue();
+        double secs = j[1] == null ? -1 : (Long.parseLong(j[1]) - Long.parseLong(j[0])) / 1000.0;
+        String what = j[3].length() > 150 ? j[3].substring(0, 147) + "..." : j[3];
+        out.add(String.format(Locale.ROOT, "    job %4d %6.2f s %4s tasks  %s", e.getKey(), secs, j[2], what));
+      }
+      return out;
     }
 
     @Override
@@ -515,7 +554,7 @@ public final class ExpectationsBenchmark {
   }
 
   private record Args(Path input, Path work, Path results, int rounds, int warmup, List<String> variants,
-      Execution execution, boolean deequCache, double quietShare, double quietWait) {
+      Execution execution, boolean deequCache, double quietShare, double quietWait, boolean jobLog) {
     static Args parse(String[] argv) {
       Map<String, String> m = new LinkedHashMap<>();
       for (int i = 0; i < argv.length; i++) {
@@ -534,9 +573,10 @@ public final class ExpectationsBenchmark {
           Execution.valueOf(m.getOrDefault("execution", "streaming").toUpperCase(Locale.ROOT)),
           Boolean.parseBoolean(m.getOrDefault("deequ-cache", "false")),
           Double.parseDouble(m.getOrDefault("quiet-share", "0.15")),
-          Double.parseDouble(m.getOrDefault("quiet-wait", "15")));
+          Double.parseDouble(m.getOrDefault("quiet-wait", "15")),
+          Boolean.parseBoolean(m.getOrDefault("job-log", "false")));
       m.keySet().removeAll(List.of("input", "work", "results", "rounds", "warmup", "variants", "execution", "deequ-cache",
-          "quiet-share", "quiet-wait"));
+          "quiet-share", "quiet-wait", "job-log"));
       if (!m.isEmpty()) {
         throw new IllegalArgumentException("unknown options " + m.keySet());
       }
