@@ -45,17 +45,19 @@ import scala.collection.JavaConverters;
  *   <li>a0: hand-written {@code spark.read.schema(ddl).json(input).write.format("delta").save(path)}
  *   <li>a: medallion bronze table, files source, declared schema, no expectations
  *   <li>b: the same bronze table with 20 row rules (8 warn, 6 drop, 6 quarantine)
+ *   <li>bd (extra): b with its 6 quarantine rules as drop rules: the same target rows, no quarantine
+ *       table, evaluated inline by the engine (shows what the quarantine path costs)
  *   <li>c: a0, then Deequ {@code VerificationSuite} with the 20 equivalent constraints over the written
  *       table, then the two filters and writes a user adds for the same tables as b (clean rows, and
  *       quarantined rows with their reasons)
  * </ul>
  *
  * <p>Each variant runs {@code --warmup} rounds, then {@code --rounds} measured rounds, interleaved
- * (a0, a, b, c, a0, a, b, c, ...). Every run writes to fresh tables (and checkpoints), which are deleted
+ * (a0, a, b, bd, c, a0, a, b, bd, c, ...). Every run writes to fresh tables (and checkpoints), which are deleted
  * after their rows are counted. Reported: median wall time, ratios to a, Spark jobs per run, rows.
  *
  * <p>Arguments: {@code --input DIR} (default target/bench/expectations/input), {@code --work DIR}
- * (target/bench/expectations/work), {@code --rounds 3}, {@code --warmup 1}, {@code --variants a0,a,b,c},
+ * (target/bench/expectations/work), {@code --rounds 3}, {@code --warmup 1}, {@code --variants a0,a,b,bd,c},
  * {@code --execution streaming|batch} (medallion's bronze execution, default streaming, the library
  * default), {@code --deequ-cache true|false} (cache the raw table before Deequ and the filters,
  * default false), {@code --results FILE} (markdown table, default target/bench/expectations/results.md),
@@ -159,8 +161,9 @@ public final class ExpectationsBenchmark {
     Outcome out =
         switch (variant) {
           case "a0" -> handWritten(dir);
-          case "a" -> medallion(id, false);
-          case "b" -> medallion(id, true);
+          case "a" -> medallion(id, false, false);
+          case "b" -> medallion(id, true, false);
+          case "bd" -> medallion(id, true, true);
           case "c" -> deequ(dir, phases);
           default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
@@ -173,7 +176,7 @@ public final class ExpectationsBenchmark {
     Run r = new Run(seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, jobs.jobs,
         jobs.tasks, jobs.taskSeconds, target, quarantine, phases);
     if (args.jobLog && round > 0) {
-      counter.jobsSince(before.jobs).forEach(System.out::println);
+      counter.jobs(before.jobs, before.jobs + jobs.jobs).forEach(System.out::println);
     }
     out.cleanup.run();
     return r;
@@ -186,8 +189,12 @@ public final class ExpectationsBenchmark {
     return new Outcome(() -> spark.read().format("delta").load(raw), null, () -> deleteTree(dir));
   }
 
-  /** a and b: a medallion pipeline with one bronze table, run with PipelineRunner. */
-  private Outcome medallion(String id, boolean withRules) {
+  /**
+   * a and b: a medallion pipeline with one bronze table, run with PipelineRunner. bd: b with its
+   * quarantine rules as drop rules: the same target rows, no quarantine table, and the engine can
+   * evaluate inline (counts observed on the write) instead of staged (batch held, counted, written twice).
+   */
+  private Outcome medallion(String id, boolean withRules, boolean quarantineAsDrop) {
     String name = "bench_" + id.toLowerCase(Locale.ROOT);
     FileSource source = new FileSource(args.input.toString(), "json", Optional.of(Rules.DDL), Map.of());
     PipelineDefinition pipeline =
@@ -196,14 +203,17 @@ public final class ExpectationsBenchmark {
             .bronze("orders", source, b -> {
               b.execution(args.execution);
               if (withRules) {
-                Rules.ALL.forEach(r -> b.expect(r.expectation()));
+                Rules.ALL.forEach(r -> b.expect(quarantineAsDrop && r.action() == Action.QUARANTINE
+                    ? new io.medallion.quality.Expectation(r.name(), r.expression(), Action.DROP,
+                        r.expectation().nullResult(), r.expectation().group())
+                    : r.expectation()));
               }
             })
             .build();
     PipelineRunner runner = new PipelineRunner(spark, pipeline, env);
     RunResult result = runner.run(RunOptions.all());
     TableResult t = result.tables().get(0);
-    if (withRules) {
+    if (withRules && !quarantineAsDrop) {
       Map<String, Long> counts = new LinkedHashMap<>();
       t.quality().expectations().forEach(e -> counts.put(e.name(), e.failedRecords()));
       medallionViolations = counts;
@@ -368,9 +378,11 @@ public final class ExpectationsBenchmark {
         continue;
       }
       Run last = runs.get(v).get(runs.get(v).size() - 1);
-      boolean same = last.target == expected.target && last.quarantine == expected.quarantine;
+      boolean noQuarantine = v.equals("bd");
+      boolean same = last.target == expected.target && last.quarantine == (noQuarantine ? -1 : expected.quarantine);
       b.append(String.format(Locale.ROOT, "%s: %s%n", v, same
-          ? "same target and quarantine row counts as expected"
+          ? (noQuarantine ? "same target row count as expected, no quarantine table (as intended)"
+              : "same target and quarantine row counts as expected")
           : String.format(Locale.ROOT, "DIFFERENT: target %,d, quarantine %s", last.target,
               last.quarantine < 0 ? "(no table)" : String.format(Locale.ROOT, "%,d", last.quarantine))));
     }
@@ -397,6 +409,7 @@ public final class ExpectationsBenchmark {
       case "a0" -> "a0 hand-written JSON -> Delta";
       case "a" -> "a  medallion bronze, no rules";
       case "b" -> "b  medallion bronze, 20 rules";
+      case "bd" -> "bd b, quarantine rules as drop";
       case "c" -> "c  a0 + Deequ + 2 filtered writes";
       default -> v;
     };
@@ -515,12 +528,13 @@ public final class ExpectationsBenchmark {
       }
     }
 
-    /** The jobs since {@code after} (a job count), one line each: id, seconds, tasks (of all stages, skipped included), what. */
-    synchronized List<String> jobsSince(long firstJobIndex) {
+    /** Jobs {@code from} to {@code to} (exclusive, in start order), one line each: id, seconds, tasks (of all stages, skipped included), what. */
+    synchronized List<String> jobs(long from, long to) {
       List<String> out = new ArrayList<>();
       int i = 0;
       for (Map.Entry<Integer, String[]> e : jobLog.entrySet()) {
-        if (i++ < firstJobIndex) {
+        int index = i++;
+        if (index < from || index >= to) {
           continue;
         }
         String[] j = e.getValue();
@@ -569,7 +583,7 @@ public final class ExpectationsBenchmark {
           Path.of(m.getOrDefault("results", "target/bench/expectations/results.md")).toAbsolutePath(),
           Integer.parseInt(m.getOrDefault("rounds", "3")),
           Integer.parseInt(m.getOrDefault("warmup", "1")),
-          List.of(m.getOrDefault("variants", "a0,a,b,c").split(",")),
+          List.of(m.getOrDefault("variants", "a0,a,b,bd,c").split(",")),
           Execution.valueOf(m.getOrDefault("execution", "streaming").toUpperCase(Locale.ROOT)),
           Boolean.parseBoolean(m.getOrDefault("deequ-cache", "false")),
           Double.parseDouble(m.getOrDefault("quiet-share", "0.15")),

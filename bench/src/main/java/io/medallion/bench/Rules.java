@@ -58,6 +58,10 @@ final class Rules {
       return expectation.action();
     }
 
+    String expression() {
+      return expectation.expression();
+    }
+
     /** A SQL expression that is true exactly when a row violates the rule (never NULL). */
     String violatedSql() {
       boolean nullViolates = expectation.nullResult() == io.medallion.quality.NullResult.VIOLATION;
