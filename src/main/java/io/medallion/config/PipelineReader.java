@@ -253,7 +253,7 @@ final class PipelineReader {
   }
 
   @SuppressWarnings("unchecked")
-  private static <E> Map<String, E> choices(Object... pairs) {
+  static <E> Map<String, E> choices(Object... pairs) {
     Map<String, E> map = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       map.put((String) pairs[i], (E) pairs[i + 1]);

@@ -37,9 +37,9 @@ import java.util.Set;
 final class QualityReader {
   static final Set<String> TABLE_KEYS = Set.of("expectations", "expectation-groups", "checks");
   static final Map<String, Action> ACTIONS =
-      choices("warn", Action.WARN, "drop", Action.DROP, "quarantine", Action.QUARANTINE, "fail", Action.FAIL);
-  static final Map<String, Action> CHECK_ACTIONS = choices("fail", Action.FAIL, "warn", Action.WARN);
-  static final Map<String, NullResult> NULL_RESULTS = choices("pass", NullResult.PASS, "violation", NullResult.VIOLATION);
+      PipelineReader.choices("warn", Action.WARN, "drop", Action.DROP, "quarantine", Action.QUARANTINE, "fail", Action.FAIL);
+  static final Map<String, Action> CHECK_ACTIONS = PipelineReader.choices("fail", Action.FAIL, "warn", Action.WARN);
+  static final Map<String, NullResult> NULL_RESULTS = PipelineReader.choices("pass", NullResult.PASS, "violation", NullResult.VIOLATION);
   private static final List<String> CHECK_TYPES = List.of("row-count", "rejected-share", "null-share", "unique", "freshness");
   private static final Set<String> RULE_KEYS = Set.of("expr", "on-violation", "null-result");
   private static final Set<String> GROUP_KEYS = Set.of("on-violation", "null-result", "rules");
@@ -157,14 +157,4 @@ final class QualityReader {
       throw c.error(e.getMessage());
     }
   }
-
-  @SuppressWarnings("unchecked")
-  private static <E> Map<String, E> choices(Object... pairs) {
-    Map<String, E> map = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      map.put((String) pairs[i], (E) pairs[i + 1]);
-    }
-    return java.util.Collections.unmodifiableMap(map);
-  }
-
 }

@@ -9,6 +9,7 @@ import io.medallion.quality.ExpectationMetric;
 import io.medallion.quality.QualityException;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.quality.internal.CompiledRules;
+import io.medallion.quality.internal.QuarantineCollector;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
@@ -39,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>Two ways to evaluate, both with every rule in one projection and every count in one list of
  * aggregates, so the number of Spark jobs does not grow with the number of rules:
  * <ul>
- *   <li><b>inline</b> (only warn and drop rules, no failing or unique checks, not an upsert): the
- *       counts are observed ({@link Dataset#observe}) on the write itself; no extra job.</li>
- *   <li><b>staged</b> (quarantine or fail rules, failing checks, upserts): the flagged batch is
+ *   <li><b>inline</b> (no fail rules, no failing or unique checks, not an upsert): the counts, and
+ *       the quarantine rows up to {@link #CAPTURE_ROWS}, are observed ({@link Dataset#observe}) on
+ *       the write itself; no extra pass over the input.</li>
+ *   <li><b>staged</b> (fail rules, failing or unique checks, upserts): the flagged batch is
  *       held in memory (spilling to disk), counted in one job, and checked before anything is
  *       written; then the target and the quarantine rows are written from it. A failed rule or
  *       check therefore commits nothing.</li>
@@ -61,6 +63,12 @@ final class QualityGate {
         t.setDaemon(true);
         return t;
       });
+
+  /**
+   * Quarantine rows of one batch collected on the writing pass itself (they travel to the driver);
+   * a batch with more is read a second time for them instead.
+   */
+  static final int CAPTURE_ROWS = 200_000;
 
   private final StageContext ctx;
   private final TableDefinition table;
@@ -119,7 +127,7 @@ final class QualityGate {
     QualityMetrics metrics;
     try {
       metrics = !upsert && rules.evaluableInline()
-          ? inline(rows, writer, before)
+          ? inline(rows, batchId, writer, before)
           : staged(rows, batchId, writer);
     } catch (QualityException e) {
       record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()));
@@ -139,22 +147,51 @@ final class QualityGate {
     record(batchId, start, status, lastRowsIn, written, metrics, Optional.empty());
   }
 
-  /** Counts observed on the write; null when Delta skipped the write as already committed. */
-  private QualityMetrics inline(Dataset<Row> rows, Consumer<Dataset<Row>> writer, OptionalLong before) {
+  /**
+   * Counts (and quarantine rows, up to {@link #CAPTURE_ROWS}) observed on the write; null when
+   * Delta skipped the write because a run before a restart had committed it.
+   */
+  private QualityMetrics inline(Dataset<Row> rows, long batchId, Consumer<Dataset<Row>> writer, OptionalLong before) {
     Observation observation = new Observation();
+    Dataset<Row> flagged = rules.flag(rows);
+    boolean quarantine = rules.rules().has(Action.QUARANTINE);
     Column[] m = rules.metrics();
-    Dataset<Row> observed = rules.flag(rows).observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
-    writer.accept(rules.target(observed));
+    Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
+    QuarantineCollector collector = new QuarantineCollector(CAPTURE_ROWS);
+    if (quarantine) {
+      ctx.spark().sparkContext().register(collector, "medallion quarantine " + table.ref());
+      writer.accept(rules.targetCollectingQuarantine(observed, batchId, collector));
+    } else {
+      writer.accept(rules.target(observed));
+    }
     OptionalLong after = DeltaTables.version(ctx.spark(), name);
     if (after.equals(before)) {
+      if (quarantine) { // the crash may have come between the two commits: complete the quarantine
+        writeQuarantine(rules.quarantine(flagged, batchId), Long.MAX_VALUE, batchId);
+      }
       return null;
     }
     Map<String, Object> values = await(observation);
     if (values == null) {
       LOG.warn("{}: Spark did not report the batch's counts; its metrics are not recorded", table.ref());
+      if (quarantine) {
+        writeQuarantine(rules.quarantine(flagged, batchId), Long.MAX_VALUE, batchId);
+      }
       return QualityMetrics.none();
     }
-    return rules.evaluate(values, null, Instant.now()).metrics();
+    QualityMetrics metrics = rules.evaluate(values, null, Instant.now()).metrics();
+    if (quarantine) {
+      Dataset<Row> q;
+      if (collector.complete() && collector.value().size() == metrics.quarantined()) {
+        q = ctx.spark().createDataFrame(collector.value(), rules.quarantineSchema(flagged));
+      } else {
+        LOG.info("{}: {} quarantined rows in one batch, more than the {} collected while writing; reading them again",
+            table.ref(), metrics.quarantined(), CAPTURE_ROWS);
+        q = rules.quarantine(flagged, batchId);
+      }
+      writeQuarantine(q, metrics.quarantined(), batchId);
+    }
+    return metrics;
   }
 
   private static Map<String, Object> await(Observation observation) {

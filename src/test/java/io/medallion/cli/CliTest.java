@@ -35,6 +35,8 @@ class CliTest {
         retail.replace("CAST(amount AS DECIMAL(12, 2))", "CAST(amount_typo AS DECIMAL(12, 2))"));
     Files.writeString(conf.resolve("pipelines/broken_keys.conf"),
         retail.replace("keys = [order_id]", "keys = [order_idd]"));
+    Files.writeString(conf.resolve("pipelines/broken_rule.conf"),
+        retail.replace("expr = \"amount >= 0\"", "expr = \"amout >= 0\""));
     Files.writeString(conf.resolve("env/cli.conf"), String.join("\n",
         "env {",
         "  name = cli",
@@ -76,9 +78,21 @@ class CliTest {
   void runOnlyALayerPrintsALinePerTable() {
     String out = cli(args("run", "retail", "--only", "bronze"));
     assertThat(out)
-        .contains("bronze.orders -> cli_bronze.sales.orders: read 3477 rows, wrote 3477 rows in ")
+        .contains("bronze.orders -> cli_bronze.sales.orders: read 3526 rows, wrote 3526 rows in ")
+        .contains(", 54 rows with warnings")
         .contains("bronze.customers -> cli_bronze.sales.customers: read 400 rows, wrote 400 rows in ")
+        .contains("Event log: cli_bronze.sales.event_log")
         .doesNotContain("silver.");
+  }
+
+  @Test
+  void validateNamesTheRuleTheTableThePathAndTheColumnsOfABadExpectation() {
+    assertThatThrownBy(() -> cli(args("validate", "broken_rule")))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("broken_rule.conf: pipeline.silver.orders.expectations.valid_amount")
+        .hasMessageContaining("expectation valid_amount of table silver.orders does not resolve")
+        .hasMessageContaining("`amout` cannot be resolved")
+        .hasMessageContaining("`amount`");
   }
 
   @Test

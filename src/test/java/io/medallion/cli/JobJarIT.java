@@ -41,6 +41,8 @@ class JobJarIT {
         .contains("bronze.orders -> local_bronze.sales.orders: read ")
         .contains("silver.orders -> local_silver.sales.orders: read ")
         .contains("gold.daily_revenue -> local_gold.sales.daily_revenue: read ")
+        .contains("Quarantined: 14 rows of silver.orders in local_silver.sales.orders_quarantine")
+        .contains("Event log: local_bronze.sales.event_log")
         .contains("local_gold.sales.daily_revenue:")
         .contains("|order_date|country|orders|revenue");
     assertThat(Files.exists(storage.resolve("warehouse/local_gold/sales/daily_revenue/_delta_log"))).isTrue();

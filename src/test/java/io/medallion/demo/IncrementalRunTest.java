@@ -78,6 +78,9 @@ class IncrementalRunTest {
     assertThat(refresh.table(BRONZE).orElseThrow().rowsRead()).isEqualTo(after.orderLines);
     assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(after.orderLines);
     assertThat(lake.table(demo.pipeline(), env, "silver.orders").count()).isEqualTo(after.silverOrders.size());
+    // The cascaded refresh dropped silver's quarantine table too: its rows are there once, not twice.
+    assertThat(lake.table(demo.pipeline(), env, "silver.orders_quarantine").count())
+        .isEqualTo(after.quarantinedOrders.size());
     assertThat(RetailDemoTestSupport.gold(lake, demo.pipeline(), env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
   }
 

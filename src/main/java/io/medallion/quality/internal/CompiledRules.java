@@ -199,6 +199,32 @@ public final class CompiledRules {
 
   /** The quarantine rows: their own columns plus {@code _errors}, {@code _batch_id}, {@code _quarantined_at}. */
   public Dataset<Row> quarantine(Dataset<Row> flagged, long batchId) {
+    return flagged.where(quarantined()).select(quarantineColumns(batchId));
+  }
+
+  /**
+   * The target's rows, as {@link #target}, while quarantined rows are handed to {@code collector}
+   * on the same pass (it must be registered with the SparkContext). The collecting function runs
+   * only for quarantined rows.
+   */
+  public Dataset<Row> targetCollectingQuarantine(Dataset<Row> flagged, long batchId, QuarantineCollector collector) {
+    org.apache.spark.sql.expressions.UserDefinedFunction collect = functions.udf(
+        (org.apache.spark.sql.api.java.UDF1<Row, Boolean>) row -> {
+          collector.add(row);
+          return false;
+        }, DataTypes.BooleanType).asNondeterministic();
+    Column quarantineRow = functions.struct(quarantineColumns(batchId));
+    return flagged
+        .where(kept().or(functions.when(quarantined(), collect.apply(quarantineRow)).otherwise(false)))
+        .select(originalColumns());
+  }
+
+  /** The schema of the quarantine rows of a batch. */
+  public StructType quarantineSchema(Dataset<Row> flagged) {
+    return flagged.select(quarantineColumns(0)).schema();
+  }
+
+  private Column[] quarantineColumns(long batchId) {
     List<Column> cols = new ArrayList<>(Arrays.asList(originalColumns()));
     List<Column> reasons = new ArrayList<>();
     List<Expectation> es = rules.expectations();
@@ -212,7 +238,7 @@ public final class CompiledRules {
     cols.add(functions.array_compact(functions.array(reasons.toArray(new Column[0]))).as(ERRORS));
     cols.add(functions.lit(batchId).as(BATCH_ID));
     cols.add(functions.current_timestamp().as(QUARANTINED_AT));
-    return flagged.where(quarantined()).select(cols.toArray(new Column[0]));
+    return cols.toArray(new Column[0]);
   }
 
   /** The values of a row of {@link #metrics()} by name, for {@link #evaluate}. */
@@ -361,9 +387,12 @@ public final class CompiledRules {
     return flagged.where(failed()).select(originalColumns());
   }
 
-  /** True when the rules can be evaluated while writing, without holding the batch: no quarantine, fail, unique or failing checks. */
+  /**
+   * True when the rules can be evaluated while writing, without holding the batch: no fail rules,
+   * no unique or failing checks (quarantine rows are collected on the same pass).
+   */
   public boolean evaluableInline() {
-    return !rules.has(Action.QUARANTINE) && !rules.has(Action.FAIL)
+    return !rules.has(Action.FAIL)
         && rules.checks().stream().noneMatch(c -> c.action() == Action.FAIL || c instanceof DatasetCheck.Unique);
   }
 
