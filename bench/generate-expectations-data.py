@@ -10,8 +10,8 @@ DIR.done (row and file counts, a hash of this script) next to DIR; the files are
 differs.
 
 Most rows satisfy all 20 rules of bench/src/main/java/io/medallion/bench/ExpectationsBenchmark.java;
-each rule is violated by about 0.3 to 2 % of the rows, independently, so violations overlap
-(about a quarter of the rows violate at least one rule). Violations include NULLs (absent keys) as
+each rule is violated by about 0.5 to 3.5 % of the rows, independently, so violations overlap
+(12.5 % of the rows break a drop or quarantine rule). Violations include NULLs (absent keys) as
 well as wrong values. Absent optional values are left out of the line, as JSON producers do.
 """
 
