@@ -3,13 +3,13 @@
 
     python3 bench/generate-expectations-data.py [--rows 2000000] [--files 40] [--out DIR]
 
-Writes DIR/part-00000.json ... (default target/bench/expectations/input, ~480 MB for 2,000,000
-rows, ~240 bytes a row). The same arguments always give byte-identical files (one seeded random
+Writes DIR/part-00000.json ... (default target/bench/expectations/input, ~490 MB for 2,000,000
+rows, ~246 bytes a row). The same arguments always give byte-identical files (one seeded random
 generator per file), so runs on different machines read the same data. A finished run leaves
-DIR.done (row and file counts, a hash of this script) next to DIR; the files are rewritten when it is missing or
-differs.
+DIR.done (row and file counts, a hash of this script) next to DIR; the files are rewritten when it
+is missing or differs.
 
-Most rows satisfy all 20 rules of bench/src/main/java/io/medallion/bench/ExpectationsBenchmark.java;
+Most rows satisfy all 20 rules of bench/src/main/java/io/medallion/bench/Rules.java;
 each rule is violated by about 0.5 to 3.5 % of the rows, independently, so violations overlap
 (12.5 % of the rows break a drop or quarantine rule). Violations include NULLs (absent keys) as
 well as wrong values. Absent optional values are left out of the line, as JSON producers do.
