@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -65,7 +64,6 @@ final class BronzeStage implements Stage {
       QualityGate gate = new QualityGate(ctx, table, rows, false);
       if (streaming) {
         DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
-        OptionalLong before = DeltaTables.version(spark, name);
         StreamingQuery query =
             rows.writeStream()
                 .queryName("medallion " + ctx.pipeline().name() + " " + table.ref())
@@ -78,12 +76,11 @@ final class BronzeStage implements Stage {
                         .option("txnVersion", id)
                         .saveAsTable(name.quoted())))
                 .start();
-        return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates(), gate::total);
+        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate);
       }
-      OptionalLong before = DeltaTables.version(spark, name);
       gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
-      long written = DeltaTables.rowsWrittenSince(spark, name, before);
-      return Runs.done(new TableResult(table.ref(), name, gate.lastRowsIn(), written, Runs.since(start), gate.total()));
+      return Runs.done(new TableResult(
+          table.ref(), name, gate.lastRowsIn(), gate.rowsWritten(), Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

@@ -44,10 +44,8 @@ final class GoldStage implements Stage {
       }
       Dataset<Row> rows = plan(ctx, ref -> ctx.spark().read().table(ctx.nameOf(ref).quoted()));
       QualityGate gate = new QualityGate(ctx, table, rows, false);
-      java.util.OptionalLong before = DeltaTables.version(ctx.spark(), name);
       gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
-      long written = DeltaTables.rowsWrittenSince(ctx.spark(), name, before);
-      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start), gate.total()));
+      return Runs.done(new TableResult(table.ref(), name, read, gate.rowsWritten(), Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

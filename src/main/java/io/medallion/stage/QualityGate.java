@@ -78,6 +78,7 @@ final class QualityGate {
   private final String appId;
   private volatile QualityMetrics total = QualityMetrics.none();
   private volatile long lastRowsIn = -1;
+  private final java.util.concurrent.atomic.AtomicLong rowsWritten = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * Binds the table's rules to the columns of {@code planned} (the rows the stage produces).
@@ -109,6 +110,11 @@ final class QualityGate {
     return total;
   }
 
+  /** Rows inserted or updated in the table by every batch so far (from the Delta commits). */
+  long rowsWritten() {
+    return rowsWritten.get();
+  }
+
   /** Rows that entered the last batch, -1 if not measured. */
   long lastRowsIn() {
     return lastRowsIn;
@@ -134,6 +140,7 @@ final class QualityGate {
       throw e;
     }
     long written = DeltaTables.rowsWrittenSince(ctx.spark(), name, before);
+    rowsWritten.addAndGet(written);
     String status = metrics == null ? "SKIPPED" : "COMPLETED";
     if (metrics == null) {
       LOG.info("{} batch {} was already committed before a restart; not written again", table.ref(), batchId);

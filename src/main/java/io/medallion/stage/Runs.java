@@ -5,10 +5,8 @@ import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.TableResult;
 import io.medallion.pipeline.Trigger;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.OptionalLong;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -44,8 +42,8 @@ final class Runs {
 
   /** A running streaming stage; awaiting it collects rows read from the query's progress. */
   static StageRun streaming(
-      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, OptionalLong before, Instant start,
-      boolean continuous, java.util.function.Supplier<io.medallion.quality.QualityMetrics> quality) {
+      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
+      QualityGate gate) {
     return new StageRun() {
       @Override
       public TableResult await() {
@@ -58,8 +56,7 @@ final class Runs {
         for (StreamingQueryProgress p : query.recentProgress()) {
           read += p.numInputRows();
         }
-        long written = DeltaTables.rowsWrittenSince(ctx.spark(), name, before);
-        return new TableResult(ref, name, read, written, Duration.between(start, Instant.now()), quality.get());
+        return new TableResult(ref, name, read, gate.rowsWritten(), Duration.between(start, Instant.now()), gate.total());
       }
 
       @Override

@@ -9,7 +9,6 @@ import io.medallion.pipeline.WriteMode;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
-import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -59,7 +58,6 @@ final class SilverStage implements Stage {
       });
       QualityGate gate = new QualityGate(ctx, table, rows, table.mode() == WriteMode.UPSERT);
       DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
-      OptionalLong before = DeltaTables.version(spark, name);
       String appId = gate.appId();
       if (streaming) {
         StreamingQuery query =
@@ -70,12 +68,11 @@ final class SilverStage implements Stage {
                 .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
                     gate.write(batch, id, out -> write(out, name, appId, id)))
                 .start();
-        return Runs.streaming(ctx, table.ref(), name, query, before, start, !table.trigger().terminates(), gate::total);
+        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate);
       }
       long read = DeltaTables.rowCount(spark, ctx.nameOf(table.from()));
       gate.write(rows, -1, out -> write(out, name, appId, -1));
-      long written = DeltaTables.rowsWrittenSince(spark, name, before);
-      return Runs.done(new TableResult(table.ref(), name, read, written, Runs.since(start), gate.total()));
+      return Runs.done(new TableResult(table.ref(), name, read, gate.rowsWritten(), Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }
