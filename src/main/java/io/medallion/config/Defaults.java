@@ -33,7 +33,7 @@ public final class Defaults {
   private final Map<Layer, Trigger> trigger = new EnumMap<>(Layer.class);
   private final Map<Layer, TableSpec> spec = new EnumMap<>(Layer.class);
   private final WriteMode mode;
-  private final Map<String, String> sourceOptions;
+  private final Map<String, Map<String, String>> sourceOptions = new java.util.HashMap<>();
   private final PlatformChoice platform;
   private final Map<String, String> sparkConf;
   private final Map<String, String> sessionConf;
@@ -61,11 +61,11 @@ public final class Defaults {
       }
     }
     mode = PipelineReader.mode(Section.defaults(ORIGIN, "medallion.defaults.silver", layers.get(Layer.SILVER)));
-    sourceOptions =
-        Section.defaults(ORIGIN, "medallion.defaults.bronze", layers.get(Layer.BRONZE))
-            .optionalSection("source", "the source defaults")
-            .map(s -> s.stringMap("options", "a map of reader options"))
-            .orElse(Map.of());
+    Section sources = medallion.section("sources", "the source defaults per type");
+    for (String type : sources.keys()) {
+      Section t = sources.section(type, "the defaults of " + type + " sources");
+      sourceOptions.put(type, Map.copyOf(t.stringMap("options", "a map of reader options")));
+    }
     Section quality = medallion.section("quality", "the data-quality defaults");
     Section expectation = quality.section("expectation", "the expectation defaults");
     expectationDefaults = (ConfigObject) config.getValue(expectation.path());
@@ -138,9 +138,12 @@ public final class Defaults {
     return spec.get(layer);
   }
 
-  /** The reader options every bronze source starts with (none). */
-  public Map<String, String> sourceOptions() {
-    return sourceOptions;
+  /**
+   * The options every bronze source of a type starts with ({@code medallion.sources.<type>.options}:
+   * {@code recursiveFileLookup = true} for files, {@code startingOffsets = earliest} for kafka).
+   */
+  public Map<String, String> sourceOptions(String type) {
+    return sourceOptions.getOrDefault(type, Map.of());
   }
 
   /** The default platform choice ({@code auto}). */

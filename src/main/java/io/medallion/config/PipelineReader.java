@@ -1,9 +1,7 @@
 package io.medallion.config;
 
-import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
@@ -40,8 +38,6 @@ final class PipelineReader {
   private static final Set<String> SILVER_KEYS =
       union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode"));
   private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, QualityReader.TABLE_KEYS, Set.of("sql"));
-  private static final Set<String> FILES_KEYS = Set.of("type", "path", "format", "schema", "options");
-  private static final List<String> SOURCE_TYPES = List.of("files");
 
   private static final String SOURCE_ONLY_BRONZE =
       "only bronze tables have a source; a silver table reads another table of the pipeline:"
@@ -55,15 +51,15 @@ final class PipelineReader {
   private static final Map<String, String> SILVER_HINTS = Map.of("source", SOURCE_ONLY_BRONZE);
 
   private final String file;
-  private final Path baseDir;
   private final Defaults defaults;
   private final QualityReader quality;
+  private final SourceReader sources;
 
   PipelineReader(String file, Path baseDir, Defaults defaults) {
     this.file = file;
-    this.baseDir = baseDir;
     this.defaults = defaults;
     this.quality = new QualityReader(defaults);
+    this.sources = new SourceReader(baseDir, defaults);
   }
 
   PipelineDefinition read(Section root) {
@@ -118,31 +114,9 @@ final class PipelineReader {
   private BronzeTable bronze(TableRef ref, Section t) {
     t.allowOnly(BRONZE_KEYS, "a bronze table", BRONZE_HINTS);
     SourceDefinition source =
-        source(t.section("source", "the table's source, e.g. source { type = files, path = ..., format = json }"));
+        sources.read(t.section("source", "the table's source, e.g. source { type = files, path = ..., format = json }"));
     Execution execution = execution(t);
     return new BronzeTable(ref, source, execution, trigger(t, execution), spec(t), quality.read(t));
-  }
-
-  private SourceDefinition source(Section s) {
-    String type = s.string("type", "the source type, one of: " + String.join(", ", SOURCE_TYPES));
-    if (type.equals("files")) {
-      return files(s);
-    }
-    throw s.error(
-        "type",
-        "unknown source type '" + type + "': the source types are " + String.join(", ", SOURCE_TYPES)
-            + "." + Suggestions.didYouMean(type, SOURCE_TYPES));
-  }
-
-  private FileSource files(Section s) {
-    s.allowOnly(FILES_KEYS, "a files source", Map.of());
-    String path = s.nonBlank("path", "the directory files land in, e.g. path = ${env.landing-root}/orders");
-    String format = s.nonBlank("format", "the file format, e.g. format = json (csv, parquet, text, ...)");
-    Optional<String> schema =
-        s.optionalString("schema", "the columns as DDL, e.g. schema = \"order_id STRING, amount DOUBLE\"");
-    Map<String, String> options =
-        s.stringMap("options", "the reader options, e.g. options { multiLine = true }");
-    return new FileSource(Paths.resolve(path, baseDir), format, schema, options);
   }
 
   private SilverTable silver(TableRef ref, Section t) {

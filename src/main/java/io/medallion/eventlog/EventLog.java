@@ -1,6 +1,7 @@
 package io.medallion.eventlog;
 
 import io.medallion.MedallionException;
+import io.medallion.internal.Secrets;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.quality.CheckResult;
@@ -126,9 +127,10 @@ public final class EventLog {
   /** A run failed. Never throws: the run's own failure is what the caller reports. */
   public void runFailed(String runId, List<String> tables, long durationMs, Throwable error, String dataset) {
     try {
-      append(event(runId, "run_failure", "ERROR", "Run of pipeline '" + pipeline + "' failed: " + error.getMessage(),
+      String message = Secrets.redact(error.getMessage());
+      append(event(runId, "run_failure", "ERROR", "Run of pipeline '" + pipeline + "' failed: " + message,
           null, null, run("FAILED", tables, List.of(), durationMs),
-          RowFactory.create(error.getMessage(), error.getClass().getName(), dataset)), null, -1);
+          RowFactory.create(message, error.getClass().getName(), dataset)), null, -1);
     } catch (RuntimeException e) {
       LOG.warn("Could not record the failure of the run in the event log {}: {}", table.orElse(null), e.getMessage());
     }

@@ -131,10 +131,16 @@ public final class PipelineBuilder {
   }
 
   private SourceDefinition withDefaultOptions(SourceDefinition source) {
-    if (source instanceof FileSource f && !defaults.sourceOptions().isEmpty()) {
-      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions());
+    if (source instanceof FileSource f) {
+      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions("files"));
       options.putAll(f.options());
       return new FileSource(f.path(), f.format(), f.schema(), options);
+    }
+    if (source instanceof KafkaSource k) {
+      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions("kafka"));
+      options.putAll(k.options());
+      return new KafkaSource(k.bootstrapServers(), k.subscription(), k.value(), k.valueSchema(), k.security(),
+          k.commitOffsetsToGroup(), options);
     }
     return source;
   }

@@ -55,7 +55,7 @@ public final class PipelineRunner {
     this.pipeline = pipeline;
     this.env = env;
     this.platform = platform;
-    this.ctx = new StageContext(spark, pipeline, env);
+    this.ctx = new StageContext(spark, pipeline, env, platform);
   }
 
   /** The three-level name of a table of the pipeline in this environment. */
@@ -80,7 +80,7 @@ public final class PipelineRunner {
     }
     EventLog events = EventLog.open(spark, pipeline, env);
     String runId = EventLog.newRunId();
-    StageContext runCtx = new StageContext(spark, pipeline, env, events, runId);
+    StageContext runCtx = new StageContext(spark, pipeline, env, events, runId, platform);
     List<String> names = selected.stream().map(t -> t.ref().toString()).toList();
     events.runStarted(runId, names, options.fullRefresh().stream().map(TableRef::toString).sorted().toList());
     Instant start = Instant.now();

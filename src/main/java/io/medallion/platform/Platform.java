@@ -25,6 +25,28 @@ public interface Platform {
   boolean isDatabricks();
 
   /**
+   * The value of secret {@code key} in Databricks secret scope {@code scope}.
+   *
+   * @throws io.medallion.MedallionException when secret scopes do not exist on this platform or the
+   *     secret cannot be read; the message names scope and key, never a value
+   */
+  String secretScopeValue(String scope, String key);
+
+  /**
+   * The name under which a Kafka client class (a SASL login module or callback handler named in
+   * {@code sasl.jaas.config}) is loadable by the Kafka source of this platform. The Databricks
+   * Runtime shades Kafka's classes ({@code kafkashaded.org.apache.kafka...}) and the MSK IAM library
+   * ({@code shadedmskiam.software.amazon.msk...}); open-source Spark uses the plain names.
+   */
+  String kafkaClientClass(String className);
+
+  /**
+   * The format name that reads Kinesis here: the runtime's own {@code kinesis} source on Databricks,
+   * medallion's source (by class name, so it never clashes) on open-source Spark.
+   */
+  String kinesisFormat();
+
+  /**
    * The platform for an environment: its explicit choice, or, for {@code auto}, Databricks when the
    * process runs on the Databricks Runtime ({@code DATABRICKS_RUNTIME_VERSION} is set).
    *

@@ -4,6 +4,7 @@ import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.FileSource;
+import io.medallion.pipeline.KafkaSource;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.TableResult;
@@ -14,7 +15,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -22,11 +25,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Bronze: files as they arrived plus ingest metadata, appended to Delta.
+ * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Kafka sources
+ * are read by {@link KafkaInput} (value decoding and {@code _kafka_*} columns); files as below.
  *
  * <p>Columns added to every row: {@code _source_file}, {@code _source_file_size},
  * {@code _source_file_modification_time} (from Spark's {@code _metadata}) and {@code _ingest_time}.
@@ -58,15 +63,22 @@ final class BronzeStage implements Stage {
     Instant start = Instant.now();
     SparkSession spark = ctx.spark();
     TableName name = ctx.nameOf(table.ref());
+    KafkaAdmin kafka = null;
     try {
       boolean streaming = table.execution() == Execution.STREAMING;
+      if (table.source() instanceof KafkaSource k) {
+        kafka = KafkaAdmin.open(table.ref(), k, ctx.platform(), System.getenv());
+        kafka.preflight();
+      }
       Dataset<Row> rows = read(ctx, streaming);
       QualityGate gate = new QualityGate(ctx, table, rows, false);
       if (streaming) {
         DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
+        String queryName = "medallion " + ctx.pipeline().name() + " " + table.ref();
+        Consumer<StreamingQuery> onTermination = offsetCommits(spark, kafka, queryName);
         StreamingQuery query =
             rows.writeStream()
-                .queryName("medallion " + ctx.pipeline().name() + " " + table.ref())
+                .queryName(queryName)
                 .option("checkpointLocation", ctx.checkpointOf(table.ref()))
                 .trigger(Runs.sparkTrigger(table.trigger()))
                 .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
@@ -76,18 +88,57 @@ final class BronzeStage implements Stage {
                         .option("txnVersion", id)
                         .saveAsTable(name.quoted())))
                 .start();
-        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate);
+        kafka = null; // closed by onTermination
+        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate, onTermination);
       }
       gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
       return Runs.done(new TableResult(
           table.ref(), name, gate.lastRowsIn(), gate.rowsWritten(), Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
+    } finally {
+      if (kafka != null) {
+        kafka.close();
+      }
     }
+  }
+
+  /**
+   * For a Kafka source with {@code commit-offsets-to-group}: a listener committing each finished
+   * micro-batch's offsets, and what to do when the query ends (commit its last progress, remove the
+   * listener, close the admin client).
+   */
+  private Consumer<StreamingQuery> offsetCommits(SparkSession spark, KafkaAdmin kafka, String queryName) {
+    if (kafka == null) {
+      return q -> {};
+    }
+    Optional<String> group = ((KafkaSource) table.source()).commitOffsetsToGroup();
+    if (group.isEmpty()) {
+      return q -> kafka.close();
+    }
+    StreamingQueryListener listener = kafka.committer(queryName, group.get());
+    spark.streams().addListener(listener);
+    return q -> {
+      try {
+        if (q.exception().isEmpty()) {
+          kafka.commitProgress(group.get(), q.lastProgress());
+        }
+      } finally {
+        spark.streams().removeListener(listener);
+        kafka.close();
+      }
+    };
   }
 
   /** The source rows with metadata columns, streaming or batch. */
   Dataset<Row> read(StageContext ctx, boolean streaming) {
+    if (table.source() instanceof KafkaSource k) {
+      return KafkaInput.read(ctx, table.ref(), k, streaming);
+    }
+    return files(ctx, streaming);
+  }
+
+  private Dataset<Row> files(StageContext ctx, boolean streaming) {
     FileSource source = (FileSource) table.source();
     String format = source.format().toLowerCase(Locale.ROOT);
     Map<String, String> options = new LinkedHashMap<>(source.options());

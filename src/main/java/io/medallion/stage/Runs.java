@@ -1,6 +1,7 @@
 package io.medallion.stage;
 
 import io.medallion.MedallionException;
+import io.medallion.internal.Secrets;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.TableResult;
 import io.medallion.pipeline.Trigger;
@@ -44,6 +45,13 @@ final class Runs {
   static StageRun streaming(
       StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
       QualityGate gate) {
+    return streaming(ctx, ref, name, query, start, continuous, gate, q -> {});
+  }
+
+  /** As above; {@code onTermination} runs once the query has ended, however it ended. */
+  static StageRun streaming(
+      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
+      QualityGate gate, java.util.function.Consumer<StreamingQuery> onTermination) {
     return new StageRun() {
       @Override
       public TableResult await() {
@@ -51,6 +59,8 @@ final class Runs {
           query.awaitTermination();
         } catch (StreamingQueryException e) {
           throw failure(ctx, ref, e.cause() != null ? e.cause() : e);
+        } finally {
+          onTermination.accept(query);
         }
         long read = 0;
         for (StreamingQueryProgress p : query.recentProgress()) {
@@ -74,10 +84,30 @@ final class Runs {
       }
     }
     String reason = rootMessage(cause);
-    return new MedallionException(
+    return new MedallionException(Secrets.redact(
         "Table " + ref + " (" + ctx.nameOf(ref) + ") of pipeline '" + ctx.pipeline().name()
-            + "' failed: " + reason,
-        cause);
+            + "' failed: " + reason + hint(cause)),
+        Secrets.scrub(cause));
+  }
+
+  /** A sentence on how to fix failures whose cause is recognisable (Kafka's, mostly), else "". */
+  static String hint(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String type = t.getClass().getSimpleName();
+      String msg = String.valueOf(t.getMessage());
+      if (type.equals("SaslAuthenticationException") || type.equals("AuthenticationException")) {
+        return ". Kafka rejected the credentials: check source.security (username, mechanism) and"
+            + " the secret its password reference points to";
+      }
+      if (type.equals("UnknownTopicOrPartitionException") || msg.contains("UNKNOWN_TOPIC_OR_PARTITION")) {
+        return ". A topic does not exist: create it, or fix source.subscribe";
+      }
+      if (type.equals("TimeoutException") && (msg.contains("node assignment") || msg.contains("metadata"))) {
+        return ". Kafka did not answer in time: check source.bootstrap-servers, that the brokers are"
+            + " reachable from the cluster, and source.security.protocol";
+      }
+    }
+    return "";
   }
 
   /** The message of a failure and of its root cause, without Spark's plan dumps. */

@@ -4,6 +4,8 @@ import io.medallion.eventlog.EventLog;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
+import io.medallion.platform.Platform;
+import io.medallion.platform.internal.OssPlatform;
 import io.medallion.table.TableName;
 import org.apache.spark.sql.SparkSession;
 
@@ -12,11 +14,18 @@ import org.apache.spark.sql.SparkSession;
  *
  * @param events where each batch's progress is recorded
  * @param runId the run's id in the event log
+ * @param platform what differs between the Databricks Runtime and open-source Spark
  */
-public record StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env, EventLog events, String runId) {
-  /** A context that records no events (planning, validation). */
+public record StageContext(
+    SparkSession spark, PipelineDefinition pipeline, Environment env, EventLog events, String runId, Platform platform) {
+  /** A context on open-source Spark that records no events (planning, validation). */
   public StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env) {
-    this(spark, pipeline, env, EventLog.off(spark), "");
+    this(spark, pipeline, env, EventLog.off(spark), "", new OssPlatform());
+  }
+
+  /** A context that records no events (planning, validation). */
+  public StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env, Platform platform) {
+    this(spark, pipeline, env, EventLog.off(spark), "", platform);
   }
 
   /** The three-level name of a pipeline table. */

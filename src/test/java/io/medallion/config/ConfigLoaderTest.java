@@ -196,7 +196,8 @@ class ConfigLoaderTest {
     assertThat(d.spec(Layer.GOLD).comment()).isEmpty();
     assertThat(d.spec(Layer.SILVER).partitionBy()).isEmpty();
     assertThat(d.spec(Layer.BRONZE).properties()).isEmpty();
-    assertThat(d.sourceOptions()).containsOnly(entry("recursiveFileLookup", "true"));
+    assertThat(d.sourceOptions("files")).containsOnly(entry("recursiveFileLookup", "true"));
+    assertThat(d.sourceOptions("kafka")).containsOnly(entry("startingOffsets", "earliest"));
     assertThat(d.platform()).isEqualTo(PlatformChoice.AUTO);
   }
 

@@ -1,11 +1,31 @@
 package io.medallion.platform.internal;
 
+import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
 import io.medallion.platform.Platform;
+import java.util.function.BinaryOperator;
 import org.apache.spark.sql.SparkSession;
 
-/** The Databricks Runtime: Unity Catalog resolves three-level names; nothing to register. */
+/**
+ * The Databricks Runtime: Unity Catalog resolves three-level names; secret scopes are read through
+ * {@code dbutils.secrets}; Kafka's client classes are shaded; Kinesis is the runtime's own source.
+ */
 public final class DatabricksPlatform implements Platform {
+  private final BinaryOperator<String> secrets;
+
+  /** The platform reading secrets through the runtime's {@code dbutils}. */
+  public DatabricksPlatform() {
+    this(DatabricksPlatform::dbutilsSecret);
+  }
+
+  /**
+   * A platform reading secrets with {@code secrets.apply(scope, key)}: for tests, where no
+   * Databricks workspace exists.
+   */
+  public DatabricksPlatform(BinaryOperator<String> secrets) {
+    this.secrets = secrets;
+  }
+
   @Override
   public String name() {
     return "databricks";
@@ -19,5 +39,53 @@ public final class DatabricksPlatform implements Platform {
   @Override
   public boolean isDatabricks() {
     return true;
+  }
+
+  @Override
+  public String secretScopeValue(String scope, String key) {
+    try {
+      String value = secrets.apply(scope, key);
+      if (value == null) {
+        throw new IllegalStateException("no value");
+      }
+      return value;
+    } catch (MedallionException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new MedallionException(
+          "cannot read secret '" + key + "' of secret scope '" + scope + "' ("
+              + e.getClass().getSimpleName() + "). Check that the scope and key exist"
+              + " (databricks secrets list-secrets " + scope + ") and that the job's identity may"
+              + " read the scope.");
+    }
+  }
+
+  @Override
+  public String kafkaClientClass(String className) {
+    if (className.startsWith("org.apache.kafka.")) {
+      return "kafkashaded." + className;
+    }
+    if (className.startsWith("software.amazon.msk.")) {
+      return "shadedmskiam." + className;
+    }
+    return className;
+  }
+
+  @Override
+  public String kinesisFormat() {
+    return "kinesis";
+  }
+
+  /** {@code dbutils.secrets.get(scope, key)} through the runtime's DBUtilsHolder, by reflection. */
+  private static String dbutilsSecret(String scope, String key) {
+    try {
+      Class<?> holder = Class.forName("com.databricks.dbutils_v1.DBUtilsHolder");
+      Object dbutils = holder.getMethod("dbutils").invoke(null);
+      Object secretUtils = dbutils.getClass().getMethod("secrets").invoke(dbutils);
+      return (String) secretUtils.getClass().getMethod("get", String.class, String.class)
+          .invoke(secretUtils, scope, key);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("dbutils is not available", e);
+    }
   }
 }

@@ -40,4 +40,22 @@ public final class OssPlatform implements Platform {
   public boolean isDatabricks() {
     return false;
   }
+
+  @Override
+  public String secretScopeValue(String scope, String key) {
+    throw new MedallionException(
+        "secret:" + scope + "/" + key + " names a Databricks secret scope, and this is open-source"
+            + " Spark, where secret scopes do not exist. Use env:NAME (an environment variable) or"
+            + " file:/path (a mounted secret file) in this environment's config.");
+  }
+
+  @Override
+  public String kafkaClientClass(String className) {
+    return className;
+  }
+
+  @Override
+  public String kinesisFormat() {
+    return "io.medallion.connector.kinesis.KinesisSourceProvider";
+  }
 }

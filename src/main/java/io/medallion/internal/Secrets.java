@@ -1,0 +1,117 @@
+package io.medallion.internal;
+
+import io.medallion.MedallionException;
+import io.medallion.pipeline.SecretRef;
+import io.medallion.platform.Platform;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads secret values from their {@link SecretRef}s and masks them again wherever medallion writes
+ * text: error messages, the event log, the CLI. Every value read is remembered for the life of the
+ * JVM so that {@link #redact} catches it even inside a message built by Spark or Kafka.
+ */
+public final class Secrets {
+  /** What a secret value is replaced with. */
+  public static final String MASK = "***";
+
+  private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
+
+  private Secrets() {}
+
+  /**
+   * The value a reference points to.
+   *
+   * @param processEnv the environment variables, normally {@code System.getenv()}
+   * @throws MedallionException naming the reference (never a value) when it cannot be read
+   */
+  public static String resolve(SecretRef ref, Platform platform, Map<String, String> processEnv) {
+    String value;
+    switch (ref.kind()) {
+      case ENV:
+        value = processEnv.get(ref.name());
+        if (value == null || value.isEmpty()) {
+          throw new MedallionException(
+              "secret " + ref + ": environment variable " + ref.name() + " is not set (or empty)."
+                  + " Export it in the job's environment, or point the config at file:/path.");
+        }
+        break;
+      case FILE:
+        try {
+          value = Files.readString(Path.of(ref.name()), StandardCharsets.UTF_8).strip();
+        } catch (IOException | RuntimeException e) {
+          throw new MedallionException(
+              "secret " + ref + ": cannot read the file (" + e.getClass().getSimpleName() + ")."
+                  + " Check that it exists and that the job may read it.");
+        }
+        if (value.isEmpty()) {
+          throw new MedallionException("secret " + ref + ": the file is empty.");
+        }
+        break;
+      default:
+        int slash = ref.name().indexOf('/');
+        value = platform.secretScopeValue(ref.name().substring(0, slash), ref.name().substring(slash + 1));
+    }
+    remember(value);
+    return value;
+  }
+
+  /** Makes {@link #redact} mask {@code value} from now on (values under 4 characters are not masked). */
+  public static void remember(String value) {
+    if (value != null && value.length() >= 4) {
+      KNOWN.add(value);
+    }
+  }
+
+  /** {@code text} with every secret value read so far replaced by {@value #MASK}. */
+  public static String redact(String text) {
+    if (text == null || KNOWN.isEmpty()) {
+      return text;
+    }
+    String out = text;
+    for (String secret : KNOWN) {
+      if (out.contains(secret)) {
+        out = out.replace(secret, MASK);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code error} itself when no message in its cause chain contains a secret value; otherwise a
+   * copy of the chain whose messages are {@link #redact}ed (same classes named, same stack traces).
+   */
+  public static Throwable scrub(Throwable error) {
+    if (error == null || KNOWN.isEmpty() || !leaks(error)) {
+      return error;
+    }
+    Throwable cause = error.getCause() == null || error.getCause() == error ? null : scrub(error.getCause());
+    Redacted copy = new Redacted(error.getClass().getName() + ": " + redact(error.getMessage()), cause);
+    copy.setStackTrace(error.getStackTrace());
+    return copy;
+  }
+
+  private static boolean leaks(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && !m.equals(redact(m))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An error whose message had a secret in it, rewritten. */
+  static final class Redacted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Redacted(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
