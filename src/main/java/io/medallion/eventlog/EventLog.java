@@ -18,6 +18,11 @@ import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -41,9 +46,14 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Event types: {@code run_start}, {@code flow_progress} (one per micro-batch of a streaming
- * table, one per run of a batch table), {@code run_finish} and {@code run_failure}. The
- * {@code flow_progress} rows of a streaming table are written with the micro-batch's Delta
- * transaction id, so a retried micro-batch does not record its progress twice.
+ * table, one per run of a batch table), {@code run_finish} and {@code run_failure}. A micro-batch
+ * that Spark retries after a crash, and that had been committed before it, is recorded again with
+ * status {@code SKIPPED}.
+ *
+ * <p>Events are written by a background thread, as many as are waiting in one Delta commit, so the
+ * event log never holds up a stream's micro-batches; {@code run_finish} and {@code run_failure}
+ * wait until everything before them is written. A JVM killed mid-run may lose the events of its
+ * last seconds, never data.
  *
  * <p>Messages are the library's own error messages, which never contain secret values.
  */
@@ -70,12 +80,19 @@ public final class EventLog {
   private final Optional<TableName> table;
   private final String pipeline;
   private final String environment;
+  private final ExecutorService writer;
+  private final List<Row> pending = new ArrayList<>();
 
   private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
     this.spark = spark;
     this.table = table;
     this.pipeline = pipeline;
     this.environment = environment;
+    this.writer = table.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "medallion-event-log");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -115,13 +132,14 @@ public final class EventLog {
   /** A run started. */
   public void runStarted(String runId, List<String> tables, List<String> fullRefresh) {
     append(event(runId, "run_start", "INFO", "Run of pipeline '" + pipeline + "' started: " + tables,
-        null, null, run("STARTED", tables, fullRefresh, null), null), null, -1);
+        null, null, run("STARTED", tables, fullRefresh, null), null));
   }
 
   /** A run finished; {@code summary} is one line per table. */
   public void runFinished(String runId, List<String> tables, long durationMs, String summary) {
     append(event(runId, "run_finish", "INFO", "Run of pipeline '" + pipeline + "' finished: " + summary,
-        null, null, run("COMPLETED", tables, List.of(), durationMs), null), null, -1);
+        null, null, run("COMPLETED", tables, List.of(), durationMs), null));
+    flush();
   }
 
   /** A run failed. Never throws: the run's own failure is what the caller reports. */
@@ -130,17 +148,15 @@ public final class EventLog {
       String message = Secrets.redact(error.getMessage());
       append(event(runId, "run_failure", "ERROR", "Run of pipeline '" + pipeline + "' failed: " + message,
           null, null, run("FAILED", tables, List.of(), durationMs),
-          RowFactory.create(message, error.getClass().getName(), dataset)), null, -1);
+          RowFactory.create(message, error.getClass().getName(), dataset)));
+      flush();
     } catch (RuntimeException e) {
       LOG.warn("Could not record the failure of the run in the event log {}: {}", table.orElse(null), e.getMessage());
     }
   }
 
-  /**
-   * The progress of one batch of one table; for a streaming batch, {@code txnAppId} makes a retry
-   * of the same micro-batch a no-op.
-   */
-  public void flowProgress(String runId, FlowProgress p, String txnAppId) {
+  /** The progress of one batch of one table. */
+  public void flowProgress(String runId, FlowProgress p) {
     QualityMetrics q = p.quality();
     List<Row> expectations = new ArrayList<>();
     for (ExpectationMetric e : q.expectations()) {
@@ -164,7 +180,7 @@ public final class EventLog {
     Row origin = RowFactory.create(pipeline, runId, environment, p.ref().toString(), p.name().toString(),
         p.batchId().isPresent() ? p.batchId().getAsLong() : null);
     append(RowFactory.create(UUID.randomUUID().toString(), ts(Instant.now()), "flow_progress", level, message, origin,
-        RowFactory.create(flow, null), error), txnAppId, p.batchId().orElse(-1));
+        RowFactory.create(flow, null), error));
   }
 
   private Row event(String runId, String type, String level, String message, String dataset, String tableName, Row run, Row error) {
@@ -177,15 +193,50 @@ public final class EventLog {
     return RowFactory.create(status, seq(tables), seq(fullRefresh), durationMs);
   }
 
-  private void append(Row event, String txnAppId, long txnVersion) {
-    if (table.isEmpty()) {
+  private void append(Row event) {
+    if (writer == null) {
       return;
     }
-    var writer = spark.createDataFrame(List.of(event), SCHEMA).write().format("delta").mode("append");
-    if (txnAppId != null && txnVersion >= 0) {
-      writer = writer.option("txnAppId", txnAppId).option("txnVersion", txnVersion);
+    boolean first;
+    synchronized (pending) {
+      first = pending.isEmpty();
+      pending.add(event);
     }
-    writer.saveAsTable(table.get().quoted());
+    if (first) {
+      writer.execute(this::writePending);
+    }
+  }
+
+  /** Writes every waiting event in one commit (on the writer thread). */
+  private void writePending() {
+    List<Row> rows;
+    synchronized (pending) {
+      rows = new ArrayList<>(pending);
+      pending.clear();
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    try {
+      spark.createDataFrame(rows, SCHEMA).write().format("delta").mode("append").saveAsTable(table.get().quoted());
+    } catch (RuntimeException e) {
+      LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
+          Secrets.redact(e.getMessage()));
+    }
+  }
+
+  /** Waits (up to 5 minutes) until every event appended so far is written. */
+  public void flush() {
+    if (writer == null) {
+      return;
+    }
+    try {
+      writer.submit(this::writePending).get(5, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("Event log {} not written in time: {}", table.get(), e.getMessage());
+    }
   }
 
   private static Timestamp ts(Instant i) {

@@ -312,6 +312,6 @@ final class QualityGate {
     FlowProgress p = new FlowProgress(table.ref(), name,
         batchId >= 0 ? OptionalLong.of(batchId) : OptionalLong.empty(),
         start, Instant.now(), status, rowsIn, written, m, error);
-    ctx.events().flowProgress(ctx.runId(), p, error.isEmpty() ? "medallion-events:" + ctx.checkpointOf(table.ref()) : null);
+    ctx.events().flowProgress(ctx.runId(), p);
   }
 }

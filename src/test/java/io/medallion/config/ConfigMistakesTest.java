@@ -292,11 +292,11 @@ class ConfigMistakesTest {
 
   @Test
   void unknownSourceTypeListsTheTypes() {
-    ConfigurationException e = pipelineError("bronze.orders.source { type = kafka, topic = orders }\n");
+    ConfigurationException e = pipelineError("bronze.orders.source { type = rabbitmq, queue = orders }\n");
     assertThat(e.getMessage())
         .contains("pipeline.bronze.orders.source.type")
-        .contains("unknown source type 'kafka'")
-        .contains("the source types are files");
+        .contains("unknown source type 'rabbitmq'")
+        .contains("the source types are files, kafka");
   }
 
   @Test

@@ -3,6 +3,19 @@ package io.medallion.table.internal;
 import io.medallion.pipeline.TableSpec;
 import io.medallion.table.TableName;
 import java.util.List;
+import org.apache.spark.sql.connector.catalog.CatalogPlugin;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.apache.spark.sql.delta.catalog.DeltaTableV2;
+import scala.Option;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
@@ -88,6 +101,10 @@ public final class DeltaTables {
 
   /** The table's current version, or empty if it does not exist. */
   public static OptionalLong version(SparkSession spark, TableName name) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log != null) {
+      return OptionalLong.of(log.update(false, Option.empty(), Option.empty()).version());
+    }
     if (!exists(spark, name)) {
       return OptionalLong.empty();
     }
@@ -97,24 +114,64 @@ public final class DeltaTables {
 
   /**
    * Rows written by the commits after {@code sinceVersion} (all commits when empty): inserted plus
-   * updated rows for MERGE, output rows for writes, appends and replaces.
+   * updated rows for MERGE, output rows for writes, appends and replaces. Reads only the commits
+   * after {@code sinceVersion}.
    */
   public static long rowsWrittenSince(SparkSession spark, TableName name, OptionalLong sinceVersion) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log == null) {
+      return rowsWrittenSinceByHistory(spark, name, sinceVersion);
+    }
+    long total = 0;
+    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(sinceVersion.orElse(-1) + 1, false);
+    while (changes.hasNext()) {
+      Iterator<Action> actions = changes.next()._2().iterator();
+      while (actions.hasNext()) {
+        if (actions.next() instanceof CommitInfo info && info.operationMetrics().isDefined()) {
+          total += rowsWritten(JavaConverters.mapAsJavaMap(info.operationMetrics().get()));
+        }
+      }
+    }
+    return total;
+  }
+
+  private static long rowsWrittenSinceByHistory(SparkSession spark, TableName name, OptionalLong sinceVersion) {
     Dataset<Row> history = spark.sql("DESCRIBE HISTORY " + name.quoted());
     if (sinceVersion.isPresent()) {
       history = history.where(history.col("version").gt(sinceVersion.getAsLong()));
     }
     long total = 0;
-    List<Row> rows = history.select("operationMetrics").collectAsList();
-    for (Row r : rows) {
-      Map<String, String> m = r.isNullAt(0) ? Map.of() : r.getJavaMap(0);
-      if (m.containsKey("numTargetRowsInserted")) {
-        total += asLong(m.get("numTargetRowsInserted")) + asLong(m.get("numTargetRowsUpdated"));
-      } else {
-        total += asLong(m.get("numOutputRows"));
-      }
+    for (Row r : history.select("operationMetrics").collectAsList()) {
+      total += rowsWritten(r.isNullAt(0) ? Map.of() : r.getJavaMap(0));
     }
     return total;
+  }
+
+  private static long rowsWritten(Map<String, String> m) {
+    if (m.containsKey("numTargetRowsInserted")) {
+      return asLong(m.get("numTargetRowsInserted")) + asLong(m.get("numTargetRowsUpdated"));
+    }
+    return asLong(m.get("numOutputRows"));
+  }
+
+  /**
+   * The Delta log of a table served by a Delta catalog of this session (medallion's warehouse
+   * catalog, Delta's session catalog), or null when the table does not exist or its catalog is
+   * another kind (callers then fall back to SQL).
+   */
+  public static DeltaLog deltaLog(SparkSession spark, TableName name) {
+    try {
+      CatalogPlugin catalog = spark.sessionState().catalogManager().catalog(name.catalog());
+      if (catalog instanceof TableCatalog tables) {
+        Table table = tables.loadTable(Identifier.of(new String[] {name.schema()}, name.table()));
+        if (table instanceof DeltaTableV2 delta) {
+          return delta.deltaLog();
+        }
+      }
+    } catch (Exception e) {
+      // no such table, or not a Delta catalog: the SQL path decides
+    }
+    return null;
   }
 
   private static long asLong(String value) {
