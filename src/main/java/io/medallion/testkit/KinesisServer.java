@@ -27,6 +27,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
@@ -171,6 +173,34 @@ public final class KinesisServer implements AutoCloseable {
   public PutRecordResponse put(String stream, String partitionKey, byte[] data) {
     return client.putRecord(b -> b.streamName(stream).partitionKey(partitionKey)
         .data(SdkBytes.fromByteArray(data)));
+  }
+
+  /**
+   * Puts records in order ({@code partitionKeys.get(i)}, {@code data.get(i)}) with PutRecords, 500
+   * a call, and returns one result per record (shard id and sequence number).
+   *
+   * @throws IllegalStateException if the server rejected any record
+   */
+  public List<PutRecordsResultEntry> putAll(String stream, List<String> partitionKeys,
+      List<byte[]> data) {
+    if (partitionKeys.size() != data.size()) {
+      throw new IllegalArgumentException("partitionKeys and data differ in size");
+    }
+    List<PutRecordsResultEntry> results = new ArrayList<>(data.size());
+    for (int from = 0; from < data.size(); from += 500) {
+      List<PutRecordsRequestEntry> entries = new ArrayList<>();
+      for (int i = from; i < Math.min(data.size(), from + 500); i++) {
+        entries.add(PutRecordsRequestEntry.builder().partitionKey(partitionKeys.get(i))
+            .data(SdkBytes.fromByteArray(data.get(i))).build());
+      }
+      var response = client.putRecords(b -> b.streamName(stream).records(entries));
+      if (response.failedRecordCount() != null && response.failedRecordCount() > 0) {
+        throw new IllegalStateException(response.failedRecordCount() + " records were rejected"
+            + " by kinesalite: " + response.records());
+      }
+      results.addAll(response.records());
+    }
+    return results;
   }
 
   /** The stream's shards, closed ones included, in the order the server lists them. */
