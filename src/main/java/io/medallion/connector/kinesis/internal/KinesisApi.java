@@ -163,7 +163,12 @@ final class KinesisApi implements AutoCloseable {
         sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
       } catch (software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException e) {
         throw e; // the caller re-creates the iterator
+      } catch (software.amazon.awssdk.core.exception.AbortedException e) {
+        throw KinesisErrors.interrupted("calling Kinesis " + action);
       } catch (SdkException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw KinesisErrors.interrupted("calling Kinesis " + action);
+        }
         throw KinesisErrors.call(action, options, e);
       }
     }
@@ -176,8 +181,7 @@ final class KinesisApi implements AutoCloseable {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while reading Kinesis", e);
+      throw KinesisErrors.interrupted("waiting to call Kinesis");
     }
   }
 

@@ -55,6 +55,12 @@ final class KinesisErrors {
             + " profile, instance role) and that the identity may call ListShards,"
             + " GetShardIterator and GetRecords on the stream.", e);
       }
+      if (code == null) {
+        return new MedallionException("Kinesis " + action + " on " + where + " failed: the"
+            + " endpoint answered HTTP " + a.statusCode() + " without a Kinesis error ("
+            + awsMessage(e) + "). Fix: check that the endpoint option names a Kinesis endpoint"
+            + " (and that no proxy intercepts it).", e);
+      }
       return new MedallionException("Kinesis " + action + " on " + where + " failed: " + code
           + " (HTTP " + a.statusCode() + "): " + awsMessage(e) + ".", e);
     }
@@ -99,6 +105,17 @@ final class KinesisErrors {
         + " stream was deleted and re-created. Fix: if losing them is acceptable, set"
         + " failOnDataLoss=false (the query then goes on with the oldest records still there);"
         + " for a re-created stream, use a new checkpoint location.");
+  }
+
+  /**
+   * An interruption (the query is stopping), in the form Spark's stream execution recognises as
+   * one: an {@code UncheckedIOException} caused by an {@code InterruptedIOException}. Restores the
+   * thread's interrupt flag.
+   */
+  static java.io.UncheckedIOException interrupted(String doing) {
+    Thread.currentThread().interrupt();
+    return new java.io.UncheckedIOException(
+        new java.io.InterruptedIOException("Interrupted while " + doing));
   }
 
   /**

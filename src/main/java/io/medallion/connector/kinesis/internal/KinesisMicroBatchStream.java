@@ -274,8 +274,7 @@ public final class KinesisMicroBatchStream implements MicroBatchStream,
     try {
       return future.get();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while planning a Kinesis batch", e);
+      throw KinesisErrors.interrupted("planning a Kinesis batch");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException) {
         throw (RuntimeException) e.getCause();
