@@ -114,16 +114,16 @@ public final class KinesisServer implements AutoCloseable {
           .redirectErrorStream(true)
           .start();
       Process child = process;
-      hook = new Thread(() -> stop(child, null), "kinesalite-shutdown");
+      hook = new Thread(() -> ChildProcesses.stop(child, null), "kinesalite-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       int port = awaitPort(process);
       return new KinesisServer(process, hook, "http://127.0.0.1:" + port);
     } catch (IOException e) {
-      stop(process, hook);
+      ChildProcesses.stop(process, hook);
       throw new IllegalStateException("Cannot run 'node server.js' in " + dir + ": " + e.getMessage()
           + ". Install Node.js (18 or newer) and put node on the PATH.", e);
     } catch (RuntimeException e) {
-      stop(process, hook);
+      ChildProcesses.stop(process, hook);
       throw e;
     }
   }
@@ -203,24 +203,14 @@ public final class KinesisServer implements AutoCloseable {
     return results;
   }
 
-  /** The stream's shards, closed ones included, in the order the server lists them. */
+  /**
+   * The stream's shards, closed ones included, in the order the server lists them (one
+   * ListShards page: up to 1,000 shards, far above kinesalite's limit of 100 here).
+   */
   public List<Shard> shards(String stream) {
-    List<Shard> shards = new ArrayList<>();
-    String token = null;
-    do {
-      String next = token;
-      var response = client.listShards(b -> {
-        if (next == null) {
-          b.streamName(stream);
-        } else {
-          b.nextToken(next);
-        }
-      });
-      shards.addAll(response.shards());
-      token = response.nextToken();
-    } while (token != null);
-    return shards;
+    return client.listShards(b -> b.streamName(stream)).shards();
   }
+
 
   /**
    * Splits {@code shardId} in the middle of its hash key range and waits until the stream is
@@ -247,7 +237,7 @@ public final class KinesisServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    stop(process, shutdownHook);
+    ChildProcesses.stop(process, shutdownHook);
   }
 
   @Override
@@ -269,7 +259,7 @@ public final class KinesisServer implements AutoCloseable {
         throw new IllegalStateException("Stream " + stream + " on " + endpoint
             + " is still " + status + " after 10 s");
       }
-      sleep(20);
+      ChildProcesses.sleep(20, "waiting for stream " + stream);
     }
   }
 
@@ -393,33 +383,5 @@ public final class KinesisServer implements AutoCloseable {
     }
   }
 
-  private static void stop(Process process, Thread hook) {
-    if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (hook != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is running or about to: nothing to remove.
-      }
-    }
-  }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted", e);
-    }
-  }
 }

@@ -5,33 +5,16 @@ import static io.medallion.connector.kinesis.KinesisStreams.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.medallion.testkit.KinesisServer;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Errors come within bounded time, say what to fix, and never show the secret key. */
-class KinesisSourceErrorsTest {
+class KinesisSourceErrorsTest extends KinesisTestBase {
   private static final String SECRET = "s3cr3t-Never-Log-This-0123456789";
-  private static KinesisServer kinesis;
-
-  @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    kinesis = KinesisServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kinesis.close();
-  }
 
   /** Runs an AvailableNow query of {@code options} and returns its failure and elapsed time. */
   private Failure run(Map<String, String> options) {

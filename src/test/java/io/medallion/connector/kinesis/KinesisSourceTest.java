@@ -8,7 +8,6 @@ import static io.medallion.connector.kinesis.KinesisStreams.spark;
 import static io.medallion.connector.kinesis.KinesisStreams.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.testkit.KinesisServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -21,26 +20,10 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The source against a real kinesalite, into real Delta tables. */
-class KinesisSourceTest {
-  private static KinesisServer kinesis;
-
-  @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    kinesis = KinesisServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    kinesis.close();
-  }
+class KinesisSourceTest extends KinesisTestBase {
 
   @Test
   void availableNowReadsEveryRecordOnceIntoDelta() throws Exception {

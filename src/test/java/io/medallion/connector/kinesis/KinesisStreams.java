@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.streaming.DataStreamReader;
@@ -71,10 +70,6 @@ final class KinesisStreams {
       ids.add(r.getString(0) + "/" + r.getString(1));
     }
     return ids;
-  }
-
-  static Map<String, String> options(KinesisServer kinesis, String stream) {
-    return kinesis.sourceOptions(stream);
   }
 
   /** Every message in the cause chain, joined. */

@@ -17,6 +17,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -107,19 +108,17 @@ final class KinesisApi implements AutoCloseable {
     List<Shard> shards = new ArrayList<>();
     String token = null;
     do {
-      String next = token;
-      ListShardsResponse response = call("ListShards", "-", () -> client.listShards(b -> {
-        if (next == null) {
-          b.streamName(options.streamName());
-        } else {
-          b.nextToken(next);
-        }
-      }));
-      shards.addAll(response.shards());
-      token = response.nextToken();
+      String next = token; // the first page names the stream, later pages only the token
+      ListShardsResponse page = call("ListShards", "-", () -> client.listShards(
+          next == null ? ListShardsRequest.builder().streamName(options.streamName()).build()
+              : ListShardsRequest.builder().nextToken(next).build()));
+      shards.addAll(page.shards());
+      token = page.nextToken();
     } while (token != null);
     return shards;
   }
+
+
 
   /** An iterator at {@code position} (not {@code CLOSED}). */
   String iterator(String shardId, ShardPosition position) {
