@@ -290,24 +290,7 @@ public final class S3Server implements AutoCloseable {
   }
 
   private static void stop(Process process, Thread hook, Path workDir) {
-    if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (hook != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is running or about to: nothing to remove.
-      }
-    }
+    ChildProcesses.stop(process, hook);
     if (workDir != null) {
       try (Stream<Path> paths = Files.walk(workDir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -318,12 +301,7 @@ public final class S3Server implements AutoCloseable {
   }
 
   private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while starting s3proxy", e);
-    }
+    ChildProcesses.sleep(millis, "starting s3proxy");
   }
 
   private static String randomHex(int bytes) {
