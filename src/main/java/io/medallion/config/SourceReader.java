@@ -3,8 +3,10 @@ package io.medallion.config;
 import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.FileSource;
 import io.medallion.pipeline.KafkaSource;
+import io.medallion.pipeline.ValueFormat;
 import io.medallion.pipeline.KafkaSource.Security;
 import io.medallion.pipeline.KafkaSource.Subscription;
+import io.medallion.pipeline.KinesisSource;
 import io.medallion.pipeline.SecretRef;
 import io.medallion.pipeline.SourceDefinition;
 import java.nio.file.Path;
@@ -20,7 +22,7 @@ import java.util.Set;
  * defaults ({@code medallion.sources.<type>.options}) under the table's own options.
  */
 final class SourceReader {
-  static final List<String> TYPES = List.of("files", "kafka");
+  static final List<String> TYPES = List.of("files", "kafka", "kinesis");
 
   private static final Set<String> FILES_KEYS = Set.of("type", "path", "format", "schema", "options");
   private static final Set<String> KAFKA_KEYS =
@@ -29,11 +31,19 @@ final class SourceReader {
   private static final Set<String> SECURITY_KEYS =
       Set.of("protocol", "mechanism", "username", "password", "truststore-location", "truststore-password",
           "keystore-location", "keystore-password", "aws-role-arn");
-  private static final Map<String, KafkaSource.ValueFormat> VALUE_FORMATS =
+  private static final Set<String> KINESIS_KEYS =
+      Set.of("type", "stream-name", "region", "value-format", "value-schema", "access-key", "secret-key", "options");
+  private static final Map<String, String> KINESIS_HINTS =
+      Map.of(
+          "stream", "write stream-name = <stream>",
+          "streamName", "write stream-name = <stream> (Databricks' other options go in options { ... })",
+          "endpoint", "put it in options { endpoint = \"https://...\" } (a VPC endpoint or an emulator)",
+          "initial-position", "write options { initialPosition = trim_horizon } (Databricks' option name)");
+  private static final Map<String, ValueFormat> VALUE_FORMATS =
       PipelineReader.choices(
-          "json", KafkaSource.ValueFormat.JSON,
-          "string", KafkaSource.ValueFormat.STRING,
-          "binary", KafkaSource.ValueFormat.BINARY);
+          "json", ValueFormat.JSON,
+          "string", ValueFormat.STRING,
+          "binary", ValueFormat.BINARY);
   private static final Map<String, String> KAFKA_HINTS =
       Map.of(
           "topic", "write subscribe = [" + "<topic>] (a list), subscribe-pattern = \"<regex>\" or assign = \"<json>\"",
@@ -57,6 +67,8 @@ final class SourceReader {
         return files(s);
       case "kafka":
         return kafka(s);
+      case "kinesis":
+        return kinesis(s);
       default:
         throw s.error(
             "type",
@@ -78,9 +90,9 @@ final class SourceReader {
     s.allowOnly(KAFKA_KEYS, "a kafka source", KAFKA_HINTS);
     String servers = s.nonBlank("bootstrap-servers", "the brokers, e.g. bootstrap-servers = \"b-1.msk.example:9098,b-2.msk.example:9098\"");
     Subscription subscription = subscription(s);
-    KafkaSource.ValueFormat format = s.has("value-format") ? s.choice("value-format", VALUE_FORMATS) : KafkaSource.ValueFormat.JSON;
+    ValueFormat format = s.has("value-format") ? s.choice("value-format", VALUE_FORMATS) : ValueFormat.JSON;
     Optional<String> schema = s.optionalString("value-schema", "the JSON value's columns as DDL, e.g. value-schema = \"order_id STRING, amount DOUBLE\"");
-    if (format == KafkaSource.ValueFormat.JSON && schema.isEmpty()) {
+    if (format == ValueFormat.JSON && schema.isEmpty()) {
       throw s.error("value-schema",
           "a kafka source with value-format = json (the default) needs value-schema = \"<columns as DDL>\","
               + " e.g. value-schema = \"order_id STRING, amount DOUBLE\"; or keep the raw value with"
@@ -90,6 +102,25 @@ final class SourceReader {
     Optional<String> group = s.optionalString("commit-offsets-to-group", "a consumer group id, e.g. commit-offsets-to-group = bronze-orders");
     try {
       return new KafkaSource(servers, subscription, format, schema, security, group, options(s, "kafka"));
+    } catch (IllegalArgumentException e) {
+      throw s.error(e.getMessage());
+    }
+  }
+
+  private KinesisSource kinesis(Section s) {
+    s.allowOnly(KINESIS_KEYS, "a kinesis source", KINESIS_HINTS);
+    String stream = s.nonBlank("stream-name", "the stream, e.g. stream-name = orders");
+    String region = s.nonBlank("region", "the stream's AWS region, e.g. region = eu-west-1");
+    ValueFormat format = s.has("value-format") ? s.choice("value-format", VALUE_FORMATS) : ValueFormat.JSON;
+    Optional<String> schema = s.optionalString("value-schema", "the JSON value's columns as DDL, e.g. value-schema = \"order_id STRING, amount DOUBLE\"");
+    if (format == ValueFormat.JSON && schema.isEmpty()) {
+      throw s.error("value-schema",
+          "a kinesis source with value-format = json (the default) needs value-schema = \"<columns as DDL>\";"
+              + " or keep the raw data with value-format = string or binary");
+    }
+    try {
+      return new KinesisSource(stream, region, format, schema, secret(s, "access-key"), secret(s, "secret-key"),
+          options(s, "kinesis"));
     } catch (IllegalArgumentException e) {
       throw s.error(e.getMessage());
     }

@@ -20,6 +20,11 @@ public record BronzeTable(
     if (source == null) {
       throw new IllegalArgumentException(ref + " needs a source");
     }
+    if (source instanceof KinesisSource && execution == Execution.BATCH) {
+      throw new IllegalArgumentException(
+          "a Kinesis stream is read as a stream only: use execution = streaming (trigger ="
+              + " available-now reads what the stream holds and stops)");
+    }
   }
 
   @Override

@@ -47,16 +47,6 @@ public record KafkaSource(
           "kafka.security.protocol", "kafka.sasl.mechanism", "kafka.sasl.jaas.config",
           "kafka.sasl.client.callback.handler.class", "includeheaders");
 
-  /** How a record's value becomes bronze columns. */
-  public enum ValueFormat {
-    /** JSON parsed with {@code valueSchema}; malformed values go to {@code _rescued_data}. */
-    JSON,
-    /** The value as a UTF-8 string in column {@code value}. */
-    STRING,
-    /** The value's bytes as they are in column {@code value}. */
-    BINARY
-  }
-
   /**
    * What to read, as Spark's Kafka source takes it: {@code subscribe} (a list of topics),
    * {@code subscribePattern} (a Java regex) or {@code assign} (JSON, {@code {"t":[0,1]}}).

@@ -142,6 +142,11 @@ public final class PipelineBuilder {
       return new KafkaSource(k.bootstrapServers(), k.subscription(), k.value(), k.valueSchema(), k.security(),
           k.commitOffsetsToGroup(), options);
     }
+    if (source instanceof KinesisSource k) {
+      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions("kinesis"));
+      options.putAll(k.options());
+      return new KinesisSource(k.streamName(), k.region(), k.value(), k.valueSchema(), k.accessKey(), k.secretKey(), options);
+    }
     return source;
   }
 

@@ -1,4 +1,4 @@
 package io.medallion.pipeline;
 
 /** Where a bronze table's data comes from. */
-public sealed interface SourceDefinition permits FileSource, KafkaSource {}
+public sealed interface SourceDefinition permits FileSource, KafkaSource, KinesisSource {}

@@ -5,6 +5,7 @@ import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.FileSource;
 import io.medallion.pipeline.KafkaSource;
+import io.medallion.pipeline.KinesisSource;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.TableResult;
@@ -30,8 +31,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Kafka sources
- * are read by {@link KafkaInput} (value decoding and {@code _kafka_*} columns); files as below.
+ * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Kafka and
+ * Kinesis sources are read by {@link KafkaInput} and {@link KinesisInput} (value decoding,
+ * {@code _kafka_*} / {@code _kinesis_*} columns); files as below.
  *
  * <p>Columns added to every row: {@code _source_file}, {@code _source_file_size},
  * {@code _source_file_modification_time} (from Spark's {@code _metadata}) and {@code _ingest_time}.
@@ -134,6 +136,9 @@ final class BronzeStage implements Stage {
   Dataset<Row> read(StageContext ctx, boolean streaming) {
     if (table.source() instanceof KafkaSource k) {
       return KafkaInput.read(ctx, table.ref(), k, streaming);
+    }
+    if (table.source() instanceof KinesisSource k) {
+      return KinesisInput.read(ctx, table.ref(), k);
     }
     return files(ctx, streaming);
   }

@@ -3,11 +3,11 @@ package io.medallion.stage;
 import io.medallion.MedallionException;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.KafkaSource;
+import io.medallion.pipeline.ValueFormat;
 import io.medallion.pipeline.KafkaSource.Security;
 import io.medallion.pipeline.SecretRef;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -25,9 +24,6 @@ import org.apache.spark.sql.types.StructType;
  * coordinates as {@code _kafka_*} columns.
  */
 final class KafkaInput {
-  static final String RESCUED = "_rescued_data";
-  private static final String CORRUPT = "_corrupt_record";
-
   /** Columns every Kafka bronze row carries besides the value's. */
   static final List<String> METADATA = List.of(
       "_kafka_key", "_kafka_topic", "_kafka_partition", "_kafka_offset", "_kafka_timestamp",
@@ -43,7 +39,7 @@ final class KafkaInput {
       options.putIfAbsent("startingOffsets", "earliest");
       options.putIfAbsent("endingOffsets", "latest");
     }
-    StructType valueSchema = valueSchema(ctx, ref, source);
+    StructType valueSchema = MessageValues.schema(ref, source.value(), source.valueSchema(), METADATA);
     Dataset<Row> raw;
     try {
       raw = streaming
@@ -60,59 +56,22 @@ final class KafkaInput {
     return decode(raw, source, valueSchema);
   }
 
-  /** The value's columns, with the name of the rescued-data column reserved. */
-  static StructType valueSchema(StageContext ctx, TableRef ref, KafkaSource source) {
-    if (source.value() != KafkaSource.ValueFormat.JSON) {
-      return null;
-    }
-    StructType schema;
-    try {
-      schema = StructType.fromDDL(source.valueSchema().orElseThrow());
-    } catch (Exception e) {
-      throw new MedallionException(
-          "Table " + ref + ": pipeline." + ref + ".source.value-schema is not a valid column list: "
-              + Runs.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".", e);
-    }
-    for (String name : schema.fieldNames()) {
-      if (name.equals(RESCUED) || name.equals(CORRUPT) || METADATA.contains(name)) {
-        throw new MedallionException(
-            "Table " + ref + ": pipeline." + ref + ".source.value-schema declares column '" + name
-                + "', which bronze adds itself; rename or remove it.");
-      }
-    }
-    return schema;
-  }
-
   private static Dataset<Row> decode(Dataset<Row> raw, KafkaSource source, StructType valueSchema) {
-    boolean binary = source.value() == KafkaSource.ValueFormat.BINARY;
-    List<Column> columns = new ArrayList<>();
-    if (valueSchema == null) {
-      columns.add(binary ? functions.col("value") : functions.col("value").cast(DataTypes.StringType).as("value"));
-    } else {
-      StructType withCorrupt = valueSchema.add(CORRUPT, DataTypes.StringType);
-      Map<String, String> jsonOptions = Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
-      Column text = functions.col("value").cast(DataTypes.StringType);
-      raw = raw.withColumn("__medallion_value", functions.from_json(text, withCorrupt, jsonOptions));
-      for (StructField f : valueSchema.fields()) {
-        columns.add(functions.col("__medallion_value").getField(f.name()).as(f.name()));
-      }
-      Column corrupt = functions.col("__medallion_value").getField(CORRUPT);
-      columns.add(functions.when(corrupt.isNotNull(), functions.to_json(functions.struct(
-              corrupt.as("_value"),
-              functions.col("topic").as("_topic"),
-              functions.col("partition").as("_partition"),
-              functions.col("offset").as("_offset"))))
-          .as(RESCUED));
-    }
-    columns.add(binary ? functions.col("key").as("_kafka_key") : functions.col("key").cast(DataTypes.StringType).as("_kafka_key"));
-    columns.add(functions.col("topic").as("_kafka_topic"));
-    columns.add(functions.col("partition").as("_kafka_partition"));
-    columns.add(functions.col("offset").as("_kafka_offset"));
-    columns.add(functions.col("timestamp").as("_kafka_timestamp"));
-    columns.add(functions.col("timestampType").as("_kafka_timestamp_type"));
-    columns.add(functions.col("headers").as("_kafka_headers"));
-    columns.add(functions.current_timestamp().as("_ingest_time"));
-    return raw.select(columns.toArray(new Column[0]));
+    Column key = functions.col("key");
+    List<Column> metadata = List.of(
+        (source.value() == ValueFormat.BINARY ? key : key.cast(DataTypes.StringType)).as("_kafka_key"),
+        functions.col("topic").as("_kafka_topic"),
+        functions.col("partition").as("_kafka_partition"),
+        functions.col("offset").as("_kafka_offset"),
+        functions.col("timestamp").as("_kafka_timestamp"),
+        functions.col("timestampType").as("_kafka_timestamp_type"),
+        functions.col("headers").as("_kafka_headers"),
+        functions.current_timestamp().as("_ingest_time"));
+    Map<String, Column> context = new LinkedHashMap<>();
+    context.put("_topic", functions.col("topic"));
+    context.put("_partition", functions.col("partition"));
+    context.put("_offset", functions.col("offset"));
+    return MessageValues.decode(raw, functions.col("value"), source.value(), valueSchema, context, metadata);
   }
 
   /**

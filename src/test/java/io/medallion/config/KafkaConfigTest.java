@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.KafkaSource;
+import io.medallion.pipeline.ValueFormat;
 import io.medallion.pipeline.SecretRef;
 import io.medallion.pipeline.TableRef;
 import java.io.IOException;
@@ -56,7 +57,7 @@ class KafkaConfigTest {
 
     assertThat(s.bootstrapServers()).isEqualTo("b-1:9096,b-2:9096");
     assertThat(s.subscription()).isEqualTo(new KafkaSource.Subscription(KafkaSource.Subscription.Kind.SUBSCRIBE, "orders,refunds"));
-    assertThat(s.value()).isEqualTo(KafkaSource.ValueFormat.JSON);
+    assertThat(s.value()).isEqualTo(ValueFormat.JSON);
     assertThat(s.valueSchema()).contains("id INT, amount DOUBLE");
     assertThat(s.commitOffsetsToGroup()).contains("bronze-orders");
     KafkaSource.Security sec = s.security().orElseThrow();
@@ -74,7 +75,7 @@ class KafkaConfigTest {
   void patternsAssignmentsAndRawValues() throws IOException {
     KafkaSource pattern = source("type = kafka, bootstrap-servers = \"b:9092\", subscribe-pattern = \"orders-.*\", value-format = string");
     assertThat(pattern.subscription().kind()).isEqualTo(KafkaSource.Subscription.Kind.SUBSCRIBE_PATTERN);
-    assertThat(pattern.value()).isEqualTo(KafkaSource.ValueFormat.STRING);
+    assertThat(pattern.value()).isEqualTo(ValueFormat.STRING);
     KafkaSource assign = source("type = kafka, bootstrap-servers = \"b:9092\", assign = \"{\\\"t\\\":[0]}\", value-format = binary");
     assertThat(assign.subscription().value()).isEqualTo("{\"t\":[0]}");
     assertThat(assign.valueSchema()).isEqualTo(Optional.empty());
