@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.KafkaSource;
+import io.medallion.pipeline.KinesisSource;
+import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.ValueFormat;
 import io.medallion.pipeline.SecretRef;
 import io.medallion.pipeline.TableRef;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Kafka sources in pipeline files: every key read, and each mistake named with a fix. */
-class KafkaConfigTest {
+/** Kafka and Kinesis sources in pipeline files: every key read, and each mistake named with a fix. */
+class StreamSourceConfigTest {
   private static final String ENV =
       "env {\n  name = t\n  warehouse-root = /w\n  checkpoint-root = /c\n  landing-root = /l\n"
           + "  catalogs { bronze = t_bronze, silver = t_silver, gold = t_gold }\n}\n";
@@ -33,10 +35,41 @@ class KafkaConfigTest {
   }
 
   private KafkaSource source(String body) throws IOException {
+    return (KafkaSource) anySource(body);
+  }
+
+  private SourceDefinition anySource(String body) throws IOException {
     Files.writeString(conf.resolve("pipelines/p.conf"),
         "pipeline {\n  name = p\n  schema = s\n  bronze.events.source {\n" + body + "\n  }\n}\n");
-    return (KafkaSource) ((BronzeTable) ConfigLoader.load(conf, "p", "t", conf).pipeline()
+    return ((BronzeTable) ConfigLoader.load(conf, "p", "t", conf).pipeline()
         .table(TableRef.parse("bronze.events")).orElseThrow()).source();
+  }
+
+  @Test
+  void readsAKinesisSource() throws IOException {
+    KinesisSource s = (KinesisSource) anySource(
+        "type = kinesis\n stream-name = orders\n region = eu-west-1\n value-format = string\n"
+            + " access-key = \"env:AWS_ACCESS_KEY_ID\"\n secret-key = \"file:/run/secrets/aws\"\n"
+            + " options { maxRecordsPerFetch = 5000, endpoint = \"https://vpce-1.kinesis.eu-west-1.vpce.amazonaws.com\" }");
+
+    assertThat(s.streamName()).isEqualTo("orders");
+    assertThat(s.region()).isEqualTo("eu-west-1");
+    assertThat(s.value()).isEqualTo(ValueFormat.STRING);
+    assertThat(s.secretKey()).contains(new SecretRef(SecretRef.Kind.FILE, "/run/secrets/aws"));
+    assertThat(s.options()).containsOnly(entry("initialPosition", "trim_horizon"), entry("maxRecordsPerFetch", "5000"),
+        entry("endpoint", "https://vpce-1.kinesis.eu-west-1.vpce.amazonaws.com"));
+  }
+
+  @Test
+  void kinesisMistakes() {
+    assertThat(error("type = kinesis, stream-name = s, region = r, value-format = string, execution = batch"))
+        .contains("unknown key 'execution'");
+    assertThat(error("type = kinesis, stream-name = s, region = r, value-format = string, options { awsSecretKey = abc }"))
+        .contains("awsSecretKey", "secret-key").doesNotContain("abc");
+    assertThat(error("type = kinesis, streamName = s, region = r, value-format = string"))
+        .contains("write stream-name = <stream>");
+    assertThat(error("type = kinesis, stream-name = s, region = r, value-format = string, access-key = \"env:K\""))
+        .contains("access-key and secret-key go together");
   }
 
   private String error(String body) {
