@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.KafkaSource;
+import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.KinesisSource;
 import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.ValueFormat;
@@ -43,6 +44,15 @@ class StreamSourceConfigTest {
         "pipeline {\n  name = p\n  schema = s\n  bronze.events.source {\n" + body + "\n  }\n}\n");
     return ((BronzeTable) ConfigLoader.load(conf, "p", "t", conf).pipeline()
         .table(TableRef.parse("bronze.events")).orElseThrow()).source();
+  }
+
+  @Test
+  void theExamplePipelineLoads() {
+    PipelineDefinition p = ConfigLoader.load(Path.of("conf"), "events", "local").pipeline();
+    KafkaSource orders = (KafkaSource) ((BronzeTable) p.table(TableRef.parse("bronze.orders")).orElseThrow()).source();
+    KinesisSource clicks = (KinesisSource) ((BronzeTable) p.table(TableRef.parse("bronze.clicks")).orElseThrow()).source();
+    assertThat(orders.commitOffsetsToGroup()).contains("medallion-events-orders");
+    assertThat(clicks.streamName()).isEqualTo("clicks");
   }
 
   @Test
