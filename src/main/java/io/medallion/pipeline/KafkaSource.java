@@ -170,15 +170,7 @@ public record KafkaSource(
     if (subscription == null) {
       throw new IllegalArgumentException("a Kafka source needs one of subscribe, subscribe-pattern or assign");
     }
-    value = value == null ? ValueFormat.JSON : value;
-    if (value == ValueFormat.JSON && valueSchema.isEmpty()) {
-      throw new IllegalArgumentException(
-          "a JSON value needs its columns: value-schema = \"order_id STRING, amount DOUBLE\""
-              + " (or value-format = string to keep the raw text)");
-    }
-    if (value != ValueFormat.JSON && valueSchema.isPresent()) {
-      throw new IllegalArgumentException("value-schema is only for value-format = json");
-    }
+    value = ValueFormat.checked(value, valueSchema);
     commitOffsetsToGroup = commitOffsetsToGroup.filter(g -> !g.isBlank());
     options = Map.copyOf(options);
     for (String key : options.keySet()) {

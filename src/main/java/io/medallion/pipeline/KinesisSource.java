@@ -48,15 +48,7 @@ public record KinesisSource(
     if (region == null || region.isBlank()) {
       throw new IllegalArgumentException("a Kinesis source needs the stream's region, e.g. region = eu-west-1");
     }
-    value = value == null ? ValueFormat.JSON : value;
-    if (value == ValueFormat.JSON && valueSchema.isEmpty()) {
-      throw new IllegalArgumentException(
-          "a JSON value needs its columns: value-schema = \"order_id STRING, amount DOUBLE\""
-              + " (or value-format = string to keep the raw text)");
-    }
-    if (value != ValueFormat.JSON && valueSchema.isPresent()) {
-      throw new IllegalArgumentException("value-schema is only for value-format = json");
-    }
+    value = ValueFormat.checked(value, valueSchema);
     if (accessKey.isPresent() != secretKey.isPresent()) {
       throw new IllegalArgumentException(
           "access-key and secret-key go together; give both, or neither to use the default AWS"

@@ -26,29 +26,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Kafka into bronze against a real broker: decoding, metadata, rescued data, offsets to the group. */
 @ExtendWith(MedallionExtension.class)
-class KafkaBronzeTest {
-  static final TableRef EVENTS = TableRef.parse("bronze.events");
+class KafkaBronzeTest extends KafkaTestBase {
   static final String SCHEMA = "id INT, name STRING, amount DOUBLE";
-  static KafkaBroker kafka;
-
-  @BeforeAll
-  static void startBroker() {
-    kafka = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
 
   static List<String> events(int from, int to) {
     return IntStream.range(from, to)
         .mapToObj(i -> "{\"id\": " + i + ", \"name\": \"n" + i + "\", \"amount\": " + (i * 1.5) + "}")
         .collect(Collectors.toList());
-  }
-
-  static PipelineDefinition pipeline(KafkaSource source) {
-    return PipelineDefinition.builder("kafka").schema("k").bronze("events", source).build();
   }
 
   /** Every (partition, offset) of the table; fails the test on a duplicate. */

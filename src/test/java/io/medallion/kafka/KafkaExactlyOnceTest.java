@@ -38,19 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * killed, and when the broker restarts under it.
  */
 @ExtendWith(MedallionExtension.class)
-class KafkaExactlyOnceTest {
-  static final TableRef EVENTS = TableRef.parse("bronze.events");
-  static KafkaBroker kafka;
-
-  @BeforeAll
-  static void startBroker() {
-    kafka = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
+class KafkaExactlyOnceTest extends KafkaTestBase {
 
   static PipelineDefinition pipeline(String topic, Trigger trigger, int maxOffsetsPerTrigger) {
     KafkaSource source = KafkaSource.json(kafka.bootstrapServers(), List.of(topic), KafkaBronzeTest.SCHEMA)
@@ -99,11 +87,17 @@ class KafkaExactlyOnceTest {
     long atStop = rows(lake.spark(), table);
     assertThat(atStop).isBetween(1000L, 2999L); // stopped mid-way, not at the end
 
-    kafka.send("stopped", events(3000, 4000));
-    lake.run(pipeline("stopped", Trigger.availableNow(), 250), env);
+    catchUpHoldsEveryRecordOnce(lake, env, table, "stopped", 3000, 4000);
+  }
 
-    assertThat(rows(lake.spark(), table)).isEqualTo(4000);
-    assertThat(coordinates(lake, table)).isEqualTo(allOffsets(kafka.endOffsets("stopped")));
+  /** Sends records {@code from..to}, runs available-now, and checks each record is there once. */
+  private static void catchUpHoldsEveryRecordOnce(
+      Lakehouse lake, Environment env, TableName table, String topic, int from, int to) {
+    kafka.send(topic, events(from, to));
+    lake.run(pipeline(topic, Trigger.availableNow(), 250), env);
+
+    assertThat(rows(lake.spark(), table)).isEqualTo(to);
+    assertThat(coordinates(lake, table)).isEqualTo(allOffsets(kafka.endOffsets(topic)));
   }
 
   @Test
@@ -126,11 +120,7 @@ class KafkaExactlyOnceTest {
     long atKill = rows(lake.spark(), table);
     assertThat(atKill).isLessThan(4000);
 
-    kafka.send("killed", events(4000, 4500));
-    lake.run(pipeline("killed", Trigger.availableNow(), 250), env);
-
-    assertThat(rows(lake.spark(), table)).isEqualTo(4500);
-    assertThat(coordinates(lake, table)).isEqualTo(allOffsets(kafka.endOffsets("killed")));
+    catchUpHoldsEveryRecordOnce(lake, env, table, "killed", 4000, 4500);
   }
 
   @Test

@@ -38,24 +38,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * and clear errors in bounded time for a missing topic, unreachable brokers and a wrong password.
  */
 @ExtendWith(MedallionExtension.class)
-class KafkaSecurityTest {
-  static final TableRef EVENTS = TableRef.parse("bronze.events");
-  static KafkaBroker kafka;
+class KafkaSecurityTest extends KafkaTestBase {
 
   @BeforeAll
-  static void startBroker() {
-    kafka = KafkaBroker.start();
+  static void createTopic() {
     kafka.createTopic("secure", 2);
     kafka.send("secure", events(0, 100));
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    kafka.close();
-  }
-
-  static PipelineDefinition pipeline(KafkaSource source) {
-    return PipelineDefinition.builder("kafka").schema("k").bronze("events", source).build();
   }
 
   static KafkaSource sasl(Path passwordFile) {
