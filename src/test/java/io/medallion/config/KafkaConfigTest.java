@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.KafkaSource;
 import io.medallion.pipeline.SecretRef;
 import io.medallion.pipeline.TableRef;
@@ -33,8 +34,8 @@ class KafkaConfigTest {
   private KafkaSource source(String body) throws IOException {
     Files.writeString(conf.resolve("pipelines/p.conf"),
         "pipeline {\n  name = p\n  schema = s\n  bronze.events.source {\n" + body + "\n  }\n}\n");
-    return (KafkaSource) ConfigLoader.load(conf, "p", "t", conf).pipeline()
-        .table(TableRef.parse("bronze.events")).orElseThrow().source();
+    return (KafkaSource) ((BronzeTable) ConfigLoader.load(conf, "p", "t", conf).pipeline()
+        .table(TableRef.parse("bronze.events")).orElseThrow()).source();
   }
 
   private String error(String body) {
