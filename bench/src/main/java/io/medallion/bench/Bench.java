@@ -40,6 +40,39 @@ final class Bench {
   }
 
   /**
+   * One measured run: its result, wall time, this JVM's CPU seconds, the share of the cores other
+   * processes used meanwhile, the seconds waited for a quiet machine before it (negative: it never
+   * got quiet) and the Spark jobs and tasks it ran.
+   */
+  record Measured<T>(T value, double seconds, double cpuSeconds, double foreignShare, double waited,
+      JobCounter.Snapshot before, JobCounter.Snapshot jobs) {
+    /** One line per Spark job of the run (see {@link JobCounter#jobs}). */
+    List<String> jobLog(JobCounter counter) {
+      return counter.jobs(before.jobs(), before.jobs() + jobs.jobs());
+    }
+  }
+
+  /**
+   * Runs {@code body} once, timed: first a GC and a wait (at most {@code quietWait} seconds) until
+   * other processes use less than {@code quietShare} of the cores.
+   */
+  static <T> Measured<T> measure(SparkSession spark, JobCounter counter, double quietShare, double quietWait,
+      java.util.function.Supplier<T> body) {
+    System.gc();
+    counter.waitForListeners(spark);
+    double waited = Machine.awaitQuiet(quietShare, quietWait);
+    JobCounter.Snapshot before = counter.snapshot();
+    Machine.Sample cpu = Machine.sample();
+    long start = System.nanoTime();
+    T value = body.get();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Machine.Sample cpuEnd = Machine.sample();
+    counter.waitForListeners(spark);
+    return new Measured<>(value, seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, before,
+        counter.snapshot().minus(before));
+  }
+
+  /**
    * {@code --name value ...} as a map, rejecting names not in {@code known}.
    *
    * @throws IllegalArgumentException on a malformed list or an unknown option

@@ -125,14 +125,8 @@ public final class ExpectationsBenchmark {
   private Run runVariant(String variant, int round) {
     String id = variant + "_" + (round <= 0 ? "w" + (1 - round) : "r" + round);
     Path dir = args.work.resolve(id);
-    System.gc();
-    counter.waitForListeners(spark);
-    double waited = Machine.awaitQuiet(args.quietShare, args.quietWait);
-    JobCounter.Snapshot before = counter.snapshot();
     Map<String, Double> phases = new LinkedHashMap<>();
-    Machine.Sample cpu = Machine.sample();
-    long start = System.nanoTime();
-    Outcome out =
+    Bench.Measured<Outcome> m = Bench.measure(spark, counter, args.quietShare, args.quietWait, () ->
         switch (variant) {
           case "a0" -> handWritten(dir);
           case "a" -> medallion(id, false, false);
@@ -140,17 +134,14 @@ public final class ExpectationsBenchmark {
           case "bd" -> medallion(id, true, true);
           case "c" -> deequ(dir, phases);
           default -> throw new IllegalArgumentException("unknown variant " + variant);
-        };
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Machine.Sample cpuEnd = Machine.sample();
-    counter.waitForListeners(spark);
-    JobCounter.Snapshot jobs = counter.snapshot().minus(before);
+        });
+    Outcome out = m.value();
     long target = count(out.target);
     long quarantine = out.quarantine == null ? -1 : count(out.quarantine);
-    Run r = new Run(seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, jobs.jobs(),
-        jobs.tasks(), jobs.taskSeconds(), target, quarantine, phases);
+    Run r = new Run(m.seconds(), m.cpuSeconds(), m.foreignShare(), m.waited(), m.jobs().jobs(),
+        m.jobs().tasks(), m.jobs().taskSeconds(), target, quarantine, phases);
     if (args.jobLog && round > 0) {
-      counter.jobs(before.jobs(), before.jobs() + jobs.jobs()).forEach(System.out::println);
+      m.jobLog(counter).forEach(System.out::println);
     }
     out.cleanup.run();
     return r;

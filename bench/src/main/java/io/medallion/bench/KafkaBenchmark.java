@@ -1,8 +1,12 @@
 package io.medallion.bench;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
 
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.KafkaSource;
@@ -33,10 +37,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
@@ -215,14 +219,8 @@ public final class KafkaBenchmark {
   private Run runVariant(String variant, int round) {
     String id = variant + "_" + (round <= 0 ? "w" + (1 - round) : "r" + round);
     Path dir = args.work.resolve(id);
-    System.gc();
-    jobs.waitForListeners(spark);
-    double waited = Machine.awaitQuiet(args.quietShare, args.quietWait);
-    JobCounter.Snapshot before = jobs.snapshot();
     int progressBefore = progress.size();
-    Machine.Sample cpu = Machine.sample();
-    long start = System.nanoTime();
-    Outcome out =
+    Bench.Measured<Outcome> m = Bench.measure(spark, jobs, args.quietShare, args.quietWait, () ->
         switch (variant) {
           case "a" -> handWritten(dir, false);
           case "a2" -> handWritten(dir, true);
@@ -230,11 +228,7 @@ public final class KafkaBenchmark {
           case "b" -> medallion(id, dir, true);
           case "bo" -> medallion(id, dir, false);
           default -> throw new IllegalArgumentException("unknown variant " + variant);
-        };
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Machine.Sample cpuEnd = Machine.sample();
-    jobs.waitForListeners(spark);
-    JobCounter.Snapshot used = jobs.snapshot().minus(before);
+        });
     List<StreamingQueryProgress> batches = progress.since(progressBefore);
     Map<String, Long> durations = new LinkedHashMap<>();
     long inputRows = 0;
@@ -242,14 +236,14 @@ public final class KafkaBenchmark {
       inputRows += p.numInputRows();
       p.durationMs().forEach((k, v) -> durations.merge(k, v, Long::sum));
     }
-    check(variant, out.table.get(), inputRows);
-    Row detail = spark.sql("DESCRIBE DETAIL " + out.detailTarget).select("numFiles", "sizeInBytes").first();
+    check(variant, m.value().table.get(), inputRows);
+    Row detail = spark.sql("DESCRIBE DETAIL " + m.value().detailTarget).select("numFiles", "sizeInBytes").first();
     if (args.jobLog && round > 0) {
-      jobs.jobs(before.jobs(), before.jobs() + used.jobs()).forEach(System.out::println);
+      m.jobLog(jobs).forEach(System.out::println);
     }
     Bench.deleteTree(dir);
-    return new Run(seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, batches.size(),
-        inputRows, durations, used.jobs(), used.tasks(), detail.getLong(0), detail.getLong(1));
+    return new Run(m.seconds(), m.cpuSeconds(), m.foreignShare(), m.waited(), batches.size(),
+        inputRows, durations, m.jobs().jobs(), m.jobs().tasks(), detail.getLong(0), detail.getLong(1));
   }
 
   /** Every message arrived once, decoded: fails the benchmark loudly otherwise. */
@@ -267,13 +261,8 @@ public final class KafkaBenchmark {
 
   /** a (and a2, with the record's coordinates): what a user writes by hand. */
   private Outcome handWritten(Path dir, boolean coordinates) {
-    String path = dir.resolve("bronze").toString();
     StructType schema = StructType.fromDDL(DDL);
-    Dataset<Row> records = spark.readStream().format("kafka")
-        .option("kafka.bootstrap.servers", kafka.bootstrapServers())
-        .option("subscribe", TOPIC)
-        .option("startingOffsets", "earliest")
-        .load();
+    Dataset<Row> records = kafkaStream(false);
     Dataset<Row> rows = coordinates
         ? records.select(from_json(col("value").cast("string"), schema).as("v"),
                 col("key").cast("string").as("_kafka_key"), col("topic").as("_kafka_topic"),
@@ -281,17 +270,7 @@ public final class KafkaBenchmark {
                 col("timestamp").as("_kafka_timestamp"))
             .select("v.*", "_kafka_key", "_kafka_topic", "_kafka_partition", "_kafka_offset", "_kafka_timestamp")
         : records.select(from_json(col("value").cast("string"), schema).as("v")).select("v.*");
-    StreamingQuery query;
-    try {
-      query = rows.writeStream().format("delta")
-          .option("checkpointLocation", dir.resolve("checkpoint").toString())
-          .trigger(Trigger.AvailableNow())
-          .start(path);
-      query.awaitTermination();
-    } catch (Exception e) {
-      throw new IllegalStateException("hand-written Kafka job failed: " + e.getMessage(), e);
-    }
-    return new Outcome(() -> spark.read().format("delta").load(path), "delta.`" + path + "`");
+    return toDelta(rows, dir);
   }
 
   /**
@@ -300,24 +279,16 @@ public final class KafkaBenchmark {
    * minus a3 is the cost of the stage's machinery and a3 minus a2 that of the extra columns.
    */
   private Outcome bronzeColumnsByHand(Path dir) {
-    String path = dir.resolve("bronze").toString();
     StructType schema = StructType.fromDDL(DDL).add("_corrupt_record", "string");
-    Dataset<Row> records = spark.readStream().format("kafka")
-        .option("kafka.bootstrap.servers", kafka.bootstrapServers())
-        .option("subscribe", TOPIC)
-        .option("startingOffsets", "earliest")
-        .option("includeHeaders", "true")
-        .load()
-        .withColumn("__v", from_json(col("value").cast("string"), schema,
-            Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", "_corrupt_record")));
-    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    Dataset<Row> records = kafkaStream(true).withColumn("__v", from_json(col("value").cast("string"), schema,
+        Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", "_corrupt_record")));
+    List<Column> cols = new ArrayList<>();
     for (String f : StructType.fromDDL(DDL).fieldNames()) {
       cols.add(col("__v").getField(f).as(f));
     }
-    org.apache.spark.sql.Column corrupt = col("__v").getField("_corrupt_record");
-    cols.add(org.apache.spark.sql.functions.when(corrupt.isNotNull(), org.apache.spark.sql.functions.to_json(
-        org.apache.spark.sql.functions.struct(corrupt.as("_value"), col("topic").as("_topic"),
-            col("partition").as("_partition"), col("offset").as("_offset")))).as("_rescued_data"));
+    Column corrupt = col("__v").getField("_corrupt_record");
+    cols.add(when(corrupt.isNotNull(), to_json(struct(corrupt.as("_value"), col("topic").as("_topic"),
+        col("partition").as("_partition"), col("offset").as("_offset")))).as("_rescued_data"));
     cols.add(col("key").cast("string").as("_kafka_key"));
     cols.add(col("topic").as("_kafka_topic"));
     cols.add(col("partition").as("_kafka_partition"));
@@ -325,14 +296,29 @@ public final class KafkaBenchmark {
     cols.add(col("timestamp").as("_kafka_timestamp"));
     cols.add(col("timestampType").as("_kafka_timestamp_type"));
     cols.add(col("headers").as("_kafka_headers"));
-    cols.add(org.apache.spark.sql.functions.current_timestamp().as("_ingest_time"));
+    cols.add(current_timestamp().as("_ingest_time"));
+    return toDelta(records.select(cols.toArray(new Column[0])), dir);
+  }
+
+  /** The whole topic from its earliest offsets, as Spark's Kafka source reads it. */
+  private Dataset<Row> kafkaStream(boolean headers) {
+    return spark.readStream().format("kafka")
+        .option("kafka.bootstrap.servers", kafka.bootstrapServers())
+        .option("subscribe", TOPIC)
+        .option("startingOffsets", "earliest")
+        .option("includeHeaders", String.valueOf(headers))
+        .load();
+  }
+
+  /** Spark's Delta sink, AvailableNow, a fresh table and checkpoint under {@code dir}; waits for the end. */
+  private Outcome toDelta(Dataset<Row> rows, Path dir) {
+    String path = dir.resolve("bronze").toString();
     try {
-      StreamingQuery query = records.select(cols.toArray(new org.apache.spark.sql.Column[0])).writeStream()
-          .format("delta")
+      rows.writeStream().format("delta")
           .option("checkpointLocation", dir.resolve("checkpoint").toString())
           .trigger(Trigger.AvailableNow())
-          .start(path);
-      query.awaitTermination();
+          .start(path)
+          .awaitTermination();
     } catch (Exception e) {
       throw new IllegalStateException("hand-written Kafka job failed: " + e.getMessage(), e);
     }
