@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +29,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -91,21 +87,8 @@ public final class ExpectationsBenchmark {
       throw new IllegalArgumentException(
           "no input at " + args.input + ": run python3 bench/generate-expectations-data.py first");
     }
-    deleteTree(args.work);
-    SparkSession spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("medallion-bench-expectations")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.sql.session.timeZone", "UTC")
-            // As io.medallion.cli.Sessions does: Delta's extension and session catalog (reference.conf).
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    Bench.deleteTree(args.work);
+    SparkSession spark = Bench.session("medallion-bench-expectations", 4);
     try {
       new ExpectationsBenchmark(spark, args).run(t0);
     } finally {
@@ -133,16 +116,7 @@ public final class ExpectationsBenchmark {
         }
       }
     }
-    String report = report(Duration.ofNanos(System.nanoTime() - t0));
-    System.out.println();
-    System.out.println(report);
-    try {
-      Files.createDirectories(args.results.toAbsolutePath().getParent());
-      Files.writeString(args.results, report);
-      System.out.println("(written to " + args.results + ")");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Bench.writeReport(args.results, report(Duration.ofNanos(System.nanoTime() - t0)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -151,14 +125,8 @@ public final class ExpectationsBenchmark {
   private Run runVariant(String variant, int round) {
     String id = variant + "_" + (round <= 0 ? "w" + (1 - round) : "r" + round);
     Path dir = args.work.resolve(id);
-    System.gc();
-    counter.waitForListeners(spark);
-    double waited = Machine.awaitQuiet(args.quietShare, args.quietWait);
-    JobCounter.Snapshot before = counter.snapshot();
     Map<String, Double> phases = new LinkedHashMap<>();
-    Machine.Sample cpu = Machine.sample();
-    long start = System.nanoTime();
-    Outcome out =
+    Bench.Measured<Outcome> m = Bench.measure(spark, counter, args.quietShare, args.quietWait, () ->
         switch (variant) {
           case "a0" -> handWritten(dir);
           case "a" -> medallion(id, false, false);
@@ -166,17 +134,14 @@ public final class ExpectationsBenchmark {
           case "bd" -> medallion(id, true, true);
           case "c" -> deequ(dir, phases);
           default -> throw new IllegalArgumentException("unknown variant " + variant);
-        };
-    double seconds = (System.nanoTime() - start) / 1e9;
-    Machine.Sample cpuEnd = Machine.sample();
-    counter.waitForListeners(spark);
-    JobCounter.Snapshot jobs = counter.snapshot().minus(before);
+        });
+    Outcome out = m.value();
     long target = count(out.target);
     long quarantine = out.quarantine == null ? -1 : count(out.quarantine);
-    Run r = new Run(seconds, cpuEnd.processCpuSeconds(cpu), cpuEnd.foreignShare(cpu), waited, jobs.jobs,
-        jobs.tasks, jobs.taskSeconds, target, quarantine, phases);
+    Run r = new Run(m.seconds(), m.cpuSeconds(), m.foreignShare(), m.waited(), m.jobs().jobs(),
+        m.jobs().tasks(), m.jobs().taskSeconds(), target, quarantine, phases);
     if (args.jobLog && round > 0) {
-      counter.jobs(before.jobs, before.jobs + jobs.jobs).forEach(System.out::println);
+      m.jobLog(counter).forEach(System.out::println);
     }
     out.cleanup.run();
     return r;
@@ -186,7 +151,7 @@ public final class ExpectationsBenchmark {
   private Outcome handWritten(Path dir) {
     String raw = dir.resolve("raw").toString();
     spark.read().schema(Rules.DDL).json(args.input.toString()).write().format("delta").save(raw);
-    return new Outcome(() -> spark.read().format("delta").load(raw), null, () -> deleteTree(dir));
+    return new Outcome(() -> spark.read().format("delta").load(raw), null, () -> Bench.deleteTree(dir));
   }
 
   /**
@@ -224,8 +189,8 @@ public final class ExpectationsBenchmark {
         () -> spark.table(target),
         () -> spark.table(quarantine),
         () -> {
-          deleteTree(Path.of(env.warehouseOf(t.name().catalog())).resolve(name));
-          deleteTree(Path.of(env.checkpointRoot()).resolve(name));
+          Bench.deleteTree(Path.of(env.warehouseOf(t.name().catalog())).resolve(name));
+          Bench.deleteTree(Path.of(env.checkpointRoot()).resolve(name));
         });
   }
 
@@ -260,7 +225,7 @@ public final class ExpectationsBenchmark {
     return new Outcome(
         () -> spark.read().format("delta").load(cleanPath),
         () -> spark.read().format("delta").load(quarantinePath),
-        () -> deleteTree(dir));
+        () -> Bench.deleteTree(dir));
   }
 
   private static String anyViolated(java.util.function.Predicate<Action> actions) {
@@ -335,14 +300,11 @@ public final class ExpectationsBenchmark {
 
   private String report(Duration total) {
     StringBuilder b = new StringBuilder();
-    String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
     b.append(String.format(Locale.ROOT,
         "Expectations benchmark: %,d rows, %d files, %.1f MB JSON; %d measured rounds (+%d warm-up), interleaved;%n"
-            + "master %s on %d cores, %s, max heap %d MB, Spark %s; medallion bronze execution: %s; Deequ raw-table cache: %s%n%n",
+            + "%s; medallion bronze execution: %s; Deequ raw-table cache: %s%n%n",
         expected.rows, inputFiles().size(), inputBytes() / 1e6, args.rounds, args.warmup,
-        spark.sparkContext().master(),
-        Runtime.getRuntime().availableProcessors(), jvm, Runtime.getRuntime().maxMemory() >> 20,
-        spark.version(), args.execution.name().toLowerCase(Locale.ROOT), args.deequCache));
+        Bench.machine(spark), args.execution.name().toLowerCase(Locale.ROOT), args.deequCache));
     b.append("| variant | wall s (median) | min-max | wall / a | CPU s (median) | CPU / a | others' CPU (max) | Spark jobs | tasks | target rows | quarantine rows |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     double a = median("a");
@@ -366,7 +328,7 @@ public final class ExpectationsBenchmark {
       b.append("\nc by phase (median s): ");
       Map<String, Double> phases = new LinkedHashMap<>();
       for (String p : runs.get("c").get(0).phases.keySet()) {
-        phases.put(p, medianOf(runs.get("c").stream().map(r -> r.phases.getOrDefault(p, 0.0)).toList()));
+        phases.put(p, Bench.medianOf(runs.get("c").stream().map(r -> r.phases.getOrDefault(p, 0.0)).toList()));
       }
       b.append(phases.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
           .collect(Collectors.joining(", "))).append('\n');
@@ -417,18 +379,12 @@ public final class ExpectationsBenchmark {
 
   private double median(String v) {
     List<Run> rs = runs.get(v);
-    return rs == null ? Double.NaN : medianOf(rs.stream().map(r -> r.seconds).toList());
+    return rs == null ? Double.NaN : Bench.medianOf(rs.stream().map(r -> r.seconds).toList());
   }
 
   private double medianCpu(String v) {
     List<Run> rs = runs.get(v);
-    return rs == null ? Double.NaN : medianOf(rs.stream().map(r -> r.cpuSeconds).toList());
-  }
-
-  private static double medianOf(List<Double> values) {
-    List<Double> s = values.stream().sorted().toList();
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    return rs == null ? Double.NaN : Bench.medianOf(rs.stream().map(r -> r.cpuSeconds).toList());
   }
 
   private static String phases(Run r) {
@@ -466,19 +422,6 @@ public final class ExpectationsBenchmark {
     return inputFiles().stream().mapToLong(p -> p.toFile().length()).sum();
   }
 
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private record Outcome(Supplier<Dataset<Row>> target, Supplier<Dataset<Row>> quarantine, Runnable cleanup) {}
 
   /**
@@ -492,92 +435,12 @@ public final class ExpectationsBenchmark {
   private record Run(double seconds, double cpuSeconds, double foreignShare, double waited, long jobs, long tasks, double taskSeconds, long target, long quarantine,
       Map<String, Double> phases) {}
 
-  /** Counts Spark jobs and tasks (all of them: the variants run one after another). */
-  static final class JobCounter extends SparkListener {
-    private long jobs;
-    private long tasks;
-    private long taskMillis;
-
-    record Snapshot(long jobs, long tasks, double taskSeconds) {
-      Snapshot minus(Snapshot o) {
-        return new Snapshot(jobs - o.jobs, tasks - o.tasks, taskSeconds - o.taskSeconds);
-      }
-    }
-
-    private final Map<Integer, String[]> jobLog = new LinkedHashMap<>();
-
-    @Override
-    public synchronized void onJobStart(SparkListenerJobStart jobStart) {
-      jobs++;
-      String description = jobStart.properties() == null ? null : jobStart.properties().getProperty("spark.job.description");
-      String stage = jobStart.stageInfos().isEmpty() ? "" : jobStart.stageInfos().head().name();
-      int tasks = 0;
-      for (org.apache.spark.scheduler.StageInfo si : JavaConverters.seqAsJavaList(jobStart.stageInfos())) {
-        tasks += si.numTasks();
-      }
-      jobLog.put(jobStart.jobId(), new String[] {
-          String.valueOf(jobStart.time()), null, String.valueOf(tasks),
-          (description == null ? "" : description.replaceAll("\\s+", " ") + " | ") + stage});
-    }
-
-    @Override
-    public synchronized void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd jobEnd) {
-      String[] j = jobLog.get(jobEnd.jobId());
-      if (j != null) {
-        j[1] = String.valueOf(jobEnd.time());
-      }
-    }
-
-    /** Jobs {@code from} to {@code to} (exclusive, in start order), one line each: id, seconds, tasks (of all stages, skipped included), what. */
-    synchronized List<String> jobs(long from, long to) {
-      List<String> out = new ArrayList<>();
-      int i = 0;
-      for (Map.Entry<Integer, String[]> e : jobLog.entrySet()) {
-        int index = i++;
-        if (index < from || index >= to) {
-          continue;
-        }
-        String[] j = e.getValue();
-        double secs = j[1] == null ? -1 : (Long.parseLong(j[1]) - Long.parseLong(j[0])) / 1000.0;
-        String what = j[3].length() > 150 ? j[3].substring(0, 147) + "..." : j[3];
-        out.add(String.format(Locale.ROOT, "    job %4d %6.2f s %4s tasks  %s", e.getKey(), secs, j[2], what));
-      }
-      return out;
-    }
-
-    @Override
-    public synchronized void onTaskEnd(SparkListenerTaskEnd taskEnd) {
-      tasks++;
-      if (taskEnd.taskInfo() != null) {
-        taskMillis += taskEnd.taskInfo().duration();
-      }
-    }
-
-    synchronized Snapshot snapshot() {
-      return new Snapshot(jobs, tasks, taskMillis / 1000.0);
-    }
-
-    /** Waits until the listener bus delivered every event posted so far. */
-    void waitForListeners(SparkSession spark) {
-      try {
-        spark.sparkContext().listenerBus().waitUntilEmpty();
-      } catch (java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException("Spark's listener bus did not drain in 10 s", e);
-      }
-    }
-  }
-
   private record Args(Path input, Path work, Path results, int rounds, int warmup, List<String> variants,
       Execution execution, boolean deequCache, double quietShare, double quietWait, boolean jobLog) {
     static Args parse(String[] argv) {
-      Map<String, String> m = new LinkedHashMap<>();
-      for (int i = 0; i < argv.length; i++) {
-        if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-          throw new IllegalArgumentException("usage: --name value ... (got " + argv[i] + ")");
-        }
-        m.put(argv[i].substring(2), argv[++i]);
-      }
-      Args a = new Args(
+      Map<String, String> m = Bench.options(argv, List.of("input", "work", "results", "rounds", "warmup",
+          "variants", "execution", "deequ-cache", "quiet-share", "quiet-wait", "job-log"));
+      return new Args(
           Path.of(m.getOrDefault("input", "target/bench/expectations/input")).toAbsolutePath(),
           Path.of(m.getOrDefault("work", "target/bench/expectations/work")).toAbsolutePath(),
           Path.of(m.getOrDefault("results", "target/bench/expectations/results.md")).toAbsolutePath(),
@@ -589,12 +452,6 @@ public final class ExpectationsBenchmark {
           Double.parseDouble(m.getOrDefault("quiet-share", "0.15")),
           Double.parseDouble(m.getOrDefault("quiet-wait", "15")),
           Boolean.parseBoolean(m.getOrDefault("job-log", "false")));
-      m.keySet().removeAll(List.of("input", "work", "results", "rounds", "warmup", "variants", "execution", "deequ-cache",
-          "quiet-share", "quiet-wait", "job-log"));
-      if (!m.isEmpty()) {
-        throw new IllegalArgumentException("unknown options " + m.keySet());
-      }
-      return a;
     }
   }
 }
