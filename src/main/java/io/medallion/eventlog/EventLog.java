@@ -19,7 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * that Spark retries after a crash, and that had been committed before it, is recorded again with
  * status {@code SKIPPED}.
  *
- * <p>Events are written by a background thread, as many as are waiting in one Delta commit, so the
- * event log never holds up a stream's micro-batches; {@code run_finish} and {@code run_failure}
+ * <p>Events are written by a background thread, all the events of up to 5 seconds in one Delta
+ * commit, so the event log never holds up a stream's micro-batches; {@code run_finish} and {@code run_failure}
  * wait until everything before them is written. A JVM killed mid-run may lose the events of its
  * last seconds, never data.
  *
@@ -76,19 +76,23 @@ public final class EventLog {
           + "run: STRUCT<status: STRING, tables: ARRAY<STRING>, full_refresh: ARRAY<STRING>, duration_ms: BIGINT>>, "
           + "error STRUCT<message: STRING, exception_class: STRING, dataset_name: STRING>");
 
+  /** How long the first waiting event waits for others to share its commit. */
+  private static final long GROUPING_DELAY_MS = 5_000;
+
   private final SparkSession spark;
   private final Optional<TableName> table;
   private final String pipeline;
   private final String environment;
-  private final ExecutorService writer;
+  private final ScheduledExecutorService writer;
   private final List<Row> pending = new ArrayList<>();
+  private boolean scheduled;
 
   private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
     this.spark = spark;
     this.table = table;
     this.pipeline = pipeline;
     this.environment = environment;
-    this.writer = table.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
+    this.writer = table.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "medallion-event-log");
       t.setDaemon(true);
       return t;
@@ -132,7 +136,7 @@ public final class EventLog {
   /** A run started. */
   public void runStarted(String runId, List<String> tables, List<String> fullRefresh) {
     append(event(runId, "run_start", "INFO", "Run of pipeline '" + pipeline + "' started: " + tables,
-        null, null, run("STARTED", tables, fullRefresh, null), null));
+        null, null, run("STARTED", tables, fullRefresh, null), null), false);
   }
 
   /** A run finished; {@code summary} is one line per table. */
@@ -194,16 +198,26 @@ public final class EventLog {
   }
 
   private void append(Row event) {
+    append(event, true);
+  }
+
+  /**
+   * Queues an event; {@code schedule} = false leaves it waiting for the next event that schedules
+   * a write, or for {@link #flush} ({@code run_start}: so that a short run writes all its events in
+   * one commit, and no commit competes with its first micro-batch).
+   */
+  private void append(Row event, boolean schedule) {
     if (writer == null) {
       return;
     }
     boolean first;
     synchronized (pending) {
-      first = pending.isEmpty();
+      first = !scheduled && schedule;
+      scheduled |= schedule;
       pending.add(event);
     }
-    if (first) {
-      writer.execute(this::writePending);
+    if (first) { // events arriving meanwhile share the commit
+      writer.schedule(this::writePending, GROUPING_DELAY_MS, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -213,6 +227,7 @@ public final class EventLog {
     synchronized (pending) {
       rows = new ArrayList<>(pending);
       pending.clear();
+      scheduled = false;
     }
     if (rows.isEmpty()) {
       return;
