@@ -84,6 +84,13 @@ public final class EventLog {
   private final String pipeline;
   private final String environment;
   private final ScheduledExecutorService writer;
+
+  /** One writer thread for every event log of the JVM (runs come and go; the thread stays). */
+  private static final ScheduledExecutorService WRITER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "medallion-event-log");
+    t.setDaemon(true);
+    return t;
+  });
   private final List<Row> pending = new ArrayList<>();
   private boolean scheduled;
 
@@ -92,11 +99,7 @@ public final class EventLog {
     this.table = table;
     this.pipeline = pipeline;
     this.environment = environment;
-    this.writer = table.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "medallion-event-log");
-      t.setDaemon(true);
-      return t;
-    });
+    this.writer = table.isEmpty() ? null : WRITER;
   }
 
   /**
