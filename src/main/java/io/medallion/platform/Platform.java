@@ -47,6 +47,19 @@ public interface Platform {
   String kinesisFormat();
 
   /**
+   * The format name of Auto Loader here: the runtime's own {@code cloudFiles} on Databricks,
+   * medallion's source (by class name, so it never clashes) on open-source Spark.
+   */
+  String cloudFilesFormat();
+
+  /**
+   * Options that only medallion's {@code cloudFiles} source understands (removed with a warning
+   * when the runtime's Auto Loader reads the files): {@code cloudFiles.openCostInBytes},
+   * {@code cloudFiles.sqsEndpoint}. Empty on open-source Spark.
+   */
+  java.util.Set<String> cloudFilesUnsupportedOptions();
+
+  /**
    * The platform for an environment: its explicit choice, or, for {@code auto}, Databricks when the
    * process runs on the Databricks Runtime ({@code DATABRICKS_RUNTIME_VERSION} is set).
    *

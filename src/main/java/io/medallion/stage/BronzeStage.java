@@ -11,13 +11,9 @@ import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.TableResult;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -35,14 +31,16 @@ import org.apache.spark.sql.types.StructType;
  * Kinesis sources are read by {@link KafkaInput} and {@link KinesisInput} (value decoding,
  * {@code _kafka_*} / {@code _kinesis_*} columns); files as below.
  *
- * <p>Columns added to every row: {@code _source_file}, {@code _source_file_size},
- * {@code _source_file_modification_time} (from Spark's {@code _metadata}) and {@code _ingest_time}.
- * For JSON and CSV in the default PERMISSIVE mode a {@code _corrupt_record} column keeps lines that
- * do not parse, so no input is silently lost.
+ * <p>Files are read by {@link FileInput} (Auto Loader when streaming), which adds {@code
+ * _source_file}, {@code _source_file_size}, {@code _source_file_modification_time} and {@code
+ * _ingest_time}; records that do not fit are kept in {@code _rescued_data}, so no input is silently
+ * lost. When Auto Loader stops a stream because files brought new columns ({@code addNewColumns}),
+ * the stage starts the stream again, which then reads with the evolved schema: the user does not
+ * restart anything (at most {@value #SCHEMA_RESTARTS} times per run).
  */
 final class BronzeStage implements Stage {
-  static final String CORRUPT_RECORD = "_corrupt_record";
-  private static final Set<String> TEXT_FORMATS = Set.of("json", "csv");
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BronzeStage.class);
+  static final int SCHEMA_RESTARTS = 20;
 
   private final BronzeTable table;
 
@@ -62,6 +60,57 @@ final class BronzeStage implements Stage {
 
   @Override
   public StageRun run(StageContext ctx) {
+    if (table.execution() == Execution.STREAMING && table.source() instanceof FileSource) {
+      return restartingOnNewColumns(ctx);
+    }
+    return start(ctx);
+  }
+
+  /** Runs the file stream, starting it again each time Auto Loader stopped it for new columns. */
+  private StageRun restartingOnNewColumns(StageContext ctx) {
+    StageRun first = start(ctx);
+    return new StageRun() {
+      @Override
+      public TableResult await() {
+        StageRun current = first;
+        Instant began = Instant.now();
+        for (int restarts = 0; ; restarts++) {
+          try {
+            TableResult r = current.await();
+            // Rows counted are the last start's (batches committed before a stop are in the event log).
+            return new TableResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(),
+                Duration.between(began, Instant.now()), r.quality());
+          } catch (MedallionException e) {
+            if (!newColumns(e) || restarts >= SCHEMA_RESTARTS) {
+              throw e;
+            }
+            LOG.warn("Table {}: the files brought new columns; the stream starts again with the"
+                + " evolved schema ({})", table.ref(), Runs.rootMessage(e));
+            current = start(ctx);
+          }
+        }
+      }
+
+      @Override
+      public boolean continuous() {
+        return first.continuous();
+      }
+    };
+  }
+
+  /** True when a failure is Auto Loader's stop for new columns (ours or the Databricks Runtime's). */
+  static boolean newColumns(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String msg = String.valueOf(t.getMessage());
+      if (msg.contains("[CLOUD_FILES_NEW_COLUMNS]") && msg.contains("addNewColumns the stream stops")
+          || msg.contains("UNKNOWN_FIELD_EXCEPTION") || t.getClass().getSimpleName().equals("UnknownFieldException")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private StageRun start(StageContext ctx) {
     Instant start = Instant.now();
     SparkSession spark = ctx.spark();
     TableName name = ctx.nameOf(table.ref());
@@ -140,69 +189,7 @@ final class BronzeStage implements Stage {
     if (table.source() instanceof KinesisSource k) {
       return KinesisInput.read(ctx, table.ref(), k);
     }
-    return files(ctx, streaming);
+    return FileInput.read(ctx, table.ref(), (FileSource) table.source(), streaming);
   }
 
-  private Dataset<Row> files(StageContext ctx, boolean streaming) {
-    FileSource source = (FileSource) table.source();
-    String format = source.format().toLowerCase(Locale.ROOT);
-    Map<String, String> options = new LinkedHashMap<>(source.options());
-    StructType schema = schema(ctx, source, options);
-    if (TEXT_FORMATS.contains(format) && permissive(options)) {
-      String column = options.computeIfAbsent("columnNameOfCorruptRecord", k -> CORRUPT_RECORD);
-      if (!Arrays.asList(schema.fieldNames()).contains(column)) {
-        schema = schema.add(column, DataTypes.StringType);
-      }
-    }
-    Dataset<Row> raw;
-    try {
-      raw = streaming
-          ? ctx.spark().readStream().format(format).schema(schema).options(options).load(source.path())
-          : ctx.spark().read().format(format).schema(schema).options(options).load(source.path());
-    } catch (Exception e) {
-      throw new MedallionException(
-          "Table " + table.ref() + ": cannot read " + format + " files at " + source.path() + ": "
-              + Runs.rootMessage(e) + ". Check pipeline." + table.ref() + ".source (path, format, options).",
-          e);
-    }
-    return raw.select(
-        functions.col("*"),
-        functions.col("_metadata.file_path").as("_source_file"),
-        functions.col("_metadata.file_size").as("_source_file_size"),
-        functions.col("_metadata.file_modification_time").as("_source_file_modification_time"),
-        functions.current_timestamp().as("_ingest_time"));
-  }
-
-  private static boolean permissive(Map<String, String> options) {
-    return options.getOrDefault("mode", "PERMISSIVE").equalsIgnoreCase("PERMISSIVE");
-  }
-
-  private StructType schema(StageContext ctx, FileSource source, Map<String, String> options) {
-    if (source.schema().isPresent()) {
-      try {
-        return StructType.fromDDL(source.schema().get());
-      } catch (Exception e) {
-        throw new MedallionException(
-            "Table " + table.ref() + ": pipeline." + table.ref() + ".source.schema is not a valid"
-                + " column list: " + Runs.rootMessage(e)
-                + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".",
-            e);
-      }
-    }
-    try {
-      StructType inferred =
-          ctx.spark().read().format(source.format()).options(options).load(source.path()).schema();
-      if (inferred.isEmpty()) {
-        throw new IllegalStateException("no columns found");
-      }
-      return inferred;
-    } catch (Exception e) {
-      throw new MedallionException(
-          "Table " + table.ref() + ": cannot infer the schema of the " + source.format()
-              + " files at " + source.path() + " (" + Runs.rootMessage(e) + "). Declare it in"
-              + " pipeline." + table.ref() + ".source.schema, e.g. schema = \"id STRING, amount"
-              + " DOUBLE\", or land at least one file before the first run.",
-          e);
-    }
-  }
 }

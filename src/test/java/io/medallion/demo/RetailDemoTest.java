@@ -45,7 +45,7 @@ class RetailDemoTest {
   @Order(2)
   void bronzeKeepsEveryLineIncludingMalformedOnes(Lakehouse lake) {
     assertThat(lake.table(demo, "bronze.orders").count()).isEqualTo(EXPECTED.orderLines);
-    assertThat(lake.table(demo, "bronze.orders").where("_corrupt_record IS NOT NULL").count())
+    assertThat(lake.table(demo, "bronze.orders").where("_rescued_data IS NOT NULL").count())
         .isEqualTo(EXPECTED.malformedLines);
     assertThat(lake.table(demo, "bronze.orders").where("_source_file IS NULL OR _ingest_time IS NULL").count())
         .isZero();

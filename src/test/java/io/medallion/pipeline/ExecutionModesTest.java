@@ -35,7 +35,7 @@ class ExecutionModesTest {
         .silver("events", s -> {
           s.from("bronze.events").execution(execution)
               .sql("SELECT CAST(id AS BIGINT) AS id, v, CAST(ts AS BIGINT) AS ts FROM {bronze.events}"
-                  + " WHERE _corrupt_record IS NULL")
+                  + " WHERE _rescued_data IS NULL")
               .keys("id").sequenceBy("ts");
           if (execution == Execution.STREAMING) {
             s.trigger(trigger);

@@ -49,7 +49,7 @@ class RuleValidationTest {
         "pipeline 'quality' built in code: pipeline.bronze.orders.expectations.positive:",
         "expression \"amout > 0\" of expectation positive of table bronze.orders does not resolve",
         "`amout` cannot be resolved", "`amount`",
-        "The table's columns are [id, amount, status, api_token, _corrupt_record, _source_file");
+        "The table's columns are [id, amount, status, api_token, _rescued_data, _source_file");
   }
 
   @Test

@@ -76,6 +76,16 @@ public final class DatabricksPlatform implements Platform {
     return "kinesis";
   }
 
+  @Override
+  public String cloudFilesFormat() {
+    return "cloudFiles";
+  }
+
+  @Override
+  public java.util.Set<String> cloudFilesUnsupportedOptions() {
+    return java.util.Set.of("cloudFiles.openCostInBytes", "cloudFiles.sqsEndpoint");
+  }
+
   /** {@code dbutils.secrets.get(scope, key)} through the runtime's DBUtilsHolder, by reflection. */
   private static String dbutilsSecret(String scope, String key) {
     try {

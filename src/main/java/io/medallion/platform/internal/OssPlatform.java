@@ -58,4 +58,14 @@ public final class OssPlatform implements Platform {
   public String kinesisFormat() {
     return "io.medallion.connector.kinesis.KinesisSourceProvider";
   }
+
+  @Override
+  public String cloudFilesFormat() {
+    return "io.medallion.connector.files.CloudFilesSourceProvider";
+  }
+
+  @Override
+  public java.util.Set<String> cloudFilesUnsupportedOptions() {
+    return java.util.Set.of();
+  }
 }

@@ -2,9 +2,7 @@ package io.medallion.connector.files.internal;
 
 import io.medallion.connector.files.internal.CloudFilesOptions.CleanSource;
 import io.medallion.connector.files.internal.CloudFilesOptions.Discovery;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.GlobPattern;
 import org.apache.hadoop.fs.Path;
@@ -55,10 +52,10 @@ import scala.Option;
  * Full listings and notifications check paths against {@link SeenFiles}, an on-disk index, so
  * memory does not grow with the number of files ever seen; a restart does not read the log.
  *
- * <p><b>cleanSource.</b> DELETE or MOVE a file once the batch that read it is committed (Spark
- * calls {@link #commit} for a batch when the next one starts; at start-up the source also reads the
- * checkpoint's commit log, so files of the last batch of a previous run are cleaned too) and its
- * retention has passed.
+ * <p><b>cleanSource.</b> DELETE or MOVE a file once the batch that read it is committed and its
+ * retention ({@code cloudFiles.cleanSource.retentionDuration}) has passed. Spark asks for the next
+ * offset only after the previous batch committed, so cleaning happens there (and in {@link
+ * #commit}); a crash between a commit and the cleaning is made good by the next start.
  */
 public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     SupportsTriggerAvailableNow, ReportsSourceMetrics {
@@ -114,8 +111,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     this.cleanup = new CleanupState(new Path(metadataPath, "files"), conf);
     this.lastFullListingAt = cleanup.lastFullListingAt();
     options.moveDestination().ifPresent(this::checkMoveDestination);
-    this.committedSeq = committedSeqFromCheckpoint();
-    clean(committedSeq);
+    this.committedSeq = -1;
   }
 
   @Override
@@ -146,6 +142,9 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
   public org.apache.spark.sql.connector.read.streaming.Offset latestOffset(
       org.apache.spark.sql.connector.read.streaming.Offset startOffset, ReadLimit limit) {
     long start = CloudFilesOffset.seqOf(startOffset, log.logId());
+    // Spark asks for the next offset only once the batch ending at start is committed (a batch
+    // left uncommitted by a crash is re-run before this is called), so its files may be cleaned.
+    committedSeq = Math.max(committedSeq, start);
     boolean all = limit instanceof ReadAllAvailable;
     int maxFiles = limit instanceof ReadMaxFiles m ? m.maxFiles() : options.maxFilesPerTrigger();
     if (availableNowEnd < 0 && (all || log.lastSeq() - start < maxFiles)) {
@@ -444,46 +443,6 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     cleanup.recordCleaned(limit);
     LOG.info("cloudFiles {}: cleanSource {} {} file(s) up to #{} ({} failed)", root,
         options.cleanSource(), done[0], limit, done[1]);
-  }
-
-  /**
-   * The end offset of the newest batch in the checkpoint's commit log ({@code
-   * <checkpoint>/commits}, {@code <checkpoint>/offsets}; this source's metadata path is {@code
-   * <checkpoint>/sources/<n>}), -1 when there is none.
-   */
-  private long committedSeqFromCheckpoint() {
-    try {
-      Path sourceDir = new Path(metadataPath);
-      int index = Integer.parseInt(sourceDir.getName());
-      Path checkpoint = sourceDir.getParent().getParent();
-      FileSystem fs = checkpoint.getFileSystem(conf);
-      Path commits = new Path(checkpoint, "commits");
-      if (!fs.exists(commits)) {
-        return -1;
-      }
-      long latest = -1;
-      for (FileStatus st : fs.listStatus(commits)) {
-        if (st.getPath().getName().matches("\\d+")) {
-          latest = Math.max(latest, Long.parseLong(st.getPath().getName()));
-        }
-      }
-      if (latest < 0) {
-        return -1;
-      }
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(
-          fs.open(new Path(new Path(checkpoint, "offsets"), Long.toString(latest))), StandardCharsets.UTF_8))) {
-        List<String> lines = r.lines().toList();
-        String line = lines.size() > 2 + index ? lines.get(2 + index) : "-";
-        if (line.equals("-")) {
-          return -1;
-        }
-        return CloudFilesOffset.seqOf(new org.apache.spark.sql.execution.streaming.SerializedOffset(line), log.logId());
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("cloudFiles: cannot read the checkpoint's commit log under {} ({}); files of the last"
-          + " committed batch are cleaned when the next batch commits", metadataPath, e.toString());
-      return -1;
-    }
   }
 
   // ------------------------------------------------------------------ metrics
