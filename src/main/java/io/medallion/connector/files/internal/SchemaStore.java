@@ -257,7 +257,7 @@ public final class SchemaStore {
       DataType type;
       try {
         type = DataType.fromDDL(typeText);
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark's ParseException is checked in Java terms
         throw new IllegalArgumentException("cloudFiles.schemaHints: '" + typeText + "' in '" + h
             + "' is not a Spark SQL type (e.g. BIGINT, DOUBLE, DECIMAL(12,2), DATE, TIMESTAMP,"
             + " ARRAY<STRING>, STRUCT<a: INT>).", e);
