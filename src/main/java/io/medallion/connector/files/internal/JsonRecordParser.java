@@ -585,7 +585,7 @@ public final class JsonRecordParser implements Serializable {
             int from = (int) start;
             int to = (int) (offset + p.getCurrentLocation().getByteOffset());
             byte[] r = Arrays.copyOfRange(bytes, from, to);
-            if (contains(r, (byte) '\'')) {
+            if (hasSingleQuotedString(r)) {
               // possibly single-quoted strings (Spark's reader accepts them): re-serialize as JSON
               return reserialize(from, to - from);
             }
@@ -1276,9 +1276,20 @@ public final class JsonRecordParser implements Serializable {
   // ---------------------------------------------------------------------------------------------
   // JSON output helpers
 
-  static boolean contains(byte[] b, byte x) {
-    for (byte c : b) {
-      if (c == x) {
+  /** Whether raw JSON has a single quote outside double-quoted strings (a single-quoted string). */
+  static boolean hasSingleQuotedString(byte[] b) {
+    boolean inString = false;
+    for (int i = 0; i < b.length; i++) {
+      byte c = b[i];
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '\'') {
         return true;
       }
     }

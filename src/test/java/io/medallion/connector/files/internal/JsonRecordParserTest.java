@@ -604,6 +604,12 @@ class JsonRecordParserTest {
             "{\"we\\\"ird\\nkey\":\"single\",\"id\":{\"a\":\"b\"},\"x\":\"\\u00e9\\\\\","
                 + "\"_file_path\":\"/data/a \\\"b\\\"\\\\c.json\"}");
 
+    // an apostrophe inside a double-quoted string keeps the raw value byte-exact
+    InternalRow apostrophe = parse(p, "{\"id\": {\"t\": \"it's \\\"ok\\\"\", \"n\": 1.50}}");
+    assertThat(rescued(apostrophe, withRescued(DATA)))
+        .isEqualTo(
+            "{\"id\":{\"t\": \"it's \\\"ok\\\"\", \"n\": 1.50},\"_file_path\":\"" + FILE + "\"}");
+
     byte[] c = "{\"id\": \"tab\there".getBytes(StandardCharsets.UTF_8);
     InternalRow corrupt = p.parse(c, 0, c.length, null, null);
     assertThat(rescued(corrupt, withRescued(DATA)))
