@@ -47,6 +47,7 @@ public final class S3Settings {
   private final String sessionToken;
   private final boolean anonymous;
   private final Duration apiCallTimeout;
+  private Region[] resolved;
 
   private S3Settings(String bucket, String endpoint, boolean pathStyle, String region,
       String accessKey, String secretKey, String sessionToken, boolean anonymous,
@@ -123,27 +124,30 @@ public final class S3Settings {
 
   /** The configured region; else the AWS region chain; else {@code us-east-1}. */
   Region region() {
-    if (region != null) {
-      return Region.of(region);
-    }
-    try {
-      return new DefaultAwsRegionProviderChain().getRegion();
-    } catch (SdkException | IllegalStateException e) {
-      return Region.US_EAST_1;
-    }
+    return resolvedRegion()[0] == null ? Region.US_EAST_1 : resolvedRegion()[0];
   }
 
   /** Whether the region came from nowhere (then S3 cross-region access is enabled). */
   boolean regionGuessed() {
-    if (region != null) {
-      return false;
+    return resolvedRegion()[0] == null;
+  }
+
+  /** The region chain may ask the EC2 metadata service: asked once per settings object. */
+  private synchronized Region[] resolvedRegion() {
+    if (resolved == null) {
+      Region r = null;
+      if (region != null) {
+        r = Region.of(region);
+      } else {
+        try {
+          r = new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkException | IllegalStateException e) {
+          r = null;
+        }
+      }
+      resolved = new Region[] {r};
     }
-    try {
-      new DefaultAwsRegionProviderChain().getRegion();
-      return false;
-    } catch (SdkException | IllegalStateException e) {
-      return true;
-    }
+    return resolved;
   }
 
   /** A new provider (close it if it is {@link AutoCloseable}). */
