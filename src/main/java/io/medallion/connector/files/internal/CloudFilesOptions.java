@@ -1,7 +1,6 @@
 package io.medallion.connector.files.internal;
 
 import io.medallion.internal.Suggestions;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,12 +20,11 @@ import org.apache.spark.network.util.JavaUtils;
  * options of the file format ({@code header}, {@code multiLine}, {@code delimiter}, ...) and are
  * passed to it as they are.
  *
- * <p>Mistakes fail at {@code load()}: an unknown {@code cloudFiles.*} name (with the closest known
+ * <p>Driver-side only (its Optionals are not serializable). Mistakes fail at {@code load()}: an unknown {@code cloudFiles.*} name (with the closest known
  * name), a value of the wrong kind, or options that contradict each other. Auto Loader options
  * that have no meaning here are accepted with a warning ({@link #ignoredOptions()}).
  */
-public final class CloudFilesOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class CloudFilesOptions {
 
   static final String PREFIX = "cloudfiles.";
 

@@ -58,8 +58,7 @@ import scala.runtime.AbstractFunction1;
  *       column the batch fails with an error naming the file.</li>
  * </ul>
  */
-public final class ReadFormat implements FileFormat, Serializable {
-  private static final long serialVersionUID = 1L;
+public final class ReadFormat implements FileFormat {
   static final String CORRUPT = "_medallion_corrupt_record";
 
   /** Counters of what reading met, summed over executors. */
@@ -259,7 +258,7 @@ public final class ReadFormat implements FileFormat, Serializable {
     private final JsonRecordParser parser;
     private final Broadcast<SerializableConfiguration> conf;
     private final EvolutionMode mode;
-    private final Optional<String> schemaLocation;
+    private final String schemaLocation; // null when none (Optional is not serializable)
     private final Counters counters;
 
     JsonLinesReader(JsonRecordParser parser, Broadcast<SerializableConfiguration> conf,
@@ -268,7 +267,7 @@ public final class ReadFormat implements FileFormat, Serializable {
       this.parser = parser;
       this.conf = conf;
       this.mode = mode;
-      this.schemaLocation = schemaLocation;
+      this.schemaLocation = schemaLocation.orElse(null);
     }
 
     @Override
@@ -320,11 +319,11 @@ public final class ReadFormat implements FileFormat, Serializable {
       }
       String list = String.join(", ", Arrays.stream(fields.fields())
           .map(f -> "`" + f.name() + "` " + f.dataType().simpleString()).toList());
-      if (mode == EvolutionMode.ADD_NEW_COLUMNS && schemaLocation.isPresent()) {
-        SchemaStore.noteNewColumns(schemaLocation.get(), conf.value().value(), path, fields);
+      if (mode == EvolutionMode.ADD_NEW_COLUMNS && schemaLocation != null) {
+        SchemaStore.noteNewColumns(schemaLocation, conf.value().value(), path, fields);
         throw new NewColumnsException("[CLOUD_FILES_NEW_COLUMNS] " + path + " has new columns: "
             + list + ". With cloudFiles.schemaEvolutionMode = addNewColumns the stream stops here"
-            + " and the columns are added to the schema at " + schemaLocation.get()
+            + " and the columns are added to the schema at " + schemaLocation
             + " when it restarts; the batch is then read again with them. Restart the query"
             + " (medallion pipelines restart it by themselves).");
       }
