@@ -1,0 +1,85 @@
+package io.medallion.connector.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.junit.jupiter.api.Test;
+
+/** Inference, hints, rescued data and the four schema evolution modes. */
+class CloudFilesSchemaTest extends CloudFilesTestBase {
+
+  @Test
+  void inferColumnTypesAndSchemaHintsPinTypes() throws Exception {
+    write("a.json", "{\"id\": 1, \"amount\": \"12.50\", \"ok\": true, \"at\": \"2024-06-01T10:00:00Z\"}\n");
+    availableNow(autoLoader("json").option("cloudFiles.inferColumnTypes", "true")
+        .option("cloudFiles.schemaHints", "amount DECIMAL(10,2), at TIMESTAMP").load(landing().toString()));
+
+    assertThat(table().schema().apply("id").dataType()).isEqualTo(DataTypes.LongType);
+    assertThat(table().schema().apply("ok").dataType()).isEqualTo(DataTypes.BooleanType);
+    assertThat(table().schema().apply("amount").dataType()).isEqualTo(new DecimalType(10, 2));
+    assertThat(table().schema().apply("at").dataType()).isEqualTo(DataTypes.TimestampType);
+    assertThat(table().selectExpr("CAST(amount AS STRING)").first().getString(0)).isEqualTo("12.50");
+  }
+
+  @Test
+  void valuesThatDoNotFitAreRescuedNotNulled() throws Exception {
+    write("a.json", "{\"id\": 1, \"n\": 5}\n");
+    availableNow(autoLoader("json").option("cloudFiles.schemaHints", "n INT").load(landing().toString()));
+    java.nio.file.Path bad = write("b.json", "{\"id\": 2, \"n\": \"five\"}\n{\"id\": 3, \"n\": 7}\n{\"id\": 4, \"n\": \n");
+    availableNow(autoLoader("json").option("cloudFiles.schemaHints", "n INT").load(landing().toString()));
+
+    assertThat(table().count()).isEqualTo(4);
+    assertThat(table().where("id = '2'").select("n", "_rescued_data").first().toString())
+        .isEqualTo("[null,{\"n\":\"five\",\"_file_path\":\"file:" + bad + "\"}]");
+    assertThat(table().where("id = '3'").select("n").first().getInt(0)).isEqualTo(7);
+    assertThat(table().where("id IS NULL").select("_rescued_data").first().getString(0))
+        .isEqualTo("{\"_corrupt_record\":\"{\\\"id\\\": 4, \\\"n\\\": \",\"_file_path\":\"file:" + bad + "\"}");
+  }
+
+  @Test
+  void addNewColumnsStopsOnceThenTheRestartedStreamHasTheColumn() throws Exception {
+    write("a.json", "{\"id\": 1}\n");
+    availableNow(autoLoader("json").load(landing().toString()));
+    write("b.json", "{\"id\": 2, \"color\": \"red\"}\n");
+
+    assertThatThrownBy(() -> availableNow(autoLoader("json").load(landing().toString())))
+        .hasStackTraceContaining("[CLOUD_FILES_NEW_COLUMNS]")
+        .hasStackTraceContaining("b.json has new columns: `color` string")
+        .hasStackTraceContaining("added to the schema at " + checkpoint());
+    assertThat(table().count()).isEqualTo(1);
+
+    availableNow(autoLoader("json").load(landing().toString()));
+    assertThat(table().orderBy("id").select("id", "color").collectAsList().toString())
+        .isEqualTo("[[1,null], [2,red]]");
+    String history = Files.readString(checkpoint().resolve("_schemas/1"));
+    assertThat(history).contains("\"column\" : \"color string\"").contains("b.json");
+    assertThat(Files.exists(checkpoint().resolve("_schemas/0"))).isTrue();
+  }
+
+  @Test
+  void failOnNewColumnsStopsUntilTheUserDecides() throws Exception {
+    write("a.json", "{\"id\": 1}\n");
+    availableNow(autoLoader("json").option("cloudFiles.schemaEvolutionMode", "failOnNewColumns").load(landing().toString()));
+    write("b.json", "{\"id\": 2, \"color\": \"red\"}\n");
+    for (int attempt = 0; attempt < 2; attempt++) {
+      assertThatThrownBy(() -> availableNow(autoLoader("json")
+          .option("cloudFiles.schemaEvolutionMode", "failOnNewColumns").load(landing().toString())))
+          .hasStackTraceContaining("failOnNewColumns stops the stream");
+    }
+    availableNow(autoLoader("json").option("cloudFiles.schemaEvolutionMode", "rescue").load(landing().toString()));
+    assertThat(table().where("_rescued_data LIKE '%\"color\":\"red\"%'").count()).isEqualTo(1);
+  }
+
+  @Test
+  void noneIgnoresNewColumnsWithoutARescuedColumn() throws Exception {
+    write("a.json", "{\"id\": 1}\n");
+    write("b.json", "{\"id\": 2, \"n\": 3}\n");
+    availableNow(spark().readStream().format("cloudFiles").option("cloudFiles.format", "json")
+        .schema("id LONG").load(landing().toString()));
+    assertThat(table().schema().fieldNames()).containsExactly("id");
+    assertThat(table().count()).isEqualTo(2);
+  }
+}
