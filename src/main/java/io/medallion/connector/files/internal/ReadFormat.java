@@ -424,7 +424,7 @@ public final class ReadFormat implements FileFormat {
           }
           try {
             return rows.hasNext();
-          } catch (RuntimeException e) {
+          } catch (Exception e) { // Hadoop's readers throw IOExceptions undeclared (through Scala)
             failed = true;
             pending = failed(path, e);
             return true;
@@ -440,7 +440,7 @@ public final class ReadFormat implements FileFormat {
           }
           try {
             return rows.next();
-          } catch (RuntimeException e) {
+          } catch (Exception e) {
             failed = true;
             return failed(path, e);
           }
