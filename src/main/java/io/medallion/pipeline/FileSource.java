@@ -4,14 +4,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Files under a directory (local path or {@code s3a://} URI), read incrementally: each file is
- * ingested once.
+ * Files under a directory (local path or {@code s3a://} URI), read incrementally by Auto Loader
+ * ({@code cloudFiles}) when streaming: each file is ingested once.
  *
  * @param path the directory files land in; nested (e.g. dated) folders are read recursively
- * @param format {@code json}, {@code csv}, {@code parquet}, {@code text}, ...
+ * @param format {@code json}, {@code csv}, {@code parquet}, {@code text}, {@code orc}, {@code binaryFile}
  * @param schema the columns as a DDL string ({@code "order_id STRING, amount DOUBLE"}); when empty
- *     the schema is inferred from the files present at start-up
- * @param options reader options passed to Spark as they are (e.g. {@code header}, {@code multiLine})
+ *     the schema is inferred from the files present at the first start, kept with its history in
+ *     the table's checkpoint, and evolves when files bring new columns
+ * @param options Auto Loader options ({@code cloudFiles.maxFilesPerTrigger}, ...) and the format's
+ *     reader options (e.g. {@code header}, {@code multiLine}), passed as they are; see
+ *     {@code docs/cloudfiles.md}
  */
 public record FileSource(String path, String format, Optional<String> schema, Map<String, String> options)
     implements SourceDefinition {

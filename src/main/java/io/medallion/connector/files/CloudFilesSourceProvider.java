@@ -91,6 +91,23 @@ public final class CloudFilesSourceProvider extends JsonFileFormat implements St
     return SourceSetup.source(spark, metadataPath, path, parsed, resolved);
   }
 
+  /** Batch reads are refused: {@code cloudFiles} is a stream. */
+  @Override
+  public Option<StructType> inferSchema(org.apache.spark.sql.SparkSession spark,
+      scala.collection.immutable.Map<String, String> options,
+      scala.collection.Seq<org.apache.hadoop.fs.FileStatus> files) {
+    throw new UnsupportedOperationException("cloudFiles is a streaming source: use"
+        + " spark.readStream().format(\"cloudFiles\"), or spark.read().format(<the format>) for a batch read");
+  }
+
+  /** Writes are refused: {@code cloudFiles} is a source. */
+  @Override
+  public org.apache.spark.sql.execution.datasources.OutputWriterFactory prepareWrite(
+      org.apache.spark.sql.SparkSession spark, org.apache.hadoop.mapreduce.Job job,
+      scala.collection.immutable.Map<String, String> options, StructType dataSchema) {
+    throw new UnsupportedOperationException("cloudFiles is a source: it cannot write");
+  }
+
   private static String path(Map<String, String> options) {
     String path = options.get("path");
     if (path == null || path.isBlank()) {

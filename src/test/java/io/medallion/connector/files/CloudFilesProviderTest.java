@@ -41,6 +41,13 @@ class CloudFilesProviderTest extends CloudFilesTestBase {
   }
 
   @Test
+  void batchReadsAreRefused() {
+    write("a.json", "{\"id\": 1}\n");
+    assertThatThrownBy(() -> spark().read().format("cloudFiles").load(landing().toString()).count())
+        .hasStackTraceContaining("cloudFiles is a streaming source");
+  }
+
+  @Test
   void noFilesAndNoSchemaSaysWhatToDo() {
     assertThatThrownBy(() -> autoLoader("json").load(landing().toString()))
         .hasMessageContaining("cannot infer the schema of the json files under")

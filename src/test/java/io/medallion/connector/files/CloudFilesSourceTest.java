@@ -86,6 +86,16 @@ class CloudFilesSourceTest extends CloudFilesTestBase {
   }
 
   @Test
+  void triggerOnceReadsEverythingInOneBatch() throws Exception {
+    IntStream.range(0, 12).forEach(i -> write(String.format("f%02d.json", i), "{\"id\": " + i + "}\n"));
+    StreamingQuery q = autoLoader("json").option("cloudFiles.maxFilesPerTrigger", "5").load(landing().toString())
+        .writeStream().format("delta").option("checkpointLocation", checkpoint().toString())
+        .trigger(org.apache.spark.sql.streaming.Trigger.Once()).start(target().toString());
+    q.awaitTermination();
+    assertThat(dataBatches(q)).containsExactly(12L);
+  }
+
+  @Test
   void globAndModificationTimeFiltersAndIncludeExistingFiles() throws Exception {
     write("a.json", "{\"id\": 1}\n");
     write("b.txt", "{\"id\": 2}\n");
