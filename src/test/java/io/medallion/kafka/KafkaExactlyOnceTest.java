@@ -12,6 +12,7 @@ import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.Trigger;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.testkit.ChildJvm;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
@@ -150,24 +151,9 @@ class KafkaExactlyOnceTest extends KafkaTestBase {
 
   /** A child JVM running the pipeline with one Kafka record... 250 per micro-batch, slowly. */
   private static Process startChild(Path root, Environment env, String topic) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.reflect") || arg.startsWith("-XX:")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.add("-Xmx1g");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(KafkaChild.class.getName());
-    cmd.add(kafka.bootstrapServers());
-    cmd.add(topic);
-    cmd.add(env.warehouseRoot());
-    cmd.add(env.checkpointRoot());
-    cmd.add(env.landingRoot());
-    cmd.add(env.catalogs().get(io.medallion.pipeline.Layer.BRONZE).replace("_bronze", ""));
     File out = root.resolve("child-" + topic + ".log").toFile();
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+    return ChildJvm.start(KafkaChild.class, out, kafka.bootstrapServers(), topic, env.warehouseRoot(),
+        env.checkpointRoot(), env.landingRoot(),
+        env.catalogs().get(io.medallion.pipeline.Layer.BRONZE).replace("_bronze", ""));
   }
 }

@@ -2,11 +2,9 @@ package io.medallion.connector.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.lang.management.ManagementFactory;
+import io.medallion.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -74,22 +72,7 @@ class CloudFilesCrashTest extends CloudFilesTestBase {
   }
 
   private Process child(String where) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.reflect") || arg.startsWith("-XX:")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.add("-Xmx1g");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(CloudFilesChild.class.getName());
-    cmd.add(landing().toString());
-    cmd.add(checkpoint().toString());
-    cmd.add(target().toString());
-    cmd.add(where);
-    File out = dir.resolve("child.log").toFile();
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out).start();
+    return ChildJvm.start(CloudFilesChild.class, dir.resolve("child.log").toFile(),
+        landing().toString(), checkpoint().toString(), target().toString(), where);
   }
 }
