@@ -312,7 +312,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
       }
       Optional<FileEntry> known = index.get(e.path());
       if (known.isPresent()) {
-        if (known.get().size() == e.size() && known.get().modificationTime() == e.modificationTime()) {
+        if (unchanged(known.get(), e)) {
           return;
         }
         overwritten[0]++;
@@ -337,6 +337,23 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     if (options.discovery() != Discovery.FULL_LISTING) {
       cleanup.recordFullListing(lastFullListingAt); // the backfill clock survives restarts
     }
+  }
+
+  /**
+   * Whether a listed file is the one already in the log. In notification mode a file found through
+   * its S3 event carries the event's time (when S3 finished the upload), while a listing shows the
+   * object's LastModified (when the upload started; for a multipart upload, when it was initiated),
+   * which is earlier. So there a listed time not after the known one is the same object; an
+   * overwrite starts after the first upload finished and shows a later time. Elsewhere both times
+   * come from listings and must be equal.
+   */
+  private boolean unchanged(FileEntry known, FileEntry listed) {
+    if (known.size() != listed.size()) {
+      return false;
+    }
+    return options.discovery() == Discovery.NOTIFICATIONS
+        ? listed.modificationTime() <= known.modificationTime()
+        : listed.modificationTime() == known.modificationTime();
   }
 
   private void fromQueue(boolean everything) {
