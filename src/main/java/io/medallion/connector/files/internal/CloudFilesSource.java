@@ -363,11 +363,10 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     int received = 0;
     while (received < budget) {
       FileNotifications.Received r = queue.poll(Math.min(1000, budget - received));
-      if (r.files().isEmpty()) {
-        r.ack().run();
-        break;
+      if (r.messages() == 0) {
+        break; // the queue is drained (messages without files are acked below)
       }
-      received += r.files().size();
+      received += Math.max(1, r.messages());
       List<FileEntry> fresh = new ArrayList<>();
       for (FileEntry e : r.files()) {
         if (accept(e) && index.get(e.path()).isEmpty()

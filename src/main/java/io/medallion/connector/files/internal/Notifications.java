@@ -40,7 +40,7 @@ final class Notifications {
       public Received poll(int max) {
         try {
           S3EventNotifications.Batch b = sqs.poll(max, FIRST_WAIT);
-          return new Received(b.entries(), () -> {
+          return new Received(b.entries(), b.messages(), () -> {
             try {
               sqs.ack(b);
             } catch (IOException e) {
