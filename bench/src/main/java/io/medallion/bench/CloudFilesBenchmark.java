@@ -295,7 +295,8 @@ public final class CloudFilesBenchmark {
         new Variant("ours-inc-1k", true, Map.of("cloudFiles.useIncrementalListing", "true")),
         new Variant("ours-full-100k", true, Map.of("cloudFiles.maxFilesPerTrigger", "100000")),
         new Variant("ours-full-1k", true, Map.of()),
-        new Variant("spark", false, Map.of()));
+        new Variant("spark", false, Map.of()),
+        new Variant("spark-1k", false, Map.of("maxFilesPerTrigger", "1000")));
     return all.stream().filter(v -> args.variants.contains(v.name)).toList();
   }
 
