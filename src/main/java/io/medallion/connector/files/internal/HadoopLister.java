@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -56,7 +57,7 @@ public final class HadoopLister implements FileLister {
   @Override
   public void list(Optional<String> startAfter, Consumer<FileEntry> sink) throws IOException {
     String after = startAfter.orElse(null);
-    FileStatus[] top = listStatus(root);
+    FileStatus[] top = listStatus(root, after);
     if (top == null) {
       return;
     }
@@ -82,7 +83,7 @@ public final class HadoopLister implements FileLister {
         if (after != null && dir.compareTo(after) < 0 && !after.startsWith(dir)) {
           continue; // everything below sorts before startAfter
         }
-        FileStatus[] grandChildren = listStatus(child.getPath());
+        FileStatus[] grandChildren = listStatus(child.getPath(), after);
         if (grandChildren != null) {
           walk(grandChildren, after, sink);
         }
@@ -99,14 +100,57 @@ public final class HadoopLister implements FileLister {
     }
   }
 
-  /** The children, or null when the directory does not exist. */
-  private FileStatus[] listStatus(Path dir) throws IOException {
+  /**
+   * The children, or null when the directory does not exist. On the local file system with a
+   * {@code startAfter} position, only the names are listed first and only children that can sort
+   * after the position are looked at ({@code listStatus} there costs a {@code stat} per child:
+   * ~1.3 s for 100,000 files in one directory, against ~40 ms for the names).
+   */
+  private FileStatus[] listStatus(Path dir, String after) throws IOException {
     requests.incrementAndGet();
+    if (after != null && fs instanceof LocalFileSystem local) {
+      FileStatus[] fast = listLocalAfter(local, dir, after);
+      if (fast != null) {
+        return fast;
+      }
+    }
     try {
       return fs.listStatus(dir);
     } catch (FileNotFoundException e) {
       return null;
     }
+  }
+
+  /**
+   * The children of a local directory that may sort after {@code after}: a child whose path plus
+   * {@code /} sorts before it and is not a prefix of it is skipped unlooked-at, whether it is a
+   * file (its path sorts before {@code after} too) or a directory (as {@link #walk} would skip it).
+   * Hidden names are left out here as {@link #walk} leaves them out. Null when {@code dir} is not
+   * a readable directory (then {@code listStatus} decides).
+   */
+  private FileStatus[] listLocalAfter(LocalFileSystem local, Path dir, String after) throws IOException {
+    String[] names = local.pathToFile(dir).list();
+    if (names == null) {
+      return null;
+    }
+    String prefix = fs.makeQualified(dir).toString();
+    prefix = prefix.endsWith("/") ? prefix : prefix + "/";
+    List<FileStatus> out = new ArrayList<>();
+    for (String name : names) {
+      if (HiddenPaths.isHidden(name)) {
+        continue;
+      }
+      String asDirectory = prefix + name + "/";
+      if (asDirectory.compareTo(after) < 0 && !after.startsWith(asDirectory)) {
+        continue;
+      }
+      try {
+        out.add(fs.getFileStatus(new Path(dir, new Path(null, null, name))));
+      } catch (FileNotFoundException e) {
+        // deleted since the names were listed
+      }
+    }
+    return out.toArray(new FileStatus[0]);
   }
 
   private static String sortName(FileStatus status) {
