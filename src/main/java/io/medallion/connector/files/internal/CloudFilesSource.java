@@ -108,6 +108,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     this.format = new ReadFormat(options, counters);
     this.glob = options.pathGlobFilter().map(GlobPattern::new);
     this.scanSession = spark.cloneSession();
+    tunePacking(scanSession, options, this.root);
     this.cleanup = new CleanupState(new Path(metadataPath, "files"), conf);
     this.lastFullListingAt = cleanup.lastFullListingAt();
     options.moveDestination().ifPresent(this::checkMoveDestination);
@@ -184,7 +185,6 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     }
     lastBatchFiles = files.size();
     lastBatchBytes = bytes;
-    tunePacking(files.size(), bytes);
     HadoopFsRelation relation = new HadoopFsRelation(new BatchFileIndex(root, files), new StructType(),
         schema, Option.empty(), format, ReadFormat.toScala(options.readerOptions()), scanSession);
     LogicalRelation plan = LogicalRelation$.MODULE$.apply(relation, true);
@@ -197,7 +197,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
    * tiny output files. Local and HDFS files open cheaply, so their open cost is taken as 64 KB;
    * object stores keep Spark's 4 MB. {@code cloudFiles.openCostInBytes} overrides both.
    */
-  private void tunePacking(int files, long bytes) {
+  private static void tunePacking(SparkSession scanSession, CloudFilesOptions options, String root) {
     long openCost = options.openCostInBytes() > 0 ? options.openCostInBytes()
         : isObjectStore(root) ? 4L << 20 : 64L << 10;
     scanSession.conf().set("spark.sql.files.openCostInBytes", Long.toString(openCost));
