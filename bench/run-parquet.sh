@@ -14,7 +14,7 @@ OUT=target/bench/parquet
 DATA=target/bench-data/parquet-$ROWS
 mkdir -p "$OUT"
 
-mvn -B -q -o -Pbench test-compile
+mvn -B -q -o -Pbench test-compile >/dev/null 2>&1 || mvn -B -q -Pbench test-compile
 mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
 CP="target/classes:target/test-classes:$(cat "$OUT/cp.txt")"
 OPENS=$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' pom.xml)
@@ -52,7 +52,7 @@ run() { # variant -> seconds
   if [ "$1" = spark ]; then
     "${JAVA[@]}" io.medallion.bench.ParquetBenchmark spark "$ABS" "$OUT/spark-target" >"$OUT/last-$1.log" 2>&1
   else
-    "${JAVA[@]}" io.medallion.cli.Main run --pipeline "$OUT/pipeline.conf" --env "$OUT/env.conf" >"$OUT/last-$1.log" 2>&1
+    "${JAVA[@]}" io.medallion.cli.Main run --pipeline "$PWD/$OUT/pipeline.conf" --env "$PWD/$OUT/env.conf" >"$OUT/last-$1.log" 2>&1
   fi
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc
