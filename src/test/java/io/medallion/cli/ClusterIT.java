@@ -15,7 +15,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo on a real Spark standalone cluster: a master and a worker started from the Maven
@@ -25,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and driver-only state; this run does not. Its gold table must equal the local run's.
  */
 class ClusterIT {
-  @TempDir static Path dir;
+  /** Under target/, so that the master's, worker's and executors' logs outlive a failure. */
+  static Path dir;
   static Process master;
   static Process worker;
   static String masterUrl;
@@ -33,6 +33,8 @@ class ClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
+    Path target = Path.of(System.getProperty("medallion.job.jar")).toAbsolutePath().getParent();
+    dir = Files.createTempDirectory(target, "cluster-it-");
     Path sparkHome = sparkHome(dir.resolve("spark-home"));
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;

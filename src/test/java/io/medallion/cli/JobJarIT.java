@@ -108,9 +108,10 @@ class JobJarIT {
     Path err = storage.resolve("stderr.txt");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    if (!p.waitFor(15, TimeUnit.MINUTES)) { // a bound for a busy machine; ~1 minute when idle
       p.destroyForcibly();
-      throw new AssertionError("spark-submit did not finish in 5 minutes: " + Files.readString(err));
+      throw new AssertionError("spark-submit did not finish in 15 minutes: " + Files.readString(out)
+          + Files.readString(err));
     }
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
