@@ -12,13 +12,12 @@ import io.medallion.eventlog.FlowProgress;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.run.internal.TableScheduler;
 import io.medallion.run.internal.UnchangedInputs;
-import io.medallion.table.internal.RefreshState;
 import io.medallion.platform.Platform;
 import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
 import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,7 +108,7 @@ public final class PipelineRunner {
       // One thread per ready table (independent tables overlap); a failure stops the run as before.
       TableScheduler.run(spark.sparkContext(), selected, selected.size(), table -> {
         Instant tableStart = Instant.now();
-        Optional<RefreshState> before = unchanged.before(table);
+        Optional<UnchangedInputs.State> before = unchanged.before(table);
         if (before.isPresent() && unchanged.unchanged(table, before.get())) {
           skipped(table, tableStart, events, runId, results, options.listener());
           return;
@@ -119,7 +118,7 @@ public final class PipelineRunner {
         if (run.continuous()) {
           continuous.add(run);
         } else {
-          finished(run.await(), results, options.listener());
+          finished(TableResult.of(run.await()), results, options.listener());
           before.ifPresent(b -> unchanged.record(table, b));
         }
       }, (ref, e) -> current[0] = ref);
@@ -169,7 +168,7 @@ public final class PipelineRunner {
       // The failed query's own await() below reports it with the table's name.
     }
     for (StageRun run : runs) {
-      finished(run.await(), results, listener);
+      finished(TableResult.of(run.await()), results, listener);
     }
   }
 
@@ -241,8 +240,8 @@ public final class PipelineRunner {
   private void fullRefresh(TableRef ref, boolean cascaded, RunListener listener) {
     TableName name = tableName(ref);
     String checkpoint = env.checkpointOf(pipeline, ref);
-    DeltaTables.drop(spark, name);
-    DeltaTables.drop(spark, ctx.quarantineOf(ref));
+    DeltaSink.drop(spark, name);
+    DeltaSink.drop(spark, ctx.quarantineOf(ref));
     try {
       Path path = new Path(checkpoint);
       FileSystem fs = path.getFileSystem(spark.sessionState().newHadoopConf());

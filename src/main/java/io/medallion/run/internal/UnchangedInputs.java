@@ -8,11 +8,13 @@ import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.RefreshState;
-import io.medallion.table.internal.RefreshState.InputVersion;
+import io.medallion.table.TableVersion;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -68,38 +70,71 @@ public final class UnchangedInputs {
    * The state a table would be recorded with if it ran now (its inputs' current versions), or
    * empty when the table is never skipped.
    */
-  public Optional<RefreshState> before(TableDefinition table) {
+  public Optional<State> before(TableDefinition table) {
     if (!eligible(table)) {
       return Optional.empty();
     }
-    Map<String, InputVersion> inputs = new LinkedHashMap<>();
+    Map<String, String> inputs = new TreeMap<>();
     for (TableRef input : table.inputs()) {
       TableName name = env.tableName(pipeline, input);
-      Optional<InputVersion> v = RefreshState.current(spark, name);
+      Optional<TableVersion> v = TableVersion.current(spark, name);
       if (v.isEmpty()) {
         return Optional.empty();
       }
-      inputs.put(name.toString(), v.get());
+      inputs.put(name.toString(), v.get().toString());
     }
-    return Optional.of(new RefreshState(env.tableName(pipeline, table.ref()).toString(), fingerprint(table), inputs));
+    return Optional.of(new State(fingerprint(table), inputs));
+  }
+
+  /**
+   * What a table was computed from.
+   *
+   * @param fingerprint of the table's definition
+   * @param versions {@code <tableId>@<version>} of each input (and, once recorded, of the table itself) by name
+   */
+  public record State(String fingerprint, Map<String, String> versions) {
+    public State {
+      versions = Map.copyOf(versions);
+    }
+
+    String encode() {
+      StringBuilder sb = new StringBuilder("medallion-inputs/1\nfp=").append(fingerprint).append('\n');
+      new TreeMap<>(versions).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+      return sb.toString();
+    }
+
+    static Optional<State> parse(String text) {
+      String[] lines = text.split("\n");
+      if (lines.length < 2 || !lines[0].equals("medallion-inputs/1") || !lines[1].startsWith("fp=")) {
+        return Optional.empty();
+      }
+      Map<String, String> versions = new TreeMap<>();
+      for (int i = 2; i < lines.length; i++) {
+        int eq = lines[i].lastIndexOf('=');
+        if (eq > 0) {
+          versions.put(lines[i].substring(0, eq), lines[i].substring(eq + 1));
+        }
+      }
+      return Optional.of(new State(lines[1].substring(3), versions));
+    }
   }
 
   /**
    * True when {@code before} (from {@link #before}) matches the record of the table's last
    * successful run and the table has not been written since.
    */
-  public boolean unchanged(TableDefinition table, RefreshState before) {
-    Optional<RefreshState> last = read(table.ref());
+  public boolean unchanged(TableDefinition table, State before) {
+    Optional<State> last = read(table.ref());
     if (last.isEmpty()) {
       return false;
     }
-    Optional<RefreshState> now = withTarget(before, table.ref());
+    Optional<State> now = withTarget(before, table.ref());
     return now.isPresent() && now.get().equals(last.get());
   }
 
   /** Records a successful run of the table whose inputs were at {@code before} when it started. */
-  public void record(TableDefinition table, RefreshState before) {
-    Optional<RefreshState> state = withTarget(before, table.ref());
+  public void record(TableDefinition table, State before) {
+    Optional<State> state = withTarget(before, table.ref());
     if (state.isEmpty()) {
       return;
     }
@@ -121,26 +156,26 @@ public final class UnchangedInputs {
   }
 
   private String pipelineFingerprint() {
-    return RefreshState.fingerprint(pipeline.toString(), env.toString(), implementationVersion());
+    return fingerprint(pipeline.toString(), env.toString(), implementationVersion());
   }
 
   private Path validatedFile() {
     return new Path(env.checkpointRoot() + "/" + pipeline.name(), "_medallion_validated");
   }
 
-  private Optional<RefreshState> withTarget(RefreshState before, TableRef ref) {
+  private Optional<State> withTarget(State before, TableRef ref) {
     TableName target = env.tableName(pipeline, ref);
-    Optional<InputVersion> self = RefreshState.current(spark, target);
+    Optional<TableVersion> self = TableVersion.current(spark, target);
     if (self.isEmpty()) {
       return Optional.empty();
     }
-    Map<String, InputVersion> all = new LinkedHashMap<>(before.inputs());
-    all.put("self:" + target, self.get());
-    return Optional.of(new RefreshState(before.table(), before.fingerprint(), all));
+    Map<String, String> all = new TreeMap<>(before.versions());
+    all.put("self:" + target, self.get().toString());
+    return Optional.of(new State(before.fingerprint(), all));
   }
 
-  private Optional<RefreshState> read(TableRef ref) {
-    return readText(file(ref)).flatMap(RefreshState::parse);
+  private Optional<State> read(TableRef ref) {
+    return readText(file(ref)).flatMap(State::parse);
   }
 
   private Optional<String> readText(Path file) {
@@ -210,7 +245,21 @@ public final class UnchangedInputs {
 
   /** What the table computes: its whole definition (SQL, keys, mode, rules, layout). */
   static String fingerprint(TableDefinition table) {
-    return RefreshState.fingerprint(table.toString(), implementationVersion());
+    return fingerprint(table.toString(), implementationVersion());
+  }
+
+  /** A SHA-256 of the parts (hex, 128 bits). */
+  private static String fingerprint(String... parts) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (String p : parts) {
+        md.update(p.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(md.digest(), 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String implementationVersion() {
