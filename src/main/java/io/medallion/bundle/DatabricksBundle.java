@@ -52,10 +52,10 @@ public final class DatabricksBundle {
    */
   public static DatabricksBundle of(PipelineDefinition pipeline, List<Environment> targets, Tasks tasks, Path bundleDir) {
     Path dir = bundleDir.normalize();
-    String projectDir = dir.toString().isEmpty() ? "" : dir.relativize(Path.of("")).toString().replace('\\', '/');
-    if (dir.isAbsolute()) {
-      projectDir = dir.relativize(Path.of("").toAbsolutePath()).toString().replace('\\', '/');
-    }
+    String projectDir = dir.isAbsolute()
+        ? dir.relativize(Path.of("").toAbsolutePath()).toString()
+        : dir.toString().isEmpty() ? "" : dir.relativize(Path.of("")).toString();
+    projectDir = projectDir.replace('\\', '/');
     return new DatabricksBundle(
         new BundleModel(pipeline, targets, tasks == Tasks.PER_TABLE, projectDir, JobJar.mainClass(DatabricksBundle.class)),
         pipeline.name());

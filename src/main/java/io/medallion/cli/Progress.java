@@ -58,7 +58,7 @@ final class Progress implements RunListener {
     }
     long rows = Math.max(b.rowsRead(), 0);
     double seconds = Math.max(Duration.between(b.start(), b.end()).toMillis(), 1) / 1000.0;
-    long perSecond = Math.round(rows / seconds);
+    double perSecond = rows / seconds;
     String batch = b.batchId().isPresent() ? Long.toString(b.batchId().getAsLong()) : "-";
     if (mode == Mode.JSON) {
       Map<String, Object> e = Json.object();
@@ -68,7 +68,7 @@ final class Progress implements RunListener {
       e.put("status", b.status());
       e.put("rows", b.rowsRead() < 0 ? null : b.rowsRead());
       e.put("rows_written", b.rowsWritten());
-      e.put("rows_per_second", perSecond);
+      e.put("rows_per_second", Math.round(perSecond * 1000) / 1000.0);
       e.put("seconds", seconds);
       e.put("dropped", b.quality().dropped());
       e.put("quarantined", b.quality().quarantined());
@@ -77,7 +77,7 @@ final class Progress implements RunListener {
       e.put("error", b.error().orElse(null));
       json("batch", e);
     } else {
-      line(String.format(Locale.ROOT, "  %-24s batch %-4s %,10d rows %,10d rows/s  dropped %,d  quarantined %,d  warned %,d%s",
+      line(String.format(Locale.ROOT, "  %-24s batch %-4s %,10d rows %,10.0f rows/s  dropped %,d  quarantined %,d  warned %,d%s",
           b.ref(), batch, rows, perSecond, b.quality().dropped(), b.quality().quarantined(), b.quality().warned(),
           b.status().equals("COMPLETED") ? "" : "  (" + b.status().toLowerCase(Locale.ROOT) + ")"));
     }
