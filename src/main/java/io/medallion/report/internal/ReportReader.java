@@ -120,7 +120,11 @@ public final class ReportReader {
     if (List.of(sample.columns()).contains("_quarantined_at")) {
       sample = sample.orderBy(sample.col("_quarantined_at").desc());
     }
-    List<String> columns = List.of(sample.columns());
+    List<String> columns = new ArrayList<>(List.of(sample.columns()));
+    if (columns.remove("_errors")) { // the reasons first: the row's own columns can be many
+      columns.add(0, "_errors");
+      sample = sample.selectExpr(columns.stream().map(c -> "`" + c.replace("`", "``") + "`").toArray(String[]::new));
+    }
     List<List<String>> rows = new ArrayList<>();
     for (Row r : sample.limit(SAMPLE_ROWS).collectAsList()) {
       List<String> values = new ArrayList<>();
