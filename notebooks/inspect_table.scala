@@ -16,7 +16,7 @@ dbutils.widgets.text("table", "silver.orders", "Table (layer.table)")
 
 // COMMAND ----------
 
-import io.medallion.config.ConfigLoader
+import io.medallion.config.{ConfigLoader, Defaults}
 import io.medallion.pipeline.TableRef
 import io.medallion.report.QualityReport
 import java.nio.file.Paths
@@ -27,7 +27,8 @@ val pipeline = loaded.pipeline
 val env = loaded.environment
 val table = TableRef.parse(dbutils.widgets.get("table"))
 val eventLog = env.eventLogTable(pipeline).get.quoted
-val quarantine = env.quarantineName(pipeline, table).quoted
+val quarantineTable = env.quarantineName(pipeline, table, Defaults.reference.quarantineSuffix)
+val quarantine = quarantineTable.quoted
 println(s"${table} is ${env.tableName(pipeline, table)}; event log ${eventLog}; quarantine ${quarantine}")
 
 // COMMAND ----------
@@ -68,7 +69,7 @@ display(spark.sql(s"""
 
 // COMMAND ----------
 
-if (spark.catalog.tableExists(env.quarantineName(pipeline, table).toString)) {
+if (spark.catalog.tableExists(quarantineTable.toString)) {
   display(spark.sql(s"""
     SELECT e.rule, e.action, count(*) AS rows
     FROM ${quarantine} LATERAL VIEW explode(_errors) x AS e

@@ -6,13 +6,13 @@ import io.medallion.config.LoadedPipeline;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.PipelineRunner;
-import io.medallion.pipeline.RunListener;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunListener;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.platform.Platform;
 import io.medallion.table.TableName;
 import java.io.PrintStream;
@@ -97,7 +97,8 @@ public final class Cli {
       throw e;
     }
     Map<TableRef, TableName> quarantines = new java.util.HashMap<>();
-    result.tables().forEach(r -> quarantines.put(r.ref(), env.quarantineName(pipeline, r.ref())));
+    result.tables().forEach(r -> quarantines.put(r.ref(),
+        env.quarantineName(pipeline, r.ref(), io.medallion.config.Defaults.reference().quarantineSuffix())));
     progress.runFinished(result, quarantines, env.eventLogTable(pipeline));
     if (a.showGold) {
       for (TableDefinition t : pipeline.topologicalOrder()) {

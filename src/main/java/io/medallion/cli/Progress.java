@@ -2,10 +2,10 @@ package io.medallion.cli;
 
 import io.medallion.eventlog.FlowProgress;
 import io.medallion.internal.Json;
-import io.medallion.pipeline.RunListener;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunListener;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.quality.CheckResult;
 import io.medallion.table.TableName;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package io.medallion.report.internal;
 
+import io.medallion.config.Defaults;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
@@ -46,7 +47,7 @@ public final class ReportReader {
       String ref = t.ref().toString();
       String mine = "(SELECT * FROM " + flows + " WHERE origin.dataset_name = " + literal(ref) + ")";
       tables.add(new TableData(ref, env.tableName(pipeline, t.ref()).toString(), runs(mine), rules(mine),
-          topFailing(mine), quarantine(env.quarantineName(pipeline, t.ref())), failedChecks(mine),
+          topFailing(mine), quarantine(env.quarantineName(pipeline, t.ref(), Defaults.reference().quarantineSuffix())), failedChecks(mine),
           lastError(log, pipeline.name(), ref)));
     }
     return new ReportData(pipeline.name(), env.name(), log.toString(), Instant.now().toString(), tables);
