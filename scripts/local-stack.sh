@@ -24,8 +24,8 @@ case "${1:-}" in
     rm -f "$dir/ready"
     if [[ ! -d target/test-classes/io/medallion/localstack || ! -f target/test-classpath.txt ]]; then
       echo "Building the test kit and the launcher (mvn -q test-compile)..." >&2
-      mvn -q -B test-compile
-      mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt >/dev/null
+      mvn -q -B -Dstyle.color=never test-compile
+      mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt >/dev/null
     fi
     opens=$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' pom.xml)
     # shellcheck disable=SC2086
