@@ -8,6 +8,10 @@ import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.MedallionException;
 import io.medallion.eventlog.EventLog;
+import io.medallion.eventlog.FlowProgress;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.run.internal.TableScheduler;
+import io.medallion.run.internal.UnchangedInputs;
 import io.medallion.platform.Platform;
 import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
@@ -23,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -81,8 +87,10 @@ public final class PipelineRunner {
     platform.prepareCatalogs(spark, env);
     List<TableDefinition> selected =
         pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
-    if (selected.stream().anyMatch(t -> !t.quality().isEmpty())) {
+    UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
+    if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
       validate(); // a rule naming an unknown column fails here, before any data moves
+      unchanged.recordValidated();
     }
     EventLog events = EventLog.open(spark, pipeline, env).observedBy(options.listener()::batchFinished);
     String runId = EventLog.newRunId();
@@ -91,31 +99,38 @@ public final class PipelineRunner {
     events.runStarted(runId, names, options.fullRefresh().stream().map(TableRef::toString).sorted().toList());
     Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
-    TableRef current = null;
+    TableRef[] current = {null};
     try {
       for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
       }
-      List<StageRun> continuous = new ArrayList<>();
-      for (TableDefinition table : selected) {
-        current = table.ref();
+      List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
+      // One thread per ready table (independent tables overlap); a failure stops the run as before.
+      TableScheduler.run(spark.sparkContext(), selected, selected.size(), table -> {
+        Instant tableStart = Instant.now();
+        Optional<UnchangedInputs.State> before = unchanged.before(table);
+        if (before.isPresent() && unchanged.unchanged(table, before.get())) {
+          skipped(table, tableStart, events, runId, results, options.listener());
+          return;
+        }
         LOG.info("Running {} ({})", table.ref(), tableName(table.ref()));
         StageRun run = Stage.of(table).run(runCtx);
         if (run.continuous()) {
           continuous.add(run);
         } else {
           finished(TableResult.of(run.await()), results, options.listener());
+          before.ifPresent(b -> unchanged.record(table, b));
         }
-      }
-      current = null;
+      }, (ref, e) -> current[0] = ref);
       if (!continuous.isEmpty()) {
         awaitContinuous(continuous, results, options.listener());
       }
     } catch (RuntimeException e) {
       events.runFailed(runId, names, Duration.between(start, Instant.now()).toMillis(), e,
-          current == null ? null : current.toString());
+          current[0] == null ? null : current[0].toString());
       throw e;
     }
+    results.sort(java.util.Comparator.comparingInt(r -> names.indexOf(r.ref().toString())));
     RunResult result = new RunResult(results);
     events.runFinished(runId, names, Duration.between(start, Instant.now()).toMillis(),
         String.join("; ", results.stream().map(TableResult::summary).toList()));
@@ -124,9 +139,27 @@ public final class PipelineRunner {
 
   private static void finished(TableResult result, List<TableResult> results, RunListener listener) {
     LOG.info(result.summary());
-    results.add(result);
-    listener.tableFinished(result);
+    synchronized (results) { // tables finish on their own threads; the listener hears one at a time
+      results.add(result);
+      listener.tableFinished(result);
+    }
   }
+
+  /** A table whose inputs did not change since its last successful run: not recomputed. */
+  private void skipped(
+      TableDefinition table, Instant start, EventLog events, String runId, List<TableResult> results,
+      RunListener listener) {
+    TableName name = tableName(table.ref());
+    TableResult r = new TableResult(table.ref(), name, 0, 0, Duration.between(start, Instant.now()),
+        QualityMetrics.none(), UNCHANGED_NOTE);
+    events.flowProgress(runId, new FlowProgress(table.ref(), name, OptionalLong.empty(), start, Instant.now(),
+        "UNCHANGED", 0, 0, QualityMetrics.none(), Optional.empty()));
+    finished(r, results, listener);
+  }
+
+  /** The note of a skipped table's line. */
+  public static final String UNCHANGED_NOTE =
+      "skipped: its inputs and definition are as at its last successful run; --full-refresh recomputes it";
 
   private void awaitContinuous(List<StageRun> runs, List<TableResult> results, RunListener listener) {
     try {
