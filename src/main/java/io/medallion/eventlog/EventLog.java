@@ -98,6 +98,7 @@ public final class EventLog {
   });
   private final List<Row> pending = new ArrayList<>();
   private boolean scheduled;
+  private volatile java.util.function.Consumer<FlowProgress> observer = p -> {};
 
   private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
     this.spark = spark;
@@ -166,8 +167,22 @@ public final class EventLog {
     }
   }
 
+  /**
+   * Also hands every {@link #flowProgress} to {@code batchObserver} (on the stream's thread, before
+   * the event is queued; even when the log is off). An exception it throws is logged, never raised.
+   */
+  public EventLog observedBy(java.util.function.Consumer<FlowProgress> batchObserver) {
+    this.observer = batchObserver;
+    return this;
+  }
+
   /** The progress of one batch of one table. */
   public void flowProgress(String runId, FlowProgress p) {
+    try {
+      observer.accept(p);
+    } catch (RuntimeException e) {
+      LOG.warn("A progress observer failed on {}: {}", p.ref(), e.toString());
+    }
     QualityMetrics q = p.quality();
     List<Row> expectations = new ArrayList<>();
     for (ExpectationMetric e : q.expectations()) {

@@ -92,7 +92,7 @@ public final class PipelineRunner {
       validate(); // a rule naming an unknown column fails here, before any data moves
       unchanged.recordValidated();
     }
-    EventLog events = EventLog.open(spark, pipeline, env);
+    EventLog events = EventLog.open(spark, pipeline, env).observedBy(options.listener()::batchFinished);
     String runId = EventLog.newRunId();
     StageContext runCtx = new StageContext(spark, pipeline, env, events, runId, platform);
     List<String> names = selected.stream().map(t -> t.ref().toString()).toList();
