@@ -7,6 +7,7 @@ import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
 import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
+import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.table.internal.DeltaTables;
 import java.io.IOException;
 import java.time.Duration;
@@ -153,6 +154,14 @@ public final class PipelineRunner {
       if (table instanceof SilverTable silver) {
         checkColumns(table, schema, silver.keys(), "keys");
         silver.sequenceBy().ifPresent(s -> checkColumns(table, schema, List.of(s), "sequence-by"));
+      }
+      if (table instanceof SilverTable silver && silver.cdc().isPresent()) {
+        // readers see the CDC target's columns (SCD2 adds __START_AT, __END_AT)
+        StructType target = CdcEngine.targetSchema(
+            silver.cdc().get(), schema, pipeline.origin() + ": pipeline." + table.ref() + ".cdc");
+        planned.put(table.ref(), spark.createDataFrame(List.of(), target));
+        schemas.put(table.ref(), target);
+        continue;
       }
       planned.put(table.ref(), rows);
       schemas.put(table.ref(), schema);

@@ -76,6 +76,7 @@ final class QualityGate {
   private final TableName name;
   private final boolean upsert;
   private final String appId;
+  private volatile Optional<FlowProgress.CdcMetrics> cdcMetrics = Optional.empty();
   private volatile QualityMetrics total = QualityMetrics.none();
   private volatile long lastRowsIn = -1;
   private final java.util.concurrent.atomic.AtomicLong rowsWritten = new java.util.concurrent.atomic.AtomicLong();
@@ -327,10 +328,16 @@ final class QualityGate {
     return sb.append('}').toString();
   }
 
+  /** Called by a CDC writer inside {@link #write}: the batch's CDC metrics, for its event. */
+  void cdcApplied(FlowProgress.CdcMetrics metrics) {
+    cdcMetrics = Optional.of(metrics);
+  }
+
   private void record(long batchId, Instant start, String status, long rowsIn, long written, QualityMetrics m, Optional<String> error) {
     FlowProgress p = new FlowProgress(table.ref(), name,
         batchId >= 0 ? OptionalLong.of(batchId) : OptionalLong.empty(),
-        start, Instant.now(), status, rowsIn, written, m, error);
+        start, Instant.now(), status, rowsIn, written, m, error, cdcMetrics);
+    cdcMetrics = Optional.empty();
     ctx.events().flowProgress(ctx.runId(), p);
   }
 }

@@ -7,7 +7,10 @@ import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.TableResult;
 import io.medallion.pipeline.WriteMode;
 import io.medallion.table.TableName;
+import io.medallion.eventlog.FlowProgress;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.cdc.CdcEngine;
+import io.medallion.table.internal.cdc.CdcResult;
 import java.time.Instant;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -56,8 +59,14 @@ final class SilverStage implements Stage {
             ? spark.readStream().table(input)
             : spark.read().table(input);
       });
-      QualityGate gate = new QualityGate(ctx, table, rows, table.mode() == WriteMode.UPSERT);
-      DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
+      CdcEngine cdc = table.cdc().map(spec -> CdcEngine.prepare(
+          spark, name, spec, rows.schema(), "pipeline." + table.ref() + ".cdc", table.spec())).orElse(null);
+      QualityGate gate = new QualityGate(ctx, table, rows, table.mode() == WriteMode.UPSERT || cdc != null);
+      if (cdc == null) {
+        DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
+      } else {
+        cdc.expireTombstones(start);
+      }
       String appId = gate.appId();
       if (streaming) {
         StreamingQuery query =
@@ -66,12 +75,12 @@ final class SilverStage implements Stage {
                 .option("checkpointLocation", ctx.checkpointOf(table.ref()))
                 .trigger(Runs.sparkTrigger(table.trigger()))
                 .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
-                    gate.write(batch, id, out -> write(out, name, appId, id)))
+                    gate.write(batch, id, out -> write(out, name, appId, id, cdc, gate)))
                 .start();
         return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate);
       }
       long read = DeltaTables.rowCount(spark, ctx.nameOf(table.from()));
-      gate.write(rows, -1, out -> write(out, name, appId, -1));
+      gate.write(rows, -1, out -> write(out, name, appId, -1, cdc, gate));
       return Runs.done(new TableResult(table.ref(), name, read, gate.rowsWritten(), Runs.since(start), gate.total()));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
@@ -79,7 +88,12 @@ final class SilverStage implements Stage {
   }
 
   /** Writes one batch of rows; {@code batchId} is -1 for a batch (non-streaming) run. */
-  private void write(Dataset<Row> rows, TableName name, String appId, long batchId) {
+  private void write(Dataset<Row> rows, TableName name, String appId, long batchId, CdcEngine cdc, QualityGate gate) {
+    if (cdc != null) { // a CDC target: the rows are change events
+      CdcResult r = cdc.apply(rows, appId, batchId);
+      gate.cdcApplied(new FlowProgress.CdcMetrics(r.upserts(), r.deletes(), r.historyRowsOpened()));
+      return;
+    }
     if (table.mode() == WriteMode.APPEND) {
       var writer = rows.write().format("delta").mode("append");
       if (batchId >= 0) {
