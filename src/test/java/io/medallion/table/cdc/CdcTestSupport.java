@@ -7,11 +7,7 @@ import io.medallion.table.TableName;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.testkit.LocalSpark;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -64,15 +60,6 @@ final class CdcTestSupport {
   }
 
   static List<String> dump(Dataset<Row> rows) {
-    List<String> out = new ArrayList<>();
-    for (Row r : rows.collectAsList()) {
-      Object[] values = new Object[r.size()];
-      for (int i = 0; i < r.size(); i++) {
-        values[i] = r.get(i);
-      }
-      out.add(Arrays.stream(values).map(String::valueOf).collect(Collectors.joining("|")));
-    }
-    out.sort(Comparator.naturalOrder());
-    return out;
+    return CdcDumps.dump(rows);
   }
 }

@@ -140,7 +140,7 @@ public final class CdcEngine {
       classified = classify(incoming, stored).persist(StorageLevel.MEMORY_AND_DISK());
       // one pass: conflicts (within the batch, against stored changes) and the counts
       Column isNew = not(col("__seen"));
-      Column[] example = cols(incoming.columns());
+      Column[] example = cols(List.of(incoming.columns()));
       Row counts = classified.agg(
           sum(when(isNew, 1).otherwise(0)),
           sum(when(isNew.and(col(OP).equalTo("U")), 1).otherwise(0)),
