@@ -8,7 +8,10 @@ import io.medallion.quality.CheckResult;
 import io.medallion.quality.ExpectationMetric;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.TableSpec;
+import io.medallion.table.Txn;
+import io.medallion.table.Write;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,6 +82,8 @@ public final class EventLog {
           + "error STRUCT<message: STRING, exception_class: STRING, dataset_name: STRING>");
 
   /** How long the first waiting event waits for others to share its commit. */
+  private static final TableSpec SPEC = new TableSpec(
+      Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true"));
   private static final long GROUPING_DELAY_MS = 5_000;
 
   private final SparkSession spark;
@@ -112,8 +117,7 @@ public final class EventLog {
     Optional<TableName> table = env.eventLogTable(pipeline);
     table.ifPresent(t -> {
       try {
-        DeltaTables.ensureTable(spark, t, SCHEMA, new io.medallion.pipeline.TableSpec(
-            Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true")));
+        DeltaSink.ensureTable(spark, t, SCHEMA, SPEC);
       } catch (Exception e) {
         throw new MedallionException(
             "Cannot create the event log " + t + " of pipeline '" + pipeline.name() + "': " + e.getMessage()
@@ -185,7 +189,9 @@ public final class EventLog {
     String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
     String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
     String message = p.error().map(e -> "Flow " + p.ref() + batch + " failed: " + e)
-        .orElse("Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
+        .orElse(p.status().equals("UNCHANGED")
+            ? "Flow " + p.ref() + " skipped: its inputs and definition are as at its last successful run"
+            : "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
             + p.rowsRead() + " rows, wrote " + p.rowsWritten() + ", dropped " + q.dropped() + ", quarantined "
             + q.quarantined() + (failedCheck ? ", failed checks " + q.failedChecks().stream().map(CheckResult::name).toList() : ""));
     Row error = p.error().map(e -> RowFactory.create(e, io.medallion.quality.QualityException.class.getName(), p.ref().toString())).orElse(null);
@@ -241,7 +247,7 @@ public final class EventLog {
       return;
     }
     try {
-      spark.createDataFrame(rows, SCHEMA).write().format("delta").mode("append").saveAsTable(table.get().quoted());
+      DeltaSink.write(spark.createDataFrame(rows, SCHEMA), table.get(), SPEC, Write.append(), Txn.NONE);
     } catch (RuntimeException e) {
       LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
           Secrets.redact(e.getMessage()));

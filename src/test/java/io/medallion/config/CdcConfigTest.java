@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.medallion.pipeline.CdcSpec;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableRef;
 import java.io.IOException;

@@ -17,7 +17,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import io.medallion.pipeline.CdcSpec;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
