@@ -40,6 +40,7 @@ public final class Defaults {
   private final Map<String, String> sessionConf;
   private final ConfigObject expectationDefaults;
   private final ConfigObject checkDefaults;
+  private final ConfigObject cdcDefaults;
   private final Action expectationAction;
   private final NullResult nullResult;
   private final Action checkAction;
@@ -72,6 +73,7 @@ public final class Defaults {
     expectationDefaults = (ConfigObject) config.getValue(expectation.path());
     expectationAction = expectation.choice("on-violation", QualityReader.ACTIONS);
     nullResult = expectation.choice("null-result", QualityReader.NULL_RESULTS);
+    cdcDefaults = (ConfigObject) config.getValue(medallion.section("cdc", "the AUTO CDC defaults").path());
     Section check = quality.section("check", "the dataset check defaults");
     checkDefaults = (ConfigObject) config.getValue(check.path());
     checkAction = check.choice("on-violation", QualityReader.CHECK_ACTIONS);
@@ -194,6 +196,11 @@ public final class Defaults {
   }
 
   /** The raw {@code medallion.quality.expectation} object, the fallback of every rule in a file. */
+  /** {@code medallion.cdc}: the defaults of a silver table's {@code cdc} block. */
+  ConfigObject cdcDefaults() {
+    return cdcDefaults;
+  }
+
   ConfigObject expectationDefaults() {
     return expectationDefaults;
   }

@@ -268,6 +268,11 @@ final class Section {
   }
 
   /** True when the value of the key (set by the user or the defaults) is an object { ... }. */
+  boolean isList(String key) {
+    ConfigValue v = merged.get(key);
+    return v != null && v.valueType() == ConfigValueType.LIST;
+  }
+
   boolean isObject(String key) {
     ConfigValue v = merged.get(key);
     return v != null && v.valueType() == ConfigValueType.OBJECT;

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * origin STRUCT&lt;pipeline_name, run_id, environment, dataset_name, table_name, batch_id BIGINT&gt;,
  * details STRUCT&lt;
  *   flow_progress: STRUCT&lt;status, start_time, end_time,
- *     metrics: STRUCT&lt;num_input_rows, num_output_rows&gt;,
+ *     metrics: STRUCT&lt;num_input_rows, num_output_rows, num_upserted_rows, num_deleted_rows,
+ *       num_history_rows_opened&gt; (the last three for CDC tables only),
  *     data_quality: STRUCT&lt;dropped_records, quarantined_records, warned_records,
  *       expectations: ARRAY&lt;STRUCT&lt;name, dataset, action, passed_records, failed_records&gt;&gt;,
  *       checks: ARRAY&lt;STRUCT&lt;name, type, action, passed, observed, message&gt;&gt;&gt;&gt;,
@@ -70,7 +71,8 @@ public final class EventLog {
           + " table_name: STRING, batch_id: BIGINT>, "
           + "details STRUCT<"
           + "flow_progress: STRUCT<status: STRING, start_time: TIMESTAMP, end_time: TIMESTAMP,"
-          + " metrics: STRUCT<num_input_rows: BIGINT, num_output_rows: BIGINT>,"
+          + " metrics: STRUCT<num_input_rows: BIGINT, num_output_rows: BIGINT, num_upserted_rows: BIGINT,"
+          + " num_deleted_rows: BIGINT, num_history_rows_opened: BIGINT>,"
           + " data_quality: STRUCT<dropped_records: BIGINT, quarantined_records: BIGINT, warned_records: BIGINT,"
           + " expectations: ARRAY<STRUCT<name: STRING, dataset: STRING, action: STRING, passed_records: BIGINT,"
           + " failed_records: BIGINT>>,"
@@ -194,7 +196,10 @@ public final class EventLog {
     }
     Row dq = RowFactory.create(q.dropped(), q.quarantined(), q.warned(), seq(expectations), seq(checks));
     Row flow = RowFactory.create(p.status(), ts(p.start()), ts(p.end()),
-        RowFactory.create(p.rowsRead() < 0 ? null : p.rowsRead(), p.rowsWritten()), dq);
+        RowFactory.create(p.rowsRead() < 0 ? null : p.rowsRead(), p.rowsWritten(),
+            p.cdc().map(FlowProgress.CdcMetrics::upsertedRows).orElse(null),
+            p.cdc().map(FlowProgress.CdcMetrics::deletedRows).orElse(null),
+            p.cdc().map(FlowProgress.CdcMetrics::historyRowsOpened).orElse(null)), dq);
     boolean failedCheck = !q.failedChecks().isEmpty();
     String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
     String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
