@@ -48,6 +48,8 @@ public final class Cli {
           "  --only T              run only table T (layer.table, e.g. silver.orders); repeatable,",
           "                        or a layer (bronze, silver, gold) for all its tables",
           "  --full-refresh T      drop T's data and checkpoint first and recompute it; repeatable",
+          "  --allow-reset         allow --full-refresh of tables whose source cannot be replayed",
+          "                        (Kafka, Kinesis, cloudFiles.cleanSource): their old data is lost",
           "  --show-gold           print every gold table after the run");
 
   private final PrintStream out;
@@ -86,6 +88,9 @@ public final class Cli {
             + ": dropped table " + name + " and deleted checkpoint " + checkpoint);
       }
     });
+    if (a.allowReset) {
+      options = options.allowReset();
+    }
     out.println("Running pipeline '" + pipeline.name() + "' in environment '" + env.name() + "' on "
         + platform.name() + " Spark " + spark.version());
     RunResult result = runner.run(options);
@@ -167,6 +172,7 @@ public final class Cli {
     final List<String> only = new ArrayList<>();
     final List<String> fullRefresh = new ArrayList<>();
     boolean showGold;
+    boolean allowReset;
 
     static Args parse(String[] args) {
       Args a = new Args();
@@ -187,6 +193,7 @@ public final class Cli {
           case "--only" -> a.only.addAll(Arrays.asList(value(list, ++i, arg).split(",")));
           case "--full-refresh" -> a.fullRefresh.addAll(Arrays.asList(value(list, ++i, arg).split(",")));
           case "--show-gold" -> a.showGold = true;
+          case "--allow-reset" -> a.allowReset = true;
           default -> throw new UsageException("Unknown option '" + arg + "'.");
         }
       }

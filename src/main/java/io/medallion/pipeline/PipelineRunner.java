@@ -2,6 +2,12 @@ package io.medallion.pipeline;
 
 import io.medallion.MedallionException;
 import io.medallion.eventlog.EventLog;
+import io.medallion.config.Defaults;
+import io.medallion.internal.NameCollisions;
+import io.medallion.internal.ResetPolicy;
+import io.medallion.internal.RunLock;
+import io.medallion.internal.SourcePaths;
+import io.medallion.internal.SparkRedaction;
 import io.medallion.platform.Platform;
 import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
@@ -56,6 +62,8 @@ public final class PipelineRunner {
     this.env = env;
     this.platform = platform;
     this.ctx = new StageContext(spark, pipeline, env, platform);
+    NameCollisions.check(pipeline, env);
+    SparkRedaction.apply(spark);
   }
 
   /** The three-level name of a table of the pipeline in this environment. */
@@ -72,11 +80,18 @@ public final class PipelineRunner {
   public RunResult run(RunOptions options) {
     checkKnown(options.only(), "--only");
     checkKnown(options.fullRefresh(), "--full-refresh");
+    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(),
+        pipeline.name(), Defaults.reference().runLockStaleAfter())) {
+      return runLocked(options);
+    }
+  }
+
+  private RunResult runLocked(RunOptions options) {
     platform.prepareCatalogs(spark, env);
     List<TableDefinition> selected =
         pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
     if (selected.stream().anyMatch(t -> !t.quality().isEmpty())) {
-      validate(); // a rule naming an unknown column fails here, before any data moves
+      validate(false); // a rule naming an unknown column fails here, before any data moves
     }
     EventLog events = EventLog.open(spark, pipeline, env);
     String runId = EventLog.newRunId();
@@ -86,6 +101,9 @@ public final class PipelineRunner {
     Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
     TableRef current = null;
+    for (TableRef ref : withStreamingDependents(options.fullRefresh())) { // before anything is dropped
+      ResetPolicy.check(pipeline.table(ref).orElseThrow(), options.resetAllowed(), pipeline.origin());
+    }
     try {
       for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
@@ -94,6 +112,7 @@ public final class PipelineRunner {
       for (TableDefinition table : selected) {
         current = table.ref();
         LOG.info("Running {} ({})", table.ref(), tableName(table.ref()));
+        SourcePaths.check(spark, table, pipeline.origin(), false);
         StageRun run = Stage.of(table).run(runCtx);
         if (run.continuous()) {
           continuous.add(run);
@@ -142,10 +161,17 @@ public final class PipelineRunner {
    * @throws MedallionException at the first problem, naming the table and the config path
    */
   public Map<TableRef, StructType> validate() {
+    return validate(true);
+  }
+
+  private Map<TableRef, StructType> validate(boolean missingPathsFail) {
     platform.prepareCatalogs(spark, env);
     Map<TableRef, Dataset<Row>> planned = new LinkedHashMap<>();
     Map<TableRef, StructType> schemas = new LinkedHashMap<>();
     for (TableDefinition table : pipeline.topologicalOrder()) {
+      if (missingPathsFail) { // a run warns about them as each table starts
+        SourcePaths.check(spark, table, pipeline.origin(), true);
+      }
       Dataset<Row> rows = Stage.of(table).plan(ctx, planned::get);
       StructType schema = rows.schema();
       Stage.checkQuality(ctx, table, rows);
@@ -154,7 +180,9 @@ public final class PipelineRunner {
         checkColumns(table, schema, silver.keys(), "keys");
         silver.sequenceBy().ifPresent(s -> checkColumns(table, schema, List.of(s), "sequence-by"));
       }
-      planned.put(table.ref(), rows);
+      // Later tables bind to the columns only: a view over the source's own plan would carry its
+      // options (a Kafka JAAS password) into Spark's event log and UI.
+      planned.put(table.ref(), spark.createDataFrame(List.<Row>of(), schema));
       schemas.put(table.ref(), schema);
     }
     return schemas;

@@ -1,6 +1,7 @@
 package io.medallion.stage;
 
 import io.medallion.MedallionException;
+import io.medallion.internal.SourcePaths;
 import io.medallion.pipeline.FileSource;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
@@ -94,8 +95,8 @@ final class FileInput {
     Set<String> unsupported = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     unsupported.addAll(platform.cloudFilesUnsupportedOptions());
     for (Map.Entry<String, String> e : source.options().entrySet()) {
-      if (e.getKey().equalsIgnoreCase("recursiveFileLookup")) {
-        continue; // Auto Loader always reads nested folders
+      if (e.getKey().equalsIgnoreCase("recursiveFileLookup") || e.getKey().equalsIgnoreCase(SourcePaths.ALLOW_MISSING)) {
+        continue; // Auto Loader always reads nested folders; allowMissingPath is medallion's
       }
       if (unsupported.contains(e.getKey())) {
         LOG.warn("File source {}: option {} is medallion's own and is not passed to this platform's"
@@ -111,7 +112,7 @@ final class FileInput {
     String format = source.format().toLowerCase(Locale.ROOT);
     Map<String, String> options = new LinkedHashMap<>();
     source.options().forEach((k, v) -> {
-      if (!k.toLowerCase(Locale.ROOT).startsWith("cloudfiles.")) {
+      if (!k.toLowerCase(Locale.ROOT).startsWith("cloudfiles.") && !k.equalsIgnoreCase(SourcePaths.ALLOW_MISSING)) {
         options.put(k, v);
       }
     });

@@ -185,7 +185,9 @@ final class QualityGate {
     Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
     QuarantineCollector collector = new QuarantineCollector(CAPTURE_ROWS);
     if (quarantine) {
-      ctx.spark().sparkContext().register(collector, "medallion quarantine " + table.ref());
+      // Unnamed: Spark reports only named accumulators (in its event log, UI and status store),
+      // and these values are customer rows.
+      ctx.spark().sparkContext().register(collector);
       writer.accept(rules.targetCollectingQuarantine(observed, batchId, collector));
     } else {
       writer.accept(rules.target(observed));

@@ -80,6 +80,12 @@ final class SilverStage implements Stage {
 
   /** Writes one batch of rows; {@code batchId} is -1 for a batch (non-streaming) run. */
   private void write(Dataset<Row> rows, TableName name, String appId, long batchId) {
+    if (table.mode() == WriteMode.APPEND && batchId < 0) {
+      // A batch table is recomputed from its whole input on every run: replaced, never appended
+      // to (appending would add the same rows again on each run).
+      DeltaTables.replace(rows, name, table.spec());
+      return;
+    }
     if (table.mode() == WriteMode.APPEND) {
       var writer = rows.write().format("delta").mode("append");
       if (batchId >= 0) {
