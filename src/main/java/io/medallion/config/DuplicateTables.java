@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -1,6 +1,6 @@
 package io.medallion.internal;
 
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.config.Defaults;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
@@ -28,7 +28,7 @@ public final class NameCollisions {
       claim(claims, env.tableName(pipeline, t.ref()), "table " + t.ref(), pipeline, env, t.ref());
     }
     for (TableDefinition t : pipeline.tables()) {
-      claim(claims, env.quarantineName(pipeline, t.ref()), "the quarantine table of " + t.ref(), pipeline, env, t.ref());
+      claim(claims, env.quarantineName(pipeline, t.ref(), Defaults.reference().quarantineSuffix()), "the quarantine table of " + t.ref(), pipeline, env, t.ref());
     }
   }
 

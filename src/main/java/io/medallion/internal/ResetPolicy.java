@@ -2,9 +2,9 @@ package io.medallion.internal;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.KinesisSource;
+import io.medallion.source.FileSource;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.KinesisSource;
 import io.medallion.pipeline.TableDefinition;
 import java.util.Locale;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.medallion.internal;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.TableDefinition;
 import java.io.IOException;
 import org.apache.hadoop.fs.FileSystem;

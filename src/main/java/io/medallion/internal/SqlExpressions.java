@@ -1,5 +1,6 @@
 package io.medallion.internal;
 
+import io.medallion.pipeline.SqlTemplate;
 import java.util.Optional;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 

@@ -1,9 +1,11 @@
 package io.medallion.config;
 
+import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.medallion.pipeline.FileSource;
+import io.medallion.pipeline.ConfigurationException;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.PipelineDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +64,7 @@ class LoadTimeRefusalsTest {
 
   @Test
   void tableSqlIsCheckedForPipelinesBuiltInCodeToo() {
-    ConfigurationException e = catchThrowableOfType(() -> PipelineDefinition.builder("p").schema("s")
+    ConfigurationException e = catchThrowableOfType(() -> PipelineBuilder.pipeline("p").schema("s")
         .bronze("orders", FileSource.of("/x", "json"))
         .gold("g", "CREATE TABLE x AS SELECT * FROM {bronze.orders}")
         .build(), ConfigurationException.class);

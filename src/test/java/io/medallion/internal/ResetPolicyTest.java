@@ -1,12 +1,13 @@
 package io.medallion.internal;
 
+import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.KinesisSource;
+import io.medallion.source.FileSource;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.KinesisSource;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.TableDefinition;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Which full refreshes would lose data for good (issue 15, item 2). */
 class ResetPolicyTest {
   private static TableDefinition bronze(SourceDefinition source, String resetAllowed) {
-    return PipelineDefinition.builder("p").schema("s")
+    return PipelineBuilder.pipeline("p").schema("s")
         .bronze("t", source, b -> {
           if (resetAllowed != null) {
             b.property(ResetPolicy.PROPERTY, resetAllowed);

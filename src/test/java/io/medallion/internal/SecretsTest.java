@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
 import io.medallion.connector.kinesis.internal.KinesisOptions;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.KinesisSource;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.KinesisSource;
+import io.medallion.source.SecretRef;
 import io.medallion.platform.internal.OssPlatform;
 import java.util.List;
 import java.util.Map;

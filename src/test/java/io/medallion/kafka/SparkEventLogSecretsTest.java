@@ -1,10 +1,11 @@
 package io.medallion.kafka;
 
+import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
@@ -68,7 +69,7 @@ class SparkEventLogSecretsTest extends KafkaTestBase {
   @Test
   void saslPasswordIsNotInSparksEventLog(Lakehouse lake) throws IOException {
     Path secret = Files.writeString(lake.root().resolve("kafka-password-log"), kafka.saslPassword());
-    PipelineDefinition p = PipelineDefinition.builder("kafkalog").schema("k")
+    PipelineDefinition p = PipelineBuilder.pipeline("kafkalog").schema("k")
         .bronze("events", KafkaSecurityTest.sasl(secret), b -> b.expect("has_id", "id IS NOT NULL"))
         .silver("events", s -> s.from("bronze.events").keys("id"))
         .build();
@@ -93,7 +94,7 @@ class SparkEventLogSecretsTest extends KafkaTestBase {
     Files.writeString(landing.resolve("orders/a.json"),
         "{\"id\": \"1\", \"amount\": 5.0, \"card\": \"customer-card-4111\"}\n"
             + "{\"id\": \"2\", \"amount\": -1.0, \"card\": \"customer-card-4222\"}\n");
-    PipelineDefinition p = PipelineDefinition.builder("qlog").schema("q")
+    PipelineDefinition p = PipelineBuilder.pipeline("qlog").schema("q")
         .bronze("orders", FileSource.of(landing.resolve("orders").toString(), "json")
             .withSchema("id STRING, amount DOUBLE, card STRING"), b -> b
             .execution(Execution.STREAMING)
@@ -103,7 +104,7 @@ class SparkEventLogSecretsTest extends KafkaTestBase {
 
     String log = eventLogOf(lake, lake.root().resolve("spark-events-quarantine"), () -> lake.run(p, env));
 
-    assertThat(lake.table(env.quarantineName(p, io.medallion.pipeline.TableRef.parse("bronze.orders")))
+    assertThat(lake.table(env.quarantineName(p, io.medallion.pipeline.TableRef.parse("bronze.orders"), "_quarantine"))
         .select("card").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
         .containsExactly("customer-card-4222");
     assertThat(log).contains("SparkListenerTaskEnd").doesNotContain("customer-card-4222");

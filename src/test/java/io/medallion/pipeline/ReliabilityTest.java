@@ -1,9 +1,12 @@
 package io.medallion.pipeline;
 
+import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.medallion.MedallionException;
+import io.medallion.run.RunOptions;
+import io.medallion.source.FileSource;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;
@@ -28,7 +31,7 @@ class ReliabilityTest {
   void batchSilverAppendIsRecomputedNotAppended(Lakehouse lake) throws IOException {
     Path landing = lake.root().resolve("append-landing");
     land(landing.resolve("events"), "a.json", "{\"id\": \"1\"}", "{\"id\": \"2\"}", "{\"id\": \"3\"}");
-    PipelineDefinition p = PipelineDefinition.builder("appendbatch").schema("a")
+    PipelineDefinition p = PipelineBuilder.pipeline("appendbatch").schema("a")
         .bronze("events", FileSource.of(landing.resolve("events").toString(), "json").withSchema("id STRING"),
             b -> b.execution(Execution.BATCH))
         .silver("events", s -> s.from("bronze.events").mode(WriteMode.APPEND).execution(Execution.BATCH))
@@ -47,7 +50,7 @@ class ReliabilityTest {
   void fullRefreshOfASourceThatCannotBeReplayedIsRefusedUnlessAllowed(Lakehouse lake) throws IOException {
     Path landing = lake.root().resolve("clean-landing");
     land(landing.resolve("events"), "a.json", "{\"id\": \"1\"}", "{\"id\": \"2\"}");
-    PipelineDefinition p = PipelineDefinition.builder("cleaned").schema("c")
+    PipelineDefinition p = PipelineBuilder.pipeline("cleaned").schema("c")
         .bronze("events", FileSource.of(landing.resolve("events").toString(), "json").withSchema("id STRING")
             .withOption("cloudFiles.cleanSource", "DELETE")
             .withOption("cloudFiles.cleanSource.retentionDuration", "7 days"))
@@ -70,14 +73,14 @@ class ReliabilityTest {
   void missingSourcePathFailsValidateUnlessDeclared(Lakehouse lake) {
     Path landing = lake.root().resolve("missing-landing");
     FileSource typo = FileSource.of(landing.resolve("evnets").toString(), "json").withSchema("id STRING");
-    PipelineDefinition p = PipelineDefinition.builder("missing").schema("m").bronze("events", typo).build();
+    PipelineDefinition p = PipelineBuilder.pipeline("missing").schema("m").bronze("events", typo).build();
     Environment env = lake.environment(landing.toString());
 
     MedallionException e = catchThrowableOfType(() -> lake.runner(p, env).validate(), MedallionException.class);
     assertThat(e.getMessage()).contains("bronze.events", landing.resolve("evnets").toString(), "does not exist",
         "allowMissingPath = true");
 
-    PipelineDefinition later = PipelineDefinition.builder("missing").schema("m")
+    PipelineDefinition later = PipelineBuilder.pipeline("missing").schema("m")
         .bronze("events", typo.withOption("allowMissingPath", "true")).build();
     assertThat(lake.runner(later, env).validate()).containsKey(BRONZE);
   }
@@ -87,7 +90,7 @@ class ReliabilityTest {
     Path landing = lake.root().resolve("names-landing");
     land(landing.resolve("events"), "a.json",
         "{\"id\": \"1\", \"first name\": \"Ada\", \"geo.lat\": 1.5, \"price (EUR)\": 10, \"a,b;c=d\": \"x\"}");
-    PipelineDefinition p = PipelineDefinition.builder("names").schema("n")
+    PipelineDefinition p = PipelineBuilder.pipeline("names").schema("n")
         .bronze("events", FileSource.of(landing.resolve("events").toString(), "json"))
         .build();
     Environment env = lake.environment(landing.toString());

@@ -1,6 +1,7 @@
-package io.medallion.pipeline;
+package io.medallion.source;
 
 import io.medallion.internal.Secrets;
+import io.medallion.pipeline.SourceDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

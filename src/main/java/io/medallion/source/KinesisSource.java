@@ -1,6 +1,7 @@
-package io.medallion.pipeline;
+package io.medallion.source;
 
 import io.medallion.internal.Secrets;
+import io.medallion.pipeline.SourceDefinition;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +38,11 @@ public record KinesisSource(
     Optional<SecretRef> secretKey,
     Map<String, String> options)
     implements SourceDefinition {
+  /** A Kinesis stream is read as a stream only. */
+  @Override
+  public boolean streamOnly() {
+    return true;
+  }
 
   /** Options set through the record's components, not through {@code options}. */
   public static final Set<String> RESERVED_OPTIONS =
