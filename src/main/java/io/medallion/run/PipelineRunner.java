@@ -160,7 +160,7 @@ public final class PipelineRunner {
 
   /**
    * Checks every table without moving data: each source is opened, each SQL statement is analyzed
-   * against the catalog (inputs bound to the plans of the tables before it), and keys and partition
+   * against the catalog (inputs bound to the columns of the tables before it), and keys and partition
    * columns are checked against the resulting columns.
    *
    * @return the columns each table would have
