@@ -19,7 +19,7 @@ import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
 import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +123,7 @@ public final class PipelineRunner {
         if (run.continuous()) {
           continuous.add(run);
         } else {
-          finished(run.await(), results, options.listener());
+          finished(TableResult.of(run.await()), results, options.listener());
         }
       }
       current = null;
@@ -154,7 +154,7 @@ public final class PipelineRunner {
       // The failed query's own await() below reports it with the table's name.
     }
     for (StageRun run : runs) {
-      finished(run.await(), results, listener);
+      finished(TableResult.of(run.await()), results, listener);
     }
   }
 
@@ -235,8 +235,8 @@ public final class PipelineRunner {
   private void fullRefresh(TableRef ref, boolean cascaded, RunListener listener) {
     TableName name = tableName(ref);
     String checkpoint = env.checkpointOf(pipeline, ref);
-    DeltaTables.drop(spark, name);
-    DeltaTables.drop(spark, ctx.quarantineOf(ref));
+    DeltaSink.drop(spark, name);
+    DeltaSink.drop(spark, ctx.quarantineOf(ref));
     try {
       Path path = new Path(checkpoint);
       FileSystem fs = path.getFileSystem(spark.sessionState().newHadoopConf());
