@@ -12,7 +12,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.medallion.internal.NameCollisions;
+
 import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;

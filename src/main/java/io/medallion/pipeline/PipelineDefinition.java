@@ -120,7 +120,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       } catch (IllegalArgumentException e) {
         throw new ConfigurationException(origin, path + ".sql", e.getMessage());
       }
-      SqlExpressions.notAQuery(sql.get()).ifPresent(problem -> {
+      SqlQueries.notAQuery(sql.get()).ifPresent(problem -> {
         throw new ConfigurationException(origin, path + ".sql",
             "table " + t.ref() + ": the SQL must be a single query (SELECT or WITH ... SELECT), but "
                 + problem + ". medallion creates, replaces and merges the table itself: write only"

@@ -3,7 +3,6 @@ package io.medallion.source.internal;
 import io.medallion.internal.Causes;
 import io.medallion.source.SourceContext;
 import io.medallion.MedallionException;
-import io.medallion.internal.SourcePaths;
 import io.medallion.source.FileSource;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
@@ -43,6 +42,9 @@ final class FileInput {
   private static final Logger LOG = LoggerFactory.getLogger(FileInput.class);
   static final String RESCUED = "_rescued_data";
   private static final Set<String> TEXT_FORMATS = Set.of("json", "csv");
+
+  /** medallion's own option for a folder that may not exist yet (checked by run.SourcePaths). */
+  private static final String ALLOW_MISSING = "allowMissingPath";
 
   private FileInput() {}
 
@@ -97,7 +99,7 @@ final class FileInput {
     Set<String> unsupported = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     unsupported.addAll(platform.cloudFilesUnsupportedOptions());
     for (Map.Entry<String, String> e : source.options().entrySet()) {
-      if (e.getKey().equalsIgnoreCase("recursiveFileLookup") || e.getKey().equalsIgnoreCase(SourcePaths.ALLOW_MISSING)) {
+      if (e.getKey().equalsIgnoreCase("recursiveFileLookup") || e.getKey().equalsIgnoreCase(ALLOW_MISSING)) {
         continue; // Auto Loader always reads nested folders; allowMissingPath is medallion's
       }
       if (unsupported.contains(e.getKey())) {
@@ -114,7 +116,7 @@ final class FileInput {
     String format = source.format().toLowerCase(Locale.ROOT);
     Map<String, String> options = new LinkedHashMap<>();
     source.options().forEach((k, v) -> {
-      if (!k.toLowerCase(Locale.ROOT).startsWith("cloudfiles.") && !k.equalsIgnoreCase(SourcePaths.ALLOW_MISSING)) {
+      if (!k.toLowerCase(Locale.ROOT).startsWith("cloudfiles.") && !k.equalsIgnoreCase(ALLOW_MISSING)) {
         options.put(k, v);
       }
     });

@@ -1,4 +1,4 @@
-package io.medallion.internal;
+package io.medallion.run;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;

@@ -1,7 +1,6 @@
-package io.medallion.internal;
+package io.medallion.config;
 
 import io.medallion.pipeline.ConfigurationException;
-import io.medallion.config.Defaults;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableDefinition;

@@ -1,4 +1,4 @@
-package io.medallion.internal;
+package io.medallion.run;
 
 import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThatCode;
