@@ -184,7 +184,9 @@ public final class EventLog {
     String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
     String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
     String message = p.error().map(e -> "Flow " + p.ref() + batch + " failed: " + e)
-        .orElse("Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
+        .orElse(p.status().equals("UNCHANGED")
+            ? "Flow " + p.ref() + " skipped: its inputs and definition are as at its last successful run"
+            : "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
             + p.rowsRead() + " rows, wrote " + p.rowsWritten() + ", dropped " + q.dropped() + ", quarantined "
             + q.quarantined() + (failedCheck ? ", failed checks " + q.failedChecks().stream().map(CheckResult::name).toList() : ""));
     Row error = p.error().map(e -> RowFactory.create(e, io.medallion.quality.QualityException.class.getName(), p.ref().toString())).orElse(null);

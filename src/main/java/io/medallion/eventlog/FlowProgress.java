@@ -13,8 +13,9 @@ import java.util.OptionalLong;
  * @param ref the table as {@code layer.table}
  * @param name its three-level name
  * @param batchId the micro-batch of a streaming table; empty for a batch run
- * @param status {@code COMPLETED}, {@code SKIPPED} (a retried micro-batch already committed) or
- *     {@code FAILED}
+ * @param status {@code COMPLETED}, {@code SKIPPED} (a retried micro-batch already committed),
+ *     {@code UNCHANGED} (the table was not recomputed: its inputs did not change since its last
+ *     successful run) or {@code FAILED}
  * @param rowsRead rows that entered the table's flow in this batch; -1 if not measured
  * @param rowsWritten rows inserted or updated in the table by this batch
  * @param quality what the expectations and checks did

@@ -12,6 +12,10 @@ import io.medallion.config.Defaults;
 import io.medallion.config.NameCollisions;
 import io.medallion.internal.RunLock;
 import io.medallion.internal.SparkRedaction;
+import io.medallion.eventlog.FlowProgress;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.run.internal.TableScheduler;
+import io.medallion.run.internal.UnchangedInputs;
 import io.medallion.platform.Platform;
 import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
@@ -27,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -94,8 +100,10 @@ public final class PipelineRunner {
     platform.prepareCatalogs(spark, env);
     List<TableDefinition> selected =
         pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
-    if (selected.stream().anyMatch(t -> !t.quality().isEmpty())) {
+    UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
+    if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
       validate(false); // a rule naming an unknown column fails here, before any data moves
+      unchanged.recordValidated();
     }
     EventLog events = EventLog.open(spark, pipeline, env);
     String runId = EventLog.newRunId();
@@ -104,7 +112,7 @@ public final class PipelineRunner {
     events.runStarted(runId, names, options.fullRefresh().stream().map(TableRef::toString).sorted().toList());
     Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
-    TableRef current = null;
+    TableRef[] current = {null};
     for (TableRef ref : withStreamingDependents(options.fullRefresh())) { // before anything is dropped
       ResetPolicy.check(pipeline.table(ref).orElseThrow(), options.resetAllowed(), pipeline.origin());
     }
@@ -112,9 +120,15 @@ public final class PipelineRunner {
       for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
       }
-      List<StageRun> continuous = new ArrayList<>();
-      for (TableDefinition table : selected) {
-        current = table.ref();
+      List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
+      // One thread per ready table (independent tables overlap); a failure stops the run as before.
+      TableScheduler.run(spark.sparkContext(), selected, selected.size(), table -> {
+        Instant tableStart = Instant.now();
+        Optional<UnchangedInputs.State> before = unchanged.before(table);
+        if (before.isPresent() && unchanged.unchanged(table, before.get())) {
+          skipped(table, tableStart, events, runId, results, options.listener());
+          return;
+        }
         LOG.info("Running {} ({})", table.ref(), tableName(table.ref()));
         SourcePaths.check(spark, table, pipeline.origin(), false);
         StageRun run = Stage.of(table).run(runCtx);
@@ -122,17 +136,18 @@ public final class PipelineRunner {
           continuous.add(run);
         } else {
           finished(TableResult.of(run.await()), results, options.listener());
+          before.ifPresent(b -> unchanged.record(table, b));
         }
-      }
-      current = null;
+      }, (ref, e) -> current[0] = ref);
       if (!continuous.isEmpty()) {
         awaitContinuous(continuous, results, options.listener());
       }
     } catch (RuntimeException e) {
       events.runFailed(runId, names, Duration.between(start, Instant.now()).toMillis(), e,
-          current == null ? null : current.toString());
+          current[0] == null ? null : current[0].toString());
       throw e;
     }
+    results.sort(java.util.Comparator.comparingInt(r -> names.indexOf(r.ref().toString())));
     RunResult result = new RunResult(results);
     events.runFinished(runId, names, Duration.between(start, Instant.now()).toMillis(),
         String.join("; ", results.stream().map(TableResult::summary).toList()));
@@ -141,9 +156,27 @@ public final class PipelineRunner {
 
   private static void finished(TableResult result, List<TableResult> results, RunListener listener) {
     LOG.info(result.summary());
-    results.add(result);
-    listener.tableFinished(result);
+    synchronized (results) { // tables finish on their own threads; the listener hears one at a time
+      results.add(result);
+      listener.tableFinished(result);
+    }
   }
+
+  /** A table whose inputs did not change since its last successful run: not recomputed. */
+  private void skipped(
+      TableDefinition table, Instant start, EventLog events, String runId, List<TableResult> results,
+      RunListener listener) {
+    TableName name = tableName(table.ref());
+    TableResult r = new TableResult(table.ref(), name, 0, 0, Duration.between(start, Instant.now()),
+        QualityMetrics.none(), UNCHANGED_NOTE);
+    events.flowProgress(runId, new FlowProgress(table.ref(), name, OptionalLong.empty(), start, Instant.now(),
+        "UNCHANGED", 0, 0, QualityMetrics.none(), Optional.empty()));
+    finished(r, results, listener);
+  }
+
+  /** The note of a skipped table's line. */
+  public static final String UNCHANGED_NOTE =
+      "skipped: its inputs and definition are as at its last successful run; --full-refresh recomputes it";
 
   private void awaitContinuous(List<StageRun> runs, List<TableResult> results, RunListener listener) {
     try {
