@@ -50,6 +50,8 @@ public final class Cli {
           "  --only T              run only table T (layer.table, e.g. silver.orders); repeatable,",
           "                        or a layer (bronze, silver, gold) for all its tables",
           "  --full-refresh T      drop T's data and checkpoint first and recompute it; repeatable",
+          "  --allow-reset         allow --full-refresh of tables whose source cannot be replayed",
+          "                        (Kafka, Kinesis, cloudFiles.cleanSource): their old data is lost",
           "  --show-gold           print every gold table after the run",
           "  --quiet               print nothing while running (errors still go to stderr)",
           "  --json                print one JSON object per event (batch, table, run) instead of lines");
@@ -88,6 +90,9 @@ public final class Cli {
     }
     Progress progress = new Progress(out, a.json ? Progress.Mode.JSON : a.quiet ? Progress.Mode.QUIET : Progress.Mode.LINES);
     RunOptions options = new RunOptions(only(a.only, pipeline), refs(a.fullRefresh), progress);
+    if (a.allowReset) {
+      options = options.allowReset();
+    }
     progress.runStarted(pipeline.name(), env.name(), platform.name(), spark.version());
     RunResult result;
     try {
@@ -171,6 +176,7 @@ public final class Cli {
     boolean showGold;
     boolean quiet;
     boolean json;
+    boolean allowReset;
 
     static Args parse(String[] args) {
       Args a = new Args();
@@ -193,6 +199,7 @@ public final class Cli {
           case "--show-gold" -> a.showGold = true;
           case "--quiet" -> a.quiet = true;
           case "--json" -> a.json = true;
+          case "--allow-reset" -> a.allowReset = true;
           default -> throw new UsageException("Unknown option '" + arg + "'.");
         }
       }

@@ -45,6 +45,7 @@ public final class Defaults {
   private final NullResult nullResult;
   private final Action checkAction;
   private final String quarantineSuffix;
+  private final java.time.Duration runLockStaleAfter;
 
   private Defaults(Config config) {
     Section root = Section.root(ORIGIN, config.root());
@@ -78,6 +79,7 @@ public final class Defaults {
     checkDefaults = (ConfigObject) config.getValue(check.path());
     checkAction = check.choice("on-violation", QualityReader.CHECK_ACTIONS);
     quarantineSuffix = quality.nonBlank("quarantine-suffix", "a table name suffix, e.g. \"_quarantine\"");
+    runLockStaleAfter = medallion.section("run", "the run settings").duration("lock-stale-after");
     Section envSection = medallion.section("env", "the environment defaults");
     env = (ConfigObject) config.getValue(envSection.path());
     platform = envSection.choice("platform", EnvironmentReader.PLATFORMS);
@@ -185,6 +187,14 @@ public final class Defaults {
   /** The suffix of quarantine table names ({@code _quarantine}). */
   public String quarantineSuffix() {
     return quarantineSuffix;
+  }
+
+  /**
+   * How long a run lock may go without a heartbeat before another run takes it over
+   * ({@code medallion.run.lock-stale-after}, 2 minutes): the lock of a run that crashed.
+   */
+  public java.time.Duration runLockStaleAfter() {
+    return runLockStaleAfter;
   }
 
   /**

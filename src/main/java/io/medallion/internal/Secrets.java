@@ -2,6 +2,7 @@ package io.medallion.internal;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Masks secret values wherever medallion writes text: error messages, the event log, the CLI.
@@ -14,19 +15,46 @@ public final class Secrets {
   public static final String MASK = "***";
 
   private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
+  private static final Set<Pattern> SHORT_VALUES = ConcurrentHashMap.newKeySet();
+  private static final int SHORT = 4;
+  private static final Pattern CREDENTIAL_OPTION = Pattern.compile(
+      "(?i)password|passwd|secret|token(?![._-]?endpoint)|jaas|credential|private|keystore\\.key|ssl\\.key\\b|access[._-]?key|api[._-]?key|session[._-]?key|sas[._-]?key");
+  private static final Pattern URL_CREDENTIALS = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/@\\s:]+:[^/@\\s]+@");
 
   private Secrets() {}
 
   /** Makes {@link #redact} mask {@code value} from now on (values under 4 characters are not masked). */
   public static void remember(String value) {
-    if (value != null && value.length() >= 4) {
+    if (value == null || value.isEmpty()) {
+      return;
+    }
+    if (value.length() < SHORT) {
+      SHORT_VALUES.add(Pattern.compile("(?<![\\p{Alnum}])" + Pattern.quote(value) + "(?![\\p{Alnum}])"));
+    } else {
       KNOWN.add(value);
     }
   }
 
+  /**
+   * True for an option whose value is a credential: passwords, secrets, tokens, JAAS configs,
+   * private keys (PEM, e.g. Kafka's {@code ssl.keystore.key}), access keys and credentials.
+   * Such options must come from a secret reference, never from the pipeline config.
+   */
+  public static boolean isCredentialOption(String key) {
+    return key != null && CREDENTIAL_OPTION.matcher(key).find();
+  }
+
+  /**
+   * True when {@code value} is a URL carrying credentials ({@code scheme://user:password@host}) or
+   * holds a PEM private key.
+   */
+  public static boolean carriesCredentials(String value) {
+    return value != null && (URL_CREDENTIALS.matcher(value).find() || value.contains("PRIVATE KEY-----"));
+  }
+
   /** {@code text} with every secret value read so far replaced by {@value #MASK}. */
   public static String redact(String text) {
-    if (text == null || KNOWN.isEmpty()) {
+    if (text == null || KNOWN.isEmpty() && SHORT_VALUES.isEmpty()) {
       return text;
     }
     String out = text;
@@ -34,6 +62,9 @@ public final class Secrets {
       if (out.contains(secret)) {
         out = out.replace(secret, MASK);
       }
+    }
+    for (Pattern secret : SHORT_VALUES) {
+      out = secret.matcher(out).replaceAll(MASK);
     }
     return out;
   }
@@ -43,7 +74,7 @@ public final class Secrets {
    * copy of the chain whose messages are {@link #redact}ed (same classes named, same stack traces).
    */
   public static Throwable scrub(Throwable error) {
-    if (error == null || KNOWN.isEmpty() || !leaks(error)) {
+    if (error == null || KNOWN.isEmpty() && SHORT_VALUES.isEmpty() || !leaks(error)) {
       return error;
     }
     Throwable cause = error.getCause() == null || error.getCause() == error ? null : scrub(error.getCause());

@@ -120,6 +120,12 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       } catch (IllegalArgumentException e) {
         throw new ConfigurationException(origin, path + ".sql", e.getMessage());
       }
+      SqlQueries.notAQuery(sql.get()).ifPresent(problem -> {
+        throw new ConfigurationException(origin, path + ".sql",
+            "table " + t.ref() + ": the SQL must be a single query (SELECT or WITH ... SELECT), but "
+                + problem + ". medallion creates, replaces and merges the table itself: write only"
+                + " the query of its rows, and run DDL or DML outside the pipeline.");
+      });
     }
     if (t instanceof SilverTable s) {
       if (s.mode() == WriteMode.UPSERT && s.keys().isEmpty()) {

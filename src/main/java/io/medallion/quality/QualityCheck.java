@@ -152,7 +152,9 @@ public final class QualityCheck {
       Column[] m = rules.metrics();
       Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
       if (quarantine) {
-        rows.sparkSession().sparkContext().register(collector, "medallion quarantine " + table);
+        // Unnamed: Spark reports only named accumulators (in its event log, UI and status store),
+        // and these values are customer rows.
+        rows.sparkSession().sparkContext().register(collector);
         keep = rules.targetCollectingQuarantine(observed, batchId, collector);
       } else {
         keep = rules.target(observed);

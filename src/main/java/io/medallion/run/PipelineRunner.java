@@ -8,6 +8,10 @@ import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.MedallionException;
 import io.medallion.eventlog.EventLog;
+import io.medallion.config.Defaults;
+import io.medallion.config.NameCollisions;
+import io.medallion.internal.RunLock;
+import io.medallion.internal.SparkRedaction;
 import io.medallion.eventlog.FlowProgress;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.run.internal.TableScheduler;
@@ -68,6 +72,8 @@ public final class PipelineRunner {
     this.env = env;
     this.platform = platform;
     this.ctx = new StageContext(spark, pipeline, env, platform);
+    NameCollisions.check(pipeline, env);
+    SparkRedaction.apply(spark);
   }
 
   /** The three-level name of a table of the pipeline in this environment. */
@@ -84,12 +90,19 @@ public final class PipelineRunner {
   public RunResult run(RunOptions options) {
     checkKnown(options.only(), "--only");
     checkKnown(options.fullRefresh(), "--full-refresh");
+    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(),
+        pipeline.name(), Defaults.reference().runLockStaleAfter())) {
+      return runLocked(options);
+    }
+  }
+
+  private RunResult runLocked(RunOptions options) {
     platform.prepareCatalogs(spark, env);
     List<TableDefinition> selected =
         pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
     UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
     if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
-      validate(); // a rule naming an unknown column fails here, before any data moves
+      validate(false); // a rule naming an unknown column fails here, before any data moves
       unchanged.recordValidated();
     }
     EventLog events = EventLog.open(spark, pipeline, env).observedBy(options.listener()::batchFinished);
@@ -100,6 +113,9 @@ public final class PipelineRunner {
     Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
     TableRef[] current = {null};
+    for (TableRef ref : withStreamingDependents(options.fullRefresh())) { // before anything is dropped
+      ResetPolicy.check(pipeline.table(ref).orElseThrow(), options.resetAllowed(), pipeline.origin());
+    }
     try {
       for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
@@ -114,6 +130,7 @@ public final class PipelineRunner {
           return;
         }
         LOG.info("Running {} ({})", table.ref(), tableName(table.ref()));
+        SourcePaths.check(spark, table, pipeline.origin(), false);
         StageRun run = Stage.of(table).run(runCtx);
         if (run.continuous()) {
           continuous.add(run);
@@ -174,17 +191,24 @@ public final class PipelineRunner {
 
   /**
    * Checks every table without moving data: each source is opened, each SQL statement is analyzed
-   * against the catalog (inputs bound to the plans of the tables before it), and keys and partition
+   * against the catalog (inputs bound to the columns of the tables before it), and keys and partition
    * columns are checked against the resulting columns.
    *
    * @return the columns each table would have
    * @throws MedallionException at the first problem, naming the table and the config path
    */
   public Map<TableRef, StructType> validate() {
+    return validate(true);
+  }
+
+  private Map<TableRef, StructType> validate(boolean missingPathsFail) {
     platform.prepareCatalogs(spark, env);
     Map<TableRef, Dataset<Row>> planned = new LinkedHashMap<>();
     Map<TableRef, StructType> schemas = new LinkedHashMap<>();
     for (TableDefinition table : pipeline.topologicalOrder()) {
+      if (missingPathsFail) { // a run warns about them as each table starts
+        SourcePaths.check(spark, table, pipeline.origin(), true);
+      }
       Dataset<Row> rows = Stage.of(table).plan(ctx, planned::get);
       StructType schema = rows.schema();
       Stage.checkQuality(ctx, table, rows);
@@ -193,7 +217,9 @@ public final class PipelineRunner {
         checkColumns(table, schema, silver.keys(), "keys");
         silver.sequenceBy().ifPresent(s -> checkColumns(table, schema, List.of(s), "sequence-by"));
       }
-      planned.put(table.ref(), rows);
+      // Later tables bind to the columns only: a view over the source's own plan would carry its
+      // options (a Kafka JAAS password) into Spark's event log and UI.
+      planned.put(table.ref(), spark.createDataFrame(List.<Row>of(), schema));
       schemas.put(table.ref(), schema);
     }
     return schemas;

@@ -1,5 +1,6 @@
 package io.medallion.source;
 
+import io.medallion.internal.Secrets;
 import io.medallion.pipeline.SourceDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,9 +182,9 @@ public record KafkaSource(
             "option '" + key + "' is set by the source itself: use bootstrap-servers, subscribe,"
                 + " subscribe-pattern, assign or security { ... } instead");
       }
-      if (lower.contains("password") || lower.contains("secret") || lower.contains("jaas")) {
+      if (Secrets.isCredentialOption(key) || Secrets.carriesCredentials(options.get(key))) {
         throw new IllegalArgumentException(
-            "option '" + key + "' would put a secret in the pipeline config: use security { ... }"
+            "option '" + key + "' would put a credential in the pipeline config: use security { ... }"
                 + " with a secret reference (" + SecretRef.FORMS + ")");
       }
     }

@@ -1,5 +1,6 @@
 package io.medallion.source;
 
+import io.medallion.internal.Secrets;
 import io.medallion.pipeline.SourceDefinition;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -68,9 +69,9 @@ public record KinesisSource(
             "option '" + key + "' is set by the source itself: use stream-name, region, access-key"
                 + " and secret-key instead");
       }
-      if (lower.contains("secret") || lower.contains("password")) {
+      if (Secrets.isCredentialOption(key) || Secrets.carriesCredentials(options.get(key))) {
         throw new IllegalArgumentException(
-            "option '" + key + "' would put a secret in the pipeline config: use secret-key with a"
+            "option '" + key + "' would put a credential in the pipeline config: use secret-key with a"
                 + " secret reference (" + SecretRef.FORMS + ")");
       }
     }

@@ -39,7 +39,9 @@ public record SecretRef(Kind kind, String name) {
       throw new IllegalArgumentException("a secret reference needs a kind and a name");
     }
     if (kind == Kind.ENV && !ENV_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("'" + name + "' is not an environment variable name");
+      // The text is not repeated: after env: it may be the password itself.
+      throw new IllegalArgumentException("what follows env: is not an environment variable name"
+          + " (letters, digits and '_'); write the variable's name, e.g. env:KAFKA_PASSWORD, never the value");
     }
     if (kind == Kind.SCOPE && !SCOPE_KEY.matcher(name).matches()) {
       throw new IllegalArgumentException("a secret scope reference is secret:<scope>/<key>, not secret:" + name);
@@ -70,11 +72,15 @@ public record SecretRef(Kind kind, String name) {
     }
   }
 
+  // What an environment variable is conventionally called. Any other text after env: may be the
+  // password itself written in the wrong place, so it is never shown.
+  private static final Pattern SHOWN_ENV_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+
   /** The reference as written in config, e.g. {@code env:KAFKA_PASSWORD}. */
   @Override
   public String toString() {
     return switch (kind) {
-      case ENV -> "env:" + name;
+      case ENV -> "env:" + (SHOWN_ENV_NAME.matcher(name).matches() ? name : "***");
       case FILE -> "file:" + name;
       case SCOPE -> "secret:" + name;
     };

@@ -48,9 +48,11 @@ final class SilverStage implements Stage {
             ? spark.readStream().table(input)
             : spark.read().table(input);
       });
+      // A batch table is recomputed from its whole input on every run: with mode = append it is
+      // replaced, never appended to (that would add the same rows again on each run).
       Write write = table.mode() == WriteMode.UPSERT
           ? Write.merge(table.keys(), table.sequenceBy())
-          : Write.append();
+          : streaming ? Write.append() : Write.replace();
       TableWriter writer = new TableWriter(ctx, table, rows, write);
       if (streaming) {
         return Runs.stream(ctx, table, table.trigger(), rows, writer, start, q -> {});

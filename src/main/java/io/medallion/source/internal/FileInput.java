@@ -43,6 +43,9 @@ final class FileInput {
   static final String RESCUED = "_rescued_data";
   private static final Set<String> TEXT_FORMATS = Set.of("json", "csv");
 
+  /** medallion's own option for a folder that may not exist yet (checked by run.SourcePaths). */
+  private static final String ALLOW_MISSING = "allowMissingPath";
+
   private FileInput() {}
 
   static Dataset<Row> read(SourceContext ctx, TableRef ref, FileSource source, boolean streaming) {
@@ -96,8 +99,8 @@ final class FileInput {
     Set<String> unsupported = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     unsupported.addAll(platform.cloudFilesUnsupportedOptions());
     for (Map.Entry<String, String> e : source.options().entrySet()) {
-      if (e.getKey().equalsIgnoreCase("recursiveFileLookup")) {
-        continue; // Auto Loader always reads nested folders
+      if (e.getKey().equalsIgnoreCase("recursiveFileLookup") || e.getKey().equalsIgnoreCase(ALLOW_MISSING)) {
+        continue; // Auto Loader always reads nested folders; allowMissingPath is medallion's
       }
       if (unsupported.contains(e.getKey())) {
         LOG.warn("File source {}: option {} is medallion's own and is not passed to this platform's"
@@ -113,7 +116,7 @@ final class FileInput {
     String format = source.format().toLowerCase(Locale.ROOT);
     Map<String, String> options = new LinkedHashMap<>();
     source.options().forEach((k, v) -> {
-      if (!k.toLowerCase(Locale.ROOT).startsWith("cloudfiles.")) {
+      if (!k.toLowerCase(Locale.ROOT).startsWith("cloudfiles.") && !k.equalsIgnoreCase(ALLOW_MISSING)) {
         options.put(k, v);
       }
     });

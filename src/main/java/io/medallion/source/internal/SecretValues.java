@@ -27,8 +27,10 @@ final class SecretValues {
         value = processEnv.get(ref.name());
         if (value == null || value.isEmpty()) {
           throw new MedallionException(
-              "secret " + ref + ": environment variable " + ref.name() + " is not set (or empty)."
-                  + " Export it in the job's environment, or point the config at file:/path.");
+              "secret " + ref + ": the environment variable it names is not set (or empty)."
+                  + " Export it in the job's environment, or point the config at file:/path. (Names other"
+                  + " than upper-case letters, digits and '_' are shown as ***: they may be a password"
+                  + " written where the variable's name belongs.)");
         }
         break;
       case FILE:

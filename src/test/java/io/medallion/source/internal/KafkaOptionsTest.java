@@ -79,7 +79,7 @@ class KafkaOptionsTest {
     KafkaSource env = KafkaSource.json("b:9092", List.of("t"), "id INT")
         .withSecurity(KafkaSource.Security.sasl("SASL_SSL", "PLAIN", "u", SecretRef.parse("env:NOT_SET_ANYWHERE")));
     assertThatThrownBy(() -> KafkaInput.sparkOptions(env, new OssPlatform(), Map.of()))
-        .hasMessageContaining("environment variable NOT_SET_ANYWHERE is not set");
+        .hasMessageContaining("env:NOT_SET_ANYWHERE", "the environment variable it names is not set");
     assertThatThrownBy(() -> KafkaInput.sparkOptions(SCRAM, new DatabricksPlatform((s, k) -> null), Map.of()))
         .hasMessageContaining("cannot read secret 'svc-password' of secret scope 'kafka'");
   }
