@@ -5,13 +5,13 @@ import io.medallion.config.LoadedPipeline;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.PipelineRunner;
-import io.medallion.pipeline.RunListener;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunListener;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.platform.Platform;
 import io.medallion.table.TableName;
 import java.io.PrintStream;
@@ -99,7 +99,7 @@ public final class Cli {
     out.println("Done: " + result.tables().size() + " tables.");
     for (TableResult r : result.tables()) {
       if (r.quality().quarantined() > 0) {
-        TableName q = env.quarantineName(pipeline, r.ref());
+        TableName q = env.quarantineName(pipeline, r.ref(), io.medallion.config.Defaults.reference().quarantineSuffix());
         out.println("Quarantined: " + r.quality().quarantined() + " rows of " + r.ref() + " in " + q
             + " (reasons in _errors)");
       }

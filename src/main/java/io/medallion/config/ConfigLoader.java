@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -7,7 +8,7 @@ import com.typesafe.config.ConfigObject;
 import io.medallion.pipeline.Environment.PlatformChoice;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.Layer;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
 import io.medallion.quality.Action;
@@ -18,8 +19,8 @@ import java.util.Map;
 /**
  * The defaults of {@code reference.conf} ({@code medallion.defaults}, {@code medallion.env},
  * {@code medallion.session}) as typed values, read once with the same strict rules as a pipeline
- * file. Pipelines built in code ({@link io.medallion.pipeline.PipelineDefinition#builder}) and
- * {@link io.medallion.pipeline.Environment#local} take their defaults from here, so they match what
+ * file. Pipelines built in code ({@link PipelineBuilder#pipeline}) and
+ * {@link #localEnvironment} take their defaults from here, so they match what
  * a file gets. JVM system properties override {@code reference.conf}
  * ({@code -Dmedallion.defaults.silver.trigger=once}), as in any typesafe-config library.
  */
@@ -182,6 +183,14 @@ public final class Defaults {
   /** The suffix of quarantine table names ({@code _quarantine}). */
   public String quarantineSuffix() {
     return quarantineSuffix;
+  }
+
+  /**
+   * {@link io.medallion.pipeline.Environment#local} with this platform and these Spark settings
+   * ({@code medallion.env}): the environment named {@code local} under {@code root}.
+   */
+  public io.medallion.pipeline.Environment localEnvironment(java.nio.file.Path root) {
+    return io.medallion.pipeline.Environment.local(root, platform, sparkConf);
   }
 
   /** The raw {@code medallion.quality.expectation} object, the fallback of every rule in a file. */

@@ -9,7 +9,7 @@ import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
 import java.nio.file.Path;

@@ -110,7 +110,7 @@ public final class EventLog {
     Optional<TableName> table = env.eventLogTable(pipeline);
     table.ifPresent(t -> {
       try {
-        DeltaTables.ensureTable(spark, t, SCHEMA, new io.medallion.pipeline.TableSpec(
+        DeltaTables.ensureTable(spark, t, SCHEMA, new io.medallion.table.TableSpec(
             Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true")));
       } catch (Exception e) {
         throw new MedallionException(

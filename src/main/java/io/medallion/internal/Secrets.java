@@ -1,7 +1,7 @@
 package io.medallion.internal;
 
 import io.medallion.MedallionException;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.SecretRef;
 import io.medallion.platform.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

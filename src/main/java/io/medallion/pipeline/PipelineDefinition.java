@@ -1,8 +1,8 @@
 package io.medallion.pipeline;
 
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.internal.SqlExpressions;
-import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.SqlTemplate;
 import io.medallion.quality.Expectation;
 import io.medallion.internal.Suggestions;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * ({@code pipeline.<layer>.<table>.<key>}).
  *
  * <p>Build one from a file with {@link io.medallion.config.ConfigLoader} or in code with
- * {@link #builder(String)}.
+ * {@code io.medallion.config.PipelineBuilder.pipeline(String)}.
  *
  * @param name the pipeline name (checkpoints live under {@code <checkpoint-root>/<name>})
  * @param schema the schema of every table, in each layer's catalog
@@ -145,24 +145,8 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     return new PipelineDefinition(name, schema, tables, codeOrigin(name));
   }
 
-  /**
-   * Starts a pipeline built in code, with the defaults of {@code reference.conf} for everything not
-   * set (the same a pipeline file gets):
-   *
-   * <pre>{@code
-   * PipelineDefinition p = PipelineDefinition.builder("retail")
-   *     .schema("sales")
-   *     .bronze("orders", FileSource.of("/landing/orders", "json"))
-   *     .silver("orders", s -> s.from("bronze.orders").keys("order_id").sequenceBy("updated_at"))
-   *     .gold("daily_revenue", "SELECT ... FROM {silver.orders} GROUP BY ...")
-   *     .build();
-   * }</pre>
-   */
-  public static PipelineBuilder builder(String name) {
-    return new PipelineBuilder(name);
-  }
-
-  static String codeOrigin(String name) {
+  /** The origin of a pipeline built in code, as error messages name it. */
+  public static String codeOrigin(String name) {
     return "pipeline '" + name + "' built in code";
   }
 

@@ -3,17 +3,16 @@ package io.medallion.stage;
 import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.KinesisSource;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
+import io.medallion.source.FileSource;
+import io.medallion.source.SourceContext;
+import io.medallion.source.SourceReader;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -22,16 +21,15 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Kafka and
- * Kinesis sources are read by {@link KafkaInput} and {@link KinesisInput} (value decoding,
- * {@code _kafka_*} / {@code _kinesis_*} columns); files as below.
+ * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Sources are
+ * read by their {@link SourceReader} (Kafka and Kinesis: value decoding, {@code _kafka_*} /
+ * {@code _kinesis_*} columns); files as below.
  *
- * <p>Files are read by {@link FileInput} (Auto Loader when streaming), which adds {@code
+ * <p>Files are read with Auto Loader when streaming, which adds {@code
  * _source_file}, {@code _source_file_size}, {@code _source_file_modification_time} and {@code
  * _ingest_time}; records that do not fit are kept in {@code _rescued_data}, so no input is silently
  * lost. When Auto Loader stops a stream because files brought new columns ({@code addNewColumns}),
@@ -114,19 +112,16 @@ final class BronzeStage implements Stage {
     Instant start = Instant.now();
     SparkSession spark = ctx.spark();
     TableName name = ctx.nameOf(table.ref());
-    KafkaAdmin kafka = null;
+    SourceReader source = reader(ctx);
     try {
       boolean streaming = table.execution() == Execution.STREAMING;
-      if (table.source() instanceof KafkaSource k) {
-        kafka = KafkaAdmin.open(table.ref(), k, ctx.platform(), System.getenv());
-        kafka.preflight();
-      }
-      Dataset<Row> rows = read(ctx, streaming);
+      source.prepare();
+      Dataset<Row> rows = source.read(streaming);
       QualityGate gate = new QualityGate(ctx, table, rows, false);
       if (streaming) {
         DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
         String queryName = "medallion " + ctx.pipeline().name() + " " + table.ref();
-        Consumer<StreamingQuery> onTermination = offsetCommits(spark, kafka, queryName);
+        Consumer<StreamingQuery> onTermination = source.watch(queryName);
         StreamingQuery query =
             rows.writeStream()
                 .queryName(queryName)
@@ -139,7 +134,7 @@ final class BronzeStage implements Stage {
                         .option("txnVersion", id)
                         .saveAsTable(name.quoted())))
                 .start();
-        kafka = null; // closed by onTermination
+        source = null; // closed by onTermination
         return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate, onTermination);
       }
       gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
@@ -148,48 +143,19 @@ final class BronzeStage implements Stage {
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     } finally {
-      if (kafka != null) {
-        kafka.close();
+      if (source != null) {
+        source.close();
       }
     }
   }
 
-  /**
-   * For a Kafka source with {@code commit-offsets-to-group}: a listener committing each finished
-   * micro-batch's offsets, and what to do when the query ends (commit its last progress, remove the
-   * listener, close the admin client).
-   */
-  private Consumer<StreamingQuery> offsetCommits(SparkSession spark, KafkaAdmin kafka, String queryName) {
-    if (kafka == null) {
-      return q -> {};
-    }
-    Optional<String> group = ((KafkaSource) table.source()).commitOffsetsToGroup();
-    if (group.isEmpty()) {
-      return q -> kafka.close();
-    }
-    StreamingQueryListener listener = kafka.committer(queryName, group.get());
-    spark.streams().addListener(listener);
-    return q -> {
-      try {
-        if (q.exception().isEmpty()) {
-          kafka.commitProgress(group.get(), q.lastProgress());
-        }
-      } finally {
-        spark.streams().removeListener(listener);
-        kafka.close();
-      }
-    };
+  private SourceReader reader(StageContext ctx) {
+    return SourceReader.of(
+        new SourceContext(ctx.spark(), ctx.platform(), ctx.checkpointOf(table.ref())), table.ref(), table.source());
   }
 
   /** The source rows with metadata columns, streaming or batch. */
   Dataset<Row> read(StageContext ctx, boolean streaming) {
-    if (table.source() instanceof KafkaSource k) {
-      return KafkaInput.read(ctx, table.ref(), k, streaming);
-    }
-    if (table.source() instanceof KinesisSource k) {
-      return KinesisInput.read(ctx, table.ref(), k);
-    }
-    return FileInput.read(ctx, table.ref(), (FileSource) table.source(), streaming);
+    return reader(ctx).read(streaming);
   }
-
 }

@@ -3,7 +3,7 @@ package io.medallion.stage;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package io.medallion.stage;
 
 import io.medallion.eventlog.FlowProgress;
 import io.medallion.pipeline.TableDefinition;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.quality.Action;
 import io.medallion.quality.CheckResult;
 import io.medallion.quality.ExpectationMetric;

@@ -1,14 +1,14 @@
 package io.medallion.stage;
 
 import io.medallion.MedallionException;
+import io.medallion.internal.Causes;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.pipeline.Trigger;
 import io.medallion.table.TableName;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
@@ -112,23 +112,7 @@ final class Runs {
 
   /** The message of a failure and of its root cause, without Spark's plan dumps. */
   static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String first = message(t);
-    String last = message(root);
-    return root == t || first.contains(last) ? first : first + " (caused by: " + last + ")";
-  }
-
-  private static String message(Throwable t) {
-    String msg = t instanceof AnalysisException a ? a.getSimpleMessage() : t.getMessage();
-    if (msg == null) {
-      return t.getClass().getSimpleName();
-    }
-    // Spark appends the logical plan on the following lines: keep the first line.
-    int cut = msg.indexOf('\n');
-    return (cut > 0 ? msg.substring(0, cut) : msg).trim();
+    return Causes.rootMessage(t);
   }
 
   static Duration since(Instant start) {

@@ -4,7 +4,7 @@ import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.pipeline.WriteMode;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;

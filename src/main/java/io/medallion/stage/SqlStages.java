@@ -1,7 +1,7 @@
 package io.medallion.stage;
 
 import io.medallion.MedallionException;
-import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.SqlTemplate;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;

@@ -1,6 +1,6 @@
 package io.medallion.stage;
 
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 
 /** A stage that has started: batch stages are already done, streaming ones may still run. */
 public interface StageRun {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.testkit.LocalSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

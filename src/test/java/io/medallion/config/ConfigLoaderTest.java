@@ -7,7 +7,7 @@ import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Environment.PlatformChoice;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;

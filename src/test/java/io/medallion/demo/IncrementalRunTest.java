@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.RunListener;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunListener;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 import io.medallion.testkit.Lakehouse;

@@ -1,11 +1,13 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
+import io.medallion.internal.Causes;
+import io.medallion.source.SourceContext;
 import io.medallion.MedallionException;
 import io.medallion.internal.Secrets;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.ValueFormat;
-import io.medallion.pipeline.KafkaSource.Security;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.ValueFormat;
+import io.medallion.source.KafkaSource.Security;
+import io.medallion.source.SecretRef;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
 import java.util.LinkedHashMap;
@@ -32,7 +34,7 @@ final class KafkaInput {
   private KafkaInput() {}
 
   /** The bronze rows of the source, streaming or batch. */
-  static Dataset<Row> read(StageContext ctx, TableRef ref, KafkaSource source, boolean streaming) {
+  static Dataset<Row> read(SourceContext ctx, TableRef ref, KafkaSource source, boolean streaming) {
     Map<String, String> options = sparkOptions(source, ctx.platform(), System.getenv());
     if (!streaming) {
       // A batch run re-reads the topic from its start to its end, unless the user said otherwise.
@@ -49,7 +51,7 @@ final class KafkaInput {
       throw new MedallionException(Secrets.redact(
           "Table " + ref + ": cannot read Kafka (" + source.subscription().kind().option() + " "
               + source.subscription().value() + " at " + source.bootstrapServers() + "): "
-              + Runs.rootMessage(e) + ". Check pipeline." + ref + ".source; the Kafka source needs"
+              + Causes.rootMessage(e) + ". Check pipeline." + ref + ".source; the Kafka source needs"
               + " org.apache.spark:spark-sql-kafka-0-10_2.12 on the class path (spark-submit"
               + " --packages) on open-source Spark."), Secrets.scrub(e));
     }

@@ -1,5 +1,11 @@
-package io.medallion.pipeline;
+package io.medallion.run;
 
+import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.SilverTable;
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.pipeline.TableRef;
 import io.medallion.MedallionException;
 import io.medallion.eventlog.EventLog;
 import io.medallion.platform.Platform;

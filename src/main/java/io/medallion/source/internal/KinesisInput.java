@@ -1,8 +1,10 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
+import io.medallion.internal.Causes;
+import io.medallion.source.SourceContext;
 import io.medallion.MedallionException;
 import io.medallion.internal.Secrets;
-import io.medallion.pipeline.KinesisSource;
+import io.medallion.source.KinesisSource;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
 import java.util.LinkedHashMap;
@@ -27,7 +29,7 @@ final class KinesisInput {
 
   private KinesisInput() {}
 
-  static Dataset<Row> read(StageContext ctx, TableRef ref, KinesisSource source) {
+  static Dataset<Row> read(SourceContext ctx, TableRef ref, KinesisSource source) {
     StructType schema = MessageValues.schema(ref, source.value(), source.valueSchema(), METADATA);
     Dataset<Row> raw;
     String format = ctx.platform().kinesisFormat();
@@ -37,7 +39,7 @@ final class KinesisInput {
     } catch (Exception e) {
       throw new MedallionException(Secrets.redact(
           "Table " + ref + ": cannot read Kinesis stream " + source.streamName() + " in " + source.region()
-              + ": " + Runs.rootMessage(e) + ". Check pipeline." + ref + ".source (stream-name, region,"
+              + ": " + Causes.rootMessage(e) + ". Check pipeline." + ref + ".source (stream-name, region,"
               + " options)."), Secrets.scrub(e));
     }
     List<Column> metadata = List.of(

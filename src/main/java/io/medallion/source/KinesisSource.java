@@ -1,5 +1,6 @@
-package io.medallion.pipeline;
+package io.medallion.source;
 
+import io.medallion.pipeline.SourceDefinition;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +37,11 @@ public record KinesisSource(
     Optional<SecretRef> secretKey,
     Map<String, String> options)
     implements SourceDefinition {
+  /** A Kinesis stream is read as a stream only. */
+  @Override
+  public boolean streamOnly() {
+    return true;
+  }
 
   /** Options set through the record's components, not through {@code options}. */
   public static final Set<String> RESERVED_OPTIONS =

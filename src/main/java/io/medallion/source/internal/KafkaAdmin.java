@@ -1,10 +1,10 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.MedallionException;
 import io.medallion.internal.Secrets;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
 import java.util.ArrayList;

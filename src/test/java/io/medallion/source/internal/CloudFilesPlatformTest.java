@@ -1,9 +1,9 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.connector.files.CloudFilesSourceProvider;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.platform.internal.DatabricksPlatform;
 import io.medallion.platform.internal.OssPlatform;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.medallion.pipeline;
+package io.medallion.source;
 
 /** How a message's value (a Kafka record's value, a Kinesis record's data) becomes bronze columns. */
 public enum ValueFormat {

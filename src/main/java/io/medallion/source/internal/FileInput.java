@@ -1,7 +1,9 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
+import io.medallion.internal.Causes;
+import io.medallion.source.SourceContext;
 import io.medallion.MedallionException;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
 import java.util.Arrays;
@@ -43,7 +45,7 @@ final class FileInput {
 
   private FileInput() {}
 
-  static Dataset<Row> read(StageContext ctx, TableRef ref, FileSource source, boolean streaming) {
+  static Dataset<Row> read(SourceContext ctx, TableRef ref, FileSource source, boolean streaming) {
     Optional<StructType> declared = declaredSchema(ref, source);
     Dataset<Row> raw;
     try {
@@ -52,7 +54,7 @@ final class FileInput {
       throw e;
     } catch (Exception e) {
       throw new MedallionException("Table " + ref + ": cannot read " + source.format() + " files at "
-          + source.path() + ": " + Runs.rootMessage(e) + ". Check pipeline." + ref
+          + source.path() + ": " + Causes.rootMessage(e) + ". Check pipeline." + ref
           + ".source (path, format, schema, options).", e);
     }
     return raw.select(
@@ -63,8 +65,8 @@ final class FileInput {
         functions.current_timestamp().as("_ingest_time"));
   }
 
-  private static Dataset<Row> stream(StageContext ctx, TableRef ref, FileSource source, Optional<StructType> declared) {
-    Map<String, String> options = streamOptions(source, ctx.checkpointOf(ref), declared.isPresent(), ctx.platform());
+  private static Dataset<Row> stream(SourceContext ctx, TableRef ref, FileSource source, Optional<StructType> declared) {
+    Map<String, String> options = streamOptions(source, ctx.checkpoint(), declared.isPresent(), ctx.platform());
     DataStreamReader reader = ctx.spark().readStream().format(ctx.platform().cloudFilesFormat()).options(options);
     if (declared.isPresent()) {
       reader = reader.schema(declared.get());
@@ -107,7 +109,7 @@ final class FileInput {
     return options;
   }
 
-  private static Dataset<Row> batch(StageContext ctx, TableRef ref, FileSource source, Optional<StructType> declared) {
+  private static Dataset<Row> batch(SourceContext ctx, TableRef ref, FileSource source, Optional<StructType> declared) {
     String format = source.format().toLowerCase(Locale.ROOT);
     Map<String, String> options = new LinkedHashMap<>();
     source.options().forEach((k, v) -> {
@@ -145,12 +147,12 @@ final class FileInput {
     } catch (Exception e) {
       throw new MedallionException(
           "Table " + ref + ": pipeline." + ref + ".source.schema is not a valid column list: "
-              + Runs.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".",
+              + Causes.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".",
           e);
     }
   }
 
-  private static StructType infer(StageContext ctx, TableRef ref, FileSource source, Map<String, String> options) {
+  private static StructType infer(SourceContext ctx, TableRef ref, FileSource source, Map<String, String> options) {
     try {
       StructType inferred =
           ctx.spark().read().format(source.format()).options(options).load(source.path()).schema();
@@ -162,7 +164,7 @@ final class FileInput {
     } catch (Exception e) {
       throw new MedallionException(
           "Table " + ref + ": cannot infer the schema of the " + source.format()
-              + " files at " + source.path() + " (" + Runs.rootMessage(e) + "). Declare it in"
+              + " files at " + source.path() + " (" + Causes.rootMessage(e) + "). Declare it in"
               + " pipeline." + ref + ".source.schema, e.g. schema = \"id STRING, amount"
               + " DOUBLE\", or land at least one file before the first run.",
           e);

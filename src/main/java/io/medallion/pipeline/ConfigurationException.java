@@ -1,4 +1,4 @@
-package io.medallion.config;
+package io.medallion.pipeline;
 
 import io.medallion.MedallionException;
 import java.util.OptionalInt;
@@ -66,7 +66,7 @@ public final class ConfigurationException extends MedallionException {
   }
 
   /** This exception with a line number, when it has none yet. */
-  ConfigurationException withLine(int newLine) {
+  public ConfigurationException withLine(int newLine) {
     if (this.line > 0 || newLine <= 0) {
       return this;
     }

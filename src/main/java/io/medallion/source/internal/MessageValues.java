@@ -1,8 +1,9 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
+import io.medallion.internal.Causes;
 import io.medallion.MedallionException;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.ValueFormat;
+import io.medallion.source.ValueFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class MessageValues {
     } catch (Exception e) {
       throw new MedallionException(
           "Table " + ref + ": pipeline." + ref + ".source.value-schema is not a valid column list: "
-              + Runs.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".", e);
+              + Causes.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".", e);
     }
     for (String name : schema.fieldNames()) {
       if (name.equals(RESCUED) || name.equals(CORRUPT) || reserved.contains(name)) {

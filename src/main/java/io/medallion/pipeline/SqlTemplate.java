@@ -1,4 +1,4 @@
-package io.medallion.internal;
+package io.medallion.pipeline;
 
 import io.medallion.pipeline.TableRef;
 import java.util.LinkedHashSet;

@@ -1,6 +1,21 @@
-package io.medallion.pipeline;
+package io.medallion.config;
 
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.BronzeTable;
+import io.medallion.pipeline.GoldTable;
+import io.medallion.pipeline.SilverTable;
+import io.medallion.source.FileSource;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.KinesisSource;
+import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.Layer;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.SourceDefinition;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.Trigger;
+import io.medallion.pipeline.WriteMode;
+import io.medallion.table.TableSpec;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.config.Defaults;
 import io.medallion.quality.Action;
 import io.medallion.quality.DatasetCheck;
@@ -14,7 +29,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Builds a {@link PipelineDefinition} in code; start with {@link PipelineDefinition#builder}.
+ * Builds a {@link PipelineDefinition} in code; start with {@link #pipeline}.
  * Whatever is not set takes the default of {@code reference.conf}, exactly as in a pipeline file,
  * and {@link #build()} runs the same checks. Mistakes throw {@link ConfigurationException} with
  * the config path a file would have ({@code pipeline.silver.orders.from}).
@@ -27,6 +42,23 @@ public final class PipelineBuilder {
   private final Defaults defaults = Defaults.reference();
   private final List<TableDefinition> tables = new ArrayList<>();
   private String schema;
+
+  /**
+   * Starts a pipeline built in code, with the defaults of {@code reference.conf} for everything not
+   * set (the same a pipeline file gets):
+   *
+   * <pre>{@code
+   * PipelineDefinition p = PipelineBuilder.pipeline("retail")
+   *     .schema("sales")
+   *     .bronze("orders", FileSource.of("/landing/orders", "json"))
+   *     .silver("orders", s -> s.from("bronze.orders").keys("order_id").sequenceBy("updated_at"))
+   *     .gold("daily_revenue", "SELECT ... FROM {silver.orders} GROUP BY ...")
+   *     .build();
+   * }</pre>
+   */
+  public static PipelineBuilder pipeline(String name) {
+    return new PipelineBuilder(name);
+  }
 
   PipelineBuilder(String name) {
     this.name = name;

@@ -1,5 +1,6 @@
-package io.medallion.pipeline;
+package io.medallion.run;
 
+import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 
 /** Hears about a run's progress (the CLI prints a line for each). Every method defaults to nothing. */

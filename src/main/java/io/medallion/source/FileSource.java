@@ -1,5 +1,6 @@
-package io.medallion.pipeline;
+package io.medallion.source;
 
+import io.medallion.pipeline.SourceDefinition;
 import java.util.Map;
 import java.util.Optional;
 

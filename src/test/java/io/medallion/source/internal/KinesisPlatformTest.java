@@ -1,9 +1,9 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.pipeline.KinesisSource;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.KinesisSource;
+import io.medallion.source.SecretRef;
 import io.medallion.platform.internal.DatabricksPlatform;
 import io.medallion.platform.internal.OssPlatform;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package io.medallion.pipeline;
+package io.medallion.run;
 
+import io.medallion.pipeline.TableRef;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.table.TableName;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package io.medallion.pipeline;
+package io.medallion.run;
 
+import io.medallion.pipeline.TableRef;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,12 +1,12 @@
-package io.medallion.stage;
+package io.medallion.source.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
 import io.medallion.internal.Secrets;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.SecretRef;
 import io.medallion.platform.internal.DatabricksPlatform;
 import io.medallion.platform.internal.OssPlatform;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.medallion.pipeline;
+package io.medallion.source;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
