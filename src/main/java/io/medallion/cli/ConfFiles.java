@@ -1,7 +1,7 @@
 package io.medallion.cli;
 
 import io.medallion.config.ConfigLoader;
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.config.LoadedPipeline;
 import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.Environment;

@@ -2,7 +2,7 @@ package io.medallion.cli;
 
 import io.medallion.MedallionException;
 import io.medallion.config.LoadedPipeline;
-import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.SqlTemplate;
 import io.medallion.pipeline.Environment;
 import io.medallion.platform.Platform;
 import java.io.PrintStream;

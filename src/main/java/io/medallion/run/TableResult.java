@@ -1,6 +1,7 @@
 package io.medallion.run;
 
 import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.Layer;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.table.TableName;
 import java.time.Duration;
