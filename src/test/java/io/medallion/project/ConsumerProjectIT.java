@@ -38,6 +38,7 @@ class ConsumerProjectIT {
         "  <properties>",
         "    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>",
         "  </properties>",
+        ReadmeSnippets.get("pom-dependency-management"),
         "  <dependencies>",
         ReadmeSnippets.get("pom-dependencies"),
         ReadmeSnippets.get("pom-test-dependencies"),
@@ -103,7 +104,8 @@ class ConsumerProjectIT {
     String base = "medallion-" + VERSION;
     Files.copy(BUILD.resolve(base + ".jar"), dir.resolve(base + ".jar"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(BUILD.resolve(base + "-tests.jar"), dir.resolve(base + "-tests.jar"), StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(BUILD.resolve("dependency-reduced-pom.xml"), dir.resolve(base + ".pom"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(Path.of(System.getProperty("medallion.project.dir"), "dependency-reduced-pom.xml"), dir.resolve(base + ".pom"),
+        StandardCopyOption.REPLACE_EXISTING);
     return repo;
   }
 
