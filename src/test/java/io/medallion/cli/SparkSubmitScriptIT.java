@@ -45,6 +45,7 @@ class SparkSubmitScriptIT {
         "  silver.readings {",
         "    from = bronze.readings",
         "    sql = \"SELECT device, temp FROM {bronze.readings}\"",
+        "    mode = append",
         "    expectations { plausible { expr = \"temp < 60\", on-violation = fail } }",
         "  }",
         "}", ""));
