@@ -8,7 +8,10 @@ import io.medallion.quality.CheckResult;
 import io.medallion.quality.ExpectationMetric;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.TableSpec;
+import io.medallion.table.Txn;
+import io.medallion.table.Write;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,6 +80,8 @@ public final class EventLog {
           + "error STRUCT<message: STRING, exception_class: STRING, dataset_name: STRING>");
 
   /** How long the first waiting event waits for others to share its commit. */
+  private static final TableSpec SPEC = new TableSpec(
+      Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true"));
   private static final long GROUPING_DELAY_MS = 5_000;
 
   private final SparkSession spark;
@@ -110,8 +115,7 @@ public final class EventLog {
     Optional<TableName> table = env.eventLogTable(pipeline);
     table.ifPresent(t -> {
       try {
-        DeltaTables.ensureTable(spark, t, SCHEMA, new io.medallion.table.TableSpec(
-            Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true")));
+        DeltaSink.ensureTable(spark, t, SCHEMA, SPEC);
       } catch (Exception e) {
         throw new MedallionException(
             "Cannot create the event log " + t + " of pipeline '" + pipeline.name() + "': " + e.getMessage()
@@ -236,7 +240,7 @@ public final class EventLog {
       return;
     }
     try {
-      spark.createDataFrame(rows, SCHEMA).write().format("delta").mode("append").saveAsTable(table.get().quoted());
+      DeltaSink.write(spark.createDataFrame(rows, SCHEMA), table.get(), SPEC, Write.append(), Txn.NONE);
     } catch (RuntimeException e) {
       LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
           Secrets.redact(e.getMessage()));

@@ -1,20 +1,13 @@
 package io.medallion.internal;
 
-import io.medallion.MedallionException;
-import io.medallion.source.SecretRef;
-import io.medallion.platform.Platform;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads secret values from their {@link SecretRef}s and masks them again wherever medallion writes
- * text: error messages, the event log, the CLI. Every value read is remembered for the life of the
- * JVM so that {@link #redact} catches it even inside a message built by Spark or Kafka.
+ * Masks secret values wherever medallion writes text: error messages, the event log, the CLI.
+ * Every value read ({@code io.medallion.source.SecretRef}s are read in {@code source.internal}) is
+ * remembered for the life of the JVM so that {@link #redact} catches it even inside a message built
+ * by Spark or Kafka.
  */
 public final class Secrets {
   /** What a secret value is replaced with. */
@@ -23,43 +16,6 @@ public final class Secrets {
   private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
 
   private Secrets() {}
-
-  /**
-   * The value a reference points to.
-   *
-   * @param processEnv the environment variables, normally {@code System.getenv()}
-   * @throws MedallionException naming the reference (never a value) when it cannot be read
-   */
-  public static String resolve(SecretRef ref, Platform platform, Map<String, String> processEnv) {
-    String value;
-    switch (ref.kind()) {
-      case ENV:
-        value = processEnv.get(ref.name());
-        if (value == null || value.isEmpty()) {
-          throw new MedallionException(
-              "secret " + ref + ": environment variable " + ref.name() + " is not set (or empty)."
-                  + " Export it in the job's environment, or point the config at file:/path.");
-        }
-        break;
-      case FILE:
-        try {
-          value = Files.readString(Path.of(ref.name()), StandardCharsets.UTF_8).strip();
-        } catch (IOException | RuntimeException e) {
-          throw new MedallionException(
-              "secret " + ref + ": cannot read the file (" + e.getClass().getSimpleName() + ")."
-                  + " Check that it exists and that the job may read it.");
-        }
-        if (value.isEmpty()) {
-          throw new MedallionException("secret " + ref + ": the file is empty.");
-        }
-        break;
-      default:
-        int slash = ref.name().indexOf('/');
-        value = platform.secretScopeValue(ref.name().substring(0, slash), ref.name().substring(slash + 1));
-    }
-    remember(value);
-    return value;
-  }
 
   /** Makes {@link #redact} mask {@code value} from now on (values under 4 characters are not masked). */
   public static void remember(String value) {

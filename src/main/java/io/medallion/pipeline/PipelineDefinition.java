@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.TableName;
 import io.medallion.pipeline.ConfigurationException;
 import io.medallion.internal.SqlExpressions;
 import io.medallion.pipeline.SqlTemplate;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +31,6 @@ import java.util.stream.Collectors;
  *     error messages
  */
 public record PipelineDefinition(String name, String schema, List<TableDefinition> tables, String origin) {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,254}");
 
   public PipelineDefinition {
     tables = List.copyOf(tables);
@@ -95,7 +94,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     if (value == null || value.isEmpty()) {
       throw new ConfigurationException(origin, path, what + " is missing");
     }
-    if (!NAME.matcher(value).matches()) {
+    if (!TableName.isValidLowerCasePart(value)) {
       throw new ConfigurationException(
           origin, path, what + " '" + value + "' may only contain lower-case letters, digits,"
               + " '_' and '-' (1 to 255 characters, not starting with '-')");

@@ -13,7 +13,7 @@ import io.medallion.stage.Stage;
 import io.medallion.stage.StageContext;
 import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +104,7 @@ public final class PipelineRunner {
         if (run.continuous()) {
           continuous.add(run);
         } else {
-          finished(run.await(), results, options.listener());
+          finished(TableResult.of(run.await()), results, options.listener());
         }
       }
       current = null;
@@ -135,7 +135,7 @@ public final class PipelineRunner {
       // The failed query's own await() below reports it with the table's name.
     }
     for (StageRun run : runs) {
-      finished(run.await(), results, listener);
+      finished(TableResult.of(run.await()), results, listener);
     }
   }
 
@@ -207,8 +207,8 @@ public final class PipelineRunner {
   private void fullRefresh(TableRef ref, boolean cascaded, RunListener listener) {
     TableName name = tableName(ref);
     String checkpoint = env.checkpointOf(pipeline, ref);
-    DeltaTables.drop(spark, name);
-    DeltaTables.drop(spark, ctx.quarantineOf(ref));
+    DeltaSink.drop(spark, name);
+    DeltaSink.drop(spark, ctx.quarantineOf(ref));
     try {
       Path path = new Path(checkpoint);
       FileSystem fs = path.getFileSystem(spark.sessionState().newHadoopConf());

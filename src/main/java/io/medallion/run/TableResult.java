@@ -3,6 +3,7 @@ package io.medallion.run;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.Layer;
 import io.medallion.quality.QualityMetrics;
+import io.medallion.stage.StageResult;
 import io.medallion.table.TableName;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,6 +26,11 @@ public record TableResult(
   /** A result without quality metrics. */
   public TableResult(TableRef ref, TableName name, long rowsRead, long rowsWritten, Duration duration) {
     this(ref, name, rowsRead, rowsWritten, duration, QualityMetrics.none());
+  }
+
+  /** What a stage reported. */
+  static TableResult of(StageResult r) {
+    return new TableResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(), r.duration(), r.quality());
   }
 
   /**

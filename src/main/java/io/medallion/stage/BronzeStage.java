@@ -5,24 +5,15 @@ import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.run.TableResult;
 import io.medallion.source.FileSource;
 import io.medallion.source.SourceContext;
 import io.medallion.source.SourceReader;
-import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.Write;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Sources are
@@ -69,14 +60,14 @@ final class BronzeStage implements Stage {
     StageRun first = start(ctx);
     return new StageRun() {
       @Override
-      public TableResult await() {
+      public StageResult await() {
         StageRun current = first;
         Instant began = Instant.now();
         for (int restarts = 0; ; restarts++) {
           try {
-            TableResult r = current.await();
+            StageResult r = current.await();
             // Rows counted are the last start's (batches committed before a stop are in the event log).
-            return new TableResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(),
+            return new StageResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(),
                 Duration.between(began, Instant.now()), r.quality());
           } catch (MedallionException e) {
             if (!newColumns(e) || restarts >= SCHEMA_RESTARTS) {
@@ -110,36 +101,19 @@ final class BronzeStage implements Stage {
 
   private StageRun start(StageContext ctx) {
     Instant start = Instant.now();
-    SparkSession spark = ctx.spark();
-    TableName name = ctx.nameOf(table.ref());
+    boolean streaming = table.execution() == Execution.STREAMING;
     SourceReader source = reader(ctx);
     try {
-      boolean streaming = table.execution() == Execution.STREAMING;
       source.prepare();
       Dataset<Row> rows = source.read(streaming);
-      QualityGate gate = new QualityGate(ctx, table, rows, false);
-      if (streaming) {
-        DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
-        String queryName = "medallion " + ctx.pipeline().name() + " " + table.ref();
-        Consumer<StreamingQuery> onTermination = source.watch(queryName);
-        StreamingQuery query =
-            rows.writeStream()
-                .queryName(queryName)
-                .option("checkpointLocation", ctx.checkpointOf(table.ref()))
-                .trigger(Runs.sparkTrigger(table.trigger()))
-                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
-                    gate.write(batch, id, out -> out.write().format("delta").mode("append")
-                        .option("mergeSchema", "true")
-                        .option("txnAppId", gate.appId())
-                        .option("txnVersion", id)
-                        .saveAsTable(name.quoted())))
-                .start();
-        source = null; // closed by onTermination
-        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate, onTermination);
+      TableWriter writer = new TableWriter(ctx, table, rows, streaming ? Write.appendEvolvingSchema() : Write.replace());
+      if (!streaming) {
+        return Runs.batch(table, rows, writer, start, -1);
       }
-      gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
-      return Runs.done(new TableResult(
-          table.ref(), name, gate.lastRowsIn(), gate.rowsWritten(), Runs.since(start), gate.total()));
+      StageRun run = Runs.stream(ctx, table, table.trigger(), rows, writer, start,
+          source.watch(Runs.queryName(ctx, table.ref())));
+      source = null; // closed when the query ends
+      return run;
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     } finally {

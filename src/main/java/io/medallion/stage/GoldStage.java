@@ -3,9 +3,8 @@ package io.medallion.stage;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.run.TableResult;
-import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.Write;
 import java.time.Instant;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
@@ -36,16 +35,13 @@ final class GoldStage implements Stage {
   @Override
   public StageRun run(StageContext ctx) {
     Instant start = Instant.now();
-    TableName name = ctx.nameOf(table.ref());
     try {
       long read = 0;
       for (TableRef input : table.inputs()) {
-        read += DeltaTables.rowCount(ctx.spark(), ctx.nameOf(input));
+        read += DeltaSink.rowCount(ctx.spark(), ctx.nameOf(input));
       }
       Dataset<Row> rows = plan(ctx, ref -> ctx.spark().read().table(ctx.nameOf(ref).quoted()));
-      QualityGate gate = new QualityGate(ctx, table, rows, false);
-      gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
-      return Runs.done(new TableResult(table.ref(), name, read, gate.rowsWritten(), Runs.since(start), gate.total()));
+      return Runs.batch(table, rows, new TableWriter(ctx, table, rows, Write.replace()), start, read);
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

@@ -4,9 +4,14 @@ import io.medallion.MedallionException;
 import io.medallion.internal.Causes;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.TableRef;
-import io.medallion.run.TableResult;
 import io.medallion.pipeline.Trigger;
-import io.medallion.table.TableName;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.table.DeltaSink;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -26,11 +31,23 @@ final class Runs {
     };
   }
 
-  /** A finished batch stage. */
-  static StageRun done(TableResult result) {
+  /** The name of a table's streaming query (shown in Spark's UI and progress). */
+  static String queryName(StageContext ctx, TableRef ref) {
+    return "medallion " + ctx.pipeline().name() + " " + ref;
+  }
+
+  /**
+   * Runs a table in batch: one write of all its rows.
+   *
+   * @param read the rows read, or -1 to report the rows that entered the write
+   */
+  static StageRun batch(TableDefinition table, Dataset<Row> rows, TableWriter writer, Instant start, long read) {
+    writer.write(rows, -1);
+    StageResult result = new StageResult(table.ref(), writer.name(), read >= 0 ? read : writer.lastRowsIn(),
+        writer.rowsWritten(), since(start), writer.total());
     return new StageRun() {
       @Override
-      public TableResult await() {
+      public StageResult await() {
         return result;
       }
 
@@ -41,20 +58,25 @@ final class Runs {
     };
   }
 
-  /** A running streaming stage; awaiting it collects rows read from the query's progress. */
-  static StageRun streaming(
-      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
-      QualityGate gate) {
-    return streaming(ctx, ref, name, query, start, continuous, gate, q -> {});
-  }
-
-  /** As above; {@code onTermination} runs once the query has ended, however it ended. */
-  static StageRun streaming(
-      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
-      QualityGate gate, java.util.function.Consumer<StreamingQuery> onTermination) {
+  /**
+   * Starts a table's streaming query: each micro-batch goes through {@code writer}, with the table's
+   * checkpoint and trigger. The table is created first, so that readers of it can start too.
+   * {@code onTermination} runs once the query has ended, however it ended.
+   */
+  static StageRun stream(StageContext ctx, TableDefinition table, Trigger trigger, Dataset<Row> rows,
+      TableWriter writer, Instant start, Consumer<StreamingQuery> onTermination) throws TimeoutException {
+    DeltaSink.ensureTable(ctx.spark(), writer.name(), rows.schema(), table.spec());
+    StreamingQuery query =
+        rows.writeStream()
+            .queryName(queryName(ctx, table.ref()))
+            .option("checkpointLocation", ctx.checkpointOf(table.ref()))
+            .trigger(sparkTrigger(trigger))
+            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> writer.write(batch, id))
+            .start();
+    TableRef ref = table.ref();
     return new StageRun() {
       @Override
-      public TableResult await() {
+      public StageResult await() {
         try {
           query.awaitTermination();
         } catch (StreamingQueryException e) {
@@ -66,12 +88,13 @@ final class Runs {
         for (StreamingQueryProgress p : query.recentProgress()) {
           read += p.numInputRows();
         }
-        return new TableResult(ref, name, read, gate.rowsWritten(), Duration.between(start, Instant.now()), gate.total());
+        return new StageResult(ref, writer.name(), read, writer.rowsWritten(), Duration.between(start, Instant.now()),
+            writer.total());
       }
 
       @Override
       public boolean continuous() {
-        return continuous;
+        return !trigger.terminates();
       }
     };
   }

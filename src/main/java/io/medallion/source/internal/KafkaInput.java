@@ -139,7 +139,7 @@ final class KafkaInput {
   }
 
   private static String secret(SecretRef ref, Platform platform, Map<String, String> processEnv) {
-    return Secrets.resolve(ref, platform, processEnv);
+    return SecretValues.resolve(ref, platform, processEnv);
   }
 
   private static String jaasQuote(String s) {

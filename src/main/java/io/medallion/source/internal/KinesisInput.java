@@ -64,8 +64,8 @@ final class KinesisInput {
     Map<String, String> options = new LinkedHashMap<>(source.options());
     options.put("streamName", source.streamName());
     options.put("region", source.region());
-    source.accessKey().ifPresent(r -> options.put("awsAccessKey", Secrets.resolve(r, platform, processEnv)));
-    source.secretKey().ifPresent(r -> options.put("awsSecretKey", Secrets.resolve(r, platform, processEnv)));
+    source.accessKey().ifPresent(r -> options.put("awsAccessKey", SecretValues.resolve(r, platform, processEnv)));
+    source.secretKey().ifPresent(r -> options.put("awsSecretKey", SecretValues.resolve(r, platform, processEnv)));
     return options;
   }
 }

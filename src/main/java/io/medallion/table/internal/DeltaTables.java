@@ -63,32 +63,6 @@ public final class DeltaTables {
     spark.sql(sql.toString());
   }
 
-  /**
-   * Atomically replaces the table's contents and layout with {@code rows} (creating it if needed)
-   * and returns the number of rows written.
-   */
-  public static long replace(Dataset<Row> rows, TableName name, TableSpec spec) {
-    SparkSession spark = rows.sparkSession();
-    ensureSchema(spark, name);
-    OptionalLong before = version(spark, name);
-    org.apache.spark.sql.CreateTableWriter<Row> writer = rows.writeTo(name.quoted()).using("delta");
-    if (!spec.partitionBy().isEmpty()) {
-      List<org.apache.spark.sql.Column> rest = spec.partitionBy().stream().skip(1)
-          .map(org.apache.spark.sql.functions::col).collect(Collectors.toList());
-      writer = writer.partitionedBy(
-          org.apache.spark.sql.functions.col(spec.partitionBy().get(0)),
-          scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
-    }
-    for (Map.Entry<String, String> p : spec.properties().entrySet()) {
-      writer = writer.tableProperty(p.getKey(), p.getValue());
-    }
-    if (spec.comment().isPresent()) {
-      writer = writer.tableProperty("comment", spec.comment().get());
-    }
-    writer.createOrReplace();
-    return rowsWrittenSince(spark, name, before);
-  }
-
   /** Drops the table and, on medallion's warehouse catalog, its data. */
   public static void drop(SparkSession spark, TableName name) {
     spark.sql("DROP TABLE IF EXISTS " + name.quoted());
