@@ -8,7 +8,6 @@ import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * one more change file.
  */
 @ExtendWith(MedallionExtension.class)
-@Disabled("the CDC write mode is not yet plugged into the DeltaSink that main's SilverStage now uses;"
-    + " this test passed with the pre-sink hook at commit 658c19f")
 class CrmDemoTest {
   static final Path PIPELINE = Path.of("conf/pipelines/crm.conf");
 
