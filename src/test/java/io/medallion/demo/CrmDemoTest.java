@@ -55,5 +55,13 @@ class CrmDemoTest {
         .containsExactly("a@x");
     assertThat(dump(lake.table(crm, "gold.customers_per_country").orderBy("country")))
         .containsExactly("DE|1", "MX|1", "US|1");
+    // the event log carries each CDC batch's metrics: upsert and delete changes, history rows opened
+    String log = crm.environment().eventLogTable(crm.pipeline()).orElseThrow().quoted();
+    assertThat(dump(lake.spark().sql("SELECT origin.dataset_name, details.flow_progress.metrics.num_upserted_rows,"
+        + " details.flow_progress.metrics.num_deleted_rows, details.flow_progress.metrics.num_history_rows_opened"
+        + " FROM " + log + " WHERE event_type = 'flow_progress' AND origin.dataset_name LIKE 'silver.%'")))
+        .containsExactlyInAnyOrder(
+            "silver.customers|6|1|0", "silver.customers_history|6|1|5",   // first run: full load + 4 changes
+            "silver.customers|1|0|0", "silver.customers_history|1|0|0");  // rerun: the late email change
   }
 }
