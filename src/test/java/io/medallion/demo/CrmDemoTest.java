@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The crm demo pipeline end to end: a DMS full load and change files (a delete that arrives before
  * the update it supersedes, an out-of-order update) through SCD1, SCD2 and gold, then a rerun with
- * one more change file.
+ * one more change file, then a run with nothing new (the CDC tables are skipped as unchanged).
  */
 @ExtendWith(MedallionExtension.class)
 class CrmDemoTest {
@@ -63,5 +63,13 @@ class CrmDemoTest {
         .containsExactlyInAnyOrder(
             "silver.customers|6|1|0", "silver.customers_history|6|1|5",   // first run: full load + 4 changes
             "silver.customers|1|0|0", "silver.customers_history|1|0|0");  // rerun: the late email change
+    // nothing new: the CDC tables are skipped as unchanged (reapplying would find only applied changes)
+    lake.run(crm);
+    assertThat(dump(lake.spark().sql("SELECT origin.dataset_name FROM " + log + " WHERE event_type = 'flow_progress'"
+        + " AND details.flow_progress.status = 'UNCHANGED' AND origin.dataset_name LIKE 'silver.%'")))
+        .containsExactly("silver.customers", "silver.customers_history");
+    assertThat(dump(lake.table(crm, "silver.customers_history").where("customer_id = 1")
+        .selectExpr("country", "email", "CAST(__END_AT AS STRING)")))
+        .containsExactly("DE|a6@x|2026-01-01 00:00:07", "US|a@x|null");
   }
 }
