@@ -79,7 +79,9 @@ public final class Cli {
     LoadedPipeline loaded = ConfFiles.load(a.confDir, a.pipeline, a.env);
     PipelineDefinition pipeline = loaded.pipeline();
     Environment env = loaded.environment();
-    out.println(ConfFiles.roots(env));
+    if (!a.quiet && !a.json) { // --json prints only JSON objects, --quiet nothing
+      out.println(ConfFiles.roots(env));
+    }
     Platform platform = Platform.choose(env.platform(), System.getenv());
     SparkSession spark = Sessions.obtain(env, platform, "medallion " + pipeline.name() + " (" + env.name() + ")");
     PipelineRunner runner = new PipelineRunner(spark, pipeline, env, platform);

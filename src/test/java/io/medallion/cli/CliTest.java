@@ -155,7 +155,7 @@ class CliTest {
         .contains("--full-refresh T");
     assertThat(cli("help", "validate")).contains("Moves no data");
     assertThatThrownBy(() -> cli("help", "launch")).isInstanceOf(UsageException.class)
-        .hasMessageContaining("No command 'launch': expected one of run, validate, sql");
+        .hasMessageContaining("No command 'launch': expected one of run, validate, bundle, report, sql");
   }
 
   @Test
@@ -215,7 +215,7 @@ class CliTest {
         .hasMessageContaining("`countryy` cannot be resolved. Did you mean one of the following?"
             + " [`id`, `signup_date`, `name`, `country`, `customer_id`]")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("__medallion"))
-        .satisfies(e -> assertThat(e.getCause().getMessage()).contains("`__medallion_in_customers_retail_bronze_customers`.`name`"));
+        .satisfies(e -> assertThat(e.getCause().getMessage()).contains("`__medallion_in_silver_customers_broken_star_bronze_customers`.`name`"));
     assertThat(io.medallion.internal.Suggestions.userColumnsOnly(
         "Did you mean one of the following? [`__medallion_rank`, `a`, `__medallion_value`, `__medallion_x`.`b`, `c`]."))
         .isEqualTo("Did you mean one of the following? [`a`, `b`, `c`].");
@@ -229,7 +229,7 @@ class CliTest {
   @Test
   void commandLineMistakesSayWhatIsExpected() {
     assertThatThrownBy(() -> cli("launch")).isInstanceOf(UsageException.class)
-        .hasMessageContaining("Unknown command 'launch': expected one of run, validate, sql")
+        .hasMessageContaining("Unknown command 'launch': expected one of run, validate, bundle, report, sql")
         .hasMessageContaining("Usage: medallion");
     assertThatThrownBy(() -> cli("run", "--pipeline", "retail")).isInstanceOf(UsageException.class)
         .hasMessageContaining("Missing --env");
