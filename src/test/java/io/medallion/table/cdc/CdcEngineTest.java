@@ -29,7 +29,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DLT's documented AUTO CDC examples, out-of-order delivery, replays, tombstones and bad input. */
+/**
+ * DLT's documented AUTO CDC examples, out-of-order delivery, replays, tombstones and bad input.
+ * Every Delta commit costs seconds here, so scenarios share a table where their spec is the same and
+ * use disjoint keys.
+ */
 class CdcEngineTest {
   @TempDir static Path warehouse;
   static SparkSession spark;
@@ -54,39 +58,125 @@ class CdcEngineTest {
       "125|Mercedes|Tijuana|2|5",
       "126|Lily|Cancun|2|null");
 
+  /** DLT's example feed with every key moved by {@code offset}, newest first (reversed). */
+  static List<Row> reversedUsers(int offset) {
+    List<Row> out = new ArrayList<>();
+    for (Row r : dltUsers()) {
+      out.add(0, RowFactory.create(r.getInt(0) + offset, r.get(1), r.get(2), r.get(3), r.get(4)));
+    }
+    return out;
+  }
+
+  static List<String> moved(List<String> rows, int offset) {
+    List<String> out = new ArrayList<>();
+    for (String r : rows) {
+      int bar = r.indexOf('|');
+      out.add((Integer.parseInt(r.substring(0, bar)) + offset) + r.substring(bar));
+    }
+    return out;
+  }
+
+  static List<String> union(List<String>... parts) {
+    List<String> out = new ArrayList<>();
+    for (List<String> p : parts) {
+      out.addAll(p);
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  /**
+   * One SCD1 table, its scenarios on disjoint keys: DLT's example in one batch (keys 123-126), the
+   * same feed reversed across two batches (keys 1123-1126), a delete before its insert (key 1)
+   * until its tombstone expires, then bad input that writes nothing.
+   */
   @Test
-  void dltScd1Example() {
+  void scd1DltExampleOutOfOrderTombstonesAndBadInput() {
     TableName t = fresh();
-    CdcResult r = engine(spark, t, dltSpec().build(), USERS).apply(frame(spark, dltUsers(), USERS), "app", 0);
+    CdcEngine e = engine(spark, t, dltSpec().tombstoneRetention(Duration.ofDays(2)).build(), USERS);
+    CdcResult r = e.apply(frame(spark, dltUsers(), USERS), "app", 0);
     assertThat(dump(spark, t)).containsExactlyElementsOf(DLT_SCD1);
     assertThat(r.upserts()).isEqualTo(7);
     assertThat(r.deletes()).isEqualTo(1);
+    assertThat(r.rowsInserted()).isEqualTo(3);
+
+    List<Row> one = new ArrayList<>(reversedUsers(1000).subList(0, 4));
+    one.add(RowFactory.create(1, null, null, "DELETE", 9L));
+    List<Row> two = new ArrayList<>(reversedUsers(1000).subList(4, 8));
+    two.add(RowFactory.create(1, "Ann", "Lima", "INSERT", 3L));
+    two.add(RowFactory.create(2, "Bob", "Oslo", "INSERT", 3L));
+    e.apply(frame(spark, one, USERS), "app", 1);
+    e.apply(frame(spark, two, USERS), "app", 2);
+    // the late insert of key 1 stays deleted: the delete at sequence 9 is remembered
+    assertThat(dump(spark, t)).containsExactlyElementsOf(union(DLT_SCD1, moved(DLT_SCD1, 1000), List.of("2|Bob|Oslo")));
+
+    // deleted keys: 123, 1123 and 1
+    assertThat(e.expireTombstones(Instant.now())).isZero();
+    assertThat(e.expireTombstones(Instant.now().plus(Duration.ofDays(3)))).isEqualTo(3);
+    e.apply(frame(spark, List.of(RowFactory.create(1, "Ann", "Rome", "UPDATE", 4L)), USERS), "app", 3);
+    List<String> expected = union(DLT_SCD1, moved(DLT_SCD1, 1000), List.of("1|Ann|Rome", "2|Bob|Oslo"));
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
+
+    long version = DeltaTables.version(spark, t).getAsLong();
+    long changes = DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong();
+    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(null, "X", "Y", "INSERT", 2L)), USERS), "app", 4))
+        .isInstanceOf(MedallionException.class).hasMessageContaining("NULL in key column userId")
+        .hasMessageContaining("nothing written");
+    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(5, "X", "Y", "INSERT", null)), USERS), "app", 4))
+        .hasMessageContaining("NULL in sequence-by column sequenceNum");
+    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(5, "X", "Y", null, 4L)), USERS), "app", 4))
+        .hasMessageContaining("apply-as-deletes (operation = 'DELETE') is NULL").hasMessageContaining("missing Op");
+    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(5, "X", "Y", "INSERT", 4L),
+        RowFactory.create(5, "Z", "Y", "UPDATE", 4L)), USERS), "app", 4))
+        .hasMessageContaining("key userId=5").hasMessageContaining("sequence value sequenceNum=4");
+    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(2, "Other", "Oslo", "UPDATE", 3L)), USERS), "app", 4))
+        .hasMessageContaining("key userId=2").hasMessageContaining("sequenceNum=3");
+    assertThat(DeltaTables.version(spark, t).getAsLong()).isEqualTo(version);
+    assertThat(DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong()).isEqualTo(changes);
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
   }
 
+  /**
+   * One SCD2 table: DLT's example in one batch (keys 123-126), the same feed reversed across two
+   * batches (keys 1123-1126), then a replayed batch and redelivered changes, which commit nothing.
+   */
   @Test
-  void dltScd2Example() {
+  void scd2DltExampleOutOfOrderAndReplays() {
     TableName t = fresh();
-    CdcResult r = engine(spark, t, dltSpec().scdType2().build(), USERS).apply(frame(spark, dltUsers(), USERS), "app", 0);
+    CdcEngine e = engine(spark, t, dltSpec().scdType2().build(), USERS);
+    CdcResult r = e.apply(frame(spark, dltUsers(), USERS), "app", 0);
     assertThat(dump(spark, t)).containsExactlyElementsOf(DLT_SCD2);
     assertThat(r.historyRowsOpened()).isEqualTo(7);
+    e.apply(frame(spark, reversedUsers(1000).subList(0, 4), USERS), "app", 1);
+    e.apply(frame(spark, reversedUsers(1000).subList(4, 8), USERS), "app", 2);
+    List<String> expected = union(DLT_SCD2, moved(DLT_SCD2, 1000));
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
+
+    long version = DeltaTables.version(spark, t).getAsLong();
+    long changes = DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong();
+    CdcResult replay = e.apply(frame(spark, dltUsers(), USERS), "app", 0);
+    CdcResult redelivery = e.apply(frame(spark, reversedUsers(1000).subList(2, 5), USERS), "app", 3);
+    assertThat(replay.duplicates()).isEqualTo(8);
+    assertThat(redelivery.duplicates()).isEqualTo(3);
+    assertThat(redelivery.upserts() + redelivery.deletes()).isZero();
+    assertThat(DeltaTables.version(spark, t).getAsLong()).isEqualTo(version);
+    assertThat(DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong()).isEqualTo(changes);
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
   }
 
   @Test
-  void dltScd2TrackHistoryExceptCityExample() {
-    TableName t = fresh();
-    CdcSpec spec = dltSpec().scdType2().trackHistoryExceptColumnList(List.of("city")).build();
-    engine(spark, t, spec, USERS).apply(frame(spark, dltUsers(), USERS), "app", 0);
-    assertThat(dump(spark, t)).containsExactly(
+  void dltScd2TrackHistoryExamples() {
+    // track_history_except_column_list = ["city"] and track_history_column_list = ["name"]: same table
+    List<String> expected = List.of(
         "123|Isabel|Chihuahua|1|6", "124|Raul|Oaxaca|1|null", "125|Mercedes|Guadalajara|2|null", "126|Lily|Cancun|2|null");
-  }
-
-  @Test
-  void dltScd2TrackHistoryColumnListExample() {
-    TableName t = fresh();
-    CdcSpec spec = dltSpec().scdType2().trackHistoryColumnList(List.of("name")).build();
-    engine(spark, t, spec, USERS).apply(frame(spark, dltUsers(), USERS), "app", 0);
-    assertThat(dump(spark, t)).containsExactly(
-        "123|Isabel|Chihuahua|1|6", "124|Raul|Oaxaca|1|null", "125|Mercedes|Guadalajara|2|null", "126|Lily|Cancun|2|null");
+    TableName except = fresh();
+    engine(spark, except, dltSpec().scdType2().trackHistoryExceptColumnList(List.of("city")).build(), USERS)
+        .apply(frame(spark, dltUsers(), USERS), "app", 0);
+    assertThat(dump(spark, except)).containsExactlyElementsOf(expected);
+    TableName only = fresh();
+    engine(spark, only, dltSpec().scdType2().trackHistoryColumnList(List.of("name")).build(), USERS)
+        .apply(frame(spark, dltUsers(), USERS), "app", 0);
+    assertThat(dump(spark, only)).containsExactlyElementsOf(expected);
   }
 
   @Test
@@ -96,44 +186,9 @@ class CdcEngineTest {
     rows.add(RowFactory.create(null, null, null, "TRUNCATE", 3L));
     CdcSpec spec = dltSpec().applyAsTruncates("operation = 'TRUNCATE'").build();
     CdcResult r = engine(spark, t, spec, USERS).apply(frame(spark, rows, USERS), "app", 0);
-    // the truncate (sequence 3) removes every row whose last change is at or before 3
+    // DLT documents: 124 and 126 are truncated (sequence 3), 123 is deleted (6), 125 remains
     assertThat(dump(spark, t)).containsExactly("125|Mercedes|Guadalajara");
     assertThat(r.truncates()).isEqualTo(1);
-  }
-
-  @Test
-  void outOfOrderAcrossBatchesEqualsInOrder() {
-    TableName scd1 = fresh();
-    TableName scd2 = fresh();
-    CdcEngine e1 = engine(spark, scd1, dltSpec().build(), USERS);
-    CdcEngine e2 = engine(spark, scd2, dltSpec().scdType2().build(), USERS);
-    List<Row> reversed = new ArrayList<>(dltUsers());
-    java.util.Collections.reverse(reversed);
-    long batch = 0;
-    for (int i = 0; i < reversed.size(); i += 3) {
-      List<Row> part = reversed.subList(i, Math.min(i + 3, reversed.size()));
-      e1.apply(frame(spark, part, USERS), "app", batch);
-      e2.apply(frame(spark, part, USERS), "app", batch++);
-    }
-    assertThat(dump(spark, scd1)).containsExactlyElementsOf(DLT_SCD1);
-    assertThat(dump(spark, scd2)).containsExactlyElementsOf(DLT_SCD2);
-  }
-
-  @Test
-  void aReplayedBatchAndRedeliveredChangesCommitNothing() {
-    TableName t = fresh();
-    CdcEngine e = engine(spark, t, dltSpec().scdType2().build(), USERS);
-    e.apply(frame(spark, dltUsers(), USERS), "app", 0);
-    long version = DeltaTables.version(spark, t).getAsLong();
-    long changes = DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong();
-    CdcResult replay = e.apply(frame(spark, dltUsers(), USERS), "app", 0);
-    CdcResult redelivery = e.apply(frame(spark, dltUsers().subList(2, 5), USERS), "app", 1);
-    assertThat(replay.duplicates()).isEqualTo(8);
-    assertThat(redelivery.duplicates()).isEqualTo(3);
-    assertThat(redelivery.upserts() + redelivery.deletes()).isZero();
-    assertThat(DeltaTables.version(spark, t).getAsLong()).isEqualTo(version);
-    assertThat(DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong()).isEqualTo(changes);
-    assertThat(dump(spark, t)).containsExactlyElementsOf(DLT_SCD2);
   }
 
   @Test
@@ -155,20 +210,6 @@ class CdcEngineTest {
   }
 
   @Test
-  void aDeleteBeforeItsInsertKeepsTheKeyDeletedUntilTheTombstoneExpires() {
-    TableName t = fresh();
-    CdcEngine e = engine(spark, t, dltSpec().tombstoneRetention(Duration.ofDays(2)).build(), USERS);
-    e.apply(frame(spark, List.of(RowFactory.create(1, null, null, "DELETE", 9L)), USERS), "app", 0);
-    e.apply(frame(spark, List.of(RowFactory.create(1, "Ann", "Lima", "INSERT", 3L),
-        RowFactory.create(2, "Bob", "Oslo", "INSERT", 3L)), USERS), "app", 1);
-    assertThat(dump(spark, t)).containsExactly("2|Bob|Oslo");
-    assertThat(e.expireTombstones(Instant.now())).isZero();
-    assertThat(e.expireTombstones(Instant.now().plus(Duration.ofDays(3)))).isEqualTo(1);
-    e.apply(frame(spark, List.of(RowFactory.create(1, "Ann", "Rome", "UPDATE", 4L)), USERS), "app", 2);
-    assertThat(dump(spark, t)).containsExactly("1|Ann|Rome", "2|Bob|Oslo");
-  }
-
-  @Test
   void ignoreNullUpdatesKeepsValuesEvenWhenTheUpdateArrivesEarly() {
     TableName t = fresh();
     CdcEngine e = engine(spark, t, dltSpec().ignoreNullUpdates().build(), USERS);
@@ -186,28 +227,6 @@ class CdcEngineTest {
     e.apply(frame(spark, List.of(RowFactory.create(1, "b", 5L, 2), RowFactory.create(1, "a", 5L, 1)), schema), "app", 0);
     assertThat(dump(spark, t)).containsExactly("1|a|[5,1]|[5,2]", "1|b|[5,2]|null");
     assertThat(spark.read().table(t.quoted()).schema().apply(CdcEngine.START).dataType().typeName()).isEqualTo("struct");
-  }
-
-  @Test
-  void badInputFailsWithNothingWritten() {
-    TableName t = fresh();
-    CdcEngine e = engine(spark, t, dltSpec().build(), USERS);
-    e.apply(frame(spark, List.of(RowFactory.create(1, "Ann", "Lima", "INSERT", 1L)), USERS), "app", 0);
-    long version = DeltaTables.version(spark, t).getAsLong();
-    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(null, "X", "Y", "INSERT", 2L)), USERS), "app", 1))
-        .isInstanceOf(MedallionException.class).hasMessageContaining("NULL in key column userId")
-        .hasMessageContaining("nothing written");
-    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(2, "X", "Y", "INSERT", null)), USERS), "app", 1))
-        .hasMessageContaining("NULL in sequence-by column sequenceNum");
-    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(2, "X", "Y", null, 4L)), USERS), "app", 1))
-        .hasMessageContaining("apply-as-deletes (operation = 'DELETE') is NULL").hasMessageContaining("missing Op");
-    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(2, "X", "Y", "INSERT", 4L),
-        RowFactory.create(2, "Z", "Y", "UPDATE", 4L)), USERS), "app", 1))
-        .hasMessageContaining("key userId=2").hasMessageContaining("sequence value sequenceNum=4");
-    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(1, "Other", "Lima", "UPDATE", 1L)), USERS), "app", 1))
-        .hasMessageContaining("key userId=1").hasMessageContaining("sequenceNum=1");
-    assertThat(DeltaTables.version(spark, t).getAsLong()).isEqualTo(version);
-    assertThat(dump(spark, t)).containsExactly("1|Ann|Lima");
   }
 
   @Test

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CdcPropertyTest {
   static final StructType SCHEMA = StructType.fromDDL("id INT, v STRING, op STRING, seq BIGINT");
-  static final int SEEDS = 40;
-  static final int BATCHES = 4;
+  static final int SEEDS = 60;
+  static final int BATCHES = 3;
 
   @TempDir static Path warehouse;
 
@@ -43,7 +43,7 @@ class CdcPropertyTest {
   /** One seed's in-order history of a few keys. */
   static List<Event> stream(Random r, int seed) {
     List<Event> out = new ArrayList<>();
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
       int id = seed * 100 + k;
       long seq = 0;
       int n = 1 + r.nextInt(7);

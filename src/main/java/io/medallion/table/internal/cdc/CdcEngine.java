@@ -61,6 +61,8 @@ public final class CdcEngine {
   static final String APPLIED = "__applied_at";
   static final String BATCH = "__batch_id";
   static final String ACTION = "__action";
+  private static final String IS_TRUNCATE = "__is_truncate";
+  private static final String IS_DELETE = "__is_delete";
   private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
   private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
 
@@ -130,34 +132,38 @@ public final class CdcEngine {
   /**
    * Applies one batch. {@code batchId} >= 0 makes the writes idempotent per ({@code appId},
    * batch); -1 for a batch run. Throws, with nothing written, on bad changes.
+   *
+   * <p>Spark actions per batch: one pass over the (cached) batch joined with the stored changes for
+   * every check and count, the MERGE (whose metrics give the row counts) and the append of the new
+   * changes; a batch of redeliveries stops after the first.
    */
   public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
-    Dataset<Row> incoming = normalize(batch);
     Dataset<Row> classified = null;
-    Dataset<Row> delta = null;
     try {
       Dataset<Row> stored = spark.read().table(changes.quoted());
-      classified = classify(incoming, stored).persist(StorageLevel.MEMORY_AND_DISK());
-      // one pass: conflicts (within the batch, against stored changes) and the counts
+      classified = classify(normalize(batch), stored).persist(StorageLevel.MEMORY_AND_DISK());
       Column isNew = not(col("__seen"));
-      Column[] example = cols(List.of(incoming.columns()));
-      Row counts = classified.agg(
-          sum(when(isNew, 1).otherwise(0)),
-          sum(when(isNew.and(col(OP).equalTo("U")), 1).otherwise(0)),
-          sum(when(isNew.and(col(OP).equalTo("D")), 1).otherwise(0)),
-          sum(when(isNew.and(col(OP).equalTo("T")), 1).otherwise(0)),
-          min(when(col("__same_id").gt(1).or(col("__seen").and(not(col("__same")))), struct(example))),
-          count(lit(1))).first();
-      if (!counts.isNullAt(4)) {
-        throw conflictError(counts.getStruct(4));
+      Column[] example = cols(List.of(changesEventNames()));
+      List<Column> aggs = checks();
+      int first = aggs.size();
+      aggs.add(sum(when(isNew, 1).otherwise(0)));
+      aggs.add(sum(when(isNew.and(col(OP).equalTo("U")), 1).otherwise(0)));
+      aggs.add(sum(when(isNew.and(col(OP).equalTo("D")), 1).otherwise(0)));
+      aggs.add(sum(when(isNew.and(col(OP).equalTo("T")), 1).otherwise(0)));
+      aggs.add(min(when(col("__same_id").gt(1).or(col("__seen").and(not(col("__same")))), struct(example))));
+      aggs.add(count(lit(1)));
+      Row counts = classified.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+      failOnNulls(counts);
+      if (!counts.isNullAt(first + 4)) {
+        throw conflictError(counts.getStruct(first + 4));
       }
-      long total = counts.isNullAt(0) ? 0 : counts.getLong(0);
-      long incomingCount = counts.getLong(5);
-      Dataset<Row> fresh = classified.where(isNew).select(example);
+      long total = counts.isNullAt(first) ? 0 : counts.getLong(first);
+      long incomingCount = counts.getLong(first + 5);
       if (total == 0) {
         return CdcResult.nothing(incomingCount);
       }
-      long truncates = counts.getLong(3);
+      Dataset<Row> fresh = classified.where(isNew).select(example);
+      long truncates = counts.getLong(first + 3);
       Dataset<Row> realStored = stored.where(col(OP).notEqual("T")).select(eventColumns());
       Dataset<Row> realFresh = fresh.where(col(OP).notEqual("T"));
       Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
@@ -173,32 +179,23 @@ public final class CdcEngine {
       if (spec.scd2()) {
         on.add(START);
       }
-      delta = CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on)
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Row actions = delta.agg(
-          sum(when(col(ACTION).equalTo("I"), 1).otherwise(0)),
-          sum(when(col(ACTION).equalTo("U"), 1).otherwise(0)),
-          sum(when(col(ACTION).equalTo("D"), 1).otherwise(0))).first();
-      long inserted = actions.isNullAt(0) ? 0 : actions.getLong(0);
-      long updated = actions.isNullAt(1) ? 0 : actions.getLong(1);
-      long deleted = actions.isNullAt(2) ? 0 : actions.getLong(2);
-      if (inserted + updated + deleted > 0) {
-        merge(delta, on, appId, batchId);
-      }
+      Row merged = merge(CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on),
+          on, appId, batchId);
+      // no metrics row when Delta skipped the MERGE as already committed for (appId, batchId)
+      long updated = merged == null ? 0 : merged.<Long>getAs("num_updated_rows");
+      long deleted = merged == null ? 0 : merged.<Long>getAs("num_deleted_rows");
+      long inserted = merged == null ? 0 : merged.<Long>getAs("num_inserted_rows");
       var writer = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns()).write().format("delta").mode("append");
       if (batchId >= 0) {
         writer = writer.option("txnAppId", appId).option("txnVersion", batchId);
       }
       writer.saveAsTable(changes.quoted());
-      return new CdcResult(counts.getLong(1), counts.getLong(2), truncates, incomingCount - total,
+      return new CdcResult(counts.getLong(first + 1), counts.getLong(first + 2), truncates, incomingCount - total,
           inserted, updated, deleted, spec.scd2() ? inserted : 0);
     } finally {
       if (classified != null) {
         classified.unpersist();
-      }
-      if (delta != null) {
-        delta.unpersist();
       }
     }
   }
@@ -230,26 +227,38 @@ public final class CdcEngine {
     }
   }
 
-  /** Projects a batch to the stored columns and its operation, after checking it. */
+  /**
+   * Projects a batch to the stored columns, its operation and the two condition flags (kept for
+   * {@link #checks()}), without duplicates.
+   */
   private Dataset<Row> normalize(Dataset<Row> batch) {
     Column deletes = spec.applyAsDeletes().map(org.apache.spark.sql.functions::expr).orElse(lit(false));
     Column truncates = spec.applyAsTruncates().map(org.apache.spark.sql.functions::expr).orElse(lit(false));
     List<Column> select = new ArrayList<>(List.of(cols(c.stored)));
-    select.add(truncates.as("__is_truncate"));
-    select.add(deletes.as("__is_delete"));
+    select.add(truncates.as(IS_TRUNCATE));
+    select.add(deletes.as(IS_DELETE));
     Dataset<Row> raw = batch.select(select.toArray(Column[]::new));
+    Column op = when(col(IS_TRUNCATE).eqNullSafe(lit(true)), "T").when(col(IS_DELETE), "D").otherwise("U");
+    return raw.withColumn(OP, op).distinct();
+  }
+
+  /** The bad-input checks, each the smallest offending change as JSON (NULL when none). */
+  private List<Column> checks() {
     Column row = to_json(struct(cols(c.stored)));
-    Column isTruncate = col("__is_truncate").eqNullSafe(lit(true));
+    Column isTruncate = col(IS_TRUNCATE).eqNullSafe(lit(true));
     List<Column> checks = new ArrayList<>();
-    checks.add(min(when(col("__is_truncate").isNull(), row)));
-    checks.add(min(when(not(isTruncate).and(col("__is_delete").isNull()), row)));
+    checks.add(min(when(col(IS_TRUNCATE).isNull(), row)));
+    checks.add(min(when(not(isTruncate).and(col(IS_DELETE).isNull()), row)));
     for (String k : c.keys) {
       checks.add(min(when(not(isTruncate).and(col(quote(k)).isNull()), row)));
     }
     for (String s : c.sequence) {
       checks.add(min(when(col(quote(s)).isNull(), row)));
     }
-    Row found = raw.agg(checks.get(0), checks.subList(1, checks.size()).toArray(Column[]::new)).first();
+    return checks;
+  }
+
+  private void failOnNulls(Row found) {
     String table = target.toString();
     if (!found.isNullAt(0)) {
       throw CdcErrors.nullOperation(where, table, "apply-as-truncates", spec.applyAsTruncates().orElse(""), found.getString(0));
@@ -267,10 +276,13 @@ public final class CdcEngine {
         throw CdcErrors.nullSequence(where, table, c.sequence.get(i), found.getString(2 + c.keys.size() + i));
       }
     }
-    Column op = when(isTruncate, "T").when(col("__is_delete"), "D").otherwise("U");
-    List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
-    out.add(op.as(OP));
-    return raw.select(out.toArray(Column[]::new)).distinct();
+  }
+
+  /** The stored columns and the operation: a change as the companion table keeps it (before its batch columns). */
+  private String[] changesEventNames() {
+    List<String> out = new ArrayList<>(c.stored);
+    out.add(OP);
+    return out.toArray(String[]::new);
   }
 
   /**
@@ -286,16 +298,19 @@ public final class CdcEngine {
     for (String n : id) {
       join = join.and(col("i." + quote(n)).eqNullSafe(col("s." + quote(n))));
     }
-    List<Column> iAll = new ArrayList<>();
-    List<Column> sAll = new ArrayList<>();
-    for (String n : incoming.columns()) {
-      iAll.add(col("i." + quote(n)).as(n));
-      sAll.add(col("s." + quote(n)).as(n));
+    List<Column> iEvent = new ArrayList<>();
+    List<Column> sEvent = new ArrayList<>();
+    for (String n : changesEventNames()) {
+      iEvent.add(col("i." + quote(n)).as(n));
+      sEvent.add(col("s." + quote(n)).as(n));
     }
-    List<Column> out = new ArrayList<>(iAll);
+    List<Column> out = new ArrayList<>();
+    for (String n : incoming.columns()) {
+      out.add(col("i." + quote(n)).as(n));
+    }
     out.add(col("i.__same_id").as("__same_id"));
     out.add(col("s." + OP).isNotNull().as("__seen"));
-    out.add(struct(iAll.toArray(Column[]::new)).eqNullSafe(struct(sAll.toArray(Column[]::new))).as("__same"));
+    out.add(struct(iEvent.toArray(Column[]::new)).eqNullSafe(struct(sEvent.toArray(Column[]::new))).as("__same"));
     return i.join(s, join, "left").select(out.toArray(Column[]::new));
   }
 
@@ -345,7 +360,11 @@ public final class CdcEngine {
     return join;
   }
 
-  private void merge(Dataset<Row> delta, List<String> on, String appId, long batchId) {
+  /**
+   * MERGEs the diff into the target; returns Delta's metrics row ({@code num_updated_rows}, ...), or
+   * null when Delta skipped the MERGE as already committed for this (app id, batch).
+   */
+  private Row merge(Dataset<Row> delta, List<String> on, String appId, long batchId) {
     String view = view("merge");
     delta.createOrReplaceTempView(view);
     // the txn confs go on a clone of the session, so concurrent stages never see them
@@ -363,10 +382,11 @@ public final class CdcEngine {
     String names = columns.stream().map(CdcColumns::quote).collect(Collectors.joining(", "));
     String values = columns.stream().map(n -> "s." + quote(n)).collect(Collectors.joining(", "));
     try {
-      session.sql("MERGE INTO " + target.quoted() + " t USING " + quote(view) + " s ON " + on("t", "s", on)
+      return session.sql("MERGE INTO " + target.quoted() + " t USING " + quote(view) + " s ON " + on("t", "s", on)
           + " WHEN MATCHED AND s." + ACTION + " = 'D' THEN DELETE"
           + " WHEN MATCHED THEN UPDATE SET " + set
-          + " WHEN NOT MATCHED AND s." + ACTION + " <> 'D' THEN INSERT (" + names + ") VALUES (" + values + ")");
+          + " WHEN NOT MATCHED AND s." + ACTION + " <> 'D' THEN INSERT (" + names + ") VALUES (" + values + ")")
+          .collectAsList().stream().findFirst().orElse(null);
     } finally {
       spark.catalog().dropTempView(view);
     }
