@@ -1,0 +1,167 @@
+package io.medallion.table.internal.cdc;
+
+import static io.medallion.table.internal.cdc.CdcColumns.cols;
+import static io.medallion.table.internal.cdc.CdcColumns.quote;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+
+import io.medallion.table.CdcSpec;
+import io.medallion.table.TableName;
+import io.medallion.table.TableSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshot CDC (DLT's {@code create_auto_cdc_from_snapshot_flow}): each input is a full snapshot of
+ * the source with a version number; the changes are derived and applied as SCD type 1 or 2 with
+ * the version as the sequence ({@code __START_AT}/{@code __END_AT} are versions).
+ *
+ * <p><b>Derivation.</b> Against the state the stored changes give (not the target, so a crash
+ * between the target's MERGE and the companion's append derives the same changes again): a key
+ * missing from the state, or whose kept columns differ, is an upsert at the version; a key of the
+ * state missing from the snapshot is a delete at the version; unchanged keys produce nothing.
+ *
+ * <p><b>Order.</b> The last applied version is a target table property ({@value #VERSION_PROPERTY}),
+ * set after the changes are applied. A snapshot at or below it is skipped: equal is a rerun (a
+ * no-op), lower is a late snapshot, skipped with a warning. A crash before the property is set is
+ * repaired by the rerun: the changes are already stored, so none are derived, and the MERGE and
+ * append carry the version as Delta transaction version.
+ */
+public final class CdcSnapshots {
+  /** The target property holding the last applied snapshot version. */
+  public static final String VERSION_PROPERTY = "medallion.cdc.snapshotVersion";
+  static final String VERSION = "__snapshot_version";
+  static final String SNAPSHOT_OP = "__snapshot_op";
+  private static final Logger LOG = LoggerFactory.getLogger(CdcSnapshots.class);
+
+  /** What happened to one snapshot. */
+  public enum Outcome { APPLIED, ALREADY_APPLIED, SKIPPED_LATE }
+
+  /**
+   * @param outcome applied, a rerun of the last version, or an older version skipped
+   * @param lastVersion the last applied version after this call
+   * @param changes the changes applied (zero unless applied)
+   * @param message for the event log: why a snapshot was skipped (empty when applied)
+   */
+  public record Result(Outcome outcome, long version, long lastVersion, CdcResult changes, String message) {}
+
+  private final SparkSession spark;
+  private final TableName target;
+  private final CdcEngine engine;
+  private final CdcColumns c;
+
+  private CdcSnapshots(SparkSession spark, TableName target, CdcEngine engine, CdcColumns c) {
+    this.spark = spark;
+    this.target = target;
+    this.engine = engine;
+    this.c = c;
+  }
+
+  /**
+   * The spec snapshots are applied with: {@code spec}'s keys, column lists, SCD type and history
+   * lists, with the snapshot version as the sequence and derived deletes. {@code spec}'s own
+   * sequence and delete/truncate conditions are not used.
+   */
+  static CdcSpec changeSpec(CdcSpec spec) {
+    List<String> except = new ArrayList<>(spec.exceptColumnList());
+    if (spec.columnList().isEmpty()) {
+      except.add(VERSION);
+      except.add(SNAPSHOT_OP);
+    }
+    return new CdcSpec(spec.keys(), List.of(VERSION), java.util.Optional.of(SNAPSHOT_OP + " = 'D'"),
+        java.util.Optional.empty(), spec.columnList(), except, spec.storedAsScdType(),
+        spec.trackHistoryColumnList(), spec.trackHistoryExceptColumnList(), false, List.of(), List.of(),
+        spec.tombstoneRetention());
+  }
+
+  /** The change rows' schema for a snapshot schema: the snapshot's columns, the version and the operation. */
+  static StructType changeSchema(StructType snapshot) {
+    return snapshot.add(VERSION, DataTypes.LongType).add(SNAPSHOT_OP, DataTypes.StringType);
+  }
+
+  /** Checks {@code spec} against the snapshot's columns and creates the target and its companion. */
+  public static CdcSnapshots prepare(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
+      String where, TableSpec layout) {
+    CdcSpec changeSpec = changeSpec(spec);
+    StructType input = changeSchema(snapshot);
+    CdcEngine engine = CdcEngine.prepare(spark, target, changeSpec, input, where, layout);
+    return new CdcSnapshots(spark, target, engine, CdcColumns.resolve(changeSpec, input, where));
+  }
+
+  /** The last applied snapshot version, if any. */
+  public OptionalLong lastVersion() {
+    Row detail = spark.sql("DESCRIBE DETAIL " + target.quoted()).first();
+    Map<String, String> props = detail.getJavaMap(detail.fieldIndex("properties"));
+    String v = props.get(VERSION_PROPERTY);
+    return v == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
+  }
+
+  /** Applies one full snapshot at {@code version} (see the class comment for order and reruns). */
+  public Result apply(Dataset<Row> snapshot, long version) {
+    OptionalLong last = lastVersion();
+    if (last.isPresent() && version <= last.getAsLong()) {
+      if (version == last.getAsLong()) {
+        return new Result(Outcome.ALREADY_APPLIED, version, version, CdcResult.nothing(0),
+            "snapshot version " + version + " of " + target + " was applied already: nothing to do");
+      }
+      String message = "snapshot version " + version + " of " + target + " skipped: it is older than the last"
+          + " applied version " + last.getAsLong() + " (snapshots are applied in version order; a late older"
+          + " snapshot cannot change the table). To apply it, full-refresh the table and replay the snapshots";
+      LOG.warn(message);
+      return new Result(Outcome.SKIPPED_LATE, version, last.getAsLong(), CdcResult.nothing(0), message);
+    }
+    CdcResult r = engine.apply(changes(snapshot, version), "snapshot:" + target, version);
+    spark.sql("ALTER TABLE " + target.quoted() + " SET TBLPROPERTIES ('" + VERSION_PROPERTY + "' = '" + version + "')");
+    return new Result(Outcome.APPLIED, version, version, r, "");
+  }
+
+  /** The changes from the stored state to {@code snapshot}, at {@code version}. */
+  private Dataset<Row> changes(Dataset<Row> snapshot, long version) {
+    List<String> data = c.target.stream().filter(t -> !c.keys.contains(t)).toList();
+    Dataset<Row> stored = spark.read().table(CdcEngine.changesTable(target).quoted())
+        .select(eventColumns());
+    Dataset<Row> state = CdcFold.fold(stored, c, false).as("o");
+    Dataset<Row> now = snapshot.as("n");
+    Column on = lit(true);
+    for (String k : c.keys) {
+      on = on.and(col("o." + quote(k)).equalTo(col("n." + quote(k))));
+    }
+    Column[] nData = data.stream().map(d -> col("n." + quote(d))).toArray(Column[]::new);
+    Column[] oData = data.stream().map(d -> col("o." + quote(d))).toArray(Column[]::new);
+    Column oldMissing = col("o." + quote(c.keys.get(0))).isNull();
+    Column newMissing = col("n." + quote(c.keys.get(0))).isNull();
+    Column changed = data.isEmpty() ? lit(false) : org.apache.spark.sql.functions.not(struct(nData).eqNullSafe(struct(oData)));
+    List<Column> out = new ArrayList<>();
+    for (String name : c.input.fieldNames()) {
+      if (name.equals(VERSION)) {
+        out.add(lit(version).as(VERSION));
+      } else if (name.equals(SNAPSHOT_OP)) {
+        out.add(org.apache.spark.sql.functions.when(newMissing, "D").otherwise("U").as(SNAPSHOT_OP));
+      } else if (c.keys.contains(name)) {
+        out.add(org.apache.spark.sql.functions.coalesce(col("n." + quote(name)), col("o." + quote(name))).as(name));
+      } else {
+        out.add(col("n." + quote(name)).as(name));
+      }
+    }
+    return state.join(now, on, "full_outer").where(newMissing.or(oldMissing).or(changed))
+        .select(out.toArray(Column[]::new));
+  }
+
+  private Column[] eventColumns() {
+    List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
+    out.add(col(CdcEngine.OP));
+    out.add(lit(0).as(CdcEngine.TIE));
+    return out.toArray(Column[]::new);
+  }
+}
