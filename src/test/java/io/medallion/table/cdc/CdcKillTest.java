@@ -1,0 +1,85 @@
+package io.medallion.table.cdc;
+
+import static io.medallion.table.cdc.CdcTestSupport.USERS;
+import static io.medallion.table.cdc.CdcTestSupport.dltSpec;
+import static io.medallion.table.cdc.CdcTestSupport.dltUsers;
+import static io.medallion.table.cdc.CdcTestSupport.dump;
+import static io.medallion.table.cdc.CdcTestSupport.engine;
+import static io.medallion.table.cdc.CdcTestSupport.frame;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.cdc.CdcEngine;
+import io.medallion.testkit.ChildJvm;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 in the middle of a CDC batch: a child JVM applies batch 0, then dies ({@code halt}, no
+ * shutdown hooks) in batch 1 right after the target's MERGE committed and before the companion's
+ * append. Rerunning batch 1 gives exactly the tables of a run that was not killed (the SCD2 rows
+ * CdcEngineTest proves for the same two batches).
+ */
+class CdcKillTest {
+  @TempDir static Path warehouse;
+
+  static final TableName TARGET = TableName.of("cdck", "s", "users");
+
+  /** The child: batch 0, then batch 1 killed after the target's MERGE commit. */
+  public static final class Child {
+    public static void main(String[] args) throws Exception {
+      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdck");
+      CdcEngine e = engine(spark, TARGET, dltSpec().scdType2().build(), USERS);
+      e.apply(frame(spark, dltUsers(), USERS), "kill", 0);
+      long merged = DeltaTables.version(spark, TARGET).getAsLong() + 1;
+      Path log = Path.of(URI.create(location(spark, TARGET))).resolve("_delta_log")
+          .resolve(String.format("%020d.json", merged));
+      Thread watcher = new Thread(() -> {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!Files.exists(log) && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+        System.out.println("halting after " + log);
+        Runtime.getRuntime().halt(137);
+      });
+      watcher.setDaemon(true);
+      watcher.start();
+      e.apply(frame(spark, CdcEngineTest.reversedUsers(1000), USERS), "kill", 1);
+      watcher.join();
+    }
+  }
+
+  static String location(SparkSession spark, TableName t) {
+    String l = spark.sql("DESCRIBE DETAIL " + t.quoted()).first().getAs("location");
+    return l.startsWith("file:") ? l : "file://" + l;
+  }
+
+  @Test
+  void aRerunAfterKill9InTheMiddleOfABatchGivesTheUnkilledTables() throws Exception {
+    Process child = ChildJvm.start(Child.class, warehouse.resolve("child.log").toFile(), warehouse.toString());
+    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(warehouse.resolve("child.log"))).isEqualTo(137);
+
+    SparkSession spark = CdcTestSupport.spark(warehouse, "cdck");
+    TableName changes = CdcEngine.changesTable(TARGET);
+    // the kill fell between the two commits: the target has batch 1, the companion does not
+    assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(8);
+    assertThat(dump(spark, TARGET)).hasSize(14);
+    long version = DeltaTables.version(spark, TARGET).getAsLong();
+
+    CdcEngine e = engine(spark, TARGET, dltSpec().scdType2().build(), USERS);
+    e.apply(frame(spark, CdcEngineTest.reversedUsers(1000), USERS), "kill", 1);
+    List<String> unkilled = CdcEngineTest.union(CdcEngineTest.DLT_SCD2, CdcEngineTest.moved(CdcEngineTest.DLT_SCD2, 1000));
+    assertThat(dump(spark, TARGET)).containsExactlyElementsOf(unkilled);
+    assertThat(DeltaTables.version(spark, TARGET).getAsLong()).as("the MERGE is not redone").isEqualTo(version);
+    assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(16);
+  }
+}
