@@ -270,17 +270,14 @@ public final class QualityCheck {
     for (CheckResult c : ev.failedChecks()) {
       problems.add("check " + c.name() + " (" + c.type() + ", on-violation = fail) failed: " + c.message());
     }
-    msg.append(String.join("; ", problems)).append(" in ").append(batch)
-        .append(". Nothing of the batch was committed to ").append(target).append(" or its quarantine table.");
+    String offending = "";
     if (ev.failedRows() > 0) {
       List<Row> sample = rules.failedRows(flagged).limit(1).collectAsList();
       if (!sample.isEmpty()) {
-        msg.append(" One offending row: ").append(describe(sample.get(0))).append('.');
+        offending = describe(sample.get(0));
       }
     }
-    msg.append(" Fix the data at the source or the rule (pipeline.").append(table)
-        .append(".expectations / .checks), then run again: the same rows are processed again.");
-    return new QualityException(table, msg.toString());
+    return QualityErrors.batchFailed(table, msg.toString(), problems, batch, target, offending);
   }
 
   /** A row as {@code {col=value, ...}} with values of secret-looking columns masked. */

@@ -54,6 +54,21 @@ final class QualityErrors {
         + " batch or warns; on-violation must be fail or warn, not " + action);
   }
 
+  /**
+   * A batch that failed its fail rules: nothing of it was committed.
+   *
+   * @param where the config place and table, ending in ": "
+   * @param offending one offending row with secret-looking values masked, or ""
+   */
+  static QualityException batchFailed(String table, String where, java.util.List<String> problems,
+      String batch, Object target, String offending) {
+    return new QualityException(table, where + String.join("; ", problems) + " in " + batch
+        + ". Nothing of the batch was committed to " + target + " or its quarantine table."
+        + (offending.isEmpty() ? "" : " One offending row: " + offending + ".")
+        + " Fix the data at the source or the rule (pipeline." + table + ".expectations / .checks),"
+        + " then run again: the same rows are processed again.");
+  }
+
   static IllegalArgumentException shareOutOfRange(String name, double max) {
     return new IllegalArgumentException(
         "check " + name + ": max is a share between 0 and 1 (0.05 means 5%), not " + max);
