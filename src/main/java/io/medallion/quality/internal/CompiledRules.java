@@ -187,16 +187,12 @@ public final class CompiledRules {
   }
 
   /**
-   * The target's rows, as {@link #target}, while quarantined rows are handed to {@code collector}
-   * on the same pass (it must be registered with the SparkContext). The collecting function runs
-   * only for quarantined rows.
+   * The target's rows, as {@link #target}, while quarantined rows are set aside by {@code spill}
+   * on the executors during the same pass. The spilling function runs only for quarantined rows.
    */
-  public Dataset<Row> targetCollectingQuarantine(Dataset<Row> flagged, long batchId, QuarantineCollector collector) {
-    org.apache.spark.sql.expressions.UserDefinedFunction collect = functions.udf(
-        (org.apache.spark.sql.api.java.UDF1<Row, Boolean>) row -> {
-          collector.add(row);
-          return false;
-        }, DataTypes.BooleanType).asNondeterministic();
+  public Dataset<Row> targetSpillingQuarantine(Dataset<Row> flagged, long batchId, QuarantineSpill spill) {
+    org.apache.spark.sql.expressions.UserDefinedFunction collect =
+        functions.udf(spill.sink(), DataTypes.BooleanType).asNondeterministic();
     Column quarantineRow = functions.struct(quarantineColumns(batchId));
     return flagged
         .where(kept().or(functions.when(quarantined(), collect.apply(quarantineRow)).otherwise(false)))
