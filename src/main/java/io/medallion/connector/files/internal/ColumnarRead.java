@@ -8,10 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.mapreduce.TaskAttemptID;
-import org.apache.hadoop.mapred.FileSplit;
-import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
-import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -22,7 +19,7 @@ import org.apache.spark.sql.catalyst.json.JacksonGenerator;
 import org.apache.spark.sql.execution.datasources.FileFormat;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.execution.datasources.orc.OrcUtils;
-import org.apache.spark.sql.execution.datasources.parquet.ParquetFooterReader;
+import org.apache.spark.sql.execution.datasources.RecordReaderIterator;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetReadSupport$;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.execution.datasources.parquet.VectorizedParquetRecordReader;
@@ -80,11 +77,16 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
   private final String schemaLocation;
   private final String timeZone;
   private final ReadFormat.Counters counters;
+  private final ParquetFiles parquet; // Parquet only
+  private final boolean direct; // Parquet files that fit are read from the footer of the check
 
   private ColumnarRead(Function1<PartitionedFile, Iterator<InternalRow>> inner,
       Broadcast<SerializableConfiguration> conf, String format, StructType data, StructType required,
       StructType partitions, int rescuedIndex, boolean hasRescuedColumn, boolean batches,
-      EvolutionMode mode, String schemaLocation, String timeZone, ReadFormat.Counters counters) {
+      EvolutionMode mode, String schemaLocation, String timeZone, ReadFormat.Counters counters,
+      ParquetFiles parquet, boolean direct) {
+    this.parquet = parquet;
+    this.direct = direct;
     this.inner = inner;
     this.conf = conf;
     this.format = format;
@@ -115,9 +117,14 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     // Broadcast after the delegate set its keys (requested schema, Parquet conversions) on the conf.
     Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(hadoopConf));
+    boolean isParquet = options.format().equals("parquet");
+    StructType result = new StructType(java.util.stream.Stream.concat(Arrays.stream(required.fields()),
+        Arrays.stream(partitionSchema.fields())).toArray(StructField[]::new));
     return new ColumnarRead(inner, conf, options.format(), data, required, partitionSchema, rescuedIndex,
         rescued.isPresent(), batches, options.evolutionMode(), options.schemaLocation().orElse(null),
-        spark.sessionState().conf().sessionLocalTimeZone(), counters);
+        spark.sessionState().conf().sessionLocalTimeZone(), counters,
+        isParquet ? ParquetFiles.of(spark) : null,
+        isParquet && ParquetFiles.readsDirectly(spark, result, !filters.isEmpty()));
   }
 
   /** Whether files need their footer compared with the schema at all. */
@@ -153,7 +160,11 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     boolean rescueAdded = mode == EvolutionMode.RESCUE && hasRescuedColumn && !fit.added().isEmpty()
         && format.equals("parquet");
     if (fit.misfits().isEmpty() && !rescueAdded) {
-      return guard(path, fast(file));
+      try {
+        return guard(path, fit.footer() != null && direct ? direct(file, fit.footer()) : fast(file));
+      } catch (Exception e) {
+        return errorRow(path, e);
+      }
     }
     if (!format.equals("parquet")) {
       return errorRow(path, new IllegalArgumentException("columns do not fit the schema: "
@@ -169,8 +180,24 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
 
   // ------------------------------------------------------------------ the fast path
 
+  /**
+   * A Parquet file that fits, read by Spark's vectorized reader started from the footer the check
+   * read (so the footer is read once per file, as by {@code spark.read.parquet}).
+   */
+  private Iterator<Object> direct(PartitionedFile file, ParquetMetadata footer) throws Exception {
+    VectorizedParquetRecordReader reader = parquet.open(file, footer, conf.value().value(), partitions, 0);
+    reader.initBatch(partitions, file.partitionValues());
+    if (batches) {
+      reader.enableReturningBatches();
+    }
+    return withNullRescued(cast(new RecordReaderIterator<>(reader)));
+  }
+
   private Iterator<Object> fast(PartitionedFile file) {
-    Iterator<Object> rows = cast(inner.apply(file));
+    return withNullRescued(cast(inner.apply(file)));
+  }
+
+  private Iterator<Object> withNullRescued(Iterator<Object> rows) {
     if (rescuedIndex < 0) {
       return rows;
     }
@@ -237,15 +264,16 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
   // ------------------------------------------------------------------ footer check
 
   /** How a file's columns fit the schema: columns it adds, and its columns that do not fit. */
-  record Fit(List<StructField> added, List<String> misfits, StructType fileSchema) {
-    static final Fit NONE = new Fit(List.of(), List.of(), new StructType());
+  record Fit(List<StructField> added, List<String> misfits, StructType fileSchema, ParquetMetadata footer) {
+    static final Fit NONE = new Fit(List.of(), List.of(), new StructType(), null);
   }
 
   private Fit fit(PartitionedFile file) throws Exception {
     Configuration c = conf.value().value();
     StructType fileSchema;
+    ParquetMetadata footer = null;
     if (format.equals("parquet")) {
-      var footer = ParquetFooterReader.readFooter(c, file.toPath(), ParquetMetadataConverter.SKIP_ROW_GROUPS);
+      footer = ParquetFiles.footer(c, file); // once: the reader below starts from it
       fileSchema = new ParquetToSparkSchemaConverter(c).convert(footer.getFileMetaData().getSchema());
     } else {
       var orc = OrcUtils.readSchema(file.toPath(), c, false);
@@ -268,7 +296,7 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         added.add(f);
       }
     }
-    return new Fit(added, misfits, fileSchema);
+    return new Fit(added, misfits, fileSchema, footer);
   }
 
   private static StructField field(StructType s, String name, boolean ignoreCase) {
@@ -333,10 +361,7 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     Configuration c = new Configuration(conf.value().value());
     c.set(ParquetReadSupport$.MODULE$.SPARK_ROW_REQUESTED_SCHEMA(), readSchema.json());
     c.set("spark.sql.caseSensitive", "true");
-    VectorizedParquetRecordReader reader = new VectorizedParquetRecordReader(null, "CORRECTED", "UTC",
-        "CORRECTED", "UTC", false, SLOW_BATCH);
-    reader.initialize(new FileSplit(file.toPath(), file.start(), file.length(), new String[0]),
-        new TaskAttemptContextImpl(c, new TaskAttemptID()));
+    VectorizedParquetRecordReader reader = parquet.open(file, fit.footer(), c, partitions, SLOW_BATCH);
     reader.initBatch(partitions, file.partitionValues());
     reader.enableReturningBatches();
     Rescuer rescuer = new Rescuer(new StructType(rescueFields.toArray(new StructField[0])),
