@@ -12,10 +12,24 @@ import org.junit.jupiter.api.Test;
 class CloudFilesSchemaTest extends CloudFilesTestBase {
 
   @Test
-  void inferColumnTypesAndSchemaHintsPinTypes() throws Exception {
-    write("a.json", "{\"id\": 1, \"amount\": \"12.50\", \"ok\": true, \"at\": \"2024-06-01T10:00:00Z\"}\n");
+  void inferColumnTypesSchemaHintsAndPartitionColumnsFromKeyValueFolders() throws Exception {
+    write("year=2024/month=01/a.json", "{\"id\": 1, \"amount\": \"12.50\", \"ok\": true, \"at\": \"2024-06-01T10:00:00Z\"}\n");
     availableNow(autoLoader("json").option("cloudFiles.inferColumnTypes", "true")
         .option("cloudFiles.schemaHints", "amount DECIMAL(10,2), at TIMESTAMP").load(landing().toString()));
+    assertThat(table().schema().fieldNames()).containsExactly("amount", "at", "id", "ok", "_rescued_data", "year", "month");
+    assertThat(table().schema().apply("year").dataType()).isEqualTo(DataTypes.IntegerType);
+    assertThat(table().schema().apply("month").dataType()).isEqualTo(DataTypes.IntegerType);
+    assertThat(Files.readString(checkpoint().resolve("_schemas/0"))).contains("\"partitionColumns\" : [ \"year\", \"month\" ]");
+
+    // a file in a partition folder that did not exist at the first start; a filter on a partition
+    // column prunes by folder
+    write("year=2024/month=02/b.json", "{\"id\": 2, \"amount\": \"1.00\", \"ok\": false, \"at\": \"2024-07-01T10:00:00Z\"}\n");
+    write("year=2025/month=03/c.json", "{\"id\": 3, \"amount\": \"2.00\", \"ok\": false, \"at\": \"2025-03-01T10:00:00Z\"}\n");
+    availableNow(autoLoader("json").option("cloudFiles.inferColumnTypes", "true")
+        .option("cloudFiles.schemaHints", "amount DECIMAL(10,2), at TIMESTAMP").load(landing().toString())
+        .where("year = 2024"));
+    assertThat(table().orderBy("id").selectExpr("id", "year", "month").collectAsList().toString())
+        .isEqualTo("[[1,2024,1], [2,2024,2]]");
 
     assertThat(table().schema().apply("id").dataType()).isEqualTo(DataTypes.LongType);
     assertThat(table().schema().apply("ok").dataType()).isEqualTo(DataTypes.BooleanType);
