@@ -35,7 +35,7 @@ class CloudFilesSchemaTest extends CloudFilesTestBase {
     assertThat(table().schema().apply("ok").dataType()).isEqualTo(DataTypes.BooleanType);
     assertThat(table().schema().apply("amount").dataType()).isEqualTo(new DecimalType(10, 2));
     assertThat(table().schema().apply("at").dataType()).isEqualTo(DataTypes.TimestampType);
-    assertThat(table().selectExpr("CAST(amount AS STRING)").first().getString(0)).isEqualTo("12.50");
+    assertThat(table().where("id = 1").selectExpr("CAST(amount AS STRING)").first().getString(0)).isEqualTo("12.50");
   }
 
   @Test
@@ -95,5 +95,44 @@ class CloudFilesSchemaTest extends CloudFilesTestBase {
         .schema("id LONG").load(landing().toString()));
     assertThat(table().schema().fieldNames()).containsExactly("id");
     assertThat(table().count()).isEqualTo(2);
+  }
+
+  @Test
+  void multiLineJsonRescuesUnknownFieldsAndEvolves() throws Exception {
+    write("a.json", "[\n {\"id\": 1,\n  \"n\": 5},\n {\"id\": 2, \"n\": 6}\n]\n");
+    availableNow(autoLoader("json").option("multiLine", "true").option("cloudFiles.schemaHints", "n INT")
+        .load(landing().toString()));
+    java.nio.file.Path b = write("b.json", "{\"id\": 3,\n \"n\": \"seven\",\n \"color\": \"red\"}\n");
+    availableNow(autoLoader("json").option("multiLine", "true").option("cloudFiles.schemaHints", "n INT")
+        .option("cloudFiles.schemaEvolutionMode", "rescue").load(landing().toString()));
+    assertThat(table().orderBy("id").select("id", "n").collectAsList().toString()).isEqualTo("[[1,5], [2,6], [3,null]]");
+    assertThat(table().where("id = '3'").select("_rescued_data").first().getString(0))
+        .isEqualTo("{\"n\":\"seven\",\"color\":\"red\",\"_file_path\":\"file:" + b + "\"}");
+
+    write("c.json", "{\"id\": 4,\n \"n\": 8,\n \"size\": \"L\"}");
+    assertThatThrownBy(() -> availableNow(autoLoader("json").option("multiLine", "true")
+        .option("cloudFiles.schemaHints", "n INT").load(landing().toString())))
+        .hasStackTraceContaining("c.json has new columns: `size` string");
+    availableNow(autoLoader("json").option("multiLine", "true").option("cloudFiles.schemaHints", "n INT")
+        .load(landing().toString()));
+    assertThat(table().where("id = '4'").select("n", "size").first().toString()).isEqualTo("[8,L]");
+  }
+
+  @Test
+  void csvEvolvesByItsHeaderAndMatchesColumnsByName() throws Exception {
+    write("a.csv", "id,n\n1,5\n");
+    availableNow(autoLoader("csv").option("header", "true").load(landing().toString()));
+    write("b.csv", "n,color,id\n6,red,2\n");
+    assertThatThrownBy(() -> availableNow(autoLoader("csv").option("header", "true").load(landing().toString())))
+        .hasStackTraceContaining("b.csv has new columns: `color` string");
+    availableNow(autoLoader("csv").option("header", "true").load(landing().toString()));
+    assertThat(table().orderBy("id").select("id", "n", "color", "_rescued_data").collectAsList().toString())
+        .isEqualTo("[[1,5,null,null], [2,6,red,null]]");
+
+    java.nio.file.Path c = write("c.csv", "id,size\n3,L\n");
+    availableNow(autoLoader("csv").option("header", "true").option("cloudFiles.schemaEvolutionMode", "rescue")
+        .load(landing().toString()));
+    assertThat(table().where("id = '3'").select("n", "_rescued_data").first().toString())
+        .isEqualTo("[null,{\"size\":\"L\",\"_file_path\":\"file:" + c + "\"}]");
   }
 }

@@ -56,8 +56,8 @@ import scala.runtime.AbstractFunction1;
  *       values go to the rescued-data column as JSON with the file's path, the schema's column is
  *       null for them. This is the slow path and only such files take it.</li>
  * </ul>
- * ORC files are checked for new columns; an ORC file whose columns do not fit becomes one error row
- * (the whole file, with the reason), as an unreadable file does.
+ * An ORC file whose columns do not fit is read row by row with its own schema (Spark's ORC
+ * deserializer) and rescued the same way ({@link OwnTypes}).
  */
 final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<InternalRow>>
     implements Serializable {
@@ -156,9 +156,8 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         throw ReadFormat.newColumns(mode, schemaLocation, conf.value().value(), path, added);
       }
     }
-    // rescue mode keeps a Parquet file's new columns in the rescued column; ORC ignores them
-    boolean rescueAdded = mode == EvolutionMode.RESCUE && hasRescuedColumn && !fit.added().isEmpty()
-        && format.equals("parquet");
+    // rescue mode keeps a file's new columns in the rescued column
+    boolean rescueAdded = mode == EvolutionMode.RESCUE && hasRescuedColumn && !fit.added().isEmpty();
     if (fit.misfits().isEmpty() && !rescueAdded) {
       try {
         return guard(path, fit.footer() != null && direct ? direct(file, fit.footer()) : fast(file));
@@ -166,13 +165,8 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         return errorRow(path, e);
       }
     }
-    if (!format.equals("parquet")) {
-      return errorRow(path, new IllegalArgumentException("columns do not fit the schema: "
-          + String.join(", ", fit.misfits()) + " (the ORC file is not read; give the columns their"
-          + " types with cloudFiles.schemaHints, or land the file with the schema's types)"));
-    }
     try {
-      return guard(path, slow(file, fit, rescueAdded));
+      return guard(path, format.equals("parquet") ? slow(file, fit, rescueAdded) : orcOwnTypes(file, fit, rescueAdded));
     } catch (Exception e) {
       return errorRow(path, e);
     }
@@ -282,6 +276,11 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
       }
       fileSchema = OrcUtils.toCatalystSchema(orc.get());
     }
+    return compare(data, partitions, fileSchema, footer);
+  }
+
+  /** How a file's columns ({@code fileSchema}) fit the stream's data and partition columns. */
+  static Fit compare(StructType data, StructType partitions, StructType fileSchema, ParquetMetadata footer) {
     List<StructField> added = new ArrayList<>();
     List<String> misfits = new ArrayList<>();
     for (StructField f : fileSchema.fields()) {
@@ -299,7 +298,7 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     return new Fit(added, misfits, fileSchema, footer);
   }
 
-  private static StructField field(StructType s, String name, boolean ignoreCase) {
+  static StructField field(StructType s, String name, boolean ignoreCase) {
     for (StructField f : s.fields()) {
       if (ignoreCase ? f.name().equalsIgnoreCase(name) : f.name().equals(name)) {
         return f;
@@ -431,6 +430,107 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     return batches ? asRows(out) : rowsOf(out);
   }
 
+  // ------------------------------------------------------------------ the slow path (ORC)
+
+  /** An ORC file read row by row with its own schema (Spark's ORC deserializer), misfits rescued. */
+  private Iterator<Object> orcOwnTypes(PartitionedFile file, Fit fit, boolean rescueAdded) throws Exception {
+    Configuration c = conf.value().value();
+    org.apache.orc.Reader reader = org.apache.orc.OrcFile.createReader(file.toPath(),
+        org.apache.orc.OrcFile.readerOptions(c));
+    var rows = new org.apache.orc.mapreduce.OrcMapreduceRecordReader<org.apache.orc.mapred.OrcStruct>(reader,
+        reader.options().range(file.start(), file.length()));
+    StructType fileSchema = fit.fileSchema();
+    int[] all = java.util.stream.IntStream.range(0, fileSchema.length()).toArray();
+    var deserializer = new org.apache.spark.sql.execution.datasources.orc.OrcDeserializer(fileSchema, all);
+    StructType out = required;
+    if (rescuedIndex >= 0) {
+      List<StructField> fields = new ArrayList<>(Arrays.asList(required.fields()));
+      fields.add(rescuedIndex, new StructField("\u0000rescued", DataTypes.StringType, true,
+          org.apache.spark.sql.types.Metadata.empty()));
+      out = new StructType(fields.toArray(new StructField[0]));
+    }
+    OwnTypes own = new OwnTypes(fileSchema, fit, rescueAdded, out, rescuedIndex, timeZone,
+        file.filePath().toString());
+    int width = out.length();
+    InternalRow partitionValues = file.partitionValues();
+    java.util.Iterator<InternalRow> converted = new java.util.Iterator<>() {
+      boolean ready;
+      boolean done;
+
+      @Override
+      public boolean hasNext() {
+        if (!ready && !done) {
+          try {
+            ready = rows.nextKeyValue();
+            if (!ready) {
+              done = true;
+              rows.close();
+              counters.rescuedRecords().add(own.takeRescuedCount());
+            }
+          } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException("reading " + file.filePath() + ": " + e.getMessage(), e);
+          }
+        }
+        return ready;
+      }
+
+      private org.apache.orc.mapred.OrcStruct current() {
+        try {
+          return rows.getCurrentValue();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public InternalRow next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        ready = false;
+        Object[] values = own.convert(deserializer.deserialize(current()), partitions.length());
+        for (int p = 0; p < partitions.length(); p++) {
+          values[width + p] = partitionValues.isNullAt(p) ? null
+              : partitionValues.get(p, partitions.fields()[p].dataType());
+        }
+        return new GenericInternalRow(values);
+      }
+    };
+    if (!batches) {
+      return cast(JavaConverters.asScalaIterator(converted));
+    }
+    StructType outWithPartitions = out;
+    for (StructField p : partitions.fields()) {
+      outWithPartitions = outWithPartitions.add(p);
+    }
+    return asRows(toBatches(converted, outWithPartitions));
+  }
+
+  /** Rows into column batches, for a scan that expects batches (the rare slow path only). */
+  private static java.util.Iterator<ColumnarBatch> toBatches(java.util.Iterator<InternalRow> rows, StructType schema) {
+    var converter = new org.apache.spark.sql.execution.RowToColumnConverter(schema);
+    return new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public ColumnarBatch next() {
+        OnHeapColumnVector[] vectors = OnHeapColumnVector.allocateColumns(SLOW_BATCH, schema);
+        int n = 0;
+        while (n < SLOW_BATCH && rows.hasNext()) {
+          converter.convert(rows.next(), vectors);
+          n++;
+        }
+        return new ColumnarBatch(vectors, n);
+      }
+    };
+  }
+
   private static Iterator<Object> asRows(java.util.Iterator<ColumnarBatch> batches) {
     return cast(JavaConverters.asScalaIterator(batches));
   }
@@ -455,6 +555,20 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         return current.next().copy();
       }
     });
+  }
+
+  /** The row's values of {@code fields} as one JSON object with the file's path, Spark's JSON. */
+  static String rescuedJson(StructType fields, InternalRow values, JSONOptions json, String path) {
+    CharArrayWriter w = new CharArrayWriter();
+    JacksonGenerator g = new JacksonGenerator(fields, w, json);
+    g.write(values);
+    g.flush();
+    String object = w.toString();
+    StringBuilder b = new StringBuilder(object.length() + path.length() + 20);
+    b.append(object, 0, object.length() - 1).append(",\"_file_path\":");
+    ReadFormat.quote(b, path);
+    b.append('}');
+    return b.toString();
   }
 
   /** Writes the values that do not fit as one JSON object per row, with the file's path. */
@@ -487,16 +601,8 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
           out.putNull(row);
           continue;
         }
-        CharArrayWriter w = new CharArrayWriter();
-        JacksonGenerator g = new JacksonGenerator(fields, w, json);
-        g.write(new GenericInternalRow(values));
-        g.flush();
-        String object = w.toString();
-        StringBuilder b = new StringBuilder(object.length() + path.length() + 20);
-        b.append(object, 0, object.length() - 1).append(",\"_file_path\":");
-        ReadFormat.quote(b, path);
-        b.append('}');
-        byte[] bytes = b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = rescuedJson(fields, new GenericInternalRow(values), json, path)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         out.putByteArray(row, bytes);
         count++;
       }
