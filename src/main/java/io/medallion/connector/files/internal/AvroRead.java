@@ -1,6 +1,5 @@
 package io.medallion.connector.files.internal;
 
-import io.medallion.connector.files.internal.CloudFilesOptions.EvolutionMode;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.avro.Schema;
@@ -8,15 +7,12 @@ import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.mapred.FsInput;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.avro.AvroDeserializer;
 import org.apache.spark.sql.avro.SchemaConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.SerializableConfiguration;
 import scala.Option;
 
 /**
@@ -33,49 +29,27 @@ final class AvroRead implements ReadFormat.FileReader {
   private static final long serialVersionUID = 1L;
 
   private final ReadFormat.FileReader spark;
-  private final Broadcast<SerializableConfiguration> conf;
-  private final StructType data; // data columns, without rescued and partition columns
-  private final StructType partitions;
-  private final StructType required; // with the rescued column at rescuedIndex
-  private final int rescuedIndex;
-  private final EvolutionMode mode;
-  private final String schemaLocation;
-  private final String timeZone;
-  private final ReadFormat.Counters counters;
+  private final FileCheck check;
 
-  AvroRead(ReadFormat.FileReader spark, Broadcast<SerializableConfiguration> conf, StructType data,
-      StructType partitions, StructType required, int rescuedIndex, EvolutionMode mode,
-      String schemaLocation, String timeZone, ReadFormat.Counters counters) {
+  AvroRead(ReadFormat.FileReader spark, FileCheck check) {
     this.spark = spark;
-    this.conf = conf;
-    this.data = data;
-    this.partitions = partitions;
-    this.required = required;
-    this.rescuedIndex = rescuedIndex;
-    this.mode = mode;
-    this.schemaLocation = schemaLocation;
-    this.timeZone = timeZone;
-    this.counters = counters;
+    this.check = check;
   }
 
   @Override
   public Iterator<InternalRow> read(PartitionedFile file) throws Exception {
     String path = file.filePath().toString();
     DataFileReader<GenericRecord> reader = new DataFileReader<>(
-        new FsInput(file.toPath(), conf.value().value()), new GenericDatumReader<>());
+        new FsInput(file.toPath(), check.conf().value().value()), new GenericDatumReader<>());
     boolean handedOver = false;
     try {
       Schema avro = reader.getSchema();
       if (!(SchemaConverters.toSqlType(avro).dataType() instanceof StructType fileSchema)) {
         return spark.read(file);
       }
-      ColumnarRead.Fit fit = ColumnarRead.compare(data, partitions, fileSchema, null);
-      if (!fit.added().isEmpty()
-          && (mode == EvolutionMode.ADD_NEW_COLUMNS || mode == EvolutionMode.FAIL_ON_NEW_COLUMNS)) {
-        throw ReadFormat.newColumns(mode, schemaLocation, conf.value().value(), path,
-            new StructType(fit.added().toArray(new StructField[0])));
-      }
-      boolean rescueAdded = mode == EvolutionMode.RESCUE && rescuedIndex >= 0 && !fit.added().isEmpty();
+      ColumnarRead.Fit fit = ColumnarRead.compare(check.data(), check.partitions(), fileSchema, null);
+      check.stopOnNewColumns(path, fit.added());
+      boolean rescueAdded = check.rescuesAdded(fit.added());
       if (fit.misfits().isEmpty() && !rescueAdded) {
         return spark.read(file);
       }
@@ -95,7 +69,7 @@ final class AvroRead implements ReadFormat.FileReader {
     long end = file.start() + file.length();
     reader.sync(file.start());
     AvroDeserializer deserializer = new AvroDeserializer(avro, fileSchema, "CORRECTED", false);
-    OwnTypes own = new OwnTypes(fileSchema, fit, rescueAdded, required, rescuedIndex, timeZone, path);
+    OwnTypes own = new OwnTypes(fileSchema, fit, rescueAdded, check.required(), check.rescuedIndex(), check.timeZone(), path);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -119,7 +93,7 @@ final class AvroRead implements ReadFormat.FileReader {
         InternalRow row = converted.isDefined() ? ((InternalRow) converted.get()).copy()
             : new GenericInternalRow(fileSchema.length());
         Object[] values = own.convert(row, 0);
-        counters.rescuedRecords().add(own.takeRescuedCount());
+        check.counters().rescuedRecords().add(own.takeRescuedCount());
         return new GenericInternalRow(values);
       }
     };

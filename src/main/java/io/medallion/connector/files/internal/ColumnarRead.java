@@ -365,35 +365,8 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     reader.enableReturningBatches();
     Rescuer rescuer = new Rescuer(new StructType(rescueFields.toArray(new StructField[0])),
         rescue.stream().mapToInt(Integer::intValue).toArray(), timeZone, file.filePath().toString());
-    java.util.Iterator<ColumnarBatch> batchesRead = new java.util.Iterator<>() {
-      boolean ready;
-      boolean done;
-
-      @Override
-      public boolean hasNext() {
-        if (!ready && !done) {
-          try {
-            ready = reader.nextKeyValue();
-            if (!ready) {
-              done = true;
-              reader.close();
-            }
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }
-        return ready;
-      }
-
-      @Override
-      public ColumnarBatch next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        ready = false;
-        return (ColumnarBatch) reader.getCurrentValue();
-      }
-    };
+    java.util.Iterator<ColumnarBatch> batchesRead = cast(JavaConverters.asJavaIterator(
+        new RecordReaderIterator<>(reader))); // closes the reader at the end
     java.util.Iterator<ColumnarBatch> out = new java.util.Iterator<>() {
       final OnHeapColumnVector rescued = new OnHeapColumnVector(SLOW_BATCH, DataTypes.StringType);
 
@@ -453,45 +426,21 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         file.filePath().toString());
     int width = out.length();
     InternalRow partitionValues = file.partitionValues();
+    java.util.Iterator<org.apache.orc.mapred.OrcStruct> structs =
+        JavaConverters.asJavaIterator(new RecordReaderIterator<>(rows)); // closes at the end
     java.util.Iterator<InternalRow> converted = new java.util.Iterator<>() {
-      boolean ready;
-      boolean done;
-
       @Override
       public boolean hasNext() {
-        if (!ready && !done) {
-          try {
-            ready = rows.nextKeyValue();
-            if (!ready) {
-              done = true;
-              rows.close();
-              counters.rescuedRecords().add(own.takeRescuedCount());
-            }
-          } catch (java.io.IOException | InterruptedException e) {
-            throw new IllegalStateException("reading " + file.filePath() + ": " + e.getMessage(), e);
-          }
+        boolean more = structs.hasNext();
+        if (!more) {
+          counters.rescuedRecords().add(own.takeRescuedCount());
         }
-        return ready;
-      }
-
-      private org.apache.orc.mapred.OrcStruct current() {
-        try {
-          return rows.getCurrentValue();
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
+        return more;
       }
 
       @Override
       public InternalRow next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        ready = false;
-        Object[] values = own.convert(deserializer.deserialize(current()), partitions.length());
+        Object[] values = own.convert(deserializer.deserialize(structs.next()), partitions.length());
         for (int p = 0; p < partitions.length(); p++) {
           values[width + p] = partitionValues.isNullAt(p) ? null
               : partitionValues.get(p, partitions.fields()[p].dataType());

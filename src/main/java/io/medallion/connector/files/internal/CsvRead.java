@@ -1,6 +1,5 @@
 package io.medallion.connector.files.internal;
 
-import io.medallion.connector.files.internal.CloudFilesOptions.EvolutionMode;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,7 +14,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.csv.CSVHeaderChecker;
 import org.apache.spark.sql.catalyst.csv.CSVOptions;
@@ -27,7 +25,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.SerializableConfiguration;
 import scala.collection.JavaConverters;
 
 /**
@@ -42,31 +39,13 @@ final class CsvRead implements ReadFormat.FileReader {
   private static final long serialVersionUID = 1L;
 
   private final ReadFormat.FileReader spark;
-  private final Broadcast<SerializableConfiguration> conf;
-  private final StructType data; // without rescued and partition columns
-  private final StructType partitions;
-  private final StructType required; // with the rescued column at rescuedIndex
-  private final int rescuedIndex;
-  private final EvolutionMode mode;
-  private final String schemaLocation;
-  private final String timeZone;
+  private final FileCheck check;
   private final Map<String, String> readerOptions;
-  private final ReadFormat.Counters counters;
 
-  CsvRead(ReadFormat.FileReader spark, Broadcast<SerializableConfiguration> conf, StructType data,
-      StructType partitions, StructType required, int rescuedIndex, EvolutionMode mode, String schemaLocation,
-      String timeZone, Map<String, String> readerOptions, ReadFormat.Counters counters) {
+  CsvRead(ReadFormat.FileReader spark, FileCheck check, Map<String, String> readerOptions) {
     this.spark = spark;
-    this.conf = conf;
-    this.data = data;
-    this.partitions = partitions;
-    this.required = required;
-    this.rescuedIndex = rescuedIndex;
-    this.mode = mode;
-    this.schemaLocation = schemaLocation;
-    this.timeZone = timeZone;
+    this.check = check;
     this.readerOptions = new LinkedHashMap<>(readerOptions);
-    this.counters = counters;
   }
 
   /** Whether CSV files of these options have a header to compare. */
@@ -84,7 +63,7 @@ final class CsvRead implements ReadFormat.FileReader {
     params.put("columnNameOfCorruptRecord", ReadFormat.CORRUPT);
     params.put("mode", "PERMISSIVE");
     params.put("enforceSchema", "true"); // the schema below is in the header's order
-    CSVOptions options = new CSVOptions(ReadFormat.toScala(params), false, timeZone);
+    CSVOptions options = new CSVOptions(ReadFormat.toScala(params), false, check.timeZone());
     String[] header = header(file, options);
     if (header == null) {
       return spark.read(file);
@@ -93,10 +72,10 @@ final class CsvRead implements ReadFormat.FileReader {
     StructType fileSchema = new StructType();
     List<StructField> added = new ArrayList<>();
     for (String name : header) {
-      StructField known = ColumnarRead.field(data, name, true);
+      StructField known = ColumnarRead.field(check.data(), name, true);
       if (known != null) {
         fileSchema = fileSchema.add(known);
-      } else if (ColumnarRead.field(partitions, name, true) == null) {
+      } else if (ColumnarRead.field(check.partitions(), name, true) == null) {
         StructField f = new StructField(name, DataTypes.StringType, true, Metadata.empty());
         fileSchema = fileSchema.add(f);
         added.add(f);
@@ -104,28 +83,25 @@ final class CsvRead implements ReadFormat.FileReader {
         fileSchema = fileSchema.add(name + "\u0000partition", DataTypes.StringType, true); // read, dropped
       }
     }
-    if (!added.isEmpty() && (mode == EvolutionMode.ADD_NEW_COLUMNS || mode == EvolutionMode.FAIL_ON_NEW_COLUMNS)) {
-      throw ReadFormat.newColumns(mode, schemaLocation, conf.value().value(), path,
-          new StructType(added.toArray(new StructField[0])));
-    }
-    if (added.isEmpty() && Arrays.equals(fileSchema.fieldNames(), data.fieldNames())) {
+    check.stopOnNewColumns(path, added);
+    if (added.isEmpty() && Arrays.equals(fileSchema.fieldNames(), check.data().fieldNames())) {
       return spark.read(file);
     }
-    boolean rescueAdded = mode == EvolutionMode.RESCUE && rescuedIndex >= 0 && !added.isEmpty();
+    boolean rescueAdded = check.rescuesAdded(added);
     ColumnarRead.Fit fit = new ColumnarRead.Fit(added, List.of(), fileSchema, null);
-    OwnTypes own = new OwnTypes(fileSchema, fit, rescueAdded, required, rescuedIndex, timeZone, path);
+    OwnTypes own = new OwnTypes(fileSchema, fit, rescueAdded, check.required(), check.rescuedIndex(), check.timeZone(), path);
     StructType withCorrupt = fileSchema.add(ReadFormat.CORRUPT, DataTypes.StringType, true);
     UnivocityParser parser = new UnivocityParser(fileSchema, fileSchema, options); // corrupt column: readFile below
     CSVHeaderChecker checker = new CSVHeaderChecker(fileSchema, options, "CSV file: " + path, true);
     Iterator<InternalRow> rows = JavaConverters.asJavaIterator(CSVDataSource.apply(options)
-        .readFile(conf.value().value(), file, parser, checker, withCorrupt));
+        .readFile(check.conf().value().value(), file, parser, checker, withCorrupt));
     int corrupt = fileSchema.length();
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
         boolean more = rows.hasNext();
         if (!more) {
-          counters.rescuedRecords().add(own.takeRescuedCount());
+          check.counters().rescuedRecords().add(own.takeRescuedCount());
         }
         return more;
       }
@@ -134,9 +110,9 @@ final class CsvRead implements ReadFormat.FileReader {
       public InternalRow next() {
         InternalRow row = rows.next();
         Object[] values = own.convert(row, 0);
-        if (rescuedIndex >= 0 && !row.isNullAt(corrupt)) {
-          values[rescuedIndex] = ReadFormat.rescueJson("_corrupt_record", row.getUTF8String(corrupt).toString(), path);
-          counters.corruptRecords().add(1);
+        if (check.rescuedIndex() >= 0 && !row.isNullAt(corrupt)) {
+          values[check.rescuedIndex()] = ReadFormat.rescueJson("_corrupt_record", row.getUTF8String(corrupt).toString(), path);
+          check.counters().corruptRecords().add(1);
         }
         return new GenericInternalRow(values);
       }
@@ -145,7 +121,7 @@ final class CsvRead implements ReadFormat.FileReader {
 
   /** The file's header (its first line, parsed as CSV), or null for an empty file. */
   private String[] header(PartitionedFile file, CSVOptions options) throws java.io.IOException {
-    Configuration c = conf.value().value();
+    Configuration c = check.conf().value().value();
     Path path = file.toPath();
     CompressionCodec codec = new CompressionCodecFactory(c).getCodec(path);
     try (InputStream raw = path.getFileSystem(c).open(path);

@@ -182,15 +182,13 @@ public final class ReadFormat implements FileFormat {
           multiLine());
     } else {
       reader = sparkReader(spark, fullData, requiredSchema, rescued, rescuedIndex, filters, o, conf);
+      FileCheck check = new FileCheck(hadoopConf, Partitions.without(fullData, partitionSchema),
+          partitionSchema, requiredSchema, rescuedIndex, options.evolutionMode(), schemaLocation.orElse(null),
+          spark.sessionState().conf().sessionLocalTimeZone(), counters);
       if (options.format().equals("csv") && CsvRead.applies(options.readerOptions())) {
-        reader = new CsvRead(reader, hadoopConf, Partitions.without(fullData, partitionSchema), partitionSchema,
-            requiredSchema, rescuedIndex, options.evolutionMode(), schemaLocation.orElse(null),
-            spark.sessionState().conf().sessionLocalTimeZone(), options.readerOptions(), counters);
-      }
-      if (options.format().equals("avro")) {
-        reader = new AvroRead(reader, hadoopConf, Partitions.without(fullData, partitionSchema), partitionSchema,
-            requiredSchema, rescuedIndex, options.evolutionMode(), schemaLocation.orElse(null),
-            spark.sessionState().conf().sessionLocalTimeZone(), counters);
+        reader = new CsvRead(reader, check, options.readerOptions());
+      } else if (options.format().equals("avro")) {
+        reader = new AvroRead(reader, check);
       }
     }
     return new ErrorCapturingReader(reader, requiredSchema.length(), rescuedIndex, counters);
