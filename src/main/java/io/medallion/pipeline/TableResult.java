@@ -13,11 +13,21 @@ import java.util.Locale;
  *     silver, every input table for gold); -1 if Spark did not report it
  * @param rowsWritten rows inserted or updated in the Delta table by this run (from its commits)
  * @param quality what the table's expectations and checks did (summed over micro-batches)
+ * @param note how the table was refreshed, when there is something to say (gold: {@code skipped: ...},
+ *     {@code incremental: ...}, {@code full recompute: ...}); empty otherwise
  */
 public record TableResult(
-    TableRef ref, TableName name, long rowsRead, long rowsWritten, Duration duration, QualityMetrics quality) {
+    TableRef ref, TableName name, long rowsRead, long rowsWritten, Duration duration, QualityMetrics quality,
+    String note) {
   public TableResult {
     quality = quality == null ? QualityMetrics.none() : quality;
+    note = note == null ? "" : note;
+  }
+
+  /** A result without a note. */
+  public TableResult(
+      TableRef ref, TableName name, long rowsRead, long rowsWritten, Duration duration, QualityMetrics quality) {
+    this(ref, name, rowsRead, rowsWritten, duration, quality, "");
   }
 
   /** A result without quality metrics. */
@@ -45,6 +55,9 @@ public record TableResult(
     }
     if (!quality.failedChecks().isEmpty()) {
       sb.append(", failed checks ").append(quality.failedChecks().stream().map(c -> c.name()).toList());
+    }
+    if (!note.isEmpty()) {
+      sb.append(" (").append(note).append(')');
     }
     return sb.toString();
   }
