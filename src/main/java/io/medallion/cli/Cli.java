@@ -42,6 +42,7 @@ public final class Cli {
           "Commands:",
           "  run        run the pipeline's tables in dependency order",
           "  validate   load the config and resolve every source and SQL statement; moves no data",
+          "  maintain   OPTIMIZE and VACUUM the pipeline's tables, quarantine tables and event log",
           "Options:",
           "  --conf-dir DIR        where pipelines/<name>.conf and env/<name>.conf are (default: conf,",
           "                        or $MEDALLION_CONF_DIR)",
@@ -66,6 +67,10 @@ public final class Cli {
     Platform platform = Platform.choose(env.platform(), System.getenv());
     SparkSession spark = Sessions.obtain(env, platform, "medallion " + pipeline.name() + " (" + env.name() + ")");
     PipelineRunner runner = new PipelineRunner(spark, pipeline, env, platform);
+    if (a.command.equals("maintain")) {
+      new MaintainCommand(out).run(spark, pipeline, env, platform, only(a.only, pipeline));
+      return new RunResult(List.of());
+    }
     if (a.command.equals("validate")) {
       Map<TableRef, StructType> schemas = runner.validate();
       schemas.forEach((ref, schema) ->
@@ -175,8 +180,8 @@ public final class Cli {
         throw new UsageException("No command given.");
       }
       a.command = list.get(0);
-      if (!a.command.equals("run") && !a.command.equals("validate")) {
-        throw new UsageException("Unknown command '" + a.command + "': expected run or validate.");
+      if (!a.command.equals("run") && !a.command.equals("validate") && !a.command.equals("maintain")) {
+        throw new UsageException("Unknown command '" + a.command + "': expected run, validate or maintain.");
       }
       for (int i = 1; i < list.size(); i++) {
         String arg = list.get(i);

@@ -8,6 +8,7 @@ import io.medallion.stage.StageContext;
 import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.TableFeatures;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,11 @@ public final class PipelineRunner {
         pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
     if (selected.stream().anyMatch(t -> !t.quality().isEmpty())) {
       validate(); // a rule naming an unknown column fails here, before any data moves
+    }
+    for (TableDefinition t : selected) {
+      if (!options.fullRefresh().contains(t.ref())) {
+        checkFeatures(t, java.util.Optional.empty()); // a breaking layout change fails before any data moves
+      }
     }
     EventLog events = EventLog.open(spark, pipeline, env);
     String runId = EventLog.newRunId();
@@ -154,6 +160,7 @@ public final class PipelineRunner {
         checkColumns(table, schema, silver.keys(), "keys");
         silver.sequenceBy().ifPresent(s -> checkColumns(table, schema, List.of(s), "sequence-by"));
       }
+      checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(schema));
       planned.put(table.ref(), rows);
       schemas.put(table.ref(), schema);
     }
@@ -169,6 +176,15 @@ public final class PipelineRunner {
                 + "' is not produced by " + table.ref() + ". Its columns are " + names
                 + ". Name one of them, or add the column to the table's SQL.");
       }
+    }
+  }
+
+  private void checkFeatures(TableDefinition table, java.util.Optional<StructType> schema) {
+    List<String> keys = table instanceof SilverTable s ? s.keys() : List.of();
+    TableName name = tableName(table.ref());
+    List<String> problems = TableFeatures.breaking(spark, name, table.spec(), schema, keys);
+    if (!problems.isEmpty()) {
+      throw TableFeatures.breakingError(table.ref().toString(), name, problems);
     }
   }
 

@@ -11,6 +11,7 @@ import io.medallion.stage.internal.GoldRefresh;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.RefreshState;
+import io.medallion.table.internal.TableFeatures;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,7 +60,12 @@ final class GoldStage implements Stage {
       }
       GoldRefresh refresh = GoldRefresh.plan(ctx.spark(), name, inputs, bind -> plan(ctx, bind),
           RefreshState.fingerprint(table.sql(), table.quality().toString()), fullBecause());
-      String note = refresh.describe();
+      // A full recompute replaces the table with the spec's layout; otherwise the additive changes
+      // of the spec are applied in place first.
+      java.util.List<String> applied = refresh.mode() != GoldRefresh.Mode.FULL
+          ? TableFeatures.apply(ctx.spark(), name, table.spec(), Optional.empty()) : java.util.List.of();
+      String note = refresh.describe()
+          + (applied.isEmpty() ? "" : "; applied in place: " + String.join(", ", applied));
       LOG.info("{}: {}", table.ref(), note);
       ctx.events().tableEvent(ctx.runId(), "gold_refresh", "INFO", table.ref().toString(), name,
           "Gold table " + table.ref() + " " + note);

@@ -81,7 +81,7 @@ public final class TableFeatures {
     if (schema.isPresent()) {
       List<String> added = new ArrayList<>();
       for (StructField f : schema.get().fields()) {
-        if (!hasColumn(s.schema(), f.name())) {
+        if (!hasColumn(s.schema(), f.name()) && !(f.dataType() instanceof org.apache.spark.sql.types.NullType)) {
           added.add(TableName.quote(f.name()) + " " + f.dataType().sql());
           changes.add("column " + f.name() + " added");
         }
@@ -113,8 +113,7 @@ public final class TableFeatures {
         changes.add("constraint " + c.getKey() + " " + (existing == null ? "added" : "changed"));
       }
     }
-    List<String> clustering = clustering(spark, name);
-    if (!spec.clusterBy().isEmpty() && !lower(clustering).equals(lower(spec.clusterBy()))) {
+    if (!spec.clusterBy().isEmpty() && !lower(clustering(spark, name)).equals(lower(spec.clusterBy()))) {
       spark.sql("ALTER TABLE " + table + " CLUSTER BY (" + columns(spec.clusterBy()) + ")");
       changes.add("clustered by " + spec.clusterBy());
     }

@@ -1,0 +1,86 @@
+package io.medallion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.FileSource;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.RunOptions;
+import io.medallion.pipeline.TableRef;
+import io.medallion.platform.internal.OssPlatform;
+import io.medallion.table.TableMaintenance;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code medallion maintain}: OPTIMIZE compacts, VACUUM keeps what the retention protects, events are logged. */
+@ExtendWith(MedallionExtension.class)
+class MaintainTest {
+  @Test
+  void optimizesVacuumsAndLogsEveryTable(Lakehouse lake) throws Exception {
+    PipelineDefinition p = PipelineDefinition.builder("mnt").schema("m")
+        .bronze("orders", FileSource.of("/nonexistent", "json"))
+        .silver("orders", s -> s.from("bronze.orders").keys("id"))
+        .gold("by_store", "SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store", g -> g.zOrderBy("store"))
+        .build();
+    Environment env = lake.environment();
+    SparkSession spark = lake.spark();
+    new OssPlatform().prepareCatalogs(spark, env);
+    TableName silver = env.tableName(p, TableRef.parse("silver.orders"));
+    DeltaTables.ensureSchema(spark, silver);
+    // A short retention, set on the table: VACUUM uses it without RETAIN, so Delta's safety check
+    // (spark.databricks.delta.retentionDurationCheck.enabled) stays on and passes.
+    spark.sql("CREATE TABLE " + silver.quoted() + " (id BIGINT, store STRING) USING delta"
+        + " TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 hours')");
+    for (int i = 0; i < 8; i++) {
+      spark.sql("INSERT INTO " + silver.quoted() + " VALUES (" + i + ", 's" + (i % 3) + "')");
+    }
+    lake.run(p, env, RunOptions.all().only(TableRef.parse("gold.by_store")));
+    Path dir = Path.of(DeltaTables.deltaLog(spark, silver).dataPath().toUri());
+    Path old = Files.write(dir.resolve("part-00000-orphan-old.snappy.parquet"), new byte[] {1, 2, 3});
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(3, ChronoUnit.HOURS)));
+    Path fresh = Files.write(dir.resolve("part-00000-orphan-new.snappy.parquet"), new byte[] {1, 2, 3});
+
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    List<TableMaintenance.Report> reports = new MaintainCommand(new PrintStream(text, true, StandardCharsets.UTF_8))
+        .run(spark, p, env, new OssPlatform(), Set.of());
+
+    TableMaintenance.Report s = reports.stream().filter(r -> r.label().equals("silver.orders")).findFirst().orElseThrow();
+    assertThat(s.filesBefore()).isEqualTo(8);
+    assertThat(s.filesAfter()).isEqualTo(1);
+    assertThat(s.optimize()).isEqualTo("compaction");
+    assertThat(s.retention()).isEqualTo("interval 1 hours");
+    assertThat(s.vacuumed()).isEqualTo(1); // the old orphan; the 8 compacted files are younger than 1 hour
+    assertThat(old).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(spark.table(silver.quoted()).count()).isEqualTo(8);
+    TableMaintenance.Report g = reports.stream().filter(r -> r.label().equals("gold.by_store")).findFirst().orElseThrow();
+    assertThat(g.optimize()).isEqualTo("z-order by [store]");
+    assertThat(reports).extracting(TableMaintenance.Report::label).contains("event log");
+    String out = text.toString(StandardCharsets.UTF_8);
+    assertThat(out).contains("silver.orders (" + silver + "): OPTIMIZE (compaction) files 8 -> 1")
+        .contains("VACUUM (retention interval 1 hours) deleted 1 file(s)");
+
+    TableName log = env.eventLogTable(p).orElseThrow();
+    List<String> events = spark.table(log.quoted()).where("event_type = 'maintenance'").select("message")
+        .as(Encoders.STRING()).collectAsList();
+    assertThat(events).anyMatch(m -> m.startsWith("Maintenance of silver.orders (") && m.contains("files 8 -> 1"))
+        .anyMatch(m -> m.startsWith("Maintenance of gold.by_store ("))
+        .anyMatch(m -> m.startsWith("Maintenance of event log ("));
+  }
+}
