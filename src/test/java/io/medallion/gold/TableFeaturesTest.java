@@ -51,7 +51,7 @@ class TableFeaturesTest {
     SparkSession spark = lake.spark();
     PipelineDefinition first = pipeline("SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store", g -> g
         .clusterBy("store").constraint("positive_n", "n > 0").changeDataFeed()
-        .columnComment("n", "orders per store").property("owner", "sales"));
+        .columnComment("n", "orders per store").property("team", "sales"));
     TableName silver = IncrementalGoldTest.silver(lake, first, env, true);
     IncrementalGoldTest.append(spark, silver, 0, 30, new Random(1));
     RunOptions gold = RunOptions.all().only(GOLD);
@@ -60,7 +60,7 @@ class TableFeaturesTest {
     TableName name = env.tableName(first, GOLD);
     assertThat(TableFeatures.clustering(spark, name)).containsExactly("store");
     assertThat(properties(spark, name)).containsEntry("delta.constraints.positive_n", "n > 0")
-        .containsEntry("delta.enableChangeDataFeed", "true").containsEntry("owner", "sales");
+        .containsEntry("delta.enableChangeDataFeed", "true").containsEntry("team", "sales");
     StructType schema = spark.table(name.quoted()).schema();
     assertThat(schema.apply("n").getComment().get()).isEqualTo("orders per store");
 
@@ -68,7 +68,7 @@ class TableFeaturesTest {
     PipelineDefinition second = pipeline(
         "SELECT store, day, COUNT(*) AS n, SUM(qty) AS qty FROM {silver.orders} GROUP BY store, day", g -> g
         .clusterBy("store", "day").constraint("positive_n", "n > 0").constraint("some_qty", "qty >= 0")
-        .changeDataFeed().columnComment("n", "orders per store").property("owner", "sales").property("tier", "1"));
+        .changeDataFeed().columnComment("n", "orders per store").property("team", "sales").property("tier", "1"));
     RunResult evolved = lake.run(second, env, gold);
     assertThat(evolved.table(GOLD).orElseThrow().note()).startsWith("full recompute: its query or rules changed");
     assertThat(TableFeatures.clustering(spark, name)).containsExactly("store", "day");
@@ -81,7 +81,7 @@ class TableFeaturesTest {
     PipelineDefinition third = pipeline(sql2, g -> g
         .clusterBy("day").constraint("positive_n", "n > 0").constraint("some_qty", "qty >= 0")
         .constraint("has_store", "n IS NOT NULL").changeDataFeed().columnComment("n", "orders per store")
-        .property("owner", "sales").property("tier", "2"));
+        .property("team", "sales").property("tier", "2"));
     RunResult inPlace = lake.run(third, env, gold);
     assertThat(inPlace.table(GOLD).orElseThrow().note()).startsWith("skipped: ")
         .contains("applied in place: property tier = 2, constraint has_store added, clustered by [day]");
