@@ -255,7 +255,7 @@ class IncrementalGoldTest {
         .contains("updated or deleted rows in versions")
         .contains("set change-data-feed = true on it");
     for (String g : golds.keySet()) {
-      if (!g.equals("random")) {
+      if (!g.equals("random") && !g.equals("limited")) { // rand() and LIMIT without ORDER BY vary per run
         assertEqualsFullRecompute(lake, p, env, g, golds.get(g), "fallback");
       }
     }
