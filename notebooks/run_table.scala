@@ -18,7 +18,8 @@ dbutils.widgets.dropdown("full_refresh", "no", Seq("no", "yes"), "Full refresh")
 // COMMAND ----------
 
 import io.medallion.config.ConfigLoader
-import io.medallion.pipeline.{PipelineRunner, RunOptions, TableRef}
+import io.medallion.pipeline.TableRef
+import io.medallion.run.{PipelineRunner, RunOptions}
 import java.nio.file.Paths
 
 val loaded = ConfigLoader.load(

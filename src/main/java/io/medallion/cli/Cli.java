@@ -6,13 +6,13 @@ import io.medallion.config.LoadedPipeline;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.PipelineRunner;
-import io.medallion.pipeline.RunListener;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunListener;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.platform.Platform;
 import io.medallion.table.TableName;
 import java.io.PrintStream;
@@ -43,13 +43,19 @@ public final class Cli {
           "  run        run the pipeline's tables in dependency order",
           "  validate   load the config and resolve every source and SQL statement; moves no data",
           "  maintain   OPTIMIZE and VACUUM the pipeline's tables, quarantine tables and event log",
+          "  bundle     write a Databricks Asset Bundle for the pipeline (" + BundleCommand.OPTIONS + ")",
+          "  report     write the data-quality report, one HTML file (" + ReportCommand.OPTIONS + ")",
           "Options:",
           "  --conf-dir DIR        where pipelines/<name>.conf and env/<name>.conf are (default: conf,",
           "                        or $MEDALLION_CONF_DIR)",
           "  --only T              run only table T (layer.table, e.g. silver.orders); repeatable,",
           "                        or a layer (bronze, silver, gold) for all its tables",
           "  --full-refresh T      drop T's data and checkpoint first and recompute it; repeatable",
-          "  --show-gold           print every gold table after the run");
+          "  --allow-reset         allow --full-refresh of tables whose source cannot be replayed",
+          "                        (Kafka, Kinesis, cloudFiles.cleanSource): their old data is lost",
+          "  --show-gold           print every gold table after the run",
+          "  --quiet               print nothing while running (errors still go to stderr)",
+          "  --json                print one JSON object per event (batch, table, run) instead of lines");
 
   private final PrintStream out;
 
@@ -59,6 +65,14 @@ public final class Cli {
 
   /** Runs one command; throws {@link MedallionException} with an actionable message on failure. */
   public RunResult execute(String... args) {
+    if (args.length > 0 && (args[0].equals("bundle") || args[0].equals("report"))) {
+      if (args[0].equals("bundle")) {
+        new BundleCommand(out).execute(args);
+      } else {
+        new ReportCommand(out).execute(args);
+      }
+      return new RunResult(List.of());
+    }
     Args a = Args.parse(args);
     Path confDir = Paths.get(a.confDir);
     LoadedPipeline loaded = ConfigLoader.load(confDir, a.pipeline, a.env);
@@ -79,30 +93,23 @@ public final class Cli {
           + schemas.size() + " tables, every source and SQL statement resolves.");
       return new RunResult(List.of());
     }
-    RunOptions options = new RunOptions(only(a.only, pipeline), refs(a.fullRefresh), new RunListener() {
-      @Override
-      public void tableFinished(TableResult r) {
-        out.println(r.summary());
-      }
-
-      @Override
-      public void fullRefreshed(TableRef ref, TableName name, String checkpoint, boolean cascaded) {
-        out.println("Full refresh of " + ref + (cascaded ? " (it reads a refreshed table incrementally)" : "")
-            + ": dropped table " + name + " and deleted checkpoint " + checkpoint);
-      }
-    });
-    out.println("Running pipeline '" + pipeline.name() + "' in environment '" + env.name() + "' on "
-        + platform.name() + " Spark " + spark.version());
-    RunResult result = runner.run(options);
-    out.println("Done: " + result.tables().size() + " tables.");
-    for (TableResult r : result.tables()) {
-      if (r.quality().quarantined() > 0) {
-        TableName q = env.quarantineName(pipeline, r.ref());
-        out.println("Quarantined: " + r.quality().quarantined() + " rows of " + r.ref() + " in " + q
-            + " (reasons in _errors)");
-      }
+    Progress progress = new Progress(out, a.json ? Progress.Mode.JSON : a.quiet ? Progress.Mode.QUIET : Progress.Mode.LINES);
+    RunOptions options = new RunOptions(only(a.only, pipeline), refs(a.fullRefresh), progress);
+    if (a.allowReset) {
+      options = options.allowReset();
     }
-    env.eventLogTable(pipeline).ifPresent(log -> out.println("Event log: " + log));
+    progress.runStarted(pipeline.name(), env.name(), platform.name(), spark.version());
+    RunResult result;
+    try {
+      result = runner.run(options);
+    } catch (RuntimeException e) {
+      progress.runFailed(e);
+      throw e;
+    }
+    Map<TableRef, TableName> quarantines = new java.util.HashMap<>();
+    result.tables().forEach(r -> quarantines.put(r.ref(),
+        env.quarantineName(pipeline, r.ref(), io.medallion.config.Defaults.reference().quarantineSuffix())));
+    progress.runFinished(result, quarantines, env.eventLogTable(pipeline));
     if (a.showGold) {
       for (TableDefinition t : pipeline.topologicalOrder()) {
         if (t.ref().layer() == Layer.GOLD) {
@@ -164,7 +171,7 @@ public final class Cli {
   }
 
   /** Parsed command-line arguments. */
-  private static final class Args {
+  static final class Args {
     String command;
     String pipeline;
     String env;
@@ -172,6 +179,9 @@ public final class Cli {
     final List<String> only = new ArrayList<>();
     final List<String> fullRefresh = new ArrayList<>();
     boolean showGold;
+    boolean quiet;
+    boolean json;
+    boolean allowReset;
 
     static Args parse(String[] args) {
       Args a = new Args();
@@ -192,6 +202,9 @@ public final class Cli {
           case "--only" -> a.only.addAll(Arrays.asList(value(list, ++i, arg).split(",")));
           case "--full-refresh" -> a.fullRefresh.addAll(Arrays.asList(value(list, ++i, arg).split(",")));
           case "--show-gold" -> a.showGold = true;
+          case "--quiet" -> a.quiet = true;
+          case "--json" -> a.json = true;
+          case "--allow-reset" -> a.allowReset = true;
           default -> throw new UsageException("Unknown option '" + arg + "'.");
         }
       }

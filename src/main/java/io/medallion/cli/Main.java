@@ -39,7 +39,7 @@ public final class Main {
   }
 
   private static String traceFile(Throwable e) {
-    if (e instanceof UsageException || e instanceof io.medallion.config.ConfigurationException) {
+    if (e instanceof UsageException || e instanceof io.medallion.pipeline.ConfigurationException) {
       return "";
     }
     try {

@@ -47,7 +47,7 @@ final class MaintainCommand {
       maintain(spark, events, runId, t.ref().toString(), t.ref().toString(), env.tableName(pipeline, t.ref()),
           t.spec(), reports);
       maintain(spark, events, runId, t.ref() + " quarantine", t.ref().toString(),
-          env.quarantineName(pipeline, t.ref()), TableMaintenance.noSpec(), reports);
+          env.quarantineName(pipeline, t.ref(), io.medallion.config.Defaults.reference().quarantineSuffix()), TableMaintenance.noSpec(), reports);
     }
     if (only.isEmpty()) {
       Optional<TableName> log = env.eventLogTable(pipeline);
@@ -63,7 +63,7 @@ final class MaintainCommand {
   }
 
   private void maintain(SparkSession spark, EventLog events, String runId, String label, String dataset,
-      TableName name, io.medallion.pipeline.TableSpec spec, List<TableMaintenance.Report> reports) {
+      TableName name, io.medallion.table.TableSpec spec, List<TableMaintenance.Report> reports) {
     if (!spark.catalog().tableExists(name.toString())) {
       return;
     }

@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -11,6 +12,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+
 import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
@@ -110,6 +112,7 @@ public final class ConfigLoader {
     Environment environment = readEnvironment(envFile, envRaw, baseDir);
     String file = pipelineFile.toString();
     Config raw = parse(pipelineFile, "pipeline");
+    checkDuplicateTables(pipelineFile);
     Section.root(file, raw.root())
         .allowOnly(
             List.of("pipeline"),
@@ -121,7 +124,9 @@ public final class ConfigLoader {
         resolve(merged, file, List.of(new Source(file, raw), new Source(envFile.toString(), envRaw)));
     PipelineReader reader = new PipelineReader(file, baseDir.toAbsolutePath(), Defaults.reference());
     try {
-      return new LoadedPipeline(reader.read(Section.root(file, resolved.root())), environment);
+      PipelineDefinition pipeline = reader.read(Section.root(file, resolved.root()));
+      NameCollisions.check(pipeline, environment);
+      return new LoadedPipeline(pipeline, environment);
     } catch (ConfigException e) { // not expected: the reader checks types itself
       throw translate(e, file, List.of());
     } catch (ConfigurationException e) {
@@ -149,7 +154,9 @@ public final class ConfigLoader {
   public static LoadedPipeline load(Path confDir, String pipelineName, String envName, Path baseDir) {
     Path pipelineFile = named(confDir, "pipelines", "pipeline", pipelineName);
     Path envFile = named(confDir, "env", "environment", envName);
-    return loadPipeline(pipelineFile, envFile, baseDir);
+    LoadedPipeline loaded = loadPipeline(pipelineFile, envFile, baseDir);
+    checkUniqueName(confDir, pipelineFile, loaded.pipeline().name());
+    return loaded;
   }
 
   /** The pipeline names of a configuration directory: {@code pipelines/*.conf}, sorted. */
@@ -233,6 +240,38 @@ public final class ConfigLoader {
           path.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
     } catch (ConfigException e) {
       throw translate(e, file, List.of());
+    }
+  }
+
+  /**
+   * Two pipeline files with the same pipeline name would share checkpoints and the run lock
+   * ({@code <checkpoint-root>/<name>/...}): refused, naming the other file.
+   */
+  private static void checkUniqueName(Path confDir, Path pipelineFile, String name) {
+    for (String other : availablePipelines(confDir)) {
+      Path otherFile = confDir.resolve("pipelines").resolve(other + ".conf");
+      if (otherFile.equals(pipelineFile)) {
+        continue;
+      }
+      try {
+        Config c = ConfigFactory.parseFile(otherFile.toFile());
+        if (c.hasPath("pipeline.name") && name.equals(c.getValue("pipeline.name").unwrapped())) {
+          throw new ConfigurationException(pipelineFile.toString(), "pipeline.name",
+              "pipeline name '" + name + "' is also the name of " + otherFile + "; the two would share"
+                  + " checkpoints (<checkpoint-root>/" + name + "/...) and corrupt each other's progress."
+                  + " Give each pipeline its own name.");
+        }
+      } catch (ConfigException e) {
+        // another file with a mistake of its own: reported when that pipeline is loaded
+      }
+    }
+  }
+
+  private static void checkDuplicateTables(Path pipelineFile) {
+    try {
+      DuplicateTables.check(pipelineFile.toString(), Files.readString(pipelineFile));
+    } catch (IOException e) {
+      throw new ConfigurationException(pipelineFile.toString(), "", "cannot read the file: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -7,7 +8,7 @@ import com.typesafe.config.ConfigObject;
 import io.medallion.pipeline.Environment.PlatformChoice;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.Layer;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
 import io.medallion.quality.Action;
@@ -18,8 +19,8 @@ import java.util.Map;
 /**
  * The defaults of {@code reference.conf} ({@code medallion.defaults}, {@code medallion.env},
  * {@code medallion.session}) as typed values, read once with the same strict rules as a pipeline
- * file. Pipelines built in code ({@link io.medallion.pipeline.PipelineDefinition#builder}) and
- * {@link io.medallion.pipeline.Environment#local} take their defaults from here, so they match what
+ * file. Pipelines built in code ({@link PipelineBuilder#pipeline}) and
+ * {@link #localEnvironment} take their defaults from here, so they match what
  * a file gets. JVM system properties override {@code reference.conf}
  * ({@code -Dmedallion.defaults.silver.trigger=once}), as in any typesafe-config library.
  */
@@ -40,10 +41,12 @@ public final class Defaults {
   private final Map<String, String> sessionConf;
   private final ConfigObject expectationDefaults;
   private final ConfigObject checkDefaults;
+  private final ConfigObject cdcDefaults;
   private final Action expectationAction;
   private final NullResult nullResult;
   private final Action checkAction;
   private final String quarantineSuffix;
+  private final java.time.Duration runLockStaleAfter;
 
   private Defaults(Config config) {
     Section root = Section.root(ORIGIN, config.root());
@@ -74,10 +77,12 @@ public final class Defaults {
     expectationDefaults = (ConfigObject) config.getValue(expectation.path());
     expectationAction = expectation.choice("on-violation", QualityReader.ACTIONS);
     nullResult = expectation.choice("null-result", QualityReader.NULL_RESULTS);
+    cdcDefaults = (ConfigObject) config.getValue(medallion.section("cdc", "the AUTO CDC defaults").path());
     Section check = quality.section("check", "the dataset check defaults");
     checkDefaults = (ConfigObject) config.getValue(check.path());
     checkAction = check.choice("on-violation", QualityReader.CHECK_ACTIONS);
     quarantineSuffix = quality.nonBlank("quarantine-suffix", "a table name suffix, e.g. \"_quarantine\"");
+    runLockStaleAfter = medallion.section("run", "the run settings").duration("lock-stale-after");
     Section envSection = medallion.section("env", "the environment defaults");
     env = (ConfigObject) config.getValue(envSection.path());
     platform = envSection.choice("platform", EnvironmentReader.PLATFORMS);
@@ -192,7 +197,28 @@ public final class Defaults {
     return quarantineSuffix;
   }
 
+  /**
+   * How long a run lock may go without a heartbeat before another run takes it over
+   * ({@code medallion.run.lock-stale-after}, 2 minutes): the lock of a run that crashed.
+   */
+  public java.time.Duration runLockStaleAfter() {
+    return runLockStaleAfter;
+  }
+
+  /**
+   * {@link io.medallion.pipeline.Environment#local} with this platform and these Spark settings
+   * ({@code medallion.env}): the environment named {@code local} under {@code root}.
+   */
+  public io.medallion.pipeline.Environment localEnvironment(java.nio.file.Path root) {
+    return io.medallion.pipeline.Environment.local(root, platform, sparkConf);
+  }
+
   /** The raw {@code medallion.quality.expectation} object, the fallback of every rule in a file. */
+  /** {@code medallion.cdc}: the defaults of a silver table's {@code cdc} block. */
+  ConfigObject cdcDefaults() {
+    return cdcDefaults;
+  }
+
   ConfigObject expectationDefaults() {
     return expectationDefaults;
   }

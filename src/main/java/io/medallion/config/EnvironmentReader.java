@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Reads {@code env { ... }} of a resolved environment file into an {@link Environment}. */
 final class EnvironmentReader {
@@ -30,7 +29,6 @@ final class EnvironmentReader {
           "name", "platform", "storage-root", "warehouse-root", "checkpoint-root", "landing-root",
           "catalogs", "master", "spark-conf", "event-log");
   private static final List<String> LAYERS = List.of("bronze", "silver", "gold");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,255}");
 
   private final Path baseDir;
   private final Defaults defaults;
@@ -44,7 +42,7 @@ final class EnvironmentReader {
     Section env = root.child("env", defaults.env(), "the environment: env { name = ..., catalogs { ... }, ... }");
     env.allowOnly(ENV_KEYS, "an environment", Map.of());
     String name = env.nonBlank("name", "the environment name, e.g. name = dev");
-    if (!NAME.matcher(name).matches()) {
+    if (!TableName.isValidPart(name)) {
       throw env.error("name", "the environment name '" + name + "' may only contain letters, digits, '_' and '-'");
     }
     PlatformChoice platform = env.choice("platform", PLATFORMS);

@@ -5,11 +5,12 @@ import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.CdcSpec;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class PipelineReader {
   private static final Set<String> STREAMING_KEYS = Set.of("execution", "trigger", "trigger-interval");
   private static final Set<String> BRONZE_KEYS = union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("source"));
   private static final Set<String> SILVER_KEYS =
-      union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode"));
+      union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode", "cdc"));
   private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, QualityReader.TABLE_KEYS, Set.of("sql", "refresh"));
 
   private static final String SOURCE_ONLY_BRONZE =
@@ -135,12 +136,14 @@ final class PipelineReader {
     Optional<String> sql =
         t.optionalString("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT * FROM {" + from + "}\"");
     List<String> keys = t.stringList("keys", "a list of the columns identifying a row, e.g. keys = [order_id]");
-    Optional<String> sequenceBy =
-        t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
+    Optional<CdcSpec> cdc = t.userSet("cdc") ? Optional.of(CdcReader.read(t, keys, defaults.cdcDefaults())) : Optional.empty();
+    Optional<String> sequenceBy = cdc.isPresent()
+        ? Optional.of(cdc.get().sequenceBy().get(0))
+        : t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
     WriteMode mode = mode(t);
     Execution execution = execution(t);
     return new SilverTable(
-        ref, from, sql, keys, sequenceBy, mode, execution, trigger(t, execution), spec(t), quality.read(t));
+        ref, from, sql, keys, sequenceBy, mode, execution, trigger(t, execution), spec(t), quality.read(t), cdc);
   }
 
   private GoldTable gold(TableRef ref, Section t) {

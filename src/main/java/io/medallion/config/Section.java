@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
@@ -267,6 +268,11 @@ final class Section {
   }
 
   /** True when the value of the key (set by the user or the defaults) is an object { ... }. */
+  boolean isList(String key) {
+    ConfigValue v = merged.get(key);
+    return v != null && v.valueType() == ConfigValueType.LIST;
+  }
+
   boolean isObject(String key) {
     ConfigValue v = merged.get(key);
     return v != null && v.valueType() == ConfigValueType.OBJECT;

@@ -1,13 +1,13 @@
 package io.medallion.config;
 
 import io.medallion.internal.Suggestions;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.ValueFormat;
-import io.medallion.pipeline.KafkaSource.Security;
-import io.medallion.pipeline.KafkaSource.Subscription;
-import io.medallion.pipeline.KinesisSource;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.FileSource;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.ValueFormat;
+import io.medallion.source.KafkaSource.Security;
+import io.medallion.source.KafkaSource.Subscription;
+import io.medallion.source.KinesisSource;
+import io.medallion.source.SecretRef;
 import io.medallion.pipeline.SourceDefinition;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,7 +8,10 @@ import io.medallion.quality.CheckResult;
 import io.medallion.quality.ExpectationMetric;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.TableSpec;
+import io.medallion.table.Txn;
+import io.medallion.table.Write;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * origin STRUCT&lt;pipeline_name, run_id, environment, dataset_name, table_name, batch_id BIGINT&gt;,
  * details STRUCT&lt;
  *   flow_progress: STRUCT&lt;status, start_time, end_time,
- *     metrics: STRUCT&lt;num_input_rows, num_output_rows&gt;,
+ *     metrics: STRUCT&lt;num_input_rows, num_output_rows, num_upserted_rows, num_deleted_rows,
+ *       num_history_rows_opened&gt; (the last three for CDC tables only),
  *     data_quality: STRUCT&lt;dropped_records, quarantined_records, warned_records,
  *       expectations: ARRAY&lt;STRUCT&lt;name, dataset, action, passed_records, failed_records&gt;&gt;,
  *       checks: ARRAY&lt;STRUCT&lt;name, type, action, passed, observed, message&gt;&gt;&gt;&gt;,
@@ -69,7 +73,8 @@ public final class EventLog {
           + " table_name: STRING, batch_id: BIGINT>, "
           + "details STRUCT<"
           + "flow_progress: STRUCT<status: STRING, start_time: TIMESTAMP, end_time: TIMESTAMP,"
-          + " metrics: STRUCT<num_input_rows: BIGINT, num_output_rows: BIGINT>,"
+          + " metrics: STRUCT<num_input_rows: BIGINT, num_output_rows: BIGINT, num_upserted_rows: BIGINT,"
+          + " num_deleted_rows: BIGINT, num_history_rows_opened: BIGINT>,"
           + " data_quality: STRUCT<dropped_records: BIGINT, quarantined_records: BIGINT, warned_records: BIGINT,"
           + " expectations: ARRAY<STRUCT<name: STRING, dataset: STRING, action: STRING, passed_records: BIGINT,"
           + " failed_records: BIGINT>>,"
@@ -79,6 +84,8 @@ public final class EventLog {
           + "error STRUCT<message: STRING, exception_class: STRING, dataset_name: STRING>");
 
   /** How long the first waiting event waits for others to share its commit. */
+  private static final TableSpec SPEC = new TableSpec(
+      Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true"));
   private static final long GROUPING_DELAY_MS = 5_000;
 
   private final SparkSession spark;
@@ -95,6 +102,7 @@ public final class EventLog {
   });
   private final List<Row> pending = new ArrayList<>();
   private boolean scheduled;
+  private volatile java.util.function.Consumer<FlowProgress> observer = p -> {};
 
   private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
     this.spark = spark;
@@ -112,8 +120,7 @@ public final class EventLog {
     Optional<TableName> table = env.eventLogTable(pipeline);
     table.ifPresent(t -> {
       try {
-        DeltaTables.ensureTable(spark, t, SCHEMA, new io.medallion.pipeline.TableSpec(
-            Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true")));
+        DeltaSink.ensureTable(spark, t, SCHEMA, SPEC);
       } catch (Exception e) {
         throw new MedallionException(
             "Cannot create the event log " + t + " of pipeline '" + pipeline.name() + "': " + e.getMessage()
@@ -164,8 +171,22 @@ public final class EventLog {
     }
   }
 
+  /**
+   * Also hands every {@link #flowProgress} to {@code batchObserver} (on the stream's thread, before
+   * the event is queued; even when the log is off). An exception it throws is logged, never raised.
+   */
+  public EventLog observedBy(java.util.function.Consumer<FlowProgress> batchObserver) {
+    this.observer = batchObserver;
+    return this;
+  }
+
   /** The progress of one batch of one table. */
   public void flowProgress(String runId, FlowProgress p) {
+    try {
+      observer.accept(p);
+    } catch (RuntimeException e) {
+      LOG.warn("A progress observer failed on {}: {}", p.ref(), e.toString());
+    }
     QualityMetrics q = p.quality();
     List<Row> expectations = new ArrayList<>();
     for (ExpectationMetric e : q.expectations()) {
@@ -177,12 +198,17 @@ public final class EventLog {
     }
     Row dq = RowFactory.create(q.dropped(), q.quarantined(), q.warned(), seq(expectations), seq(checks));
     Row flow = RowFactory.create(p.status(), ts(p.start()), ts(p.end()),
-        RowFactory.create(p.rowsRead() < 0 ? null : p.rowsRead(), p.rowsWritten()), dq);
+        RowFactory.create(p.rowsRead() < 0 ? null : p.rowsRead(), p.rowsWritten(),
+            p.cdc().map(FlowProgress.CdcMetrics::upsertedRows).orElse(null),
+            p.cdc().map(FlowProgress.CdcMetrics::deletedRows).orElse(null),
+            p.cdc().map(FlowProgress.CdcMetrics::historyRowsOpened).orElse(null)), dq);
     boolean failedCheck = !q.failedChecks().isEmpty();
     String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
     String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
     String message = p.error().map(e -> "Flow " + p.ref() + batch + " failed: " + e)
-        .orElse("Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
+        .orElse(p.status().equals("UNCHANGED")
+            ? "Flow " + p.ref() + " skipped: its inputs and definition are as at its last successful run"
+            : "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "
             + p.rowsRead() + " rows, wrote " + p.rowsWritten() + ", dropped " + q.dropped() + ", quarantined "
             + q.quarantined() + (failedCheck ? ", failed checks " + q.failedChecks().stream().map(CheckResult::name).toList() : ""));
     Row error = p.error().map(e -> RowFactory.create(e, io.medallion.quality.QualityException.class.getName(), p.ref().toString())).orElse(null);
@@ -247,7 +273,7 @@ public final class EventLog {
       return;
     }
     try {
-      spark.createDataFrame(rows, SCHEMA).write().format("delta").mode("append").saveAsTable(table.get().quoted());
+      DeltaSink.write(spark.createDataFrame(rows, SCHEMA), table.get(), SPEC, Write.append(), Txn.NONE);
     } catch (RuntimeException e) {
       LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
           Secrets.redact(e.getMessage()));

@@ -1,76 +1,60 @@
 package io.medallion.internal;
 
-import io.medallion.MedallionException;
-import io.medallion.pipeline.SecretRef;
-import io.medallion.platform.Platform;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
- * Reads secret values from their {@link SecretRef}s and masks them again wherever medallion writes
- * text: error messages, the event log, the CLI. Every value read is remembered for the life of the
- * JVM so that {@link #redact} catches it even inside a message built by Spark or Kafka.
+ * Masks secret values wherever medallion writes text: error messages, the event log, the CLI.
+ * Every value read ({@code io.medallion.source.SecretRef}s are read in {@code source.internal}) is
+ * remembered for the life of the JVM so that {@link #redact} catches it even inside a message built
+ * by Spark or Kafka.
  */
 public final class Secrets {
   /** What a secret value is replaced with. */
   public static final String MASK = "***";
 
   private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
+  private static final Set<Pattern> SHORT_VALUES = ConcurrentHashMap.newKeySet();
+  private static final int SHORT = 4;
+  private static final Pattern CREDENTIAL_OPTION = Pattern.compile(
+      "(?i)password|passwd|secret|token(?![._-]?endpoint)|jaas|credential|private|keystore\\.key|ssl\\.key\\b|access[._-]?key|api[._-]?key|session[._-]?key|sas[._-]?key");
+  private static final Pattern URL_CREDENTIALS = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/@\\s:]+:[^/@\\s]+@");
 
   private Secrets() {}
 
-  /**
-   * The value a reference points to.
-   *
-   * @param processEnv the environment variables, normally {@code System.getenv()}
-   * @throws MedallionException naming the reference (never a value) when it cannot be read
-   */
-  public static String resolve(SecretRef ref, Platform platform, Map<String, String> processEnv) {
-    String value;
-    switch (ref.kind()) {
-      case ENV:
-        value = processEnv.get(ref.name());
-        if (value == null || value.isEmpty()) {
-          throw new MedallionException(
-              "secret " + ref + ": environment variable " + ref.name() + " is not set (or empty)."
-                  + " Export it in the job's environment, or point the config at file:/path.");
-        }
-        break;
-      case FILE:
-        try {
-          value = Files.readString(Path.of(ref.name()), StandardCharsets.UTF_8).strip();
-        } catch (IOException | RuntimeException e) {
-          throw new MedallionException(
-              "secret " + ref + ": cannot read the file (" + e.getClass().getSimpleName() + ")."
-                  + " Check that it exists and that the job may read it.");
-        }
-        if (value.isEmpty()) {
-          throw new MedallionException("secret " + ref + ": the file is empty.");
-        }
-        break;
-      default:
-        int slash = ref.name().indexOf('/');
-        value = platform.secretScopeValue(ref.name().substring(0, slash), ref.name().substring(slash + 1));
-    }
-    remember(value);
-    return value;
-  }
-
   /** Makes {@link #redact} mask {@code value} from now on (values under 4 characters are not masked). */
   public static void remember(String value) {
-    if (value != null && value.length() >= 4) {
+    if (value == null || value.isEmpty()) {
+      return;
+    }
+    if (value.length() < SHORT) {
+      SHORT_VALUES.add(Pattern.compile("(?<![\\p{Alnum}])" + Pattern.quote(value) + "(?![\\p{Alnum}])"));
+    } else {
       KNOWN.add(value);
     }
   }
 
+  /**
+   * True for an option whose value is a credential: passwords, secrets, tokens, JAAS configs,
+   * private keys (PEM, e.g. Kafka's {@code ssl.keystore.key}), access keys and credentials.
+   * Such options must come from a secret reference, never from the pipeline config.
+   */
+  public static boolean isCredentialOption(String key) {
+    return key != null && CREDENTIAL_OPTION.matcher(key).find();
+  }
+
+  /**
+   * True when {@code value} is a URL carrying credentials ({@code scheme://user:password@host}) or
+   * holds a PEM private key.
+   */
+  public static boolean carriesCredentials(String value) {
+    return value != null && (URL_CREDENTIALS.matcher(value).find() || value.contains("PRIVATE KEY-----"));
+  }
+
   /** {@code text} with every secret value read so far replaced by {@value #MASK}. */
   public static String redact(String text) {
-    if (text == null || KNOWN.isEmpty()) {
+    if (text == null || KNOWN.isEmpty() && SHORT_VALUES.isEmpty()) {
       return text;
     }
     String out = text;
@@ -78,6 +62,9 @@ public final class Secrets {
       if (out.contains(secret)) {
         out = out.replace(secret, MASK);
       }
+    }
+    for (Pattern secret : SHORT_VALUES) {
+      out = secret.matcher(out).replaceAll(MASK);
     }
     return out;
   }
@@ -87,7 +74,7 @@ public final class Secrets {
    * copy of the chain whose messages are {@link #redact}ed (same classes named, same stack traces).
    */
   public static Throwable scrub(Throwable error) {
-    if (error == null || KNOWN.isEmpty() || !leaks(error)) {
+    if (error == null || KNOWN.isEmpty() && SHORT_VALUES.isEmpty() || !leaks(error)) {
       return error;
     }
     Throwable cause = error.getCause() == null || error.getCause() == error ? null : scrub(error.getCause());

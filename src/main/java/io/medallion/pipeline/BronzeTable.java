@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.TableSpec;
 import io.medallion.quality.QualityRules;
 import java.util.Set;
 
@@ -20,7 +21,7 @@ public record BronzeTable(
     if (source == null) {
       throw new IllegalArgumentException(ref + " needs a source");
     }
-    if (source instanceof KinesisSource && execution == Execution.BATCH) {
+    if (source.streamOnly() && execution == Execution.BATCH) {
       throw new IllegalArgumentException(
           "a Kinesis stream is read as a stream only: use execution = streaming (trigger ="
               + " available-now reads what the stream holds and stops)");

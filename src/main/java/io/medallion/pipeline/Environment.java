@@ -1,6 +1,5 @@
 package io.medallion.pipeline;
 
-import io.medallion.config.Defaults;
 import io.medallion.table.TableName;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -114,27 +113,26 @@ public record Environment(
    * An environment named {@code local} for running on this machine: catalogs {@code local_bronze},
    * {@code local_silver} and {@code local_gold}, tables under {@code <root>/warehouse},
    * checkpoints under {@code <root>/checkpoints}, landing files under {@code <root>/landing},
-   * master {@code local[*]}, and the platform and Spark settings of {@code reference.conf}
-   * ({@code medallion.env}).
+   * master {@code local[*]}, and the given platform and Spark settings ({@code
+   * io.medallion.config.Defaults#localEnvironment} passes those of {@code reference.conf}).
    *
    * @param root a local directory, made absolute
    */
-  public static Environment local(Path root) {
+  public static Environment local(Path root, PlatformChoice platform, Map<String, String> sparkConf) {
     String r = root.toAbsolutePath().normalize().toString();
-    Defaults defaults = Defaults.reference();
     Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
     for (Layer layer : Layer.values()) {
       catalogs.put(layer, "local_" + layer.key());
     }
     return new Environment(
         "local",
-        defaults.platform(),
+        platform,
         catalogs,
         r + "/warehouse",
         r + "/checkpoints",
         r + "/landing",
         Optional.of("local[*]"),
-        defaults.environmentSparkConf());
+        sparkConf);
   }
 
   /** A copy whose raw files land elsewhere (a path or URI, used as it is). */
@@ -182,12 +180,12 @@ public record Environment(
   }
 
   /**
-   * The quarantine table of a pipeline table: the same catalog and schema, the table name with the
-   * suffix of {@code medallion.quality.quarantine-suffix} ({@code orders_quarantine}).
+   * The quarantine table of a pipeline table: the same catalog and schema, the table name with a
+   * suffix ({@code medallion.quality.quarantine-suffix}, {@code _quarantine}: {@code orders_quarantine}).
    */
-  public TableName quarantineName(PipelineDefinition pipeline, TableRef ref) {
+  public TableName quarantineName(PipelineDefinition pipeline, TableRef ref, String suffix) {
     TableName t = tableName(pipeline, ref);
-    return TableName.of(t.catalog(), t.schema(), t.table() + Defaults.reference().quarantineSuffix());
+    return TableName.of(t.catalog(), t.schema(), t.table() + suffix);
   }
 
   /** The storage root of one catalog on open-source Spark. */

@@ -1,7 +1,8 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.TableSpec;
 import io.medallion.quality.QualityRules;
-import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.SqlTemplate;
 import java.util.Set;
 
 /**

@@ -1,8 +1,9 @@
 package io.medallion.pipeline;
 
-import io.medallion.config.ConfigurationException;
+import io.medallion.table.TableName;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.internal.SqlExpressions;
-import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.SqlTemplate;
 import io.medallion.quality.Expectation;
 import io.medallion.internal.Suggestions;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * ({@code pipeline.<layer>.<table>.<key>}).
  *
  * <p>Build one from a file with {@link io.medallion.config.ConfigLoader} or in code with
- * {@link #builder(String)}.
+ * {@code io.medallion.config.PipelineBuilder.pipeline(String)}.
  *
  * @param name the pipeline name (checkpoints live under {@code <checkpoint-root>/<name>})
  * @param schema the schema of every table, in each layer's catalog
@@ -31,7 +31,6 @@ import java.util.stream.Collectors;
  *     error messages
  */
 public record PipelineDefinition(String name, String schema, List<TableDefinition> tables, String origin) {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,254}");
 
   public PipelineDefinition {
     tables = List.copyOf(tables);
@@ -95,7 +94,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     if (value == null || value.isEmpty()) {
       throw new ConfigurationException(origin, path, what + " is missing");
     }
-    if (!NAME.matcher(value).matches()) {
+    if (!TableName.isValidLowerCasePart(value)) {
       throw new ConfigurationException(
           origin, path, what + " '" + value + "' may only contain lower-case letters, digits,"
               + " '_' and '-' (1 to 255 characters, not starting with '-')");
@@ -121,6 +120,12 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       } catch (IllegalArgumentException e) {
         throw new ConfigurationException(origin, path + ".sql", e.getMessage());
       }
+      SqlQueries.notAQuery(sql.get()).ifPresent(problem -> {
+        throw new ConfigurationException(origin, path + ".sql",
+            "table " + t.ref() + ": the SQL must be a single query (SELECT or WITH ... SELECT), but "
+                + problem + ". medallion creates, replaces and merges the table itself: write only"
+                + " the query of its rows, and run DDL or DML outside the pipeline.");
+      });
     }
     if (t instanceof SilverTable s) {
       if (s.mode() == WriteMode.UPSERT && s.keys().isEmpty()) {
@@ -145,24 +150,8 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     return new PipelineDefinition(name, schema, tables, codeOrigin(name));
   }
 
-  /**
-   * Starts a pipeline built in code, with the defaults of {@code reference.conf} for everything not
-   * set (the same a pipeline file gets):
-   *
-   * <pre>{@code
-   * PipelineDefinition p = PipelineDefinition.builder("retail")
-   *     .schema("sales")
-   *     .bronze("orders", FileSource.of("/landing/orders", "json"))
-   *     .silver("orders", s -> s.from("bronze.orders").keys("order_id").sequenceBy("updated_at"))
-   *     .gold("daily_revenue", "SELECT ... FROM {silver.orders} GROUP BY ...")
-   *     .build();
-   * }</pre>
-   */
-  public static PipelineBuilder builder(String name) {
-    return new PipelineBuilder(name);
-  }
-
-  static String codeOrigin(String name) {
+  /** The origin of a pipeline built in code, as error messages name it. */
+  public static String codeOrigin(String name) {
     return "pipeline '" + name + "' built in code";
   }
 

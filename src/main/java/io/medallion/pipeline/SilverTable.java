@@ -1,7 +1,8 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.TableSpec;
 import io.medallion.quality.QualityRules;
-import io.medallion.internal.SqlTemplate;
+import io.medallion.pipeline.SqlTemplate;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +19,11 @@ import java.util.Set;
  * @param keys the columns identifying a row; required for {@link WriteMode#UPSERT}
  * @param quality expectations and dataset checks of the rows the SQL produces (before dedupe)
  * @param sequenceBy the column ordering versions of a row (latest wins); when empty the last row
- *     seen in a batch wins and a later batch always overwrites an earlier one
+ *     seen in a batch wins and a later batch always overwrites an earlier one. For a CDC table the
+ *     first of {@link CdcSpec#sequenceBy()}.
+ * @param cdc when present the table is a CDC target (AUTO CDC, SCD type 1 or 2): its rows are
+ *     change events applied by {@link CdcSpec}'s rules instead of upserted; {@code keys} and
+ *     {@code sequenceBy} then repeat the spec's
  */
 public record SilverTable(
     TableRef ref,
@@ -30,9 +35,17 @@ public record SilverTable(
     Execution execution,
     Trigger trigger,
     TableSpec spec,
-    QualityRules quality)
+    QualityRules quality,
+    Optional<CdcSpec> cdc)
     implements TableDefinition {
+  /** A table that is not a CDC target. */
+  public SilverTable(TableRef ref, TableRef from, Optional<String> sql, List<String> keys, Optional<String> sequenceBy,
+      WriteMode mode, Execution execution, Trigger trigger, TableSpec spec, QualityRules quality) {
+    this(ref, from, sql, keys, sequenceBy, mode, execution, trigger, spec, quality, Optional.empty());
+  }
+
   public SilverTable {
+    cdc = cdc == null ? Optional.empty() : cdc;
     quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.SILVER) {
       throw new IllegalArgumentException(ref + " is not a silver table");

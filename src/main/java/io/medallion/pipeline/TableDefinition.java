@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.TableSpec;
 import io.medallion.quality.QualityRules;
 import java.util.Set;
 

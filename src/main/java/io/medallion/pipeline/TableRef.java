@@ -1,23 +1,22 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.TableName;
 import io.medallion.internal.Suggestions;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A table of a pipeline, named by layer and short name: {@code silver.orders}. The environment maps
  * it to a three-level {@link io.medallion.table.TableName}.
  */
 public record TableRef(Layer layer, String name) implements Comparable<TableRef> {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,254}");
   private static final List<String> LAYERS = List.of("bronze", "silver", "gold");
 
   public TableRef {
     if (layer == null) {
       throw new IllegalArgumentException("table reference without a layer");
     }
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (!TableName.isValidLowerCasePart(name)) {
       throw new IllegalArgumentException(
           "table name '" + name + "' in layer " + layer.key()
               + " may only contain lower-case letters, digits, '_' and '-' (1 to 255 characters,"

@@ -3,35 +3,24 @@ package io.medallion.stage;
 import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.KafkaSource;
-import io.medallion.pipeline.KinesisSource;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
-import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.source.FileSource;
+import io.medallion.source.SourceContext;
+import io.medallion.source.SourceReader;
+import io.medallion.table.Write;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.StreamingQueryListener;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Kafka and
- * Kinesis sources are read by {@link KafkaInput} and {@link KinesisInput} (value decoding,
- * {@code _kafka_*} / {@code _kinesis_*} columns); files as below.
+ * Bronze: a source's records as they arrived plus ingest metadata, appended to Delta. Sources are
+ * read by their {@link SourceReader} (Kafka and Kinesis: value decoding, {@code _kafka_*} /
+ * {@code _kinesis_*} columns); files as below.
  *
- * <p>Files are read by {@link FileInput} (Auto Loader when streaming), which adds {@code
+ * <p>Files are read with Auto Loader when streaming, which adds {@code
  * _source_file}, {@code _source_file_size}, {@code _source_file_modification_time} and {@code
  * _ingest_time}; records that do not fit are kept in {@code _rescued_data}, so no input is silently
  * lost. When Auto Loader stops a stream because files brought new columns ({@code addNewColumns}),
@@ -71,14 +60,14 @@ final class BronzeStage implements Stage {
     StageRun first = start(ctx);
     return new StageRun() {
       @Override
-      public TableResult await() {
+      public StageResult await() {
         StageRun current = first;
         Instant began = Instant.now();
         for (int restarts = 0; ; restarts++) {
           try {
-            TableResult r = current.await();
+            StageResult r = current.await();
             // Rows counted are the last start's (batches committed before a stop are in the event log).
-            return new TableResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(),
+            return new StageResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(),
                 Duration.between(began, Instant.now()), r.quality());
           } catch (MedallionException e) {
             if (!newColumns(e) || restarts >= SCHEMA_RESTARTS) {
@@ -112,84 +101,35 @@ final class BronzeStage implements Stage {
 
   private StageRun start(StageContext ctx) {
     Instant start = Instant.now();
-    SparkSession spark = ctx.spark();
-    TableName name = ctx.nameOf(table.ref());
-    KafkaAdmin kafka = null;
+    boolean streaming = table.execution() == Execution.STREAMING;
+    SourceReader source = reader(ctx);
     try {
-      boolean streaming = table.execution() == Execution.STREAMING;
-      if (table.source() instanceof KafkaSource k) {
-        kafka = KafkaAdmin.open(table.ref(), k, ctx.platform(), System.getenv());
-        kafka.preflight();
+      source.prepare();
+      Dataset<Row> rows = source.read(streaming);
+      TableWriter writer = new TableWriter(ctx, table, rows, streaming ? Write.appendEvolvingSchema() : Write.replace());
+      if (!streaming) {
+        return Runs.batch(table, rows, writer, start, -1);
       }
-      Dataset<Row> rows = read(ctx, streaming);
-      QualityGate gate = new QualityGate(ctx, table, rows, false);
-      if (streaming) {
-        DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
-        String queryName = "medallion " + ctx.pipeline().name() + " " + table.ref();
-        Consumer<StreamingQuery> onTermination = offsetCommits(spark, kafka, queryName);
-        StreamingQuery query =
-            rows.writeStream()
-                .queryName(queryName)
-                .option("checkpointLocation", ctx.checkpointOf(table.ref()))
-                .trigger(Runs.sparkTrigger(table.trigger()))
-                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
-                    gate.write(batch, id, out -> out.write().format("delta").mode("append")
-                        .option("mergeSchema", "true")
-                        .option("txnAppId", gate.appId())
-                        .option("txnVersion", id)
-                        .saveAsTable(name.quoted())))
-                .start();
-        kafka = null; // closed by onTermination
-        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate, onTermination);
-      }
-      gate.write(rows, -1, out -> DeltaTables.replace(out, name, table.spec()));
-      return Runs.done(new TableResult(
-          table.ref(), name, gate.lastRowsIn(), gate.rowsWritten(), Runs.since(start), gate.total()));
+      StageRun run = Runs.stream(ctx, table, table.trigger(), rows, writer, start,
+          source.watch(Runs.queryName(ctx, table.ref())));
+      source = null; // closed when the query ends
+      return run;
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     } finally {
-      if (kafka != null) {
-        kafka.close();
+      if (source != null) {
+        source.close();
       }
     }
   }
 
-  /**
-   * For a Kafka source with {@code commit-offsets-to-group}: a listener committing each finished
-   * micro-batch's offsets, and what to do when the query ends (commit its last progress, remove the
-   * listener, close the admin client).
-   */
-  private Consumer<StreamingQuery> offsetCommits(SparkSession spark, KafkaAdmin kafka, String queryName) {
-    if (kafka == null) {
-      return q -> {};
-    }
-    Optional<String> group = ((KafkaSource) table.source()).commitOffsetsToGroup();
-    if (group.isEmpty()) {
-      return q -> kafka.close();
-    }
-    StreamingQueryListener listener = kafka.committer(queryName, group.get());
-    spark.streams().addListener(listener);
-    return q -> {
-      try {
-        if (q.exception().isEmpty()) {
-          kafka.commitProgress(group.get(), q.lastProgress());
-        }
-      } finally {
-        spark.streams().removeListener(listener);
-        kafka.close();
-      }
-    };
+  private SourceReader reader(StageContext ctx) {
+    return SourceReader.of(
+        new SourceContext(ctx.spark(), ctx.platform(), ctx.checkpointOf(table.ref())), table.ref(), table.source());
   }
 
   /** The source rows with metadata columns, streaming or batch. */
   Dataset<Row> read(StageContext ctx, boolean streaming) {
-    if (table.source() instanceof KafkaSource k) {
-      return KafkaInput.read(ctx, table.ref(), k, streaming);
-    }
-    if (table.source() instanceof KinesisSource k) {
-      return KinesisInput.read(ctx, table.ref(), k);
-    }
-    return FileInput.read(ctx, table.ref(), (FileSource) table.source(), streaming);
+    return reader(ctx).read(streaming);
   }
-
 }

@@ -4,14 +4,12 @@ import io.medallion.eventlog.FlowProgress;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
 import io.medallion.quality.Action;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.stage.internal.GoldRefresh;
+import io.medallion.table.RefreshState;
+import io.medallion.table.TableFeatures;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
-import io.medallion.table.internal.RefreshState;
-import io.medallion.table.internal.TableFeatures;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,13 +70,11 @@ final class GoldStage implements Stage {
       if (refresh.mode() == GoldRefresh.Mode.SKIP) {
         ctx.events().flowProgress(ctx.runId(), new FlowProgress(table.ref(), name, OptionalLong.empty(), start,
             Instant.now(), "SKIPPED", 0, 0, QualityMetrics.none(), Optional.empty()));
-        return Runs.done(new TableResult(table.ref(), name, 0, 0, Runs.since(start), QualityMetrics.none(), note));
+        return Runs.done(new StageResult(table.ref(), name, 0, 0, Runs.since(start), QualityMetrics.none(), note));
       }
       Dataset<Row> rows = refresh.rows();
-      QualityGate gate = new QualityGate(ctx, table, rows, false);
-      gate.write(rows, -1, out -> refresh.write(out, all -> DeltaTables.replace(all, name, table.spec())));
-      return Runs.done(new TableResult(
-          table.ref(), name, refresh.rowsRead(), gate.rowsWritten(), Runs.since(start), gate.total(), note));
+      return Runs.batch(table, rows, new TableWriter(ctx, table, rows, refresh.write()), start, refresh.rowsRead(),
+          note);
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

@@ -1,14 +1,19 @@
 package io.medallion.stage;
 
 import io.medallion.MedallionException;
+import io.medallion.internal.Causes;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
 import io.medallion.pipeline.Trigger;
-import io.medallion.table.TableName;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.table.DeltaSink;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
@@ -26,11 +31,33 @@ final class Runs {
     };
   }
 
-  /** A finished batch stage. */
-  static StageRun done(TableResult result) {
+  /** The name of a table's streaming query (shown in Spark's UI and progress). */
+  static String queryName(StageContext ctx, TableRef ref) {
+    return "medallion " + ctx.pipeline().name() + " " + ref;
+  }
+
+  /**
+   * Runs a table in batch: one write of all its rows.
+   *
+   * @param read the rows read, or -1 to report the rows that entered the write
+   */
+  static StageRun batch(TableDefinition table, Dataset<Row> rows, TableWriter writer, Instant start, long read) {
+    return batch(table, rows, writer, start, read, "");
+  }
+
+  /** {@link #batch(TableDefinition, Dataset, TableWriter, Instant, long)} with a note for the table's line. */
+  static StageRun batch(
+      TableDefinition table, Dataset<Row> rows, TableWriter writer, Instant start, long read, String note) {
+    writer.write(rows, -1);
+    return done(new StageResult(table.ref(), writer.name(), read >= 0 ? read : writer.lastRowsIn(),
+        writer.rowsWritten(), since(start), writer.total(), note));
+  }
+
+  /** A finished batch run with this result. */
+  static StageRun done(StageResult result) {
     return new StageRun() {
       @Override
-      public TableResult await() {
+      public StageResult await() {
         return result;
       }
 
@@ -41,20 +68,25 @@ final class Runs {
     };
   }
 
-  /** A running streaming stage; awaiting it collects rows read from the query's progress. */
-  static StageRun streaming(
-      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
-      QualityGate gate) {
-    return streaming(ctx, ref, name, query, start, continuous, gate, q -> {});
-  }
-
-  /** As above; {@code onTermination} runs once the query has ended, however it ended. */
-  static StageRun streaming(
-      StageContext ctx, TableRef ref, TableName name, StreamingQuery query, Instant start, boolean continuous,
-      QualityGate gate, java.util.function.Consumer<StreamingQuery> onTermination) {
+  /**
+   * Starts a table's streaming query: each micro-batch goes through {@code writer}, with the table's
+   * checkpoint and trigger. The table is created first, so that readers of it can start too.
+   * {@code onTermination} runs once the query has ended, however it ended.
+   */
+  static StageRun stream(StageContext ctx, TableDefinition table, Trigger trigger, Dataset<Row> rows,
+      TableWriter writer, Instant start, Consumer<StreamingQuery> onTermination) throws TimeoutException {
+    DeltaSink.ensureTable(ctx.spark(), writer.name(), rows.schema(), table.spec());
+    StreamingQuery query =
+        rows.writeStream()
+            .queryName(queryName(ctx, table.ref()))
+            .option("checkpointLocation", ctx.checkpointOf(table.ref()))
+            .trigger(sparkTrigger(trigger))
+            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> writer.write(batch, id))
+            .start();
+    TableRef ref = table.ref();
     return new StageRun() {
       @Override
-      public TableResult await() {
+      public StageResult await() {
         try {
           query.awaitTermination();
         } catch (StreamingQueryException e) {
@@ -66,12 +98,13 @@ final class Runs {
         for (StreamingQueryProgress p : query.recentProgress()) {
           read += p.numInputRows();
         }
-        return new TableResult(ref, name, read, gate.rowsWritten(), Duration.between(start, Instant.now()), gate.total());
+        return new StageResult(ref, writer.name(), read, writer.rowsWritten(), Duration.between(start, Instant.now()),
+            writer.total());
       }
 
       @Override
       public boolean continuous() {
-        return continuous;
+        return !trigger.terminates();
       }
     };
   }
@@ -112,23 +145,7 @@ final class Runs {
 
   /** The message of a failure and of its root cause, without Spark's plan dumps. */
   static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String first = message(t);
-    String last = message(root);
-    return root == t || first.contains(last) ? first : first + " (caused by: " + last + ")";
-  }
-
-  private static String message(Throwable t) {
-    String msg = t instanceof AnalysisException a ? a.getSimpleMessage() : t.getMessage();
-    if (msg == null) {
-      return t.getClass().getSimpleName();
-    }
-    // Spark appends the logical plan on the following lines: keep the first line.
-    int cut = msg.indexOf('\n');
-    return (cut > 0 ? msg.substring(0, cut) : msg).trim();
+    return Causes.rootMessage(t);
   }
 
   static Duration since(Instant start) {

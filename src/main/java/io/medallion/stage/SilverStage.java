@@ -4,27 +4,20 @@ import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
 import io.medallion.pipeline.WriteMode;
-import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.Write;
 import java.time.Instant;
 import java.util.function.Function;
-import java.util.stream.Collectors;
-import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.streaming.StreamingQuery;
 
 /**
  * Silver: the new rows of the {@code from} table, transformed by SQL, deduplicated by key and
- * upserted (MERGE) or appended. Streaming runs one MERGE per micro-batch in {@code foreachBatch};
- * re-running a batch after a crash is harmless because the MERGE of the same rows is idempotent
- * (appends carry Delta's {@code txnAppId}/{@code txnVersion}).
+ * upserted (MERGE, see {@link Write.Merge} for which row of a key wins) or appended. Streaming runs
+ * one write per micro-batch in {@code foreachBatch}; both carry the batch's Delta transaction
+ * identifier, so a batch replayed after a crash commits nothing twice.
  */
 final class SilverStage implements Stage {
   private final SilverTable table;
@@ -47,7 +40,6 @@ final class SilverStage implements Stage {
   public StageRun run(StageContext ctx) {
     Instant start = Instant.now();
     SparkSession spark = ctx.spark();
-    TableName name = ctx.nameOf(table.ref());
     boolean streaming = table.execution() == Execution.STREAMING;
     try {
       Dataset<Row> rows = plan(ctx, ref -> {
@@ -56,64 +48,19 @@ final class SilverStage implements Stage {
             ? spark.readStream().table(input)
             : spark.read().table(input);
       });
-      QualityGate gate = new QualityGate(ctx, table, rows, table.mode() == WriteMode.UPSERT);
-      DeltaTables.ensureTable(spark, name, rows.schema(), table.spec());
-      String appId = gate.appId();
+      // A batch table is recomputed from its whole input on every run: with mode = append it is
+      // replaced, never appended to (that would add the same rows again on each run).
+      Write write = table.mode() == WriteMode.UPSERT
+          ? Write.merge(table.keys(), table.sequenceBy())
+          : streaming ? Write.append() : Write.replace();
+      TableWriter writer = new TableWriter(ctx, table, rows, write);
       if (streaming) {
-        StreamingQuery query =
-            rows.writeStream()
-                .queryName("medallion " + ctx.pipeline().name() + " " + table.ref())
-                .option("checkpointLocation", ctx.checkpointOf(table.ref()))
-                .trigger(Runs.sparkTrigger(table.trigger()))
-                .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) ->
-                    gate.write(batch, id, out -> write(out, name, appId, id)))
-                .start();
-        return Runs.streaming(ctx, table.ref(), name, query, start, !table.trigger().terminates(), gate);
+        return Runs.stream(ctx, table, table.trigger(), rows, writer, start, q -> {});
       }
-      long read = DeltaTables.rowCount(spark, ctx.nameOf(table.from()));
-      gate.write(rows, -1, out -> write(out, name, appId, -1));
-      return Runs.done(new TableResult(table.ref(), name, read, gate.rowsWritten(), Runs.since(start), gate.total()));
+      DeltaSink.ensureTable(spark, writer.name(), rows.schema(), table.spec());
+      return Runs.batch(table, rows, writer, start, DeltaSink.rowCount(spark, ctx.nameOf(table.from())));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }
-  }
-
-  /** Writes one batch of rows; {@code batchId} is -1 for a batch (non-streaming) run. */
-  private void write(Dataset<Row> rows, TableName name, String appId, long batchId) {
-    if (table.mode() == WriteMode.APPEND) {
-      var writer = rows.write().format("delta").mode("append");
-      if (batchId >= 0) {
-        writer = writer.option("txnAppId", appId).option("txnVersion", batchId);
-      }
-      writer.saveAsTable(name.quoted());
-      return;
-    }
-    SparkSession spark = rows.sparkSession();
-    String view = ("__medallion_merge_" + name.catalog() + "_" + name.schema() + "_" + name.table())
-        .replace('-', '_');
-    latestPerKey(rows).createOrReplaceTempView(view);
-    String on = table.keys().stream()
-        .map(k -> "t." + TableName.quote(k) + " <=> s." + TableName.quote(k))
-        .collect(Collectors.joining(" AND "));
-    String newer = table.sequenceBy()
-        .map(TableName::quote)
-        .map(c -> " AND (s." + c + " >= t." + c + " OR t." + c + " IS NULL)")
-        .orElse("");
-    spark.sql(
-        "MERGE INTO " + name.quoted() + " t USING " + TableName.quote(view) + " s ON " + on
-            + " WHEN MATCHED" + newer + " THEN UPDATE SET *"
-            + " WHEN NOT MATCHED THEN INSERT *");
-  }
-
-  /** One row per key: the latest by sequence-by, or any one when there is none. */
-  private Dataset<Row> latestPerKey(Dataset<Row> rows) {
-    if (table.sequenceBy().isEmpty()) {
-      return rows.dropDuplicates(table.keys().toArray(new String[0]));
-    }
-    Column[] keys = table.keys().stream().map(functions::col).toArray(Column[]::new);
-    Column order = functions.col(table.sequenceBy().get()).desc_nulls_last();
-    return rows.withColumn("__medallion_rank", functions.row_number().over(Window.partitionBy(keys).orderBy(order)))
-        .where(functions.col("__medallion_rank").equalTo(1))
-        .drop("__medallion_rank");
   }
 }

@@ -31,7 +31,7 @@ public interface Stage {
    *     columns
    */
   static void checkQuality(StageContext ctx, TableDefinition table, Dataset<Row> planned) {
-    QualityGate.compile(ctx, table, planned);
+    TableWriter.compile(ctx, table, planned);
   }
 
   /** The stage for a table definition. */

@@ -1,11 +1,11 @@
 package io.medallion.stage;
 
+import io.medallion.config.Defaults;
 import io.medallion.eventlog.EventLog;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
-import io.medallion.platform.internal.OssPlatform;
 import io.medallion.table.TableName;
 import org.apache.spark.sql.SparkSession;
 
@@ -20,7 +20,7 @@ public record StageContext(
     SparkSession spark, PipelineDefinition pipeline, Environment env, EventLog events, String runId, Platform platform) {
   /** A context on open-source Spark that records no events (planning, validation). */
   public StageContext(SparkSession spark, PipelineDefinition pipeline, Environment env) {
-    this(spark, pipeline, env, EventLog.off(spark), "", new OssPlatform());
+    this(spark, pipeline, env, EventLog.off(spark), "", Platform.choose(Environment.PlatformChoice.OSS, java.util.Map.of()));
   }
 
   /** A context that records no events (planning, validation). */
@@ -35,7 +35,7 @@ public record StageContext(
 
   /** The three-level name of a table's quarantine table ({@code <table>_quarantine}). */
   public TableName quarantineOf(TableRef ref) {
-    return env.quarantineName(pipeline, ref);
+    return env.quarantineName(pipeline, ref, Defaults.reference().quarantineSuffix());
   }
 
   /** The checkpoint directory of a streaming table. */

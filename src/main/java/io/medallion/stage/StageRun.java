@@ -1,11 +1,10 @@
 package io.medallion.stage;
 
-import io.medallion.pipeline.TableResult;
 
 /** A stage that has started: batch stages are already done, streaming ones may still run. */
 public interface StageRun {
   /** Waits until the stage has finished and returns what it did; rethrows its failure. */
-  TableResult await();
+  StageResult await();
 
   /** True if the stage runs until stopped (processing-time trigger). */
   boolean continuous();

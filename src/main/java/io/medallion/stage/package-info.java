@@ -1,5 +1,5 @@
 /**
  * How each kind of table is computed (bronze, silver, gold). Used by {@link
- * io.medallion.pipeline.PipelineRunner}; no compatibility promise for code outside medallion.
+ * io.medallion.run.PipelineRunner}; no compatibility promise for code outside medallion.
  */
 package io.medallion.stage;

@@ -1,8 +1,7 @@
 package io.medallion.table;
 
-import io.medallion.pipeline.TableSpec;
 import io.medallion.table.internal.DeltaTables;
-import io.medallion.table.internal.TableFeatures;
+import io.medallion.table.TableFeatures;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

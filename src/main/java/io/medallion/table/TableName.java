@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class TableName {
   private static final Pattern PART = Pattern.compile("[A-Za-z0-9_-]{1,255}");
+  /** A name medallion gives itself (pipelines, tables of a pipeline): lower case, not starting with '-'. */
+  private static final Pattern LOWER_PART = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,254}");
 
   private final String catalog;
   private final String schema;
@@ -26,6 +28,19 @@ public final class TableName {
     this.table = table;
   }
 
+
+  /** True if {@code part} may be a catalog, schema or table name: letters, digits, '_' and '-', 1 to 255. */
+  public static boolean isValidPart(String part) {
+    return part != null && PART.matcher(part).matches();
+  }
+
+  /**
+   * True if {@code name} is valid as the name of a pipeline or of a table of a pipeline: a valid
+   * {@linkplain #isValidPart part} in lower case that does not start with '-'.
+   */
+  public static boolean isValidLowerCasePart(String name) {
+    return name != null && LOWER_PART.matcher(name).matches();
+  }
   /** Builds a name from its three parts, validating each one. */
   public static TableName of(String catalog, String schema, String table) {
     String full = catalog + "." + schema + "." + table;
@@ -92,7 +107,7 @@ public final class TableName {
           "Table name '" + full + "' has an empty " + what
               + " part: expected catalog.schema.table with three non-empty parts");
     }
-    if (!PART.matcher(part).matches()) {
+    if (!isValidPart(part)) {
       throw new IllegalArgumentException(
           "Table name '" + full + "': " + what + " '" + part + "' may only contain letters, digits,"
               + " '_' and '-' (1 to 255 characters)");

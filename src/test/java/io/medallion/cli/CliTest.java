@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.testkit.LocalSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,11 +32,11 @@ class CliTest {
     String retail = Files.readString(Path.of("conf/pipelines/retail.conf"));
     Files.writeString(conf.resolve("pipelines/retail.conf"), retail);
     Files.writeString(conf.resolve("pipelines/broken_sql.conf"),
-        retail.replace("CAST(amount AS DECIMAL(12, 2))", "CAST(amount_typo AS DECIMAL(12, 2))"));
+        retail.replace("name = retail", "name = broken_sql").replace("CAST(amount AS DECIMAL(12, 2))", "CAST(amount_typo AS DECIMAL(12, 2))"));
     Files.writeString(conf.resolve("pipelines/broken_keys.conf"),
-        retail.replace("keys = [order_id]", "keys = [order_idd]"));
+        retail.replace("name = retail", "name = broken_keys").replace("keys = [order_id]", "keys = [order_idd]"));
     Files.writeString(conf.resolve("pipelines/broken_rule.conf"),
-        retail.replace("expr = \"amount >= 0\"", "expr = \"amout >= 0\""));
+        retail.replace("name = retail", "name = broken_rule").replace("expr = \"amount >= 0\"", "expr = \"amout >= 0\""));
     Files.writeString(conf.resolve("env/cli.conf"), String.join("\n",
         "env {",
         "  name = cli",

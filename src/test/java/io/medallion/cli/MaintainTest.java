@@ -3,9 +3,10 @@ package io.medallion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.FileSource;
+import io.medallion.config.PipelineBuilder;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.RunOptions;
+import io.medallion.run.RunOptions;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.internal.OssPlatform;
 import io.medallion.table.TableMaintenance;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MaintainTest {
   @Test
   void optimizesVacuumsAndLogsEveryTable(Lakehouse lake) throws Exception {
-    PipelineDefinition p = PipelineDefinition.builder("mnt").schema("m")
+    PipelineDefinition p = PipelineBuilder.pipeline("mnt").schema("m")
         .bronze("orders", FileSource.of("/nonexistent", "json"))
         .silver("orders", s -> s.from("bronze.orders").keys("id"))
         .gold("by_store", "SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store", g -> g.zOrderBy("store"))

@@ -7,7 +7,7 @@ import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Environment.PlatformChoice;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
@@ -113,7 +113,8 @@ class ConfigLoaderTest {
     assertThat(orders.execution()).isEqualTo(Execution.STREAMING);
     assertThat(orders.trigger()).isEqualTo(Trigger.availableNow());
     assertThat(orders.spec().comment()).contains("Raw orders");
-    assertThat(orders.spec().properties()).containsOnly(entry("delta.appendOnly", "true"));
+    assertThat(orders.spec().properties())
+        .containsOnly(entry("delta.appendOnly", "true"), entry("delta.columnMapping.mode", "name"));
     assertThat(orders.spec().partitionBy()).isEmpty();
 
     BronzeTable customers = (BronzeTable) table(p, "bronze.customers");
@@ -182,7 +183,9 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.sessionConf())
         .containsOnly(
             entry("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"),
-            entry("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"));
+            entry("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"),
+            entry("spark.redaction.regex",
+                "(?i)secret|password|token|access[.]key|sasl[.]jaas|keystore[.]key|credential|awsAccessKey|awsSecretKey"));
   }
 
   @Test
@@ -195,7 +198,7 @@ class ConfigLoaderTest {
     assertThat(d.mode()).isEqualTo(WriteMode.UPSERT);
     assertThat(d.spec(Layer.GOLD).comment()).isEmpty();
     assertThat(d.spec(Layer.SILVER).partitionBy()).isEmpty();
-    assertThat(d.spec(Layer.BRONZE).properties()).isEmpty();
+    assertThat(d.spec(Layer.BRONZE).properties()).containsOnly(entry("delta.columnMapping.mode", "name"));
     assertThat(d.sourceOptions("files")).containsOnly(entry("recursiveFileLookup", "true"));
     assertThat(d.sourceOptions("kafka")).containsOnly(entry("startingOffsets", "earliest"));
     assertThat(d.platform()).isEqualTo(PlatformChoice.AUTO);

@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -85,7 +86,7 @@ class ConfigMistakesTest {
         .contains("p.conf:5: pipeline.silver.orders.sequnce-by")
         .contains("unknown key 'sequnce-by'")
         .contains("Did you mean 'sequence-by'?")
-        .contains("Allowed keys: checks, comment, execution, expectation-groups, expectations, from, keys, mode, partition-by, properties, sequence-by, sql");
+        .contains("Allowed keys: cdc, checks, comment, execution, expectation-groups, expectations, from, keys, mode, partition-by, properties, sequence-by, sql");
   }
 
   @Test

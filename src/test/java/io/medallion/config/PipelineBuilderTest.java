@@ -1,12 +1,13 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Environment.PlatformChoice;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.Trigger;
@@ -25,7 +26,7 @@ class PipelineBuilderTest {
     PipelineDefinition fromFile = ConfigLoader.load(CONF, "retail", "local", BASE).pipeline();
 
     PipelineDefinition inCode =
-        PipelineDefinition.builder("retail")
+        PipelineBuilder.pipeline("retail")
             .schema("sales")
             .bronze(
                 "orders",
@@ -71,7 +72,7 @@ class PipelineBuilderTest {
   void builderMistakesNameThePath() {
     assertThatThrownBy(
             () ->
-                PipelineDefinition.builder("p")
+                PipelineBuilder.pipeline("p")
                     .schema("s")
                     .bronze("orders", FileSource.of("/x", "json"))
                     .silver("orders", s -> s.from("bronze.orders"))
@@ -79,21 +80,21 @@ class PipelineBuilderTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline 'p' built in code: pipeline.silver.orders.keys")
         .hasMessageContaining("mode = append");
-    assertThatThrownBy(() -> PipelineDefinition.builder("p").silver("orders", s -> s.from("silvr.x")))
+    assertThatThrownBy(() -> PipelineBuilder.pipeline("p").silver("orders", s -> s.from("silvr.x")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline.silver.orders")
         .hasMessageContaining("Did you mean 'silver'?");
-    assertThatThrownBy(() -> PipelineDefinition.builder("p").silver("orders", s -> s.keys("id")))
+    assertThatThrownBy(() -> PipelineBuilder.pipeline("p").silver("orders", s -> s.keys("id")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline.silver.orders.from");
-    assertThatThrownBy(() -> PipelineDefinition.builder("p").gold("g", "SELECT 1").build())
+    assertThatThrownBy(() -> PipelineBuilder.pipeline("p").gold("g", "SELECT 1").build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline.schema: the schema is missing");
   }
 
   @Test
   void localEnvironment() {
-    Environment env = Environment.local(Path.of("/tmp/m/../medallion"));
+    Environment env = Defaults.reference().localEnvironment(Path.of("/tmp/m/../medallion"));
     assertThat(env.name()).isEqualTo("local");
     assertThat(env.platform()).isEqualTo(PlatformChoice.AUTO);
     assertThat(env.catalogs().get(Layer.BRONZE)).isEqualTo("local_bronze");

@@ -1,5 +1,6 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,16 +1,17 @@
 package io.medallion.config;
 
+import io.medallion.pipeline.ConfigurationException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.entry;
 
 import io.medallion.pipeline.BronzeTable;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.KinesisSource;
+import io.medallion.source.KinesisSource;
 import io.medallion.pipeline.SourceDefinition;
-import io.medallion.pipeline.ValueFormat;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.ValueFormat;
+import io.medallion.source.SecretRef;
 import io.medallion.pipeline.TableRef;
 import java.io.IOException;
 import java.nio.file.Files;

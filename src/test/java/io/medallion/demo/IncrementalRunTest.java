@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.RunListener;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.pipeline.GoldTable;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunListener;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
+import io.medallion.run.TableResult;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 import io.medallion.testkit.Lakehouse;
@@ -28,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IncrementalRunTest {
   static final TableRef BRONZE = TableRef.parse("bronze.orders");
   static final TableRef SILVER = TableRef.parse("silver.orders");
+  static final TableRef GOLD = TableRef.parse("gold.daily_revenue");
+  static final String SKIPPED = PipelineRunner.UNCHANGED_NOTE;
 
   @Test
   void newFilesAreIngestedOnceAndUpsertedBySequence(Lakehouse lake) throws IOException {
@@ -39,6 +46,20 @@ class IncrementalRunTest {
     RetailSampleData before = new RetailSampleData(landing);
     long bronzeBefore = lake.table(demo.pipeline(), env, "bronze.orders").count();
     assertThat(bronzeBefore).isEqualTo(before.orderLines);
+
+    // Nothing new: silver and gold are skipped (their inputs' Delta versions are as recorded), and say so.
+    RunResult idle = lake.run(demo.pipeline(), env);
+    assertThat(idle.tables()).extracting(r -> r.ref().toString() + ": " + r.note()).containsExactly(
+        "bronze.orders: ", "bronze.customers: ", "silver.orders: " + SKIPPED, "silver.customers: " + SKIPPED,
+        "gold.daily_revenue: " + SKIPPED);
+    assertThat(idle.table(GOLD).orElseThrow().summary()).contains("(" + SKIPPED + ")");
+    TableName log = env.eventLogTable(demo.pipeline()).orElseThrow();
+    assertThat(lake.spark().sql("SELECT origin.dataset_name, message FROM " + log.quoted()
+            + " WHERE details.flow_progress.status = 'UNCHANGED'").collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactlyInAnyOrder("silver.orders", "silver.customers", "gold.daily_revenue");
+    assertThat(RetailDemoTestSupport.gold(lake, demo.pipeline(), env))
+        .isEqualTo(RetailDemoTestSupport.expectedGold(before));
 
     Row existing = lake.table(demo.pipeline(), env, "silver.orders")
         .where("status = 'placed'").orderBy("order_id").first();
@@ -58,6 +79,9 @@ class IncrementalRunTest {
 
     assertThat(second.table(BRONZE).orElseThrow().rowsRead()).isEqualTo(3);
     assertThat(second.table(SILVER).orElseThrow().rowsRead()).isEqualTo(3);
+    assertThat(second.table(SILVER).orElseThrow().note()).isEmpty();
+    assertThat(second.table(GOLD).orElseThrow().note()).isEmpty(); // silver.orders changed: recomputed
+    assertThat(second.table(TableRef.parse("silver.customers")).orElseThrow().note()).isEqualTo(SKIPPED);
     assertThat(lake.table(demo.pipeline(), env, "bronze.orders").count()).isEqualTo(bronzeBefore + 3);
     assertThat(lake.table(demo.pipeline(), env, "silver.orders").count())
         .isEqualTo(before.silverOrders.size() + 1);
@@ -82,6 +106,17 @@ class IncrementalRunTest {
     assertThat(lake.table(demo.pipeline(), env, "silver.orders_quarantine").count())
         .isEqualTo(after.quarantinedOrders.size());
     assertThat(RetailDemoTestSupport.gold(lake, demo.pipeline(), env)).isEqualTo(RetailDemoTestSupport.expectedGold(after));
+    assertThat(refresh.table(GOLD).orElseThrow().note()).isEmpty();
+
+    // Changed SQL recomputes although no input changed.
+    List<TableDefinition> tables = demo.pipeline().tables().stream()
+        .map(t -> t instanceof GoldTable g ? new GoldTable(g.ref(), g.sql().replace("COUNT(*)", "COUNT(1)"), g.spec(), g.quality()) : t)
+        .toList();
+    PipelineDefinition changed = new PipelineDefinition(
+        demo.pipeline().name(), demo.pipeline().schema(), tables, demo.pipeline().origin());
+    TableResult gold = lake.run(changed, env, RunOptions.all().only(GOLD)).table(GOLD).orElseThrow();
+    assertThat(gold.note()).isEmpty();
+    assertThat(gold.rowsWritten()).isEqualTo(RetailDemoTestSupport.expectedGold(after).size());
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.medallion.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;

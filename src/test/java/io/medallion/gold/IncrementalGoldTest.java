@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.GoldTable;
-import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.platform.internal.OssPlatform;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
@@ -75,7 +75,7 @@ class IncrementalGoldTest {
       "limited", "full recompute: it has a LIMIT");
 
   static PipelineDefinition pipeline(Map<String, String> golds, Consumer<PipelineBuilder.GoldOptions> options) {
-    PipelineBuilder b = PipelineDefinition.builder("inc").schema("s")
+    PipelineBuilder b = PipelineBuilder.pipeline("inc").schema("s")
         .bronze("orders", FileSource.of("/nonexistent", "json"))
         .silver("orders", s -> s.from("bronze.orders").keys("id"));
     golds.forEach((name, sql) -> b.gold(name, sql, options));
@@ -219,7 +219,7 @@ class IncrementalGoldTest {
     Map<String, String> golds = new java.util.HashMap<>(FALLBACK);
     golds.put("plain", "SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store");
     golds.put("forced", "SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store");
-    PipelineDefinition p = PipelineDefinition.builder("fb").schema("s")
+    PipelineDefinition p = PipelineBuilder.pipeline("fb").schema("s")
         .bronze("orders", FileSource.of("/nonexistent", "json"))
         .silver("orders", s -> s.from("bronze.orders").keys("id"))
         .gold("joined", FALLBACK.get("joined")).gold("windowed", FALLBACK.get("windowed"))
@@ -264,7 +264,7 @@ class IncrementalGoldTest {
   @Test
   void aFailedRefreshCommitsNothingAndTheNextRunIsCorrect(Lakehouse lake) {
     String sql = "SELECT store, COUNT(*) AS n, SUM(amount) AS total FROM {silver.orders} GROUP BY store";
-    PipelineDefinition p = PipelineDefinition.builder("crash").schema("s")
+    PipelineDefinition p = PipelineBuilder.pipeline("crash").schema("s")
         .bronze("orders", FileSource.of("/nonexistent", "json"))
         .silver("orders", s -> s.from("bronze.orders").keys("id"))
         .gold("totals", sql, g -> g.expectOrFail("sane_total", "total < 100000"))

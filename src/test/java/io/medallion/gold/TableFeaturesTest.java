@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
-import io.medallion.table.internal.TableFeatures;
+import io.medallion.table.TableFeatures;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.util.List;
@@ -33,8 +33,8 @@ class TableFeaturesTest {
   static final TableRef GOLD = TableRef.parse("gold.stores");
 
   static PipelineDefinition pipeline(String sql, Consumer<PipelineBuilder.GoldOptions> options) {
-    return PipelineDefinition.builder("feat").schema("f")
-        .bronze("orders", io.medallion.pipeline.FileSource.of("/nonexistent", "json"))
+    return PipelineBuilder.pipeline("feat").schema("f")
+        .bronze("orders", io.medallion.source.FileSource.of("/nonexistent", "json"))
         .silver("orders", s -> s.from("bronze.orders").keys("id"))
         .gold("stores", sql, options)
         .build();

@@ -3,10 +3,10 @@ package io.medallion.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.table.TableName;
 import io.medallion.testkit.KafkaBroker;
 import io.medallion.testkit.Lakehouse;

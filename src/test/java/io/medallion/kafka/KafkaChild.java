@@ -1,11 +1,12 @@
 package io.medallion.kafka;
 
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.PipelineRunner;
-import io.medallion.pipeline.RunOptions;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunOptions;
 import io.medallion.pipeline.Trigger;
 import io.medallion.testkit.LocalSpark;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public final class KafkaChild {
         "test", Environment.PlatformChoice.OSS, catalogs, args[2], args[3], args[4], Optional.empty(), Map.of());
     KafkaSource source = KafkaSource.json(args[0], List.of(args[1]), KafkaBronzeTest.SCHEMA)
         .withOption("maxOffsetsPerTrigger", "250");
-    PipelineDefinition p = PipelineDefinition.builder("kafka").schema("k")
+    PipelineDefinition p = PipelineBuilder.pipeline("kafka").schema("k")
         .bronze("events", source, b -> b.trigger(Trigger.processingTime(Duration.ofMillis(500))))
         .build();
     new PipelineRunner(LocalSpark.session(), p, env).run(RunOptions.all());

@@ -1,12 +1,13 @@
 package io.medallion.kafka;
 
+import io.medallion.config.PipelineBuilder;
 import static io.medallion.kafka.KafkaBronzeTest.allOffsets;
 import static io.medallion.kafka.KafkaBronzeTest.coordinates;
 import static io.medallion.kafka.KafkaBronzeTest.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.Trigger;
@@ -44,7 +45,7 @@ class KafkaExactlyOnceTest extends KafkaTestBase {
   static PipelineDefinition pipeline(String topic, Trigger trigger, int maxOffsetsPerTrigger) {
     KafkaSource source = KafkaSource.json(kafka.bootstrapServers(), List.of(topic), KafkaBronzeTest.SCHEMA)
         .withOption("maxOffsetsPerTrigger", String.valueOf(maxOffsetsPerTrigger));
-    return PipelineDefinition.builder("kafka").schema("k").bronze("events", source, b -> b.trigger(trigger)).build();
+    return PipelineBuilder.pipeline("kafka").schema("k").bronze("events", source, b -> b.trigger(trigger)).build();
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

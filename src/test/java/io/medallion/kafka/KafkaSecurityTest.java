@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.SecretRef;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 import io.medallion.testkit.KafkaBroker;

@@ -1,6 +1,7 @@
 package io.medallion.kafka;
 
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.config.PipelineBuilder;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.testkit.KafkaBroker;
@@ -23,6 +24,6 @@ abstract class KafkaTestBase {
   }
 
   static PipelineDefinition pipeline(KafkaSource source) {
-    return PipelineDefinition.builder("kafka").schema("k").bronze("events", source).build();
+    return PipelineBuilder.pipeline("kafka").schema("k").bronze("events", source).build();
   }
 }

@@ -1,14 +1,15 @@
 package io.medallion.kinesis;
 
+import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.KinesisSource;
+import io.medallion.source.KinesisSource;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.SecretRef;
+import io.medallion.source.SecretRef;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 import io.medallion.testkit.KinesisServer;
@@ -49,7 +50,7 @@ class KinesisBronzeTest {
     KinesisSource source = KinesisSource.json(stream, kinesis.region(), "id INT, name STRING")
         .withOption("endpoint", kinesis.endpoint())
         .withAccessKey(SecretRef.parse("file:" + key), SecretRef.parse("file:" + secret));
-    return PipelineDefinition.builder("kinesis").schema("k").bronze("events", source).build();
+    return PipelineBuilder.pipeline("kinesis").schema("k").bronze("events", source).build();
   }
 
   static void put(String stream, int from, int to) {
@@ -95,7 +96,7 @@ class KinesisBronzeTest {
 
   @Test
   void kinesisIsStreamingOnly() {
-    assertThatThrownBy(() -> PipelineDefinition.builder("kinesis").schema("k")
+    assertThatThrownBy(() -> PipelineBuilder.pipeline("kinesis").schema("k")
             .bronze("events", KinesisSource.json("s", "us-east-1", "id INT"), b -> b.execution(Execution.BATCH)).build())
         .isInstanceOfAny(IllegalArgumentException.class, ConfigurationException.class)
         .hasMessageContaining("a Kinesis stream is read as a stream only");

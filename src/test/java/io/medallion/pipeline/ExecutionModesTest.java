@@ -1,5 +1,9 @@
 package io.medallion.pipeline;
 
+import io.medallion.config.PipelineBuilder;
+import io.medallion.run.RunResult;
+import io.medallion.run.TableResult;
+import io.medallion.source.FileSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.testkit.Lakehouse;
@@ -24,7 +28,7 @@ class ExecutionModesTest {
   }
 
   static PipelineDefinition events(Path landing, Execution execution, Trigger trigger) {
-    return PipelineDefinition.builder("events").schema("app")
+    return PipelineBuilder.pipeline("events").schema("app")
         .bronze("events", FileSource.of(landing.resolve("events").toString(), "json")
             .withSchema("id STRING, v STRING, ts STRING"), b -> {
               b.execution(execution);

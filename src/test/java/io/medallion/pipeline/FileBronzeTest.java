@@ -1,5 +1,8 @@
 package io.medallion.pipeline;
 
+import io.medallion.config.PipelineBuilder;
+import io.medallion.run.RunResult;
+import io.medallion.source.FileSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.testkit.Lakehouse;
@@ -31,7 +34,7 @@ class FileBronzeTest {
   }
 
   static PipelineDefinition events(Path landing) {
-    return PipelineDefinition.builder("files").schema("app")
+    return PipelineBuilder.pipeline("files").schema("app")
         .bronze("events", FileSource.of(landing.toString(), "json"), b -> b.trigger(Trigger.availableNow()))
         .build();
   }

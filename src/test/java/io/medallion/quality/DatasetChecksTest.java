@@ -1,15 +1,16 @@
 package io.medallion.quality;
 
+import io.medallion.config.PipelineBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.table.TableName;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
@@ -72,7 +73,7 @@ class DatasetChecksTest {
   void freshnessComparesTheNewestTimestampWithTheCheckTime(Lakehouse lake) throws IOException {
     Path landing = lake.root().resolve("fresh");
     ExpectationsTest.land(landing.resolve("events"), "a.json", "{\"id\": \"1\", \"ts\": \"2020-01-01T00:00:00Z\"}");
-    PipelineDefinition p = PipelineDefinition.builder("fresh").schema("f")
+    PipelineDefinition p = PipelineBuilder.pipeline("fresh").schema("f")
         .bronze("events", FileSource.of(landing.resolve("events").toString(), "json").withSchema("id STRING, ts TIMESTAMP"),
             b -> b.execution(Execution.BATCH)
                 .check(new DatasetCheck.Freshness("recent", Action.FAIL, "ts", Duration.ofDays(2))))
@@ -91,7 +92,7 @@ class DatasetChecksTest {
     ExpectationsTest.land(landing.resolve("orders"), "a.json",
         ExpectationsTest.order("1", "10.0", "placed"), ExpectationsTest.order("2", "-3.0", "placed"),
         ExpectationsTest.order("3", "4.0", "lost"));
-    PipelineDefinition p = PipelineDefinition.builder("layers").schema("l")
+    PipelineDefinition p = PipelineBuilder.pipeline("layers").schema("l")
         .bronze("orders", FileSource.of(landing.resolve("orders").toString(), "json").withSchema(ExpectationsTest.SCHEMA))
         .silver("orders", s -> s.from("bronze.orders").keys("id")
             .sql("SELECT CAST(id AS BIGINT) AS id, amount, status FROM {bronze.orders}")

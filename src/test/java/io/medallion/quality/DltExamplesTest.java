@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.source.FileSource;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;
@@ -45,7 +45,7 @@ class DltExamplesTest {
   }
 
   static TableResult run(Lakehouse lake, Consumer<PipelineBuilder.BronzeOptions> rules) {
-    PipelineDefinition p = PipelineDefinition.builder("dlt").schema("docs")
+    PipelineDefinition p = PipelineBuilder.pipeline("dlt").schema("docs")
         .bronze("clicks", FileSource.of(landing.resolve("clicks").toString(), "json").withSchema(
                 "timestamp DATE, current_page_id BIGINT, current_page_title STRING, count INT, website STRING,"
                     + " location STRING, age INT"),

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.MedallionException;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
-import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.source.FileSource;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.RunResult;
+import io.medallion.run.RunResult;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.testkit.Lakehouse;
@@ -44,7 +44,7 @@ class ExpectationsTest {
 
   /** A pipeline with one bronze table over {@code landing/orders}. */
   static PipelineDefinition orders(Path landing, Execution execution, Consumer<PipelineBuilder.BronzeOptions> rules) {
-    return PipelineDefinition.builder("quality").schema("q")
+    return PipelineBuilder.pipeline("quality").schema("q")
         .bronze("orders", FileSource.of(landing.resolve("orders").toString(), "json").withSchema(SCHEMA), b -> {
           b.execution(execution);
           rules.accept(b);

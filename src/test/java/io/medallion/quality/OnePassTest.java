@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.TableResult;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;

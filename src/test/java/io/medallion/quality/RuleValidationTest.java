@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
-import io.medallion.config.ConfigurationException;
+import io.medallion.pipeline.ConfigurationException;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.PipelineBuilder;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.internal.DeltaTables;

@@ -6,14 +6,16 @@ import com.amazon.deequ.VerificationResult;
 import com.amazon.deequ.VerificationSuite;
 import com.amazon.deequ.checks.CheckResult;
 import com.amazon.deequ.constraints.ConstraintResult;
+import io.medallion.config.Defaults;
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
-import io.medallion.pipeline.FileSource;
+import io.medallion.source.FileSource;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.PipelineRunner;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
+import io.medallion.run.TableResult;
 import io.medallion.quality.Action;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +78,7 @@ public final class ExpectationsBenchmark {
   private ExpectationsBenchmark(SparkSession spark, Args args) {
     this.spark = spark;
     this.args = args;
-    this.env = Environment.local(args.work.resolve("medallion"));
+    this.env = Defaults.reference().localEnvironment(args.work.resolve("medallion"));
     spark.sparkContext().addSparkListener(counter);
   }
 
@@ -163,7 +165,7 @@ public final class ExpectationsBenchmark {
     String name = "bench_" + id.toLowerCase(Locale.ROOT);
     FileSource source = new FileSource(args.input.toString(), "json", Optional.of(Rules.DDL), Map.of());
     PipelineDefinition pipeline =
-        PipelineDefinition.builder(name)
+        PipelineBuilder.pipeline(name)
             .schema(name)
             .bronze("orders", source, b -> {
               b.execution(args.execution);

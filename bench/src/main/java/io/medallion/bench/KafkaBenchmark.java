@@ -8,14 +8,15 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
+import io.medallion.config.PipelineBuilder;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.KafkaSource;
+import io.medallion.source.KafkaSource;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.PipelineRunner;
-import io.medallion.pipeline.RunOptions;
-import io.medallion.pipeline.RunResult;
-import io.medallion.pipeline.TableResult;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
+import io.medallion.run.TableResult;
 import io.medallion.testkit.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -337,7 +338,7 @@ public final class KafkaBenchmark {
         Optional.empty(), Map.of(), eventLog ? Environment.EVENT_LOG_AUTO : Environment.EVENT_LOG_OFF);
     KafkaSource source = KafkaSource.json(kafka.bootstrapServers(), List.of(TOPIC), DDL)
         .withOption("startingOffsets", "earliest");
-    PipelineDefinition pipeline = PipelineDefinition.builder("bench").schema("k").bronze("events", source).build();
+    PipelineDefinition pipeline = PipelineBuilder.pipeline("bench").schema("k").bronze("events", source).build();
     RunResult result = new PipelineRunner(spark, pipeline, env).run(RunOptions.all());
     TableResult t = result.tables().get(0);
     String name = t.name().toString();

@@ -48,8 +48,8 @@ public final class CatalogErrors {
   public static IllegalArgumentException notDelta(String fullName, String provider) {
     return new IllegalArgumentException(
         "Cannot create " + fullName + " with provider '" + provider + "': WarehouseCatalog stores"
-            + " only Delta tables; in SQL write USING delta (or omit USING), in DataFrame writers"
-            + " (saveAsTable, writeStream.toTable) set .format(\"delta\")");
+            + " only Delta tables; in SQL write USING delta (or omit USING), in DataFrame and stream"
+            + " writers set .format(\"delta\")");
   }
 
   public static IllegalArgumentException locationNotAllowed(String fullName, String expected) {

@@ -1,5 +1,6 @@
 package io.medallion.catalog.internal;
 
+import io.medallion.table.TableName;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
@@ -36,7 +36,6 @@ public final class WarehouseLayout {
   /** The schema marker's file name; it cannot clash with a table directory (names have no dot). */
   public static final String SCHEMA_MARKER = "_schema.properties";
 
-  private static final Pattern PART = Pattern.compile("[A-Za-z0-9_-]{1,255}");
   private static final String DELTA_LOG = "_delta_log";
 
   private final Path root;
@@ -60,7 +59,7 @@ public final class WarehouseLayout {
 
   /** Whether {@code part} is a valid schema or table name part. */
   public static boolean isValidPart(String part) {
-    return part != null && PART.matcher(part).matches();
+    return TableName.isValidPart(part);
   }
 
   /** The lower-cased part, or an {@link IllegalArgumentException} naming it. */

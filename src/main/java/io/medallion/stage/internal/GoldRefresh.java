@@ -2,10 +2,11 @@ package io.medallion.stage.internal;
 
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
-import io.medallion.table.internal.DeltaTables;
-import io.medallion.table.internal.RefreshState;
-import io.medallion.table.internal.RefreshState.InputVersion;
-import io.medallion.table.internal.TableChanges;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.Write;
+import io.medallion.table.RefreshState;
+import io.medallion.table.RefreshState.InputVersion;
+import io.medallion.table.TableChanges;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -103,7 +104,7 @@ public final class GoldRefresh {
     if (fullBecause.isPresent()) {
       return full(spark, target, full, next, inputs, fullBecause.get());
     }
-    boolean exists = DeltaTables.exists(spark, target);
+    boolean exists = DeltaSink.exists(spark, target);
     Optional<RefreshState> last = exists ? RefreshState.lastRecorded(spark, target) : Optional.empty();
     if (last.isEmpty()) {
       return full(spark, target, full, next, inputs, exists
@@ -192,13 +193,13 @@ public final class GoldRefresh {
       Map<TableRef, TableName> inputs, String reason) {
     long read = 0;
     for (TableName in : inputs.values()) {
-      read += DeltaTables.rowCount(spark, in);
+      read += DeltaSink.rowCount(spark, in);
     }
     return new GoldRefresh(spark, target, Mode.FULL, reason, rows, next, read, List.of(), "", 0);
   }
 
   private static Dataset<Row> pinned(SparkSession spark, TableName name, long version) {
-    DeltaLog log = DeltaTables.deltaLog(spark, name);
+    DeltaLog log = DeltaSink.deltaLog(spark, name);
     return spark.read().format("delta").option("versionAsOf", version).load(log.dataPath().toString());
   }
 
@@ -242,43 +243,24 @@ public final class GoldRefresh {
   }
 
   /**
-   * Writes {@code out} (the rows of {@link #rows()} after the table's rules) and records the input
-   * versions in the same commit: a full refresh replaces the table through {@code replace}, an
-   * incremental one MERGEs the recomputed groups by their keys and deletes those that are gone.
+   * How the {@link DeltaSink} writes the rows of {@link #rows()} (after the table's rules), recording
+   * the input versions in the same commit: a full refresh replaces the table, an incremental one
+   * MERGEs the recomputed groups by their keys and deletes those that are gone.
    */
-  public void write(Dataset<Row> out, java.util.function.Consumer<Dataset<Row>> replace) {
+  public Write write() {
     if (mode == Mode.SKIP) {
       throw new IllegalStateException("a skipped refresh writes nothing");
     }
     if (next == null) {
-      replace.accept(out);
-      return;
+      return Write.replace();
     }
     if (mode == Mode.FULL) {
-      next.committing(spark, () -> {
-        replace.accept(out);
-        return null;
-      });
-      return;
+      return Write.recording(Write.replace(), next.encode());
     }
     if (groups == 0) { // nothing to write, but the inputs' new versions are worth recording
-      next.committing(spark, () -> spark.sql("ALTER TABLE " + target.quoted()
-          + " SET TBLPROPERTIES ('medallion.refreshed' = 'true')"));
-      return;
+      return Write.recording(Write.commitOnly(), next.encode());
     }
-    String view = ("__medallion_gold_merge_" + target.catalog() + "_" + target.schema() + "_" + target.table())
-        .replaceAll("[^A-Za-z0-9_]", "_");
-    out.createOrReplaceTempView(view);
-    String on = keyColumns.stream().map(TableName::quote).map(c -> "t." + c + " <=> s." + c)
-        .collect(Collectors.joining(" AND "));
-    String merge = "MERGE INTO " + target.quoted() + " t USING " + TableName.quote(view) + " s ON " + on
-        + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
-        + " WHEN NOT MATCHED BY SOURCE AND " + deleteCondition + " THEN DELETE";
-    try {
-      next.committing(spark, () -> spark.sql(merge));
-    } finally {
-      spark.catalog().dropTempView(view);
-    }
+    return Write.recording(Write.mergeGroups(keyColumns, deleteCondition), next.encode());
   }
 
   private static scala.collection.Seq<LogicalPlan> seq(LogicalPlan p) {

@@ -1,6 +1,7 @@
 package io.medallion.table.internal;
 
-import io.medallion.pipeline.TableSpec;
+import io.medallion.table.TableSpec;
+import io.medallion.table.TableFeatures;
 import io.medallion.table.TableName;
 import java.util.List;
 import org.apache.spark.sql.connector.catalog.CatalogPlugin;

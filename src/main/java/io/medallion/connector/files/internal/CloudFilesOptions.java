@@ -205,6 +205,11 @@ public final class CloudFilesOptions {
     this.sampleFiles = (int) positive(o, SAMPLE_FILES, 1000);
     this.sampleBytes = text(o, SAMPLE_BYTES).map(v -> bytes(SAMPLE_BYTES, v)).orElse(50L << 30);
     this.openCostInBytes = text(o, OPEN_COST).map(v -> bytes(OPEN_COST, v)).orElse(-1L);
+    if (format.equals("csv") && reader.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("multiLine"))) {
+      // A quoted value may hold a line break; line by line such a record would be cut in two
+      // rows without a trace. The cost: a CSV file is read by one task (it is not split).
+      reader.put("multiLine", "true");
+    }
     this.readerOptions = Map.copyOf(reader);
     validate(userSchema);
   }

@@ -55,7 +55,9 @@ import scala.Option;
  * <p><b>cleanSource.</b> DELETE or MOVE a file once the batch that read it is committed and its
  * retention ({@code cloudFiles.cleanSource.retentionDuration}) has passed. Spark asks for the next
  * offset only after the previous batch committed, so cleaning happens there (and in {@link
- * #commit}); a crash between a commit and the cleaning is made good by the next start.
+ * #commit}); a crash between a commit and the cleaning is made good by the next start. A file
+ * whose size or modification time differs from what discovery recorded is not touched: its new
+ * content was never read (metric {@code numCleanSkippedChangedFiles}).
  */
 public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     SupportsTriggerAvailableNow, ReportsSourceMetrics {
@@ -83,6 +85,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
   // metrics
   private long discoveredTotal;
   private long overwritesIgnored;
+  private long cleanSkippedChanged;
   private long emptyFiles;
   private long lastBatchFiles;
   private long lastBatchBytes;
@@ -433,11 +436,27 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     if (limit <= cleanup.cleanedUpTo()) {
       return;
     }
-    long[] done = {0, 0};
+    long[] done = {0, 0, 0};
     log.read(cleanup.cleanedUpTo(), limit, (seq, e) -> {
       try {
         Path p = new Path(e.path());
         FileSystem fs = p.getFileSystem(conf);
+        // cleanSource acts by path: only on the content that was read, i.e. the size and time
+        // recorded at discovery. A file overwritten since is left alone (its new content is unread).
+        org.apache.hadoop.fs.FileStatus current;
+        try {
+          current = fs.getFileStatus(p);
+        } catch (java.io.FileNotFoundException gone) {
+          return;
+        }
+        if (!unchanged(e, new FileEntry(e.path(), current.getLen(), current.getModificationTime()))) {
+          done[2]++;
+          LOG.warn("cloudFiles: cleanSource {} skipped {}: it changed since it was read (size {} -> {},"
+              + " modified {} -> {}); its new content was not ingested, so it is left in place",
+              options.cleanSource(), e.path(), e.size(), current.getLen(), e.modificationTime(),
+              current.getModificationTime());
+          return;
+        }
         if (options.cleanSource() == CleanSource.DELETE) {
           if (fs.delete(p, false)) {
             done[0]++;
@@ -447,7 +466,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
           Path target = new Path(options.moveDestination().get() + (relative.startsWith("/") ? "" : "/") + relative);
           FileSystem tfs = target.getFileSystem(conf);
           tfs.mkdirs(target.getParent());
-          if (fs.exists(p) && fs.rename(p, target)) {
+          if (fs.rename(p, target)) {
             done[0]++;
           }
         }
@@ -457,8 +476,9 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
       }
     });
     cleanup.recordCleaned(limit);
-    LOG.info("cloudFiles {}: cleanSource {} {} file(s) up to #{} ({} failed)", root,
-        options.cleanSource(), done[0], limit, done[1]);
+    cleanSkippedChanged += done[2];
+    LOG.info("cloudFiles {}: cleanSource {} {} file(s) up to #{} ({} failed, {} changed since read and kept)",
+        root, options.cleanSource(), done[0], limit, done[1], done[2]);
   }
 
   // ------------------------------------------------------------------ metrics
@@ -476,6 +496,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     m.put("lastDiscoveryMs", Long.toString(lastDiscoveryMs));
     m.put("numOverwrittenFilesIgnored", Long.toString(overwritesIgnored));
     m.put("numEmptyFiles", Long.toString(emptyFiles));
+    m.put("numCleanSkippedChangedFiles", Long.toString(cleanSkippedChanged));
     m.put("numUnreadableFiles", Long.toString(counters.unreadableFiles().value()));
     m.put("numCorruptRecords", Long.toString(counters.corruptRecords().value()));
     m.put("numRescuedRecords", Long.toString(counters.rescuedRecords().value()));

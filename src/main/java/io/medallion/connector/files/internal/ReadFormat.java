@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.Job;
-import org.apache.spark.TaskKilledException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -52,10 +51,14 @@ import scala.runtime.AbstractFunction1;
  *       unknown fields are rescued, and new columns are reported for schema evolution.</li>
  *   <li>CSV and multi-line JSON use Spark's parser; a malformed record (wrong column count, a value
  *       of the wrong type) is rescued whole as {@code {"_corrupt_record": ...}}.</li>
- *   <li>Any format: a file that cannot be read (deleted since discovery, corrupt gzip, not parquet)
- *       yields the rows read before the failure plus one row whose rescued column is
+ *   <li>Parquet and ORC go through {@link ColumnarRead}: Spark's own (vectorized) reader, with a
+ *       per-file footer check for new columns and columns that do not fit.</li>
+ *   <li>Avro uses Spark's avro module when it is on the classpath (a clear error otherwise).</li>
+ *   <li>Any format: a file whose content cannot be read (deleted since discovery, corrupt gzip,
+ *       not parquet) yields the rows read before the failure plus one row whose rescued column is
  *       {@code {"_file_error": "...", "_file_path": "..."}}, and is counted. Without a rescued
- *       column the batch fails with an error naming the file.</li>
+ *       column the batch fails with an error naming the file. An I/O error (a reset connection, a
+ *       timeout) is not content: the task fails and Spark retries it ({@link ReadErrors}).</li>
  * </ul>
  */
 public final class ReadFormat implements FileFormat {
@@ -107,9 +110,50 @@ public final class ReadFormat implements FileFormat {
       case "orc" -> new OrcFileFormat();
       case "text" -> new TextFileFormat();
       case "binaryfile" -> new BinaryFileFormat();
+      case "avro" -> avro();
       default -> throw new IllegalArgumentException("cloudFiles.format " + options.format()
-          + " is not readable here (avro needs the spark-avro package on the classpath)");
+          + " is not readable here");
     };
+  }
+
+  static final String AVRO_FORMAT = "org.apache.spark.sql.avro.AvroFileFormat";
+
+  /** Spark's avro format, from its external module ({@code provided}: see docs/cloudfiles.md). */
+  static FileFormat avro() {
+    return avro(AVRO_FORMAT);
+  }
+
+  static FileFormat avro(String className) {
+    try {
+      return (FileFormat) Class.forName(className, true, Thread.currentThread().getContextClassLoader() != null
+          ? Thread.currentThread().getContextClassLoader() : ReadFormat.class.getClassLoader())
+          .getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw ReadErrors.avroMissing(org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+          scala.util.Properties.versionNumberString().replaceAll("^(\\d+\\.\\d+).*", "$1"));
+    }
+  }
+
+  private boolean columnar() {
+    return options.format().equals("parquet") || options.format().equals("orc");
+  }
+
+  /** Parquet and ORC: batches when Spark's reader would give them for these columns. */
+  @Override
+  public boolean supportBatch(SparkSession spark, StructType schema) {
+    return columnar() && delegate().supportBatch(spark, without(schema, options.rescuedDataColumn()));
+  }
+
+  @Override
+  public Function1<PartitionedFile, Iterator<InternalRow>> buildReaderWithPartitionValues(SparkSession spark,
+      StructType dataSchema, StructType partitionSchema, StructType requiredSchema,
+      Seq<Filter> filters, scala.collection.immutable.Map<String, String> o, Configuration conf) {
+    if (columnar()) {
+      return ColumnarRead.build(spark, delegate(), options, counters, dataSchema, partitionSchema,
+          requiredSchema, filters, o, conf);
+    }
+    return FileFormat.super.buildReaderWithPartitionValues(spark, dataSchema, partitionSchema,
+        requiredSchema, filters, o, conf);
   }
 
   private boolean jsonLines() {
@@ -188,6 +232,35 @@ public final class ReadFormat implements FileFormat {
       out = out.$plus(new scala.Tuple2<>(e.getKey(), e.getValue()));
     }
     return out;
+  }
+
+  /**
+   * The error that stops the stream at a file with new columns; in addNewColumns mode the columns
+   * are first noted at the schema location, so the restarted stream has them.
+   */
+  static NewColumnsException newColumns(EvolutionMode mode, String schemaLocation, Configuration conf,
+      String path, StructType fields) {
+    String list = String.join(", ", Arrays.stream(fields.fields())
+        .map(f -> "`" + f.name() + "` " + f.dataType().simpleString()).toList());
+    if (mode == EvolutionMode.ADD_NEW_COLUMNS && schemaLocation != null) {
+      SchemaStore.noteNewColumns(schemaLocation, conf, path, fields);
+      return new NewColumnsException("[CLOUD_FILES_NEW_COLUMNS] " + path + " has new columns: "
+          + list + ". With cloudFiles.schemaEvolutionMode = addNewColumns the stream stops here"
+          + " and the columns are added to the schema at " + schemaLocation
+          + " when it restarts; the batch is then read again with them. Restart the query"
+          + " (medallion pipelines restart it by themselves).");
+    }
+    return new NewColumnsException("[CLOUD_FILES_NEW_COLUMNS] " + path + " has new columns: " + list
+        + ". cloudFiles.schemaEvolutionMode = failOnNewColumns stops the stream. Add the columns"
+        + " with cloudFiles.schemaHints, or use schemaEvolutionMode addNewColumns (evolve) or"
+        + " rescue (keep them in the rescued-data column), then restart.");
+  }
+
+  /** A content error as it is written into the rescued-data column. */
+  static String describe(Exception e) {
+    return (e instanceof FileNotFoundException || e.getCause() instanceof FileNotFoundException
+        ? "file not found (deleted or moved after discovery): " : "")
+        + e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage());
   }
 
   static UTF8String rescueJson(String key, String value, String path) {
@@ -317,20 +390,7 @@ public final class ReadFormat implements FileFormat {
       for (Map.Entry<String, DataType> e : fresh.entrySet()) {
         fields = fields.add(e.getKey(), e.getValue(), true);
       }
-      String list = String.join(", ", Arrays.stream(fields.fields())
-          .map(f -> "`" + f.name() + "` " + f.dataType().simpleString()).toList());
-      if (mode == EvolutionMode.ADD_NEW_COLUMNS && schemaLocation != null) {
-        SchemaStore.noteNewColumns(schemaLocation, conf.value().value(), path, fields);
-        throw new NewColumnsException("[CLOUD_FILES_NEW_COLUMNS] " + path + " has new columns: "
-            + list + ". With cloudFiles.schemaEvolutionMode = addNewColumns the stream stops here"
-            + " and the columns are added to the schema at " + schemaLocation
-            + " when it restarts; the batch is then read again with them. Restart the query"
-            + " (medallion pipelines restart it by themselves).");
-      }
-      throw new NewColumnsException("[CLOUD_FILES_NEW_COLUMNS] " + path + " has new columns: " + list
-          + ". cloudFiles.schemaEvolutionMode = failOnNewColumns stops the stream. Add the columns"
-          + " with cloudFiles.schemaHints, or use schemaEvolutionMode addNewColumns (evolve) or"
-          + " rescue (keep them in the rescued-data column), then restart.");
+      throw newColumns(mode, schemaLocation, conf.value().value(), path, fields);
     }
   }
 
@@ -410,59 +470,16 @@ public final class ReadFormat implements FileFormat {
       } catch (Exception e) {
         return JavaConverters.asScalaIterator(List.of(failed(path, e)).iterator());
       }
-      java.util.Iterator<InternalRow> guarded = new java.util.Iterator<>() {
-        InternalRow pending;
-        boolean failed;
-
-        @Override
-        public boolean hasNext() {
-          if (pending != null) {
-            return true;
-          }
-          if (failed) {
-            return false;
-          }
-          try {
-            return rows.hasNext();
-          } catch (Exception e) { // Hadoop's readers throw IOExceptions undeclared (through Scala)
-            failed = true;
-            pending = failed(path, e);
-            return true;
-          }
-        }
-
-        @Override
-        public InternalRow next() {
-          if (pending != null) {
-            InternalRow r = pending;
-            pending = null;
-            return r;
-          }
-          try {
-            return rows.next();
-          } catch (Exception e) {
-            failed = true;
-            return failed(path, e);
-          }
-        }
-      };
+      java.util.Iterator<InternalRow> guarded = ReadErrors.guarded(rows, e -> failed(path, e));
       return JavaConverters.asScalaIterator(guarded);
     }
 
     private InternalRow failed(String path, Exception e) {
-      if (e instanceof NewColumnsException || e instanceof TaskKilledException
-          || e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-      }
+      ReadErrors.rethrowUnlessContent(path, e);
       counters.unreadableFiles().add(1);
-      String what = (e instanceof FileNotFoundException
-          || (e.getCause() instanceof FileNotFoundException)
-          ? "file not found (deleted or moved after discovery): " : "")
-          + e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage());
+      String what = describe(e);
       if (rescuedIndex < 0) {
-        throw new IllegalStateException("cloudFiles: cannot read " + path + ": " + what + ". Set"
-            + " rescuedDataColumn to keep reading past unreadable files (they become one row"
-            + " with the error in that column), or remove the file and restart.", e);
+        throw ReadErrors.unreadable(path, what, e);
       }
       Object[] values = new Object[width];
       values[rescuedIndex] = rescueJson("_file_error", what, path);

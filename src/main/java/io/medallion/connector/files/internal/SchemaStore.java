@@ -330,6 +330,9 @@ public final class SchemaStore {
     if (format.equals("csv")) {
       reader.putIfAbsent("inferSchema", Boolean.toString(o.inferColumnTypes()));
     }
+    if (format.equals("parquet") || format.equals("orc")) {
+      reader.putIfAbsent("mergeSchema", "true"); // the union of the sampled files, as Auto Loader
+    }
     StructType inferred = spark.read().format(format.equals("binaryfile") ? "binaryFile" : format)
         .options(reader).load(files.toArray(new String[0])).schema();
     if (o.rescuedDataColumn().isPresent()) {

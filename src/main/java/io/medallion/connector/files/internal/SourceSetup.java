@@ -27,6 +27,9 @@ public final class SourceSetup {
    */
   public static StructType schema(SparkSession spark, String path, CloudFilesOptions o,
       Optional<StructType> userSchema) {
+    if (o.format().equals("avro")) {
+      ReadFormat.avro(); // fails now, with the --packages line, when Spark's avro module is missing
+    }
     StructType data;
     if (userSchema.isPresent()) {
       data = ReadFormat.without(userSchema.get(), o.rescuedDataColumn());
@@ -68,6 +71,11 @@ public final class SourceSetup {
       if (o.schemaHints().isPresent()) {
         data = SchemaStore.applyHints(data, o.schemaHints().get());
       }
+    }
+    if (userSchema.isEmpty()) {
+      // Every column of an inferred schema may be NULL (as in Auto Loader): a Parquet file written
+      // from literals says REQUIRED, yet the next file may lack the column or have it rescued.
+      data = data.asNullable();
     }
     if (o.rescuedDataColumn().isPresent()
         && !Arrays.asList(data.fieldNames()).contains(o.rescuedDataColumn().get())) {

@@ -237,7 +237,7 @@ public final class KinesisOptions implements Serializable {
         + (maxRecordsPerTrigger == Long.MAX_VALUE ? "" : ", maxRecordsPerTrigger="
             + maxRecordsPerTrigger)
         + ", failOnDataLoss=" + failOnDataLoss
-        + ", credentials=" + (accessKey != null ? "static key " + accessKey + " (secret hidden)"
+        + ", credentials=" + (accessKey != null ? "static key (id and secret hidden)"
             : "default chain")
         + (roleArn == null ? "" : ", roleArn=" + roleArn) + "]";
   }

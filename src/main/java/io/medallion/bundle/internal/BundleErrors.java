@@ -1,0 +1,29 @@
+package io.medallion.bundle.internal;
+
+import io.medallion.MedallionException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Every error of bundle generation, each saying the problem, the cause and the fix. */
+public final class BundleErrors {
+  private BundleErrors() {}
+
+  /** Layer tasks would depend on each other in a circle. */
+  public static MedallionException layerCycle(String pipeline, List<String> cycle) {
+    return new MedallionException("Pipeline '" + pipeline + "' cannot be deployed as one task per layer: the layers"
+        + " read each other in a circle (" + String.join(" -> ", cycle) + "), so no task order exists."
+        + " Generate one task per table instead (medallion bundle --tasks table).");
+  }
+
+  /** No target environment given. */
+  public static MedallionException noTargets(String pipeline) {
+    return new MedallionException("A bundle for pipeline '" + pipeline + "' needs at least one target: name the"
+        + " environments under conf/env that become the bundle's targets, e.g. --env dev --env prod.");
+  }
+
+  /** A bundle file could not be written. */
+  public static MedallionException cannotWrite(Path file, Exception cause) {
+    return new MedallionException("Cannot write the bundle file " + file + ": " + cause.getMessage()
+        + ". Choose a writable folder with --out.", cause);
+  }
+}

@@ -1,0 +1,182 @@
+package io.medallion.internal;
+
+import io.medallion.MedallionException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a pipeline at a time in one environment: a lock file
+ * {@code <checkpoint-root>/<pipeline>/_medallion_run.lock} created with Hadoop's
+ * {@code create(overwrite = false)} (atomic on local file systems, HDFS, DBFS and ABFS), holding
+ * the owner (run id, host, process, start). While the run lasts, a daemon thread rewrites the file
+ * every quarter of {@code staleAfter}; a lock whose file is older than {@code staleAfter} belongs to
+ * a run that crashed and is taken over with a warning.
+ *
+ * <p>On S3 ({@code s3a://}) Hadoop 3.3 cannot create a file atomically only if it is absent: the
+ * lock reads its own file back after writing it, which narrows but does not close the window of two
+ * runs starting within the same second. See docs/reliability.md.
+ */
+public final class RunLock implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
+  /** The lock file's name in {@code <checkpoint-root>/<pipeline>/}. */
+  public static final String FILE = "_medallion_run.lock";
+
+  private final FileSystem fs;
+  private final Path path;
+  private final String owner;
+  private final ScheduledExecutorService heartbeat;
+
+  private RunLock(FileSystem fs, Path path, String owner, Duration staleAfter) {
+    this.fs = fs;
+    this.path = path;
+    this.owner = owner;
+    this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "medallion-run-lock");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = Math.max(1, staleAfter.toMillis() / 4);
+    heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Takes the lock of a pipeline in the environment whose checkpoints live under
+   * {@code checkpointRoot}.
+   *
+   * @throws MedallionException when another run holds it, naming that run and the lock file
+   */
+  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter) {
+    Path path = new Path(checkpointRoot + "/" + pipeline + "/" + FILE);
+    String owner = "run " + UUID.randomUUID() + " on host " + host() + ", process "
+        + ManagementFactory.getRuntimeMXBean().getName() + ", started " + Instant.now();
+    try {
+      FileSystem fs = path.getFileSystem(hadoopConf);
+      for (int attempt = 0; ; attempt++) {
+        try {
+          write(fs, path, owner, false);
+          String written = read(fs, path);
+          if (!owner.equals(written)) { // another run wrote it in the same moment (S3)
+            throw held(pipeline, path, written, Duration.ZERO);
+          }
+          return new RunLock(fs, path, owner, staleAfter);
+        } catch (FileAlreadyExistsException e) {
+          FileStatus status;
+          String other;
+          try {
+            status = fs.getFileStatus(path);
+            other = read(fs, path);
+          } catch (java.io.FileNotFoundException gone) {
+            continue; // released between the two calls: try again
+          }
+          Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
+          if (age.compareTo(staleAfter) <= 0 || attempt > 0) {
+            throw held(pipeline, path, other, age);
+          }
+          LOG.warn("Pipeline {}: taking over the run lock {} of {}: its last heartbeat is {} s old"
+              + " (more than medallion.run.lock-stale-after = {} s), so that run is gone", pipeline, path,
+              other, age.toSeconds(), staleAfter.toSeconds());
+          fs.delete(path, false);
+        }
+      }
+    } catch (IOException e) {
+      throw new MedallionException("Pipeline " + pipeline + ": cannot create its run lock " + path + ": "
+          + e.getMessage() + ". Check that the checkpoint root exists and is writable.", e);
+    }
+  }
+
+  private static MedallionException held(String pipeline, Path path, String other, Duration age) {
+    return new MedallionException("Pipeline " + pipeline + " is already running in this environment: "
+        + other + " holds the run lock " + path + " (last heartbeat " + age.toSeconds() + " s ago)."
+        + " Two runs at once would write the same checkpoints and tables. Wait for that run to finish;"
+        + " if it crashed, its lock is taken over once its heartbeat is older than"
+        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone).");
+  }
+
+  /** Who holds the lock, as written in the file. */
+  public String owner() {
+    return owner;
+  }
+
+  private void beat() {
+    try {
+      long now = System.currentTimeMillis();
+      try {
+        fs.setTimes(path, now, -1); // local, HDFS: touch without rewriting
+      } catch (UnsupportedOperationException | IOException e) {
+        // object stores: rewrite below
+      }
+      if (fs.getFileStatus(path).getModificationTime() >= now - 1000) {
+        return;
+      }
+      write(fs, path, owner, true); // S3: setTimes does nothing, a rewrite moves the time
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Run lock {}: heartbeat failed ({}); another run may take the lock over", path, e.toString());
+    }
+  }
+
+  /** Stops the heartbeat and deletes the lock file if this run still owns it. */
+  @Override
+  public void close() {
+    heartbeat.shutdown();
+    try {
+      heartbeat.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      if (owner.equals(read(fs, path))) {
+        fs.delete(path, false);
+      }
+    } catch (IOException e) {
+      LOG.warn("Run lock {}: could not release it ({}); the next run takes it over once it is stale", path, e.toString());
+    }
+  }
+
+  private static void write(FileSystem fs, Path path, String owner, boolean overwrite) throws IOException {
+    try (OutputStream out = fs.create(path, overwrite)) {
+      out.write(owner.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The owner written in the file; read again when caught in the middle of a heartbeat's rewrite. */
+  private static String read(FileSystem fs, Path path) throws IOException {
+    String text = "";
+    for (int attempt = 0; attempt < 20 && text.isEmpty(); attempt++) {
+      try (InputStream in = fs.open(path)) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.FileNotFoundException e) {
+        throw e;
+      } catch (IOException e) { // a checksum caught mid-rewrite
+        if (attempt == 19) {
+          throw e;
+        }
+      }
+    }
+    return text;
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

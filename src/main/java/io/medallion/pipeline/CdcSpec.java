@@ -1,0 +1,218 @@
+package io.medallion.pipeline;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a silver table applies a change feed (DLT's AUTO CDC / {@code APPLY CHANGES}, with its
+ * option names hyphenated in config: {@code apply-as-deletes}, {@code stored-as-scd-type}, ...).
+ *
+ * <p>Semantics: the result equals in-order delivery of the changes by {@code sequenceBy}, whatever
+ * order they arrive in, within a batch and across batches and runs. A redelivered identical change
+ * is a no-op; two different changes with the same key and sequence value fail the batch; a NULL key
+ * or sequence value fails the batch before anything is written. Deletes are remembered (tombstones)
+ * for {@code tombstoneRetention}, so an older insert or update that arrives later stays deleted.
+ * See {@code docs/cdc.md}.
+ *
+ * @param keys the columns identifying a row (DLT {@code keys})
+ * @param sequenceBy one column, or several compared in order like a struct (DLT {@code sequence_by})
+ * @param applyAsDeletes a SQL condition marking a change as a delete (empty: no deletes)
+ * @param applyAsTruncates a SQL condition marking a change as a truncate; SCD type 1 only
+ * @param columnList the columns kept in the target (empty: all but {@code exceptColumnList})
+ * @param exceptColumnList the input columns left out of the target
+ * @param storedAsScdType 1 (the latest row per key) or 2 (history rows with {@code __START_AT} and
+ *     {@code __END_AT}, typed like {@code sequenceBy})
+ * @param trackHistoryColumnList SCD2: the columns whose change opens a new history row (empty: every
+ *     column but the keys and {@code trackHistoryExceptColumnList}); other columns update the
+ *     current row in place
+ * @param trackHistoryExceptColumnList SCD2: the columns not tracked
+ * @param ignoreNullUpdates a NULL in an update keeps the current value of every non-key column
+ * @param ignoreNullUpdatesColumnList the same for these columns only
+ * @param ignoreNullUpdatesExceptColumnList the same for every non-key column but these
+ * @param tombstoneRetention how long a delete is remembered (DLT's
+ *     {@code pipelines.cdc.tombstoneGCThresholdInSeconds}, 2 days by default)
+ */
+public record CdcSpec(
+    List<String> keys,
+    List<String> sequenceBy,
+    Optional<String> applyAsDeletes,
+    Optional<String> applyAsTruncates,
+    List<String> columnList,
+    List<String> exceptColumnList,
+    int storedAsScdType,
+    List<String> trackHistoryColumnList,
+    List<String> trackHistoryExceptColumnList,
+    boolean ignoreNullUpdates,
+    List<String> ignoreNullUpdatesColumnList,
+    List<String> ignoreNullUpdatesExceptColumnList,
+    Duration tombstoneRetention) {
+
+  /** DLT's default tombstone retention: 2 days. */
+  public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(2);
+
+  /** A problem with a spec: the config key (relative to the {@code cdc} block) and what to do. */
+  public record Problem(String key, String message) {}
+
+  public CdcSpec {
+    keys = List.copyOf(keys);
+    sequenceBy = List.copyOf(sequenceBy);
+    columnList = List.copyOf(columnList);
+    exceptColumnList = List.copyOf(exceptColumnList);
+    trackHistoryColumnList = List.copyOf(trackHistoryColumnList);
+    trackHistoryExceptColumnList = List.copyOf(trackHistoryExceptColumnList);
+    ignoreNullUpdatesColumnList = List.copyOf(ignoreNullUpdatesColumnList);
+    ignoreNullUpdatesExceptColumnList = List.copyOf(ignoreNullUpdatesExceptColumnList);
+    List<Problem> problems = problems(keys, sequenceBy, applyAsTruncates, columnList, exceptColumnList,
+        storedAsScdType, trackHistoryColumnList, trackHistoryExceptColumnList, ignoreNullUpdates,
+        ignoreNullUpdatesColumnList, ignoreNullUpdatesExceptColumnList, tombstoneRetention);
+    if (!problems.isEmpty()) {
+      Problem p = problems.get(0);
+      throw new IllegalArgumentException("cdc." + p.key() + ": " + p.message());
+    }
+  }
+
+  /** A builder with SCD type 1, no deletes, every column and a 2-day tombstone retention. */
+  public static Builder builder(List<String> keys, List<String> sequenceBy) {
+    return new Builder(keys, sequenceBy);
+  }
+
+  /** True for SCD type 2. */
+  public boolean scd2() {
+    return storedAsScdType == 2;
+  }
+
+  /**
+   * Every rule that does not need the input's columns: SCD type, truncates on SCD type 1 only, at
+   * most one of each pair of lists, history options only on SCD type 2.
+   */
+  public static List<Problem> problems(
+      List<String> keys, List<String> sequenceBy, Optional<String> applyAsTruncates,
+      List<String> columnList, List<String> exceptColumnList, int storedAsScdType,
+      List<String> trackHistoryColumnList, List<String> trackHistoryExceptColumnList,
+      boolean ignoreNullUpdates, List<String> ignoreNullUpdatesColumnList,
+      List<String> ignoreNullUpdatesExceptColumnList, Duration tombstoneRetention) {
+    List<Problem> out = new ArrayList<>();
+    if (keys.isEmpty()) {
+      out.add(new Problem("keys", "a CDC target needs keys: set keys = [customer_id] on the table"));
+    }
+    if (sequenceBy.isEmpty()) {
+      out.add(new Problem("sequence-by", "a CDC target needs sequence-by: set sequence-by = commit_ts"
+          + " (or a list, e.g. [commit_ts, lsn]) on the table"));
+    }
+    if (storedAsScdType != 1 && storedAsScdType != 2) {
+      out.add(new Problem("stored-as-scd-type", "is " + storedAsScdType + ": use 1 or 2"));
+    }
+    if (storedAsScdType == 2 && applyAsTruncates.isPresent()) {
+      out.add(new Problem("apply-as-truncates", "truncates are SCD type 1 only (a truncate would erase"
+          + " the history an SCD type 2 table keeps): remove apply-as-truncates or use stored-as-scd-type = 1"));
+    }
+    if (!columnList.isEmpty() && !exceptColumnList.isEmpty()) {
+      out.add(new Problem("column-list", "set column-list or except-column-list, not both: remove one"));
+    }
+    if (!trackHistoryColumnList.isEmpty() && !trackHistoryExceptColumnList.isEmpty()) {
+      out.add(new Problem("track-history-column-list", "set track-history-column-list or"
+          + " track-history-except-column-list, not both: remove one"));
+    }
+    if (storedAsScdType == 1 && (!trackHistoryColumnList.isEmpty() || !trackHistoryExceptColumnList.isEmpty())) {
+      out.add(new Problem("track-history-column-list", "history is kept only by SCD type 2: remove"
+          + " track-history-column-list / track-history-except-column-list or set stored-as-scd-type = 2"));
+    }
+    int nullOptions = (ignoreNullUpdates ? 1 : 0) + (ignoreNullUpdatesColumnList.isEmpty() ? 0 : 1)
+        + (ignoreNullUpdatesExceptColumnList.isEmpty() ? 0 : 1);
+    if (nullOptions > 1) {
+      out.add(new Problem("ignore-null-updates", "set only one of ignore-null-updates,"
+          + " ignore-null-updates-column-list and ignore-null-updates-except-column-list"));
+    }
+    if (tombstoneRetention == null || tombstoneRetention.isNegative()) {
+      out.add(new Problem("tombstone-retention", "must be a duration of zero or more, e.g. 2d"));
+    }
+    return out;
+  }
+
+  /** A builder for {@link CdcSpec} (the Java equivalent of a {@code cdc} block). */
+  public static final class Builder {
+    private final List<String> keys;
+    private final List<String> sequenceBy;
+    private Optional<String> deletes = Optional.empty();
+    private Optional<String> truncates = Optional.empty();
+    private List<String> columns = List.of();
+    private List<String> exceptColumns = List.of();
+    private int scdType = 1;
+    private List<String> track = List.of();
+    private List<String> trackExcept = List.of();
+    private boolean ignoreNulls;
+    private List<String> ignoreNullColumns = List.of();
+    private List<String> ignoreNullExcept = List.of();
+    private Duration retention = DEFAULT_TOMBSTONE_RETENTION;
+
+    private Builder(List<String> keys, List<String> sequenceBy) {
+      this.keys = List.copyOf(keys);
+      this.sequenceBy = List.copyOf(sequenceBy);
+    }
+
+    public Builder applyAsDeletes(String condition) {
+      deletes = Optional.of(condition);
+      return this;
+    }
+
+    public Builder applyAsTruncates(String condition) {
+      truncates = Optional.of(condition);
+      return this;
+    }
+
+    public Builder columnList(List<String> value) {
+      columns = value;
+      return this;
+    }
+
+    public Builder exceptColumnList(List<String> value) {
+      exceptColumns = value;
+      return this;
+    }
+
+    /** SCD type 2: keep history. */
+    public Builder scdType2() {
+      scdType = 2;
+      return this;
+    }
+
+    public Builder trackHistoryColumnList(List<String> value) {
+      track = value;
+      return this;
+    }
+
+    public Builder trackHistoryExceptColumnList(List<String> value) {
+      trackExcept = value;
+      return this;
+    }
+
+    /** NULLs in updates keep the current values of every non-key column. */
+    public Builder ignoreNullUpdates() {
+      ignoreNulls = true;
+      return this;
+    }
+
+    public Builder ignoreNullUpdatesColumnList(List<String> value) {
+      ignoreNullColumns = value;
+      return this;
+    }
+
+    public Builder ignoreNullUpdatesExceptColumnList(List<String> value) {
+      ignoreNullExcept = value;
+      return this;
+    }
+
+    public Builder tombstoneRetention(Duration value) {
+      retention = value;
+      return this;
+    }
+
+    /** The spec; throws {@link IllegalArgumentException} naming the first broken rule. */
+    public CdcSpec build() {
+      return new CdcSpec(keys, sequenceBy, deletes, truncates, columns, exceptColumns, scdType, track,
+          trackExcept, ignoreNulls, ignoreNullColumns, ignoreNullExcept, retention);
+    }
+  }
+}

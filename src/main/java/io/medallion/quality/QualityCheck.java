@@ -1,0 +1,303 @@
+package io.medallion.quality;
+
+import io.medallion.quality.internal.CompiledRules;
+import io.medallion.quality.internal.QuarantineCollector;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A table's expectations and checks bound to its columns. It evaluates and never writes: {@link
+ * #evaluate} returns the rows to keep; once the caller has written them, {@link Batch#after} gives
+ * the batch's metrics and the rows to quarantine (with {@code _errors}).
+ *
+ * <p>Two ways to evaluate, both with every rule in one projection and every count in one list of
+ * aggregates, so the number of Spark jobs does not grow with the number of rules:
+ * <ul>
+ *   <li><b>inline</b> (no fail rules, no failing or unique checks, not staged by the caller): the
+ *       counts, and the quarantine rows up to {@link #CAPTURE_ROWS}, are observed ({@link
+ *       Dataset#observe}) on the caller's write of the kept rows; no extra pass over the input.</li>
+ *   <li><b>staged</b> (fail rules, failing or unique checks, or asked for, as upserts do): the
+ *       flagged batch is held in memory (spilling to disk), counted in one job, and checked before
+ *       anything is returned; a failed rule or check therefore lets the caller commit nothing.</li>
+ * </ul>
+ */
+public final class QualityCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(QualityCheck.class);
+  private static final Pattern SECRET = Pattern.compile(
+      "(?i).*(password|passwd|pwd|secret|token|api_?key|access_?key|credential|private_?key|ssn|card_?number).*");
+  private static final ExecutorService OBSERVATIONS =
+      Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "medallion-observation");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /**
+   * Quarantine rows of one batch collected on the writing pass itself (they travel to the driver);
+   * a batch with more is read a second time for them instead.
+   */
+  public static final int CAPTURE_ROWS = 200_000;
+
+  private final CompiledRules rules;
+  private final String table;
+  private final String target;
+
+  private QualityCheck(CompiledRules rules, String table, String target) {
+    this.rules = rules;
+    this.table = table;
+    this.target = target;
+  }
+
+  /**
+   * Binds rules to the columns of {@code planned} (the rows the table receives).
+   *
+   * @param table the table as the pipeline names it ({@code silver.orders}), for messages
+   * @param target the table's three-level name, for messages
+   * @param where the config path of the table, for messages ({@code <file>: pipeline.silver.orders})
+   * @throws io.medallion.MedallionException if a rule does not resolve against those columns
+   */
+  public static QualityCheck compile(QualityRules rules, String table, String target, String where,
+      Dataset<Row> planned) {
+    return new QualityCheck(CompiledRules.compile(rules, table, where, planned), table, target);
+  }
+
+  /**
+   * Starts evaluating one batch.
+   *
+   * @param batchId the micro-batch id, or -1 for a batch run
+   * @param staged evaluate before returning the rows to keep (needed when the caller's write reads
+   *     its input more than once, as a MERGE does)
+   * @throws QualityException when a fail rule or check stops a staged batch (nothing to commit)
+   */
+  public Batch evaluate(Dataset<Row> rows, long batchId, boolean staged) {
+    if (!staged && rules.rules().isEmpty()) {
+      return new Unchecked(rows);
+    }
+    return !staged && rules.evaluableInline() ? new Inline(rows, batchId) : new Staged(rows, batchId);
+  }
+
+  /** One batch under evaluation. */
+  public interface Batch extends AutoCloseable {
+    /** The rows to write to the table. */
+    Dataset<Row> keep();
+
+    /**
+     * What the batch's rules found, once the caller has written {@link #keep()}.
+     *
+     * @param committed whether the write committed (false: Delta skipped a replayed batch)
+     */
+    Outcome after(boolean committed);
+
+    /** Releases what the evaluation cached. */
+    @Override
+    default void close() {}
+  }
+
+  /**
+   * @param metrics the batch's counts; null when the write was skipped as a replay; {@code rows() <
+   *     0} when there are no rules (the rows written are the rows in)
+   * @param quarantine the rows to quarantine, with {@code _errors}; empty when there are none to
+   *     append (no quarantine rules, or a micro-batch without quarantined rows). Batch runs
+   *     ({@code batchId < 0}) always get them, to replace the quarantine table.
+   */
+  public record Outcome(QualityMetrics metrics, Optional<Dataset<Row>> quarantine) {}
+
+  /** A batch without rules: written as it is, without {@code observe} (measurable on large batches). */
+  private static final class Unchecked implements Batch {
+    private final Dataset<Row> rows;
+
+    Unchecked(Dataset<Row> rows) {
+      this.rows = rows;
+    }
+
+    @Override
+    public Dataset<Row> keep() {
+      return rows;
+    }
+
+    @Override
+    public Outcome after(boolean committed) {
+      return new Outcome(committed ? new QualityMetrics(-1, 0, 0, 0, List.of(), List.of()) : null, Optional.empty());
+    }
+  }
+
+  /** Counts and quarantine rows observed on the caller's write. */
+  private final class Inline implements Batch {
+    private final long batchId;
+    private final Observation observation = new Observation();
+    private final Dataset<Row> flagged;
+    private final boolean quarantine = rules.rules().has(Action.QUARANTINE);
+    private final QuarantineCollector collector = new QuarantineCollector(CAPTURE_ROWS);
+    private final Dataset<Row> keep;
+
+    Inline(Dataset<Row> rows, long batchId) {
+      this.batchId = batchId;
+      this.flagged = rules.flag(rows);
+      Column[] m = rules.metrics();
+      Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
+      if (quarantine) {
+        // Unnamed: Spark reports only named accumulators (in its event log, UI and status store),
+        // and these values are customer rows.
+        rows.sparkSession().sparkContext().register(collector);
+        keep = rules.targetCollectingQuarantine(observed, batchId, collector);
+      } else {
+        keep = rules.target(observed);
+      }
+    }
+
+    @Override
+    public Dataset<Row> keep() {
+      return keep;
+    }
+
+    @Override
+    public Outcome after(boolean committed) {
+      if (!committed) { // the crash may have come between the two commits: complete the quarantine
+        return new Outcome(null, quarantine ? Optional.of(rules.quarantine(flagged, batchId)) : Optional.empty());
+      }
+      Map<String, Object> values = await(observation);
+      if (values == null) {
+        LOG.warn("{}: Spark did not report the batch's counts; its metrics are not recorded", table);
+        return new Outcome(QualityMetrics.none(),
+            quarantine ? Optional.of(rules.quarantine(flagged, batchId)) : Optional.empty());
+      }
+      QualityMetrics metrics = rules.evaluate(values, null, Instant.now()).metrics();
+      if (!quarantine || batchId >= 0 && metrics.quarantined() == 0) {
+        return new Outcome(metrics, Optional.empty());
+      }
+      if (collector.complete() && collector.value().size() == metrics.quarantined()) {
+        return new Outcome(metrics, Optional.of(
+            flagged.sparkSession().createDataFrame(collector.value(), rules.quarantineSchema(flagged))));
+      }
+      LOG.info("{}: {} quarantined rows in one batch, more than the {} collected while writing; reading them again",
+          table, metrics.quarantined(), CAPTURE_ROWS);
+      return new Outcome(metrics, Optional.of(rules.quarantine(flagged, batchId)));
+    }
+  }
+
+  /** The flagged batch cached, counted and checked before its rows are returned. */
+  private final class Staged implements Batch {
+    private final long batchId;
+    private final Dataset<Row> flagged;
+    private final QualityMetrics metrics;
+
+    Staged(Dataset<Row> rows, long batchId) {
+      this.batchId = batchId;
+      this.flagged = rules.flag(rows).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Column[] m = rules.metrics();
+        Row counts = flagged.agg(m[0], Arrays.copyOfRange(m, 1, m.length)).first();
+        long[] duplicates = rules.needsUniquePass() ? rules.duplicates(flagged) : null;
+        CompiledRules.Evaluation ev = rules.evaluate(CompiledRules.values(counts), duplicates, Instant.now());
+        if (ev.failedRows() > 0 || !ev.failedChecks().isEmpty()) {
+          throw failure(ev, flagged, batchId);
+        }
+        this.metrics = ev.metrics();
+      } catch (RuntimeException e) {
+        flagged.unpersist(false);
+        throw e;
+      }
+    }
+
+    @Override
+    public Dataset<Row> keep() {
+      return rules.target(flagged);
+    }
+
+    @Override
+    public Outcome after(boolean committed) {
+      boolean quarantine = rules.rules().has(Action.QUARANTINE)
+          && (batchId < 0 || metrics.quarantined() > 0);
+      return new Outcome(committed ? metrics : null,
+          quarantine ? Optional.of(rules.quarantine(flagged, batchId)) : Optional.empty());
+    }
+
+    @Override
+    public void close() {
+      flagged.unpersist(false);
+    }
+  }
+
+  private static Map<String, Object> await(Observation observation) {
+    CompletableFuture<Map<String, Object>> f =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            return observation.getAsJava();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+          }
+        }, OBSERVATIONS);
+    try {
+      Map<String, Object> values = f.get(30, TimeUnit.SECONDS);
+      return values == null || values.isEmpty() ? null : values;
+    } catch (Exception e) {
+      f.cancel(true);
+      return null;
+    }
+  }
+
+  private QualityException failure(CompiledRules.Evaluation ev, Dataset<Row> flagged, long batchId) {
+    String where = "Table " + table + " (" + target + ")";
+    String batch = batchId >= 0 ? "batch " + batchId : "this run";
+    long rows = ev.metrics().rows();
+    StringBuilder msg = new StringBuilder(where).append(": ");
+    List<String> problems = new ArrayList<>();
+    for (ExpectationMetric e : ev.metrics().expectations()) {
+      if (e.action() == Action.FAIL && e.failedRecords() > 0) {
+        String expr = rules.rules().expectations().stream()
+            .filter(x -> x.name().equals(e.name())).findFirst().orElseThrow().expression();
+        problems.add("expectation " + e.name() + " (on-violation = fail, \"" + expr + "\") failed for "
+            + e.failedRecords() + " of " + rows + " rows");
+      }
+    }
+    for (CheckResult c : ev.failedChecks()) {
+      problems.add("check " + c.name() + " (" + c.type() + ", on-violation = fail) failed: " + c.message());
+    }
+    msg.append(String.join("; ", problems)).append(" in ").append(batch)
+        .append(". Nothing of the batch was committed to ").append(target).append(" or its quarantine table.");
+    if (ev.failedRows() > 0) {
+      List<Row> sample = rules.failedRows(flagged).limit(1).collectAsList();
+      if (!sample.isEmpty()) {
+        msg.append(" One offending row: ").append(describe(sample.get(0))).append('.');
+      }
+    }
+    msg.append(" Fix the data at the source or the rule (pipeline.").append(table)
+        .append(".expectations / .checks), then run again: the same rows are processed again.");
+    return new QualityException(table, msg.toString());
+  }
+
+  /** A row as {@code {col=value, ...}} with values of secret-looking columns masked. */
+  static String describe(Row row) {
+    StringBuilder sb = new StringBuilder("{");
+    String[] names = row.schema().fieldNames();
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].startsWith("_source_file") || names[i].equals("_ingest_time")) {
+        continue;
+      }
+      Object v = row.get(i);
+      String text = SECRET.matcher(names[i]).matches() && v != null ? "***" : String.valueOf(v);
+      if (text.length() > 120) {
+        text = text.substring(0, 117) + "...";
+      }
+      sb.append(sb.length() > 1 ? ", " : "").append(names[i]).append('=').append(text);
+    }
+    return sb.append('}').toString();
+  }
+}

@@ -1,0 +1,72 @@
+package io.medallion.run;
+
+import io.medallion.MedallionException;
+import io.medallion.pipeline.BronzeTable;
+import io.medallion.source.FileSource;
+import io.medallion.source.KafkaSource;
+import io.medallion.source.KinesisSource;
+import io.medallion.pipeline.TableDefinition;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Whether a full refresh (drop the table and its checkpoint, recompute from the whole input) may
+ * run, as Delta Live Tables' {@code pipelines.reset.allowed}. A bronze table whose source cannot
+ * be read again from the start would lose its data for good: files removed after ingestion
+ * ({@code cloudFiles.cleanSource = DELETE | MOVE}), Kafka and Kinesis (retention). Such a refresh is
+ * refused unless the table property {@value #PROPERTY} is {@code true} or the run allows it
+ * ({@code --allow-reset}). {@value #PROPERTY} = {@code false} refuses every full refresh of the table.
+ */
+public final class ResetPolicy {
+  /** The table property that allows ({@code true}) or refuses ({@code false}) a full refresh. */
+  public static final String PROPERTY = "pipelines.reset.allowed";
+
+  private ResetPolicy() {}
+
+  /**
+   * @param allowedByRun the run's explicit permission ({@code --allow-reset})
+   * @throws MedallionException saying why the refresh would lose data and how to allow it
+   */
+  public static void check(TableDefinition table, boolean allowedByRun, String origin) {
+    String setting = table.spec().properties().get(PROPERTY);
+    if ("false".equalsIgnoreCase(setting)) {
+      throw new MedallionException("Full refresh of " + table.ref() + " refused: the table sets \"" + PROPERTY
+          + "\" = \"false\" (" + origin + ": pipeline." + table.ref() + ".properties). Remove the property to"
+          + " allow it. Nothing was dropped.");
+    }
+    if ("true".equalsIgnoreCase(setting) || allowedByRun) {
+      return;
+    }
+    Optional<String> reason = notReplayable(table);
+    if (reason.isPresent()) {
+      throw new MedallionException("Full refresh of " + table.ref() + " refused: it drops the table and its"
+          + " checkpoint and reads the source again from the start, but " + reason.get() + ", so the data"
+          + " would be lost for good. Nothing was dropped. If that is what you want, set properties { \""
+          + PROPERTY + "\" = \"true\" } on pipeline." + table.ref() + " (" + origin + "), or run with"
+          + " --allow-reset (RunOptions.allowReset).");
+    }
+  }
+
+  /** Why the table's source cannot be read again from the start, if it cannot. */
+  static Optional<String> notReplayable(TableDefinition table) {
+    if (!(table instanceof BronzeTable bronze)) {
+      return Optional.empty();
+    }
+    if (bronze.source() instanceof KafkaSource) {
+      return Optional.of("its source is Kafka, which keeps messages only for the topic's retention");
+    }
+    if (bronze.source() instanceof KinesisSource) {
+      return Optional.of("its source is Kinesis, which keeps records only for the stream's retention");
+    }
+    if (bronze.source() instanceof FileSource files) {
+      for (Map.Entry<String, String> e : files.options().entrySet()) {
+        String mode = e.getValue() == null ? "" : e.getValue().strip().toUpperCase(Locale.ROOT);
+        if (e.getKey().equalsIgnoreCase("cloudFiles.cleanSource") && (mode.equals("DELETE") || mode.equals("MOVE"))) {
+          return Optional.of("its files are removed after ingestion (cloudFiles.cleanSource = " + mode + ")");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,68 @@
+package io.medallion.table;
+
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.DeltaWriter;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The one place medallion writes Delta tables: pipeline tables, quarantine tables and the event
+ * log. Every write of a streaming batch carries a {@link Txn}, so a replayed batch commits once
+ * (appends through Delta's {@code txnAppId}/{@code txnVersion} options, MERGE through the session's
+ * {@code spark.databricks.delta.write.txnAppId}/{@code txnVersion}, which Delta's DML honours).
+ * Tables are named by three-level {@link TableName}s and reached through SQL, so every catalog
+ * works.
+ */
+public final class DeltaSink {
+  private DeltaSink() {}
+
+  /**
+   * Writes {@code rows} into {@code name} as {@code write} says and reports what the commit did.
+   *
+   * @param spec the table's layout, used when the write creates the table (replace, or a table that
+   *     does not exist yet)
+   */
+  public static Commit write(Dataset<Row> rows, TableName name, TableSpec spec, Write write, Txn txn) {
+    return DeltaWriter.write(rows, name, spec, write, txn);
+  }
+
+  /**
+   * Creates the Delta table with the given columns and features ({@link TableFeatures}) unless it
+   * exists; an existing table gets the spec's additive changes in place. Partitioning cannot change
+   * without a full refresh.
+   *
+   * @return the additive changes applied to an existing table, one phrase each
+   */
+  public static List<String> ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
+    return DeltaTables.ensureTable(spark, name, schema, spec);
+  }
+
+  /** Drops the table and, on medallion's warehouse catalog, its data. */
+  public static void drop(SparkSession spark, TableName name) {
+    DeltaTables.drop(spark, name);
+  }
+
+  /** The table's row count; Delta answers it from its log without scanning data files. */
+  public static long rowCount(SparkSession spark, TableName name) {
+    return DeltaTables.rowCount(spark, name);
+  }
+
+  /** The table's current version, or empty if it does not exist. */
+  public static OptionalLong version(SparkSession spark, TableName name) {
+    return DeltaTables.version(spark, name);
+  }
+
+  /** Whether the table exists. */
+  public static boolean exists(SparkSession spark, TableName name) {
+    return DeltaTables.exists(spark, name);
+  }
+
+  /** The table's Delta log (its snapshots, history and data path). */
+  public static org.apache.spark.sql.delta.DeltaLog deltaLog(SparkSession spark, TableName name) {
+    return DeltaTables.deltaLog(spark, name);
+  }
+}

@@ -1,0 +1,92 @@
+package io.medallion.table;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the {@link DeltaSink} writes a batch of rows into a table. To add a write mode (CDC, say),
+ * add a record here and its case in {@code table.internal.DeltaWriter}.
+ */
+public sealed interface Write {
+  /** Appends the rows; the table's schema stays as it is (a new column fails the write). */
+  static Write append() {
+    return new Append(false);
+  }
+
+  /** Appends the rows and adds columns the table does not have yet (bronze: sources evolve). */
+  static Write appendEvolvingSchema() {
+    return new Append(true);
+  }
+
+  /** Replaces the table's contents and layout atomically (creating it if needed). */
+  static Write replace() {
+    return new Replace();
+  }
+
+  /**
+   * Upserts by key (MERGE): one row per key of the batch is kept (see {@link Merge}); a kept row
+   * updates the table's row of the same key, or is inserted.
+   */
+  static Write merge(List<String> keys, Optional<String> sequenceBy) {
+    return new Merge(keys, sequenceBy);
+  }
+
+  /**
+   * MERGEs recomputed groups of an aggregate by their key columns: a group in the rows updates or
+   * inserts the table's row, and a table row matching {@code deleteWhenNotInRows} (a SQL condition
+   * on the table's columns, aliased {@code t}) that the rows do not have is deleted (an emptied
+   * group). Incremental gold uses it.
+   */
+  static Write mergeGroups(List<String> keys, String deleteWhenNotInRows) {
+    return new MergeGroups(keys, deleteWhenNotInRows);
+  }
+
+  /** Writes no rows but makes a commit (to record {@link #recording} metadata). */
+  static Write commitOnly() {
+    return new CommitOnly();
+  }
+
+  /**
+   * {@code write}, with {@code userMetadata} recorded in the Delta commits it makes (incremental
+   * gold records its inputs' versions this way, see {@link RefreshState}).
+   */
+  static Write recording(Write write, String userMetadata) {
+    return new Recording(write, userMetadata);
+  }
+
+  /** See {@link #mergeGroups}. */
+  record MergeGroups(List<String> keys, String deleteWhenNotInRows) implements Write {
+    public MergeGroups {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /** See {@link #commitOnly()}. */
+  record CommitOnly() implements Write {}
+
+  /** See {@link #recording}. */
+  record Recording(Write write, String userMetadata) implements Write {}
+
+  /** See {@link #append()} and {@link #appendEvolvingSchema()}. */
+  record Append(boolean mergeSchema) implements Write {}
+
+  /** See {@link #replace()}. */
+  record Replace() implements Write {}
+
+  /**
+   * A keyed MERGE. Of the batch's rows with the same key, the one with the greatest {@code
+   * sequenceBy} wins (NULLs lose); on ties and without {@code sequenceBy} the one whose values, as
+   * JSON text ({@code to_json(struct(*))}), sort last wins. The choice is deterministic: a replayed
+   * batch keeps the same row. It is not the order of arrival: declare {@code sequenceBy} to say
+   * which row is newest. A table row is updated only when the kept row's {@code sequenceBy} is
+   * greater or equal (or the table's is NULL).
+   */
+  record Merge(List<String> keys, Optional<String> sequenceBy) implements Write {
+    public Merge {
+      keys = List.copyOf(keys);
+      if (keys.isEmpty()) {
+        throw new IllegalArgumentException("a MERGE needs at least one key column");
+      }
+    }
+  }
+}

@@ -1,0 +1,383 @@
+package io.medallion.table.internal.cdc;
+
+import static io.medallion.table.internal.cdc.CdcColumns.cols;
+import static io.medallion.table.internal.cdc.CdcColumns.quote;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.TableSpec;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Applies batches of change rows to a Delta table as SCD type 1 or 2 (DLT's AUTO CDC semantics).
+ *
+ * <p><b>How.</b> Every applied change is kept in a companion Delta table, {@code
+ * <table>__cdc_changes} in the same schema (keys, sequence, the target's columns and the operation).
+ * A batch: (1) checks its changes (NULL keys/sequences/operations, conflicting same-sequence
+ * changes, also against the stored ones) and fails before any write; (2) drops changes already
+ * stored (redeliveries); (3) replays, for the keys it touches, the stored changes with and without
+ * the new ones in sequence order ({@link CdcFold}) and MERGEs only the difference into the target;
+ * (4) appends the new changes to the companion. The target is therefore always the in-order replay
+ * of every change: out-of-order and late changes, deletes before inserts (tombstones) and SCD2
+ * history splits need no special cases.
+ *
+ * <p><b>Idempotence per (table, batch).</b> With a batch id the MERGE carries Delta's {@code
+ * spark.databricks.delta.write.txnAppId}/{@code txnVersion} (set on a cloned session, so other
+ * stages are not affected) and the append carries the {@code txnAppId}/{@code txnVersion} options:
+ * a replayed micro-batch commits nothing. Without them a rerun is still harmless: its changes are
+ * all stored already, so it changes nothing; a crash between the MERGE and the append is repaired
+ * by the rerun, whose replay yields the same rows.
+ */
+public final class CdcEngine {
+  public static final String START = "__START_AT";
+  public static final String END = "__END_AT";
+  static final String OP = "__op";
+  static final String TIE = "__tie";
+  static final String APPLIED = "__applied_at";
+  static final String BATCH = "__batch_id";
+  static final String ACTION = "__action";
+  private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
+  private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
+
+  private final SparkSession spark;
+  private final TableName target;
+  private final TableName changes;
+  private final CdcSpec spec;
+  private final String where;
+  private final CdcColumns c;
+
+  private CdcEngine(SparkSession spark, TableName target, CdcSpec spec, StructType input, String where) {
+    this.spark = spark;
+    this.target = target;
+    this.changes = changesTable(target);
+    this.spec = spec;
+    this.where = where;
+    this.c = CdcColumns.resolve(spec, input, where);
+  }
+
+  /**
+   * Checks {@code spec} against the input's columns and creates the target and its companion table
+   * if needed. {@code where} names the spec in errors (the config path of the {@code cdc} block).
+   */
+  public static CdcEngine prepare(SparkSession spark, TableName target, CdcSpec spec, StructType input,
+      String where, TableSpec layout) {
+    CdcEngine engine = new CdcEngine(spark, target, spec, input, where);
+    DeltaTables.ensureTable(spark, target, engine.targetSchema(), layout);
+    DeltaTables.ensureTable(spark, engine.changes, engine.changesSchema(), TableSpec.defaults());
+    return engine;
+  }
+
+  /** Only checks {@code spec} against the input's columns (for {@code validate}). */
+  public static void check(CdcSpec spec, StructType input, String where) {
+    CdcColumns.resolve(spec, input, where);
+  }
+
+  /** The target's columns for this input, after checking {@code spec} against it. */
+  public static StructType targetSchema(CdcSpec spec, StructType input, String where) {
+    return new CdcEngine(null, TableName.of("x", "x", "x"), spec, input, where).targetSchema();
+  }
+
+  /** The companion table holding the applied changes (and so the tombstones) of {@code target}. */
+  public static TableName changesTable(TableName target) {
+    return TableName.of(target.catalog(), target.schema(), target.table() + "__cdc_changes");
+  }
+
+  /** The target's schema: the kept columns, plus {@code __START_AT}/{@code __END_AT} for SCD2. */
+  public StructType targetSchema() {
+    StructType s = new StructType();
+    for (String t : c.target) {
+      s = s.add(c.input.apply(t));
+    }
+    if (spec.scd2()) {
+      s = s.add(START, c.sequenceType).add(END, c.sequenceType);
+    }
+    return s;
+  }
+
+  private StructType changesSchema() {
+    StructType s = new StructType();
+    for (String t : c.stored) {
+      s = s.add(c.input.apply(t));
+    }
+    return s.add(OP, DataTypes.StringType).add(APPLIED, DataTypes.TimestampType).add(BATCH, DataTypes.LongType);
+  }
+
+  /**
+   * Applies one batch. {@code batchId} >= 0 makes the writes idempotent per ({@code appId},
+   * batch); -1 for a batch run. Throws, with nothing written, on bad changes.
+   */
+  public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
+    Dataset<Row> incoming = normalize(batch);
+    Dataset<Row> classified = null;
+    Dataset<Row> delta = null;
+    try {
+      Dataset<Row> stored = spark.read().table(changes.quoted());
+      classified = classify(incoming, stored).persist(StorageLevel.MEMORY_AND_DISK());
+      // one pass: conflicts (within the batch, against stored changes) and the counts
+      Column isNew = not(col("__seen"));
+      Column[] example = cols(List.of(incoming.columns()));
+      Row counts = classified.agg(
+          sum(when(isNew, 1).otherwise(0)),
+          sum(when(isNew.and(col(OP).equalTo("U")), 1).otherwise(0)),
+          sum(when(isNew.and(col(OP).equalTo("D")), 1).otherwise(0)),
+          sum(when(isNew.and(col(OP).equalTo("T")), 1).otherwise(0)),
+          min(when(col("__same_id").gt(1).or(col("__seen").and(not(col("__same")))), struct(example))),
+          count(lit(1))).first();
+      if (!counts.isNullAt(4)) {
+        throw conflictError(counts.getStruct(4));
+      }
+      long total = counts.isNullAt(0) ? 0 : counts.getLong(0);
+      long incomingCount = counts.getLong(5);
+      Dataset<Row> fresh = classified.where(isNew).select(example);
+      if (total == 0) {
+        return CdcResult.nothing(incomingCount);
+      }
+      long truncates = counts.getLong(3);
+      Dataset<Row> realStored = stored.where(col(OP).notEqual("T")).select(eventColumns());
+      Dataset<Row> realFresh = fresh.where(col(OP).notEqual("T"));
+      Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
+          : realFresh.select(cols(c.keys))).distinct();
+      Dataset<Row> before = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi");
+      Dataset<Row> after = before.union(realFresh.select(eventColumns()));
+      if (spec.applyAsTruncates().isPresent()) {
+        Dataset<Row> allTruncates = stored.where(col(OP).equalTo("T")).select(eventColumns());
+        before = before.union(truncatesAsDeletes(keys, allTruncates));
+        after = after.union(truncatesAsDeletes(keys, allTruncates.union(fresh.where(col(OP).equalTo("T")).select(eventColumns()))));
+      }
+      List<String> on = new ArrayList<>(c.keys);
+      if (spec.scd2()) {
+        on.add(START);
+      }
+      delta = CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Row actions = delta.agg(
+          sum(when(col(ACTION).equalTo("I"), 1).otherwise(0)),
+          sum(when(col(ACTION).equalTo("U"), 1).otherwise(0)),
+          sum(when(col(ACTION).equalTo("D"), 1).otherwise(0))).first();
+      long inserted = actions.isNullAt(0) ? 0 : actions.getLong(0);
+      long updated = actions.isNullAt(1) ? 0 : actions.getLong(1);
+      long deleted = actions.isNullAt(2) ? 0 : actions.getLong(2);
+      if (inserted + updated + deleted > 0) {
+        merge(delta, on, appId, batchId);
+      }
+      var writer = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
+          .select(changesColumns()).write().format("delta").mode("append");
+      if (batchId >= 0) {
+        writer = writer.option("txnAppId", appId).option("txnVersion", batchId);
+      }
+      writer.saveAsTable(changes.quoted());
+      return new CdcResult(counts.getLong(1), counts.getLong(2), truncates, incomingCount - total,
+          inserted, updated, deleted, spec.scd2() ? inserted : 0);
+    } finally {
+      if (classified != null) {
+        classified.unpersist();
+      }
+      if (delta != null) {
+        delta.unpersist();
+      }
+    }
+  }
+
+  /**
+   * Forgets deleted keys whose delete was applied more than the tombstone retention before {@code
+   * now}: after that an older change of such a key that arrives late is applied again (as DLT
+   * does). Returns the number of keys forgotten.
+   */
+  public long expireTombstones(Instant now) {
+    Instant cutoff = now.minus(spec.tombstoneRetention());
+    Dataset<Row> latest = spark.read().table(changes.quoted()).where(col(OP).notEqual("T"))
+        .groupBy(cols(c.keys))
+        .agg(max_by(col(OP), c.sequenceColumn()).as("__last_op"), max(col(APPLIED)).as("__last_applied"));
+    Dataset<Row> expired = latest.where(col("__last_op").equalTo("D")
+        .and(col("__last_applied").lt(lit(java.sql.Timestamp.from(cutoff))))).select(cols(c.keys)).persist();
+    try {
+      long n = expired.count();
+      if (n > 0) {
+        String view = view("expire");
+        expired.createOrReplaceTempView(view);
+        spark.sql("MERGE INTO " + changes.quoted() + " t USING " + quote(view) + " s ON " + on("t", "s", c.keys)
+            + " WHEN MATCHED THEN DELETE");
+        spark.catalog().dropTempView(view);
+      }
+      return n;
+    } finally {
+      expired.unpersist();
+    }
+  }
+
+  /** Projects a batch to the stored columns and its operation, after checking it. */
+  private Dataset<Row> normalize(Dataset<Row> batch) {
+    Column deletes = spec.applyAsDeletes().map(org.apache.spark.sql.functions::expr).orElse(lit(false));
+    Column truncates = spec.applyAsTruncates().map(org.apache.spark.sql.functions::expr).orElse(lit(false));
+    List<Column> select = new ArrayList<>(List.of(cols(c.stored)));
+    select.add(truncates.as("__is_truncate"));
+    select.add(deletes.as("__is_delete"));
+    Dataset<Row> raw = batch.select(select.toArray(Column[]::new));
+    Column row = to_json(struct(cols(c.stored)));
+    Column isTruncate = col("__is_truncate").eqNullSafe(lit(true));
+    List<Column> checks = new ArrayList<>();
+    checks.add(min(when(col("__is_truncate").isNull(), row)));
+    checks.add(min(when(not(isTruncate).and(col("__is_delete").isNull()), row)));
+    for (String k : c.keys) {
+      checks.add(min(when(not(isTruncate).and(col(quote(k)).isNull()), row)));
+    }
+    for (String s : c.sequence) {
+      checks.add(min(when(col(quote(s)).isNull(), row)));
+    }
+    Row found = raw.agg(checks.get(0), checks.subList(1, checks.size()).toArray(Column[]::new)).first();
+    String table = target.toString();
+    if (!found.isNullAt(0)) {
+      throw CdcErrors.nullOperation(where, table, "apply-as-truncates", spec.applyAsTruncates().orElse(""), found.getString(0));
+    }
+    if (!found.isNullAt(1)) {
+      throw CdcErrors.nullOperation(where, table, "apply-as-deletes", spec.applyAsDeletes().orElse(""), found.getString(1));
+    }
+    for (int i = 0; i < c.keys.size(); i++) {
+      if (!found.isNullAt(2 + i)) {
+        throw CdcErrors.nullKey(where, table, c.keys.get(i), found.getString(2 + i));
+      }
+    }
+    for (int i = 0; i < c.sequence.size(); i++) {
+      if (!found.isNullAt(2 + c.keys.size() + i)) {
+        throw CdcErrors.nullSequence(where, table, c.sequence.get(i), found.getString(2 + c.keys.size() + i));
+      }
+    }
+    Column op = when(isTruncate, "T").when(col("__is_delete"), "D").otherwise("U");
+    List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
+    out.add(op.as(OP));
+    return raw.select(out.toArray(Column[]::new)).distinct();
+  }
+
+  /**
+   * The incoming changes with {@code __seen} (already stored), {@code __same} (identical to the
+   * stored one) and {@code __same_id} (how many incoming changes share its key and sequence).
+   */
+  private Dataset<Row> classify(Dataset<Row> incoming, Dataset<Row> stored) {
+    List<String> id = new ArrayList<>(c.keys);
+    id.addAll(c.sequence);
+    Dataset<Row> s = stored.select(eventColumns()).as("s");
+    Dataset<Row> i = incoming.withColumn("__same_id", count(lit(1)).over(Window.partitionBy(cols(id)))).as("i");
+    Column join = lit(true);
+    for (String n : id) {
+      join = join.and(col("i." + quote(n)).eqNullSafe(col("s." + quote(n))));
+    }
+    List<Column> iAll = new ArrayList<>();
+    List<Column> sAll = new ArrayList<>();
+    for (String n : incoming.columns()) {
+      iAll.add(col("i." + quote(n)).as(n));
+      sAll.add(col("s." + quote(n)).as(n));
+    }
+    List<Column> out = new ArrayList<>(iAll);
+    out.add(col("i.__same_id").as("__same_id"));
+    out.add(col("s." + OP).isNotNull().as("__seen"));
+    out.add(struct(iAll.toArray(Column[]::new)).eqNullSafe(struct(sAll.toArray(Column[]::new))).as("__same"));
+    return i.join(s, join, "left").select(out.toArray(Column[]::new));
+  }
+
+  private RuntimeException conflictError(Row r) {
+    String key = c.keys.stream().map(k -> k + "=" + r.getAs(k)).collect(Collectors.joining(", "));
+    String seq = c.sequence.stream().map(s -> s + "=" + r.getAs(s)).collect(Collectors.joining(", "));
+    return CdcErrors.conflict(target.toString(), key, seq);
+  }
+
+  /** Each truncate as a delete of every key in {@code keys} at the truncate's sequence. */
+  private Dataset<Row> truncatesAsDeletes(Dataset<Row> keys, Dataset<Row> truncates) {
+    List<Column> out = new ArrayList<>();
+    for (String n : c.stored) {
+      if (c.keys.contains(n)) {
+        out.add(col("k." + quote(n)).as(n));
+      } else if (c.sequence.contains(n)) {
+        out.add(col("t." + quote(n)).as(n));
+      } else {
+        out.add(lit(null).cast(c.input.apply(n).dataType()).as(n));
+      }
+    }
+    out.add(lit("D").as(OP));
+    out.add(lit(1).as(TIE));
+    return keys.as("k").crossJoin(truncates.as("t")).select(out.toArray(Column[]::new));
+  }
+
+  private Column[] eventColumns() {
+    List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
+    out.add(col(OP));
+    out.add(lit(0).as(TIE));
+    return out.toArray(Column[]::new);
+  }
+
+  private Column[] changesColumns() {
+    List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
+    out.add(col(OP));
+    out.add(col(APPLIED));
+    out.add(col(BATCH));
+    return out.toArray(Column[]::new);
+  }
+
+  private static Column joinOn(String left, String right, List<String> columns) {
+    Column join = lit(true);
+    for (String k : columns) {
+      join = join.and(col(left + "." + quote(k)).equalTo(col(right + "." + quote(k))));
+    }
+    return join;
+  }
+
+  private void merge(Dataset<Row> delta, List<String> on, String appId, long batchId) {
+    String view = view("merge");
+    delta.createOrReplaceTempView(view);
+    // the txn confs go on a clone of the session, so concurrent stages never see them
+    SparkSession session = batchId >= 0 ? spark.cloneSession() : spark;
+    if (batchId >= 0) {
+      session.conf().set(TXN_APP_ID, appId);
+      session.conf().set(TXN_VERSION, batchId);
+    }
+    List<String> columns = new ArrayList<>(c.target);
+    if (spec.scd2()) {
+      columns.add(START);
+      columns.add(END);
+    }
+    String set = columns.stream().map(n -> "t." + quote(n) + " = s." + quote(n)).collect(Collectors.joining(", "));
+    String names = columns.stream().map(CdcColumns::quote).collect(Collectors.joining(", "));
+    String values = columns.stream().map(n -> "s." + quote(n)).collect(Collectors.joining(", "));
+    try {
+      session.sql("MERGE INTO " + target.quoted() + " t USING " + quote(view) + " s ON " + on("t", "s", on)
+          + " WHEN MATCHED AND s." + ACTION + " = 'D' THEN DELETE"
+          + " WHEN MATCHED THEN UPDATE SET " + set
+          + " WHEN NOT MATCHED AND s." + ACTION + " <> 'D' THEN INSERT (" + names + ") VALUES (" + values + ")");
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  private static String on(String t, String s, List<String> columns) {
+    return columns.stream().map(n -> t + "." + quote(n) + " = " + s + "." + quote(n)).collect(Collectors.joining(" AND "));
+  }
+
+  private String view(String what) {
+    return ("__medallion_cdc_" + what + "_" + target.catalog() + "_" + target.schema() + "_" + target.table())
+        .replace('-', '_');
+  }
+}

@@ -1,0 +1,60 @@
+package io.medallion.table.internal.cdc;
+
+import io.medallion.MedallionException;
+import java.util.List;
+
+/**
+ * Every error message of the CDC engine, in one place: each says what is wrong, why, and how to
+ * fix it. {@code where} is the config path of the table's {@code cdc} block (or its name for a
+ * table defined in Java). Internal: no compatibility promise.
+ */
+public final class CdcErrors {
+  private CdcErrors() {}
+
+  static MedallionException unknownColumns(String where, String option, List<String> unknown, List<String> available) {
+    return new MedallionException(where + "." + option + " names column(s) " + unknown
+        + " that the table's input does not have: the input has " + available
+        + "; fix the name or select the column in the table's sql");
+  }
+
+  static MedallionException keysNotInTarget(String where, List<String> missing) {
+    return new MedallionException(where + ": key column(s) " + missing + " are left out of the target by"
+        + " column-list / except-column-list: a CDC target must keep its keys; add them to column-list"
+        + " or remove them from except-column-list");
+  }
+
+  static MedallionException unorderable(String where, String column, String type) {
+    return new MedallionException(where + ".sequence-by: column " + column + " has type " + type
+        + ", which cannot be ordered, so changes cannot be sequenced: use a number, a timestamp, a"
+        + " date, a string or a struct of those (cast it in the table's sql)");
+  }
+
+  static MedallionException reservedColumn(String where, String column) {
+    return new MedallionException(where + ": the input has a column named " + column
+        + ", a name the CDC target reserves: rename it in the table's sql");
+  }
+
+  static MedallionException nullKey(String where, String table, String column, String row) {
+    return new MedallionException("CDC batch for " + table + " rejected, nothing written: NULL in key column "
+        + column + " (change " + row + "). Every change needs its key: filter or fix such rows in "
+        + where + "'s sql, or send them to quarantine with an expectation on " + column + " IS NOT NULL");
+  }
+
+  static MedallionException nullSequence(String where, String table, String column, String row) {
+    return new MedallionException("CDC batch for " + table + " rejected, nothing written: NULL in sequence-by column "
+        + column + " (change " + row + "). Changes are ordered by sequence-by and NULL cannot be ordered:"
+        + " fill it in " + where + "'s sql (e.g. COALESCE) or filter such rows");
+  }
+
+  static MedallionException nullOperation(String where, String table, String option, String condition, String row) {
+    return new MedallionException("CDC batch for " + table + " rejected, nothing written: " + where + "." + option
+        + " (" + condition + ") is NULL for change " + row + ", so it is neither an upsert nor a delete"
+        + " (a missing Op value?): fix the source, or make the condition total, e.g. COALESCE(Op, 'I') = 'D'");
+  }
+
+  static MedallionException conflict(String table, String key, String sequence) {
+    return new MedallionException("CDC batch for " + table + " rejected, nothing written: two different changes"
+        + " for key " + key + " have the same sequence value " + sequence + ", so their order is undefined:"
+        + " make sequence-by unique per key (add a tie-breaker column, e.g. sequence-by = [commit_ts, lsn])");
+  }
+}

@@ -1,0 +1,155 @@
+package io.medallion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo on a real Spark standalone cluster: a master and a worker started from the Maven
+ * classpath on 127.0.0.1, executors in their own JVMs (launched by the worker from a
+ * {@code SPARK_HOME} of symlinked jars), the driver in the spark-submit JVM. {@code local[n]} runs
+ * everything in one JVM and hides closures that do not serialize, statics set only on the driver
+ * and driver-only state; this run does not. Its gold table must equal the local run's.
+ */
+class ClusterIT {
+  /** Under target/, so that the master's, worker's and executors' logs outlive a failure. */
+  static Path dir;
+  static Process master;
+  static Process worker;
+  static String masterUrl;
+  static final Map<String, String> ENV = Map.of("SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1");
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    Path target = Path.of(System.getProperty("medallion.job.jar")).toAbsolutePath().getParent();
+    dir = Files.createTempDirectory(target, "cluster-it-");
+    Path sparkHome = sparkHome(dir.resolve("spark-home"));
+    int port = freePort();
+    masterUrl = "spark://127.0.0.1:" + port;
+    master = start(sparkHome, "master", "org.apache.spark.deploy.master.Master",
+        "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort()));
+    worker = start(sparkHome, "worker", "org.apache.spark.deploy.worker.Worker",
+        "--host", "127.0.0.1", "--cores", "2", "--memory", "1536m", "--webui-port", String.valueOf(freePort()),
+        "--work-dir", dir.resolve("work").toString(), masterUrl);
+    awaitLog(dir.resolve("worker.log"), "Successfully registered with master", worker);
+  }
+
+  @AfterAll
+  static void stopCluster() throws InterruptedException {
+    for (Process p : new Process[] {worker, master}) {
+      if (p != null) {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  @Test
+  void theDemoOnAStandaloneClusterWritesTheSameGoldAsALocalRun() throws Exception {
+    Path storage = Files.createDirectories(dir.resolve("storage"));
+    JobJarIT.Result cluster = JobJarIT.sparkSubmit(storage, masterUrl,
+        List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
+            "--conf", "spark.cores.max=2"),
+        ENV, "run", "--pipeline", "retail", "--env", "local", "--show-gold");
+    assertThat(cluster.exit()).as(cluster.stderr()).isZero();
+    assertThat(cluster.stdout())
+        .contains("silver.orders -> local_silver.sales.orders: read 3526 rows, wrote 2982 rows")
+        .contains("Quarantined: 14 rows of silver.orders in local_silver.sales.orders_quarantine");
+
+    JobJarIT.Result local = JobJarIT.localDemo();
+    assertThat(local.exit()).as(local.stderr()).isZero();
+    String gold = gold(cluster.stdout());
+    assertThat(gold).contains("|order_date|country|orders|revenue").hasLineCount(56 + 5);
+    assertThat(gold).isEqualTo(gold(local.stdout()));
+
+    // The tasks ran in the worker's executor JVMs, not in the driver.
+    List<String> executorLogs;
+    try (Stream<Path> files = Files.walk(dir.resolve("work"))) {
+      executorLogs = files.filter(f -> f.getFileName().toString().equals("stderr")).map(ClusterIT::read).toList();
+    }
+    assertThat(executorLogs).isNotEmpty().anyMatch(log -> log.contains("Finished task"));
+    assertThat(cluster.stderr()).doesNotContain("Finished task");
+  }
+
+  /** The printed gold table, from its name line to the end of the table. */
+  private static String gold(String stdout) {
+    int at = stdout.indexOf("local_gold.sales.daily_revenue:\n");
+    assertThat(at).as(stdout).isNotNegative();
+    String rest = stdout.substring(at);
+    int end = rest.indexOf("\n\n");
+    return end < 0 ? rest.strip() : rest.substring(0, end).strip();
+  }
+
+  /** A Spark home the worker can launch executors from: the Maven classpath's jars and a RELEASE file. */
+  private static Path sparkHome(Path home) throws IOException {
+    Path jars = Files.createDirectories(home.resolve("jars"));
+    String classpath = Files.readString(Path.of(System.getProperty("medallion.spark.classpath"))).trim();
+    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+      Path jar = Path.of(entry);
+      Path link = jars.resolve(jar.getFileName());
+      if (entry.endsWith(".jar") && !Files.exists(link)) {
+        Files.createSymbolicLink(link, jar.toAbsolutePath());
+      }
+    }
+    Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7 (Maven classpath, for ClusterIT)\n");
+    return home;
+  }
+
+  private static Process start(Path sparkHome, String name, String mainClass, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    cmd.addAll(Arrays.asList(System.getProperty("medallion.java17.opens").trim().split("\\s+")));
+    cmd.add("-cp");
+    cmd.add(sparkHome.resolve("jars").toString() + "/*");
+    cmd.add(mainClass);
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    pb.environment().putAll(ENV);
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    return pb.start();
+  }
+
+  private static void awaitLog(Path log, String line, Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(line)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("The Spark worker exited: " + Files.readString(log));
+      }
+      process.waitFor(200, TimeUnit.MILLISECONDS);
+    }
+    throw new AssertionError("The Spark worker did not register in 300 s: " + Files.readString(log));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.medallion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.testkit.LocalSpark;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code medallion run} prints a line per micro-batch and a summary table; {@code --json} and {@code --quiet}. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProgressTest {
+  @TempDir static Path dir;
+  static ShopConf shop;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    spark = LocalSpark.session();
+    shop = new ShopConf(dir, "prg");
+  }
+
+  @Test
+  @Order(1)
+  void aMultiBatchRunPrintsALinePerBatchThenASummaryTable() throws IOException {
+    shop.land("a", "5", null, "7", "b", "-1", "c", "150") // 4 rows: 1 dropped, 1 quarantined, 1 warned
+        .land("d", "1", "e", "2")
+        .land("f", "3"); // 1 row: the row-count check (min 2) fails with warn
+    String out = shop.cli("run");
+
+    assertThat(out).containsPattern(batch(0, 4, 1, 1, 1)).containsPattern(batch(1, 2, 0, 0, 0))
+        .containsPattern(batch(2, 1, 0, 0, 0));
+    assertThat(out.lines().filter(l -> l.contains("bronze.items") && l.contains(" batch "))).hasSize(3);
+    // table, batches, rows in, rows out, dropped, quarantined, warned, seconds
+    assertThat(out).containsPattern(Pattern.compile("(?m)^table\\s+batches\\s+rows in\\s+rows out\\s+dropped\\s+quarantined\\s+warned\\s+seconds$"))
+        .containsPattern(Pattern.compile("(?m)^bronze\\.items\\s+3\\s+7\\s+5\\s+1\\s+1\\s+1\\s+\\d+\\.\\d$"))
+        .contains("Done: 1 tables.")
+        .contains("Quarantined: 1 rows of bronze.items in prg_bronze.store.items_quarantine");
+    // the lines come before the summary, in batch order
+    assertThat(out.indexOf("batch 0")).isLessThan(out.indexOf("batch 2"));
+    assertThat(out.indexOf("batch 2")).isLessThan(out.indexOf("Done:"));
+  }
+
+  @Test
+  @Order(2)
+  void jsonPrintsOneObjectPerEvent() throws IOException {
+    shop.land("g", "4", "h", "5");
+    String out = shop.cli("run", "--json");
+
+    List<JsonNode> events = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : out.lines().toList()) {
+      events.add(json.readTree(line)); // every line is one JSON object
+    }
+    assertThat(events).extracting(e -> e.get("event").asText()).containsExactly("run_start", "batch", "table", "run_finish");
+    JsonNode batch = events.get(1);
+    assertThat(batch.get("table").asText()).isEqualTo("bronze.items");
+    assertThat(batch.get("batch").asLong()).isEqualTo(3);
+    assertThat(batch.get("rows").asLong()).isEqualTo(2);
+    assertThat(batch.get("dropped").asLong()).isZero();
+    assertThat(batch.get("quarantined").asLong()).isZero();
+    assertThat(batch.get("warned").asLong()).isZero();
+    assertThat(batch.get("rows_per_second").asDouble())
+        .isCloseTo(2 / batch.get("seconds").asDouble(), org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(events.get(3).get("tables").get(0).get("rows_out").asLong()).isEqualTo(2);
+    assertThat(events.get(3).get("event_log").asText()).isEqualTo("prg_bronze.store.event_log");
+  }
+
+  @Test
+  @Order(3)
+  void quietPrintsNothing() throws IOException {
+    shop.land("i", "6");
+    assertThat(shop.cli("run", "--quiet")).isEmpty();
+    assertThat(spark.table("prg_bronze.store.items").count()).isEqualTo(5 + 2 + 1);
+  }
+
+  private static Pattern batch(long id, long rows, long dropped, long quarantined, long warned) {
+    return Pattern.compile("(?m)^  bronze\\.items\\s+batch " + id + "\\s+" + rows + " rows\\s+[\\d,]+ rows/s  dropped "
+        + dropped + "  quarantined " + quarantined + "  warned " + warned + "$");
+  }
+}

@@ -1,0 +1,65 @@
+package io.medallion.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.medallion.MedallionException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One run of a pipeline per environment (issue 15, item 14), on Hadoop's local file system. */
+class RunLockTest {
+  @TempDir Path root;
+
+  @Test
+  void aSecondRunIsRefusedNamingTheFirstAndMayRunOnceItEnds() {
+    Configuration conf = new Configuration();
+    RunLock first = RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2));
+
+    MedallionException e = catchThrowableOfType(
+        () -> RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2)), MedallionException.class);
+    assertThat(e.getMessage()).contains("Pipeline retail is already running", first.owner(),
+        RunLock.FILE, "lock-stale-after");
+    // another pipeline is not blocked
+    RunLock.acquire(conf, root.toString(), "other", Duration.ofMinutes(2)).close();
+
+    first.close();
+    assertThat(root.resolve("retail").resolve(RunLock.FILE)).doesNotExist();
+    RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2)).close();
+  }
+
+  @Test
+  void theLockOfACrashedRunIsTakenOverOnceStale() throws Exception {
+    Path lock = Files.createDirectories(root.resolve("retail")).resolve(RunLock.FILE);
+    Files.writeString(lock, "run crashed-one on host h, process 1@h, started 2026-01-01T00:00:00Z");
+    File file = lock.toFile();
+    assertThat(file.setLastModified(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis())).isTrue();
+
+    try (RunLock taken = RunLock.acquire(new Configuration(), root.toString(), "retail", Duration.ofMinutes(2))) {
+      assertThat(Files.readString(lock)).isEqualTo(taken.owner()).doesNotContain("crashed-one");
+    }
+  }
+
+  @Test
+  void theHeartbeatKeepsALongRunsLockFresh() throws Exception {
+    Configuration conf = new Configuration();
+    Path lock = root.resolve("retail").resolve(RunLock.FILE);
+    try (RunLock held = RunLock.acquire(conf, root.toString(), "retail", Duration.ofMillis(400))) {
+      long before = lock.toFile().lastModified();
+      assertThat(lock.toFile().setLastModified(before - 60_000)).isTrue();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (lock.toFile().lastModified() < before - 30_000 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(lock.toFile().lastModified()).as("rewritten by the heartbeat").isGreaterThan(before - 30_000);
+      MedallionException e = catchThrowableOfType(
+          () -> RunLock.acquire(conf, root.toString(), "retail", Duration.ofMillis(400)), MedallionException.class);
+      assertThat(e.getMessage()).contains(held.owner());
+    }
+  }
+}

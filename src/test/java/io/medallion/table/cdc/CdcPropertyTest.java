@@ -1,0 +1,150 @@
+package io.medallion.table.cdc;
+
+import static io.medallion.table.cdc.CdcTestSupport.dump;
+import static io.medallion.table.cdc.CdcTestSupport.engine;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.cdc.CdcEngine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Random change streams (inserts, updates, deletes, re-inserts, redelivered duplicates), shuffled
+ * and cut into random batches, give the same SCD1 and SCD2 tables as in-order delivery computed by
+ * a plain-Java model. Each seed owns its own key range; the seeds' batches are applied together
+ * (batch i of every seed in one apply), so many seeds cost a few Delta commits.
+ */
+class CdcPropertyTest {
+  static final StructType SCHEMA = StructType.fromDDL("id INT, v STRING, op STRING, seq BIGINT");
+  static final int SEEDS = 40;
+  static final int BATCHES = 4;
+
+  @TempDir static Path warehouse;
+
+  record Event(int id, String v, String op, long seq) {
+    Row row() {
+      return RowFactory.create(id, v, op, seq);
+    }
+  }
+
+  /** One seed's in-order history of a few keys. */
+  static List<Event> stream(Random r, int seed) {
+    List<Event> out = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      int id = seed * 100 + k;
+      long seq = 0;
+      int n = 1 + r.nextInt(7);
+      for (int i = 0; i < n; i++) {
+        seq += 1 + r.nextInt(3);
+        boolean delete = r.nextInt(10) < 3;
+        // a small value set, so that updates repeating the current value happen too
+        out.add(new Event(id, delete ? null : "v" + r.nextInt(3), delete ? "D" : "U", seq));
+      }
+    }
+    return out;
+  }
+
+  /** SCD1 in order: the last change per key, if it is an upsert. */
+  static List<String> modelScd1(List<Event> events) {
+    TreeMap<Integer, Event> last = new TreeMap<>();
+    for (Event e : sorted(events)) {
+      last.put(e.id(), e);
+    }
+    List<String> out = new ArrayList<>();
+    last.values().stream().filter(e -> e.op().equals("U")).forEach(e -> out.add(e.id() + "|" + e.v()));
+    Collections.sort(out);
+    return out;
+  }
+
+  /** SCD2 in order: a new row when v changes or after a delete; a delete closes the open row. */
+  static List<String> modelScd2(List<Event> events) {
+    List<String> out = new ArrayList<>();
+    Event open = null;
+    Integer key = null;
+    for (Event e : sorted(events)) {
+      if (key == null || key != e.id()) {
+        if (open != null) {
+          out.add(open.id() + "|" + open.v() + "|" + open.seq() + "|null");
+        }
+        open = null;
+        key = e.id();
+      }
+      if (e.op().equals("D")) {
+        if (open != null) {
+          out.add(open.id() + "|" + open.v() + "|" + open.seq() + "|" + e.seq());
+          open = null;
+        }
+      } else if (open == null || !open.v().equals(e.v())) {
+        if (open != null) {
+          out.add(open.id() + "|" + open.v() + "|" + open.seq() + "|" + e.seq());
+        }
+        open = e;
+      }
+    }
+    if (open != null) {
+      out.add(open.id() + "|" + open.v() + "|" + open.seq() + "|null");
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  static List<Event> sorted(List<Event> events) {
+    List<Event> s = new ArrayList<>(events);
+    s.sort(Comparator.comparingInt(Event::id).thenComparingLong(Event::seq));
+    return s;
+  }
+
+  @Test
+  void shuffledBatchesEqualInOrderDelivery() {
+    SparkSession spark = CdcTestSupport.spark(warehouse, "cdcp");
+    List<Event> all = new ArrayList<>();
+    List<List<Row>> batches = new ArrayList<>();
+    for (int b = 0; b < BATCHES; b++) {
+      batches.add(new ArrayList<>());
+    }
+    for (int seed = 0; seed < SEEDS; seed++) {
+      Random r = new Random(seed);
+      List<Event> events = stream(r, seed);
+      all.addAll(events);
+      List<Event> delivered = new ArrayList<>(events);
+      for (Event e : events) {
+        if (r.nextInt(5) == 0) {
+          delivered.add(e); // redelivered
+        }
+      }
+      Collections.shuffle(delivered, r);
+      int cuts = 1 + r.nextInt(BATCHES);
+      for (int i = 0; i < delivered.size(); i++) {
+        int batch = Math.min(cuts - 1, i * cuts / delivered.size());
+        batches.get(batch).add(delivered.get(i).row());
+      }
+    }
+    CdcSpec.Builder base = CdcSpec.builder(List.of("id"), List.of("seq"))
+        .applyAsDeletes("op = 'D'").exceptColumnList(List.of("op", "seq"));
+    TableName scd1 = TableName.of("cdcp", "s", "scd1");
+    TableName scd2 = TableName.of("cdcp", "s", "scd2");
+    CdcEngine e1 = engine(spark, scd1, base.build(), SCHEMA);
+    CdcEngine e2 = engine(spark, scd2, base.scdType2().build(), SCHEMA);
+    for (int b = 0; b < BATCHES; b++) {
+      if (!batches.get(b).isEmpty()) {
+        e1.apply(spark.createDataFrame(batches.get(b), SCHEMA), "prop", b);
+        e2.apply(spark.createDataFrame(batches.get(b), SCHEMA), "prop", b);
+      }
+    }
+    assertThat(dump(spark, scd1)).containsExactlyElementsOf(modelScd1(all));
+    assertThat(dump(spark, scd2)).containsExactlyElementsOf(modelScd2(all));
+  }
+}
