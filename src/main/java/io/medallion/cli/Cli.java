@@ -1,7 +1,6 @@
 package io.medallion.cli;
 
 import io.medallion.MedallionException;
-import io.medallion.config.ConfigLoader;
 import io.medallion.config.LoadedPipeline;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Layer;
@@ -16,8 +15,6 @@ import io.medallion.run.TableResult;
 import io.medallion.platform.Platform;
 import io.medallion.table.TableName;
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -45,6 +42,8 @@ public final class Cli {
           "  maintain   OPTIMIZE and VACUUM the pipeline's tables, quarantine tables and event log",
           "  bundle     write a Databricks Asset Bundle for the pipeline (" + BundleCommand.OPTIONS + ")",
           "  report     write the data-quality report, one HTML file (" + ReportCommand.OPTIONS + ")",
+          "  sql        run one read-only query with the environment's catalogs: medallion sql \"<query>\" --env E",
+          "  help       describe a command: medallion help <command> (or <command> --help)",
           "Options:",
           "  --conf-dir DIR        where pipelines/<name>.conf and env/<name>.conf are (default: conf,",
           "                        or $MEDALLION_CONF_DIR)",
@@ -65,19 +64,25 @@ public final class Cli {
 
   /** Runs one command; throws {@link MedallionException} with an actionable message on failure. */
   public RunResult execute(String... args) {
-    if (args.length > 0 && (args[0].equals("bundle") || args[0].equals("report"))) {
-      if (args[0].equals("bundle")) {
-        new BundleCommand(out).execute(args);
-      } else {
-        new ReportCommand(out).execute(args);
+    if (Help.asked(args)) {
+      Help.print(args, out);
+      return new RunResult(List.of());
+    }
+    if (args.length > 0 && (args[0].equals("bundle") || args[0].equals("report") || args[0].equals("sql"))) {
+      switch (args[0]) {
+        case "bundle" -> new BundleCommand(out).execute(args);
+        case "report" -> new ReportCommand(out).execute(args);
+        default -> new SqlCommand(out).execute(args);
       }
       return new RunResult(List.of());
     }
     Args a = Args.parse(args);
-    Path confDir = Paths.get(a.confDir);
-    LoadedPipeline loaded = ConfigLoader.load(confDir, a.pipeline, a.env);
+    LoadedPipeline loaded = ConfFiles.load(a.confDir, a.pipeline, a.env);
     PipelineDefinition pipeline = loaded.pipeline();
     Environment env = loaded.environment();
+    if (!a.quiet && !a.json) { // --json prints only JSON objects, --quiet nothing
+      out.println(ConfFiles.roots(env));
+    }
     Platform platform = Platform.choose(env.platform(), System.getenv());
     SparkSession spark = Sessions.obtain(env, platform, "medallion " + pipeline.name() + " (" + env.name() + ")");
     PipelineRunner runner = new PipelineRunner(spark, pipeline, env, platform);
@@ -152,6 +157,11 @@ public final class Cli {
     }
   }
 
+  /** {@code --conf-dir}'s default: {@code $MEDALLION_CONF_DIR}, else {@code conf} (in the working directory). */
+  static String defaultConfDir() {
+    return System.getenv().getOrDefault("MEDALLION_CONF_DIR", "conf");
+  }
+
   /** One paragraph for a person: the message of the exception that says what went wrong. */
   static String describe(Throwable e) {
     Throwable shown = e;
@@ -175,7 +185,7 @@ public final class Cli {
     String command;
     String pipeline;
     String env;
-    String confDir = System.getenv().getOrDefault("MEDALLION_CONF_DIR", "conf");
+    String confDir = defaultConfDir();
     final List<String> only = new ArrayList<>();
     final List<String> fullRefresh = new ArrayList<>();
     boolean showGold;
@@ -191,7 +201,8 @@ public final class Cli {
       }
       a.command = list.get(0);
       if (!a.command.equals("run") && !a.command.equals("validate") && !a.command.equals("maintain")) {
-        throw new UsageException("Unknown command '" + a.command + "': expected run, validate or maintain.");
+        throw new UsageException("Unknown command '" + a.command + "': expected one of "
+            + String.join(", ", Help.COMMANDS.keySet()) + " (medallion --help describes them).");
       }
       for (int i = 1; i < list.size(); i++) {
         String arg = list.get(i);

@@ -1,7 +1,7 @@
 package io.medallion.config;
 
 import com.typesafe.config.ConfigObject;
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

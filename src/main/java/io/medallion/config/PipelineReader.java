@@ -5,7 +5,7 @@ import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.TableDefinition;

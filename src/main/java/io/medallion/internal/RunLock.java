@@ -86,12 +86,14 @@ public final class RunLock implements AutoCloseable {
             continue; // released between the two calls: try again
           }
           Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
-          if (age.compareTo(staleAfter) <= 0 || attempt > 0) {
+          boolean dead = deadOnThisHost(other);
+          if ((age.compareTo(staleAfter) <= 0 && !dead) || attempt > 0) {
             throw held(pipeline, path, other, age);
           }
-          LOG.warn("Pipeline {}: taking over the run lock {} of {}: its last heartbeat is {} s old"
-              + " (more than medallion.run.lock-stale-after = {} s), so that run is gone", pipeline, path,
-              other, age.toSeconds(), staleAfter.toSeconds());
+          LOG.warn("Pipeline {}: taking over the run lock {} of {}: {}", pipeline, path, other, dead
+              ? "its process no longer exists on this host"
+              : "its last heartbeat is " + age.toSeconds() + " s old (more than medallion.run.lock-stale-after = "
+                  + staleAfter.toSeconds() + " s), so that run is gone");
           fs.delete(path, false);
         }
       }
@@ -99,6 +101,20 @@ public final class RunLock implements AutoCloseable {
       throw new MedallionException("Pipeline " + pipeline + ": cannot create its run lock " + path + ": "
           + e.getMessage() + ". Check that the checkpoint root exists and is writable.", e);
     }
+  }
+
+  /**
+   * True when the lock's owner ran on this host in a process that no longer exists (a run killed
+   * with kill -9 and started again on the same machine need not wait for the lock to go stale).
+   */
+  static boolean deadOnThisHost(String owner) {
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile(" on host (.+?), process (\\d+)@(.+?), started ").matcher(owner);
+    if (!m.find() || !m.group(1).equals(host())) {
+      return false;
+    }
+    long pid = Long.parseLong(m.group(2));
+    return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }
 
   private static MedallionException held(String pipeline, Path path, String other, Duration age) {

@@ -39,6 +39,21 @@ public final class Suggestions {
     return closest(input, candidates).map(s -> " Did you mean '" + s + "'?").orElse("");
   }
 
+  private static final java.util.regex.Pattern INTERNAL_QUALIFIER =
+      java.util.regex.Pattern.compile("`__medallion_[^`]*`\\.");
+  private static final java.util.regex.Pattern INTERNAL_COLUMN =
+      java.util.regex.Pattern.compile("(, )?`__medallion_[^`]*`(, )?");
+
+  /**
+   * A Spark message as a user should read it: the qualifiers of medallion's own temporary views
+   * ({@code `__medallion_in_...`.`amount`} becomes {@code `amount`}) and medallion's own columns
+   * are removed from its "Did you mean" lists, so they name the user's columns only.
+   */
+  public static String userColumnsOnly(String message) {
+    String s = INTERNAL_QUALIFIER.matcher(message).replaceAll("");
+    return INTERNAL_COLUMN.matcher(s).replaceAll(m -> m.group(1) != null && m.group(2) != null ? ", " : "");
+  }
+
   private static String normalize(String s) {
     return s.toLowerCase(Locale.ROOT).replace('_', '-');
   }

@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableSpec;
 import io.medallion.quality.QualityRules;
 import io.medallion.pipeline.SqlTemplate;

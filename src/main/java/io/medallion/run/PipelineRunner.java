@@ -224,11 +224,15 @@ public final class PipelineRunner {
         checkColumns(table, schema, silver.keys(), "keys");
         silver.sequenceBy().ifPresent(s -> checkColumns(table, schema, List.of(s), "sequence-by"));
       }
-      checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(schema));
+      // readers see the CDC target's columns (SCD2 adds __START_AT, __END_AT)
+      StructType columns = table instanceof SilverTable silver && silver.cdc().isPresent()
+          ? DeltaSink.cdcTargetSchema(silver.cdc().get(), schema, pipeline.origin() + ": pipeline." + table.ref() + ".cdc")
+          : schema;
+      checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(columns));
       // Later tables bind to the columns only: a view over the source's own plan would carry its
       // options (a Kafka JAAS password) into Spark's event log and UI.
-      planned.put(table.ref(), spark.createDataFrame(List.<Row>of(), schema));
-      schemas.put(table.ref(), schema);
+      planned.put(table.ref(), spark.createDataFrame(List.<Row>of(), columns));
+      schemas.put(table.ref(), columns);
     }
     return schemas;
   }

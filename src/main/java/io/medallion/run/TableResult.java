@@ -1,6 +1,7 @@
 package io.medallion.run;
 
 import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.Layer;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.stage.StageResult;
 import io.medallion.table.TableName;
@@ -44,13 +45,19 @@ public record TableResult(
 
   /**
    * One line for logs and the CLI: {@code silver.orders -> a.b.c: read 10 rows, wrote 8 rows in 1.2 s},
-   * plus dropped, quarantined and warned rows and failed checks when there are any.
+   * plus dropped, quarantined and warned rows and failed checks when there are any. When the rows
+   * that reached the expectations (the event log's {@code num_input_rows}) differ from the rows read
+   * (a gold table reads its whole inputs, a SQL filters), both are printed, each labelled.
    */
   public String summary() {
+    String read = quality.rows() > 0 && quality.rows() != rowsRead
+        ? String.format(Locale.ROOT, "read %d rows (%s), %d rows after its SQL (event log num_input_rows)",
+            rowsRead, ref.layer() == Layer.GOLD ? "its input tables" : "its input", quality.rows())
+        : "read " + rowsRead + " rows";
     StringBuilder sb = new StringBuilder(String.format(
         Locale.ROOT,
-        "%s -> %s: read %d rows, wrote %d rows in %.1f s",
-        ref, name, rowsRead, rowsWritten, duration.toMillis() / 1000.0));
+        "%s -> %s: %s, wrote %d rows in %.1f s",
+        ref, name, read, rowsWritten, duration.toMillis() / 1000.0));
     if (quality.dropped() > 0) {
       sb.append(", dropped ").append(quality.dropped());
     }

@@ -50,14 +50,17 @@ final class SilverStage implements Stage {
       });
       // A batch table is recomputed from its whole input on every run: with mode = append it is
       // replaced, never appended to (that would add the same rows again on each run).
-      Write write = table.mode() == WriteMode.UPSERT
-          ? Write.merge(table.keys(), table.sequenceBy())
-          : streaming ? Write.append() : Write.replace();
+      // A CDC table applies its rows as change events (see Write.Cdc).
+      Write write = table.cdc().<Write>map(c -> Write.cdc(c, ctx.pipeline().origin() + ": pipeline." + table.ref() + ".cdc"))
+          .orElse(table.mode() == WriteMode.UPSERT ? Write.merge(table.keys(), table.sequenceBy())
+              : streaming ? Write.append() : Write.replace());
       TableWriter writer = new TableWriter(ctx, table, rows, write);
+      if (!streaming || table.cdc().isPresent()) {
+        DeltaSink.prepare(spark, writer.name(), rows.schema(), table.spec(), write, start);
+      }
       if (streaming) {
         return Runs.stream(ctx, table, table.trigger(), rows, writer, start, q -> {});
       }
-      DeltaSink.ensureTable(spark, writer.name(), rows.schema(), table.spec());
       return Runs.batch(table, rows, writer, start, DeltaSink.rowCount(spark, ctx.nameOf(table.from())));
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);

@@ -96,13 +96,13 @@ final class TableWriter {
     Txn txn = batchId >= 0 ? new Txn(appId, batchId) : Txn.NONE;
     QualityMetrics metrics;
     Commit commit;
-    try (QualityCheck.Batch batch = quality.evaluate(rows, batchId, write instanceof Write.Merge)) {
+    try (QualityCheck.Batch batch = quality.evaluate(rows, batchId, write instanceof Write.Merge || write instanceof Write.Cdc)) {
       commit = DeltaSink.write(batch.keep(), name, table.spec(), write, txn);
       QualityCheck.Outcome outcome = batch.after(commit.committed());
       outcome.quarantine().ifPresent(q -> writeQuarantine(q, txn));
       metrics = outcome.metrics();
     } catch (QualityException e) {
-      record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()));
+      record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()), Optional.empty());
       throw e;
     }
     long written = commit.rowsWritten();
@@ -120,7 +120,8 @@ final class TableWriter {
     for (CheckResult c : metrics.failedChecks()) {
       LOG.warn("{} check {} ({}) failed: {}", table.ref(), c.name(), c.type(), c.message());
     }
-    record(batchId, start, status, lastRowsIn, written, metrics, Optional.empty());
+    record(batchId, start, status, lastRowsIn, written, metrics, Optional.empty(),
+        commit.cdc().map(c -> new FlowProgress.CdcMetrics(c.upserts(), c.deletes(), c.historyRowsOpened())));
   }
 
   private void writeQuarantine(Dataset<Row> rows, Txn txn) {
@@ -132,10 +133,10 @@ final class TableWriter {
   }
 
   private void record(long batchId, Instant start, String status, long rowsIn, long written, QualityMetrics m,
-      Optional<String> error) {
+      Optional<String> error, Optional<FlowProgress.CdcMetrics> cdc) {
     FlowProgress p = new FlowProgress(table.ref(), name,
         batchId >= 0 ? OptionalLong.of(batchId) : OptionalLong.empty(),
-        start, Instant.now(), status, rowsIn, written, m, error);
+        start, Instant.now(), status, rowsIn, written, m, error, cdc);
     ctx.events().flowProgress(ctx.runId(), p);
   }
 }

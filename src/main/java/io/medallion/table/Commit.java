@@ -1,5 +1,6 @@
 package io.medallion.table;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -10,8 +11,23 @@ import java.util.OptionalLong;
  * @param rowsWritten rows the write's commits inserted or updated (MERGE: inserted + updated;
  *     appends and replaces: output rows), read from the Delta log
  * @param version the table's version after the write, empty if the table does not exist
+ * @param cdc for a {@link Write.Cdc} write: the changes it applied
  */
-public record Commit(boolean committed, long rowsWritten, OptionalLong version) {
+public record Commit(boolean committed, long rowsWritten, OptionalLong version, Optional<CdcApplied> cdc) {
+  /** A write that is not a CDC write. */
+  public Commit(boolean committed, long rowsWritten, OptionalLong version) {
+    this(committed, rowsWritten, version, Optional.empty());
+  }
+
+  /**
+   * What a CDC batch applied (DLT's flow_progress metrics).
+   *
+   * @param upserts new insert/update changes applied
+   * @param deletes new delete changes applied
+   * @param historyRowsOpened SCD2 history rows opened (0 for SCD1)
+   */
+  public record CdcApplied(long upserts, long deletes, long historyRowsOpened) {}
+
   /** A write that changed nothing. */
   public static Commit nothing(OptionalLong version) {
     return new Commit(false, 0, version);

@@ -2,6 +2,8 @@ package io.medallion.table;
 
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.DeltaWriter;
+import io.medallion.table.internal.cdc.CdcEngine;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
@@ -39,6 +41,29 @@ public final class DeltaSink {
    */
   public static List<String> ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
     return DeltaTables.ensureTable(spark, name, schema, spec);
+  }
+
+  /**
+   * Creates the table {@code write} will write unless it exists, once per run: for {@link
+   * Write.Cdc} the target with its CDC columns and its companion changes table, after which deletes
+   * older than the spec's tombstone retention before {@code now} are forgotten; otherwise as {@link
+   * #ensureTable}.
+   */
+  public static void prepare(SparkSession spark, TableName name, StructType input, TableSpec spec, Write write,
+      Instant now) {
+    if (write instanceof Write.Cdc c) {
+      CdcEngine.prepare(spark, name, c.spec(), input, c.where(), spec).expireTombstones(now);
+    } else {
+      DeltaTables.ensureTable(spark, name, input, spec);
+    }
+  }
+
+  /**
+   * The columns a CDC target has for rows of {@code input} (SCD2 adds {@code __START_AT} and
+   * {@code __END_AT}), after checking {@code spec} against them; for {@code validate}.
+   */
+  public static StructType cdcTargetSchema(CdcSpec spec, StructType input, String where) {
+    return CdcEngine.targetSchema(spec, input, where);
   }
 
   /** Drops the table and, on medallion's warehouse catalog, its data. */

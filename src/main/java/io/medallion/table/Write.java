@@ -67,8 +67,20 @@ public sealed interface Write {
   /** See {@link #recording}. */
   record Recording(Write write, String userMetadata) implements Write {}
 
+  /**
+   * Applies the rows as change events (AUTO CDC, SCD type 1 or 2) by {@code spec}'s rules; the
+   * target and its companion {@code <table>__cdc_changes} table are created by {@link
+   * DeltaSink#prepare}. {@code where} names the spec in errors (its config path).
+   */
+  static Write cdc(CdcSpec spec, String where) {
+    return new Cdc(spec, where);
+  }
+
   /** See {@link #append()} and {@link #appendEvolvingSchema()}. */
   record Append(boolean mergeSchema) implements Write {}
+
+  /** See {@link #cdc}. */
+  record Cdc(CdcSpec spec, String where) implements Write {}
 
   /** See {@link #replace()}. */
   record Replace() implements Write {}

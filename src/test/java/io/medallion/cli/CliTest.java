@@ -12,6 +12,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import io.medallion.pipeline.TableRef;
+import io.medallion.run.TableResult;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.table.TableName;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +39,12 @@ class CliTest {
     Files.writeString(conf.resolve("pipelines/retail.conf"), retail);
     Files.writeString(conf.resolve("pipelines/broken_sql.conf"),
         retail.replace("name = retail", "name = broken_sql").replace("CAST(amount AS DECIMAL(12, 2))", "CAST(amount_typo AS DECIMAL(12, 2))"));
+    Files.writeString(conf.resolve("pipelines/broken_gold.conf"),
+        retail.replace("name = retail", "name = broken_gold").replace("SUM(o.amount)", "SUM(amout)"));
+    Files.writeString(conf.resolve("pipelines/broken_star.conf"), retail.replace("name = retail", "name = broken_star").replace(
+        "SELECT CAST(customer_id AS BIGINT) AS customer_id, name, country,",
+        "SELECT *, CAST(customer_id AS BIGINT) AS id,").replace("keys = [customer_id]",
+        "keys = [customer_id]\n      expectations { known_country = \"countryy IS NOT NULL\" }"));
     Files.writeString(conf.resolve("pipelines/broken_keys.conf"),
         retail.replace("name = retail", "name = broken_keys").replace("keys = [order_id]", "keys = [order_idd]"));
     Files.writeString(conf.resolve("pipelines/broken_rule.conf"),
@@ -83,6 +95,94 @@ class CliTest {
         .contains("bronze.customers -> cli_bronze.sales.customers: read 400 rows, wrote 400 rows in ")
         .contains("Event log: cli_bronze.sales.event_log")
         .doesNotContain("silver.");
+    assertThat(out.lines().findFirst().orElseThrow())
+        .startsWith("Roots: warehouse " + dir.resolve("warehouse") + ", checkpoints " + dir.resolve("checkpoints")
+            + ", landing " + Path.of("src/demo/retail/landing").toAbsolutePath())
+        .endsWith("(working directory " + Path.of("").toAbsolutePath() + ")");
+
+    // medallion sql: the README's event-log query, the pipeline's {layer.table} names, read-only.
+    String counts = cli("sql", "SELECT origin.dataset_name AS dataset, e.name AS expectation, e.action,"
+        + " SUM(e.passed_records) AS passed, SUM(e.failed_records) AS failed FROM cli_bronze.sales.event_log"
+        + " LATERAL VIEW explode(details.flow_progress.data_quality.expectations) x AS e"
+        + " WHERE event_type = 'flow_progress' GROUP BY 1, 2, 3 ORDER BY 1, 2",
+        "--conf-dir", conf.toString(), "--env", "cli");
+    assertThat(counts).contains("|dataset      |expectation|action|passed|failed|")
+        .contains("|bronze.orders|parsable   |warn  |3472  |54    |");
+    String rows = cli("sql", "SELECT count(*) AS n FROM {bronze.orders}", "--conf-dir", conf.toString(),
+        "--pipeline", "retail", "--env", "cli");
+    assertThat(rows).contains("|3526|");
+    assertThatThrownBy(() -> cli("sql", "DELETE FROM cli_bronze.sales.orders", "--conf-dir", conf.toString(),
+        "--env", "cli"))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("read-only queries only")
+        .hasMessageContaining("(DELETE ...)");
+    assertThat(spark.table("cli_bronze.sales.orders").count()).isEqualTo(3526);
+  }
+
+  @Test
+  void sqlRefusesEverythingThatIsNotAQuery() {
+    for (String statement : new String[] {
+        "DROP TABLE cli_bronze.sales.orders",
+        "INSERT INTO cli_bronze.sales.orders SELECT * FROM cli_bronze.sales.orders",
+        "WITH x AS (SELECT 1 AS a) INSERT INTO cli_gold.sales.t SELECT * FROM x",
+        "FROM cli_bronze.sales.orders INSERT INTO cli_gold.sales.t SELECT *",
+        "/* a comment */ CREATE TABLE cli_gold.sales.t AS SELECT 1 AS a",
+        "SET spark.sql.shuffle.partitions = 1",
+        "VACUUM cli_bronze.sales.orders"}) {
+      assertThatThrownBy(() -> cli("sql", statement, "--conf-dir", conf.toString(), "--env", "cli"))
+          .as(statement)
+          .isInstanceOf(MedallionException.class)
+          .hasMessageContaining("medallion sql runs read-only queries only");
+    }
+    assertThatThrownBy(() -> cli("sql", "SELECT 1; DROP TABLE cli_gold.sales.t", "--conf-dir", conf.toString(),
+        "--env", "cli"))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("does not parse");
+    assertThat(cli("sql", "VALUES (1, 'a') AS t(n, s)", "--conf-dir", conf.toString(), "--env", "cli"))
+        .contains("|1  |a  |");
+    assertThatThrownBy(() -> cli("sql", "--env", "cli")).isInstanceOf(UsageException.class)
+        .hasMessageContaining("Missing the query of sql");
+  }
+
+  @Test
+  void helpDescribesTheCommands() {
+    assertThat(cli("--help")).contains("Usage: medallion <command>").contains("  sql ")
+        .contains("'medallion help <command>'").doesNotContain("Unknown command");
+    assertThat(cli("help")).contains("Usage: medallion <command>");
+    assertThat(cli("help", "sql")).startsWith("medallion sql \"<query>\" --env <name|file.conf>")
+        .contains("Anything but a query is refused");
+    assertThat(cli("run", "--help")).startsWith("medallion run --pipeline <name|file.conf>")
+        .contains("--full-refresh T");
+    assertThat(cli("help", "validate")).contains("Moves no data");
+    assertThatThrownBy(() -> cli("help", "launch")).isInstanceOf(UsageException.class)
+        .hasMessageContaining("No command 'launch': expected one of run, validate, bundle, report, sql");
+  }
+
+  @Test
+  void pipelineAndEnvironmentTakeANameOrAPath() {
+    Path envFile = conf.resolve("env/cli.conf").toAbsolutePath();
+    String out = cli("validate", "--pipeline", "conf/pipelines/retail.conf", "--env", envFile.toString());
+    assertThat(out).contains("Pipeline 'retail' is valid in environment 'cli'");
+    assertThat(cli("validate", "--conf-dir", conf.toString(), "--pipeline", "retail", "--env", envFile.toString()))
+        .contains("Pipeline 'retail' is valid in environment 'cli'");
+    assertThatThrownBy(() -> cli("validate", "--pipeline", "retail", "--env", "/nowhere/s3env.conf"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("/nowhere/s3env.conf")
+        .hasMessageContaining("the environment file does not exist")
+        .hasMessageContaining("relative to the working directory")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3env.conf.conf"));
+  }
+
+  @Test
+  void theTableLineLabelsRowsReadWhenTheEventLogCountsOthers() {
+    QualityMetrics m = new QualityMetrics(56, 0, 0, 0, List.of(), List.of());
+    assertThat(new TableResult(TableRef.parse("gold.daily_revenue"), TableName.parse("a.b.c"), 3472, 56,
+        Duration.ofMillis(1200), m).summary())
+        .isEqualTo("gold.daily_revenue -> a.b.c: read 3472 rows (its input tables), 56 rows after its SQL"
+            + " (event log num_input_rows), wrote 56 rows in 1.2 s");
+    assertThat(new TableResult(TableRef.parse("bronze.orders"), TableName.parse("a.b.c"), 10, 10,
+        Duration.ofMillis(1200), new QualityMetrics(10, 0, 0, 0, List.of(), List.of())).summary())
+        .isEqualTo("bronze.orders -> a.b.c: read 10 rows, wrote 10 rows in 1.2 s");
   }
 
   @Test
@@ -102,6 +202,23 @@ class CliTest {
         .hasMessageContaining("silver.orders")
         .hasMessageContaining("pipeline.silver.orders.sql")
         .hasMessageContaining("amount_typo");
+    assertThatThrownBy(() -> cli(args("validate", "broken_gold")))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("Did you mean one of the following? [`o`.`amount`, `c`.`name`");
+  }
+
+  @Test
+  void didYouMeanListsOnlyTheUsersColumns() {
+    assertThatThrownBy(() -> cli(args("validate", "broken_star")))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("expectation known_country of table silver.customers does not resolve")
+        .hasMessageContaining("`countryy` cannot be resolved. Did you mean one of the following?"
+            + " [`id`, `signup_date`, `name`, `country`, `customer_id`]")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("__medallion"))
+        .satisfies(e -> assertThat(e.getCause().getMessage()).contains("`__medallion_in_silver_customers_broken_star_bronze_customers`.`name`"));
+    assertThat(io.medallion.internal.Suggestions.userColumnsOnly(
+        "Did you mean one of the following? [`__medallion_rank`, `a`, `__medallion_value`, `__medallion_x`.`b`, `c`]."))
+        .isEqualTo("Did you mean one of the following? [`a`, `b`, `c`].");
     assertThatThrownBy(() -> cli(args("validate", "broken_keys")))
         .isInstanceOf(MedallionException.class)
         .hasMessageContaining("pipeline.silver.orders.keys")
@@ -112,7 +229,7 @@ class CliTest {
   @Test
   void commandLineMistakesSayWhatIsExpected() {
     assertThatThrownBy(() -> cli("launch")).isInstanceOf(UsageException.class)
-        .hasMessageContaining("Unknown command 'launch': expected run or validate")
+        .hasMessageContaining("Unknown command 'launch': expected one of run, validate, bundle, report, sql")
         .hasMessageContaining("Usage: medallion");
     assertThatThrownBy(() -> cli("run", "--pipeline", "retail")).isInstanceOf(UsageException.class)
         .hasMessageContaining("Missing --env");

@@ -67,7 +67,7 @@ class ClusterIT {
         ENV, "run", "--pipeline", "retail", "--env", "local", "--show-gold");
     assertThat(cluster.exit()).as(cluster.stderr()).isZero();
     assertThat(cluster.stdout())
-        .contains("silver.orders -> local_silver.sales.orders: read 3526 rows, wrote 2982 rows")
+        .contains("silver.orders -> local_silver.sales.orders: read 3526 rows (its input), 3472 rows after its SQL (event log num_input_rows), wrote 2982 rows")
         .contains("Quarantined: 14 rows of silver.orders in local_silver.sales.orders_quarantine");
 
     JobJarIT.Result local = JobJarIT.localDemo();

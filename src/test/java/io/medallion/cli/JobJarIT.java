@@ -28,6 +28,8 @@ class JobJarIT {
       assertThat(names).noneMatch(n -> n.startsWith("com/typesafe/config/"));
       assertThat(names).contains("io/medallion/shaded/com/typesafe/config/Config.class");
       assertThat(names).contains("io/medallion/cli/Main.class", "reference.conf");
+      assertThat(names).as("the test kit is its own artifact (classifier tests)")
+          .noneMatch(n -> n.startsWith("io/medallion/testkit/") || n.contains("kinesalite"));
       assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo("io.medallion.cli.Main");
       String reference = new String(jar.getInputStream(jar.getEntry("reference.conf")).readAllBytes());
       assertThat(reference).contains("medallion");

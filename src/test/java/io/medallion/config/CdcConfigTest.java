@@ -3,7 +3,7 @@ package io.medallion.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import io.medallion.pipeline.ConfigurationException;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableRef;

@@ -46,6 +46,25 @@ class RunLockTest {
   }
 
   @Test
+  void theFreshLockOfAProcessThatNoLongerExistsOnThisHostIsTakenOverAtOnce() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String host = java.net.InetAddress.getLocalHost().getHostName();
+    Path lock = Files.createDirectories(root.resolve("retail")).resolve(RunLock.FILE);
+    Files.writeString(lock, "run killed-one on host " + host + ", process " + gone.pid() + "@" + host
+        + ", started 2026-01-01T00:00:00Z");
+
+    try (RunLock taken = RunLock.acquire(new Configuration(), root.toString(), "retail", Duration.ofMinutes(2))) {
+      assertThat(Files.readString(lock)).isEqualTo(taken.owner()).doesNotContain("killed-one");
+    }
+    // a live process on another host keeps its fresh lock
+    Files.writeString(lock, "run other-one on host elsewhere, process " + gone.pid() + "@elsewhere, started 2026-01-01T00:00:00Z");
+    assertThat(catchThrowableOfType(
+        () -> RunLock.acquire(new Configuration(), root.toString(), "retail", Duration.ofMinutes(2)),
+        MedallionException.class)).hasMessageContaining("other-one");
+  }
+
+  @Test
   void theHeartbeatKeepsALongRunsLockFresh() throws Exception {
     Configuration conf = new Configuration();
     Path lock = root.resolve("retail").resolve(RunLock.FILE);

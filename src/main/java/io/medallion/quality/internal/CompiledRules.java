@@ -131,7 +131,7 @@ public final class CompiledRules {
       return e.getClass().getSimpleName();
     }
     int cut = msg.indexOf('\n');
-    return (cut > 0 ? msg.substring(0, cut) : msg).trim();
+    return io.medallion.internal.Suggestions.userColumnsOnly((cut > 0 ? msg.substring(0, cut) : msg).trim());
   }
 
   public QualityRules rules() {

@@ -8,9 +8,12 @@ import io.medallion.table.TableName;
 import io.medallion.table.TableSpec;
 import io.medallion.table.Txn;
 import io.medallion.table.Write;
+import io.medallion.table.internal.cdc.CdcEngine;
+import io.medallion.table.internal.cdc.CdcResult;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -40,6 +43,9 @@ public final class DeltaWriter {
       return recording(spark, r.userMetadata(), () -> write(rows, name, spec, r.write(), txn));
     }
     OptionalLong before = DeltaTables.version(spark, name);
+    if (write instanceof Write.Cdc c) {
+      return cdc(rows, name, spec, c, txn);
+    }
     if (write instanceof Write.Replace) {
       DeltaTables.replace(rows, name, spec);
     } else if (write instanceof Write.CommitOnly) {
@@ -64,6 +70,18 @@ public final class DeltaWriter {
       return Commit.nothing(after);
     }
     return new Commit(true, DeltaTables.rowsWrittenSince(spark, name, before), after);
+  }
+
+  /**
+   * Applies the rows as change events; idempotent per transaction identifier (the engine's
+   * MERGE and its changes-table append carry it, and changes already stored count as duplicates).
+   */
+  private static Commit cdc(Dataset<Row> rows, TableName name, TableSpec spec, Write.Cdc cdc, Txn txn) {
+    SparkSession spark = rows.sparkSession();
+    CdcResult r = CdcEngine.prepare(spark, name, cdc.spec(), rows.schema(), cdc.where(), spec)
+        .apply(rows, txn.appId(), txn.present() ? txn.version() : -1);
+    return new Commit(r.upserts() + r.deletes() + r.truncates() > 0, r.rowsWritten(), DeltaTables.version(spark, name),
+        Optional.of(new Commit.CdcApplied(r.upserts(), r.deletes(), r.historyRowsOpened())));
   }
 
   private static void append(Dataset<Row> rows, TableName name, Write.Append append, Txn txn) {

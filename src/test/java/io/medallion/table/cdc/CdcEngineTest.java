@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.MedallionException;
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.cdc.CdcEngine;

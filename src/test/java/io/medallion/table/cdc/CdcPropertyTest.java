@@ -4,7 +4,7 @@ import static io.medallion.table.cdc.CdcTestSupport.dump;
 import static io.medallion.table.cdc.CdcTestSupport.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.cdc.CdcEngine;
 import java.nio.file.Path;

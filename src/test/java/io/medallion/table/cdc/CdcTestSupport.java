@@ -1,7 +1,7 @@
 package io.medallion.table.cdc;
 
 import io.medallion.catalog.WarehouseCatalog;
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.cdc.CdcEngine;

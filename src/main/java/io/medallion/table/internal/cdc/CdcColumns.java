@@ -1,6 +1,6 @@
 package io.medallion.table.internal.cdc;
 
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;

@@ -16,7 +16,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
-import io.medallion.pipeline.CdcSpec;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;

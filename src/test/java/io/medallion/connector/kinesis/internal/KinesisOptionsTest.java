@@ -79,9 +79,10 @@ class KinesisOptionsTest {
   void secretKeyNeverShows() {
     KinesisOptions o = parse("streamName", "s", "awsAccessKey", "AKIDEXAMPLE",
         "awsSecretKey", SECRET, "region", "eu-west-1");
-    assertThat(o.toString()).contains("AKIDEXAMPLE").contains("eu-west-1")
-        .doesNotContain(SECRET);
-    assertThat(new KinesisTable(o).description()).doesNotContain(SECRET);
+    // issue 15 item 10: the access-key id is a credential too
+    assertThat(o.toString()).contains("eu-west-1").contains("id and secret hidden")
+        .doesNotContain("AKIDEXAMPLE").doesNotContain(SECRET);
+    assertThat(new KinesisTable(o).description()).doesNotContain(SECRET).doesNotContain("AKIDEXAMPLE");
     assertThatThrownBy(() -> parse("streamName", "s", "awsSecretKey", SECRET))
         .hasMessageContaining("only awsSecretKey is set")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));

@@ -45,22 +45,17 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * tests. It accepts any credentials ({@link #credentials()} are dummies) and region {@value
  * #REGION}. The child is killed by {@link #close()} or, failing that, by a JVM shutdown hook.
  */
-public final class SqsServer implements AutoCloseable {
+public final class SqsServer extends ChildServer {
   /** The region queue URLs and clients use. */
   public static final String REGION = "us-east-1";
 
   private static final long START_TIMEOUT_MS = 60_000;
 
-  private final Process process;
-  private final Path workDir;
-  private final Thread shutdownHook;
   private final String endpoint;
   private final SqsClient client;
 
-  private SqsServer(Process process, Path workDir, Thread shutdownHook, String endpoint) {
-    this.process = process;
-    this.workDir = workDir;
-    this.shutdownHook = shutdownHook;
+  private SqsServer(Launched child, String endpoint) {
+    super("ElasticMQ", child);
     this.endpoint = endpoint;
     this.client = SqsClient.builder().endpointOverride(URI.create(endpoint))
         .region(Region.of(REGION)).credentialsProvider(credentials())
@@ -78,13 +73,16 @@ public final class SqsServer implements AutoCloseable {
    */
   public static SqsServer start() {
     Path jars = locateJars();
-    Path workDir = null;
-    Process process = null;
-    Thread hook = null;
+    Path workDir;
     try {
       workDir = Files.createTempDirectory("medallion-elasticmq-");
-      int port = freePort();
-      String endpoint = "http://127.0.0.1:" + port;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start ElasticMQ", e);
+    }
+    int port = freePort();
+    String endpoint = "http://127.0.0.1:" + port;
+    Launched child = null;
+    try {
       Path config = workDir.resolve("elasticmq.conf");
       Files.writeString(config, String.join("\n",
           "include classpath(\"application.conf\")",
@@ -96,25 +94,21 @@ public final class SqsServer implements AutoCloseable {
           "generate-node-address = false",
           "aws { region = \"" + REGION + "\", accountId = \"000000000000\" }",
           ""), StandardCharsets.UTF_8);
-      Path log = workDir.resolve("elasticmq.log");
       String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-      process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+      child = launch("ElasticMQ", List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
               "-XX:TieredStopAtLevel=1", "-Dconfig.file=" + config, "-cp",
-              jars.toString() + File.separator + "*", "org.elasticmq.server.Main"))
-          .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      Process child = process;
-      Path dir = workDir;
-      hook = new Thread(() -> stop(child, null, dir), "elasticmq-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      waitForPort(process, port, log);
-      SqsServer server = new SqsServer(process, workDir, hook, endpoint);
-      server.waitUntilServing(log);
+              jars.toString() + File.separator + "*", "org.elasticmq.server.Main"),
+          workDir, workDir.resolve("elasticmq.log"), true);
+      awaitPort("ElasticMQ", child, port, START_TIMEOUT_MS, null);
+      SqsServer server = new SqsServer(child, endpoint);
+      server.waitUntilServing(child.log);
       return server;
     } catch (IOException | RuntimeException e) {
-      stop(process, hook, workDir);
+      if (child != null) {
+        child.abort();
+      } else {
+        stop(null, null, workDir);
+      }
       if (e instanceof RuntimeException) {
         throw (RuntimeException) e;
       }
@@ -218,7 +212,7 @@ public final class SqsServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    stop(process, shutdownHook, workDir);
+    super.close();
   }
 
   @Override
@@ -281,30 +275,6 @@ public final class SqsServer implements AutoCloseable {
     return jars.toAbsolutePath();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void waitForPort(Process process, int port, Path log) {
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("ElasticMQ exited with code " + process.exitValue()
-            + " before listening on 127.0.0.1:" + port + ". Its output:\n" + output(log));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        ChildProcesses.sleep(100, "starting ElasticMQ");
-      }
-    }
-    throw new IllegalStateException("ElasticMQ did not listen on 127.0.0.1:" + port + " within "
-        + START_TIMEOUT_MS / 1000 + " s. Its output:\n" + output(log));
-  }
-
   private void waitUntilServing(Path log) {
     RuntimeException last = null;
     for (int attempt = 0; attempt < 40; attempt++) {
@@ -313,30 +283,10 @@ public final class SqsServer implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         last = e; // the port may answer a moment before the SQS routes are ready
-        ChildProcesses.sleep(250, "starting ElasticMQ");
+        sleep(250, "starting ElasticMQ");
       }
     }
     throw new IllegalStateException("ElasticMQ at " + endpoint + " does not answer ListQueues."
-        + " Its output:\n" + output(log), last);
-  }
-
-  private static String output(Path log) {
-    try {
-      String text = Files.readString(log, StandardCharsets.UTF_8);
-      return text.length() > 8000 ? "..." + text.substring(text.length() - 8000) : text;
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e.getMessage() + ")";
-    }
-  }
-
-  private static void stop(Process process, Thread hook, Path workDir) {
-    ChildProcesses.stop(process, hook);
-    if (workDir != null) {
-      try (Stream<Path> paths = Files.walk(workDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // Best effort: a temp directory.
-      }
-    }
+        + " Its output:\n" + output(log, null), last);
   }
 }

@@ -66,7 +66,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * <p>The child is killed by {@link #close()}, by a JVM shutdown hook, and exits by itself when
  * its standard input closes (the parent JVM died).
  */
-public final class KinesisServer implements AutoCloseable {
+public final class KinesisServer extends ChildServer {
   /** System property naming the parent of the npm install cache directory. */
   public static final String CACHE_DIR_PROPERTY = "medallion.kinesalite.cache";
 
@@ -77,14 +77,11 @@ public final class KinesisServer implements AutoCloseable {
   private static final long NPM_TIMEOUT_MS = 300_000;
   private static final String REGION = "us-east-1";
 
-  private final Process process;
-  private final Thread shutdownHook;
   private final String endpoint;
   private final KinesisClient client;
 
-  private KinesisServer(Process process, Thread shutdownHook, String endpoint) {
-    this.process = process;
-    this.shutdownHook = shutdownHook;
+  private KinesisServer(Launched child, String endpoint) {
+    super("kinesalite", child);
     this.endpoint = endpoint;
     this.client = KinesisClient.builder()
         .endpointOverride(URI.create(endpoint))
@@ -106,24 +103,18 @@ public final class KinesisServer implements AutoCloseable {
   public static KinesisServer start() {
     System.setProperty("aws.cborEnabled", "false");
     Path dir = install();
-    Process process = null;
-    Thread hook = null;
+    Launched child;
     try {
-      process = new ProcessBuilder(List.of("node", "server.js", "0"))
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .start();
-      Process child = process;
-      hook = new Thread(() -> ChildProcesses.stop(child, null), "kinesalite-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      int port = awaitPort(process);
-      return new KinesisServer(process, hook, "http://127.0.0.1:" + port);
-    } catch (IOException e) {
-      ChildProcesses.stop(process, hook);
-      throw new IllegalStateException("Cannot run 'node server.js' in " + dir + ": " + e.getMessage()
+      child = launch("kinesalite", List.of("node", "server.js", "0"), dir, null, false);
+    } catch (UncheckedIOException e) {
+      throw new IllegalStateException(e.getMessage()
           + ". Install Node.js (18 or newer) and put node on the PATH.", e);
+    }
+    try {
+      int port = awaitPort(child.process);
+      return new KinesisServer(child, "http://127.0.0.1:" + port);
     } catch (RuntimeException e) {
-      ChildProcesses.stop(process, hook);
+      child.abort();
       throw e;
     }
   }
@@ -237,7 +228,7 @@ public final class KinesisServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    ChildProcesses.stop(process, shutdownHook);
+    super.close();
   }
 
   @Override
@@ -259,7 +250,7 @@ public final class KinesisServer implements AutoCloseable {
         throw new IllegalStateException("Stream " + stream + " on " + endpoint
             + " is still " + status + " after 10 s");
       }
-      ChildProcesses.sleep(20, "waiting for stream " + stream);
+      sleep(20, "waiting for stream " + stream);
     }
   }
 

@@ -45,7 +45,7 @@ import org.apache.spark.sql.SparkSession;
  * or, failing that, by a JVM shutdown hook. The secret key is never logged nor printed by
  * {@link #toString()}.
  */
-public final class S3Server implements AutoCloseable {
+public final class S3Server extends ChildServer {
   /** System property naming the directory that holds {@code s3proxy.jar}. */
   public static final String SERVERS_DIR_PROPERTY = "medallion.test.servers";
 
@@ -53,19 +53,13 @@ public final class S3Server implements AutoCloseable {
   private static final long START_TIMEOUT_MS = 60_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Process process;
-  private final Path workDir;
-  private final Thread shutdownHook;
   private final String endpoint;
   private final String accessKey;
   private final String secretKey;
   private final String bucket;
 
-  private S3Server(Process process, Path workDir, Thread shutdownHook, String endpoint,
-      String accessKey, String secretKey, String bucket) {
-    this.process = process;
-    this.workDir = workDir;
-    this.shutdownHook = shutdownHook;
+  private S3Server(Launched child, String endpoint, String accessKey, String secretKey, String bucket) {
+    super("s3proxy", child);
     this.endpoint = endpoint;
     this.accessKey = accessKey;
     this.secretKey = secretKey;
@@ -94,34 +88,31 @@ public final class S3Server implements AutoCloseable {
     Path jar = locateJar();
     String accessKey = "medallion-" + randomHex(4);
     String secretKey = randomHex(20);
-    Path workDir = null;
-    Process process = null;
-    Thread hook = null;
+    Path workDir;
     try {
       workDir = Files.createTempDirectory("medallion-s3proxy-");
-      int port = freePort();
-      String endpoint = "http://127.0.0.1:" + port;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start s3proxy", e);
+    }
+    int port = freePort();
+    String endpoint = "http://127.0.0.1:" + port;
+    Launched child = null;
+    try {
       Path properties = writeProperties(workDir, endpoint, accessKey, secretKey);
-      Path log = workDir.resolve("s3proxy.log");
       String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-      process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+      child = launch("s3proxy", List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
               "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--properties",
-              properties.toString()))
-          .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      Process child = process;
-      Path dir = workDir;
-      hook = new Thread(() -> stop(child, null, dir), "s3proxy-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      waitForPort(process, port, log, secretKey);
-      S3Server server =
-          new S3Server(process, workDir, hook, endpoint, accessKey, secretKey, bucket);
-      server.createBucket(log);
+              properties.toString()), workDir, workDir.resolve("s3proxy.log"), true);
+      awaitPort("s3proxy", child, port, START_TIMEOUT_MS, secretKey);
+      S3Server server = new S3Server(child, endpoint, accessKey, secretKey, bucket);
+      server.createBucket(child.log);
       return server;
     } catch (IOException | RuntimeException e) {
-      stop(process, hook, workDir);
+      if (child != null) {
+        child.abort();
+      } else {
+        stop(null, null, workDir);
+      }
       if (e instanceof RuntimeException) {
         throw (RuntimeException) e;
       }
@@ -179,12 +170,6 @@ public final class S3Server implements AutoCloseable {
     conf.set(prefix + "retry.limit", "3");
   }
 
-  /** Stops the server (its data is lost) and deletes its working directory. */
-  @Override
-  public void close() {
-    stop(process, shutdownHook, workDir);
-  }
-
   @Override
   public String toString() {
     return "S3Server[" + endpoint + ", bucket " + bucket + ", access key " + accessKey + "]";
@@ -229,31 +214,6 @@ public final class S3Server implements AutoCloseable {
     return file;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void waitForPort(Process process, int port, Path log, String secretKey) {
-    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    while (System.currentTimeMillis() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("s3proxy exited with code " + process.exitValue()
-            + " before listening on 127.0.0.1:" + port + ". Its output:\n"
-            + output(log, secretKey));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        sleep(100);
-      }
-    }
-    throw new IllegalStateException("s3proxy did not listen on 127.0.0.1:" + port + " within "
-        + START_TIMEOUT_MS / 1000 + " s. Its output:\n" + output(log, secretKey));
-  }
-
   private void createBucket(Path log) {
     AmazonS3 s3 = AmazonS3ClientBuilder.standard()
         .withEndpointConfiguration(new EndpointConfiguration(endpoint, "us-east-1"))
@@ -269,7 +229,7 @@ public final class S3Server implements AutoCloseable {
           return;
         } catch (RuntimeException e) {
           last = e; // the port may answer a moment before the S3 handler is ready
-          sleep(250);
+          sleep(250, "creating bucket " + bucket);
         }
       }
       throw new IllegalStateException("Cannot create bucket " + bucket + " on s3proxy at "
@@ -277,31 +237,6 @@ public final class S3Server implements AutoCloseable {
     } finally {
       s3.shutdown();
     }
-  }
-
-  /** The child's output, last 8,000 characters, with the secret key masked. */
-  private static String output(Path log, String secretKey) {
-    try {
-      String text = Files.readString(log, StandardCharsets.UTF_8).replace(secretKey, "****");
-      return text.length() > 8000 ? "..." + text.substring(text.length() - 8000) : text;
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e.getMessage() + ")";
-    }
-  }
-
-  private static void stop(Process process, Thread hook, Path workDir) {
-    ChildProcesses.stop(process, hook);
-    if (workDir != null) {
-      try (Stream<Path> paths = Files.walk(workDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // Best effort: a temp directory.
-      }
-    }
-  }
-
-  private static void sleep(long millis) {
-    ChildProcesses.sleep(millis, "starting s3proxy");
   }
 
   private static String randomHex(int bytes) {

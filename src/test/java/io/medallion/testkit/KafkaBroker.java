@@ -81,7 +81,7 @@ public final class KafkaBroker implements AutoCloseable {
       byte[] secret = new byte[12];
       RANDOM.nextBytes(secret);
       KafkaBroker broker =
-          new KafkaBroker(dir, freePort(), freePort(), freePort(), HexFormat.of().formatHex(secret));
+          new KafkaBroker(dir, ChildServer.freePort(), ChildServer.freePort(), ChildServer.freePort(), HexFormat.of().formatHex(secret));
       broker.format();
       broker.startServer();
       return broker;
@@ -270,13 +270,5 @@ public final class KafkaBroker implements AutoCloseable {
     p.put("log.flush.interval.messages", "100000");
     p.put("controlled.shutdown.enable", "false");
     return p;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress("127.0.0.1", 0));
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.medallion.pipeline;
+package io.medallion.table;
 
 import java.time.Duration;
 import java.util.ArrayList;

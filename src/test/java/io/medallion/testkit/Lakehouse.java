@@ -139,6 +139,15 @@ public final class Lakehouse {
     return table(loaded.pipeline(), loaded.environment(), ref);
   }
 
+  /**
+   * The quarantine table of a pipeline table (rows its {@code quarantine} rules set aside, with
+   * {@code _errors}), by the table's reference (e.g. {@code "silver.orders"}).
+   */
+  public Dataset<Row> quarantine(PipelineDefinition pipeline, Environment env, String ref) {
+    return table(env.quarantineName(pipeline, TableRef.parse(ref),
+        io.medallion.config.Defaults.reference().quarantineSuffix()));
+  }
+
   /** A table's rows, by its three-level name. */
   public Dataset<Row> table(TableName name) {
     return spark().table(name.quoted());

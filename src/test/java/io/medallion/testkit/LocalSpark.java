@@ -1,0 +1,95 @@
+package io.medallion.testkit;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One local SparkSession per JVM for tests, with Delta Lake enabled and settings that keep small
+ * tests fast ({@code local[2]}, UI off, two shuffle partitions, driver bound to 127.0.0.1).
+ *
+ * <p>The session is created on first use and never stopped by the kit: every test class in the JVM
+ * shares it (run Surefire with {@code reuseForks=true}). Catalogs are registered per test with
+ * {@link io.medallion.catalog.WarehouseCatalog#register}.
+ */
+public final class LocalSpark {
+  /**
+   * The JVM flags Spark needs on Java 17 (the list {@code spark-submit} adds itself): put them in
+   * Surefire's {@code argLine}. Without them the session dies with {@code IllegalAccessError ...
+   * sun.nio.ch.DirectBuffer}; the kit checks first and fails with this line instead.
+   */
+  public static final String ARG_LINE = "--add-opens=java.base/java.lang=ALL-UNNAMED"
+      + " --add-opens=java.base/java.lang.invoke=ALL-UNNAMED"
+      + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED"
+      + " --add-opens=java.base/java.io=ALL-UNNAMED"
+      + " --add-opens=java.base/java.net=ALL-UNNAMED"
+      + " --add-opens=java.base/java.nio=ALL-UNNAMED"
+      + " --add-opens=java.base/java.util=ALL-UNNAMED"
+      + " --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
+      + " --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"
+      + " --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED"
+      + " --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
+      + " --add-opens=java.base/sun.nio.cs=ALL-UNNAMED"
+      + " --add-opens=java.base/sun.security.action=ALL-UNNAMED"
+      + " --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+      + " --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED"
+      + " -Djdk.reflect.useDirectMethodHandle=false";
+
+  private static SparkSession session;
+
+  private LocalSpark() {}
+
+  /** The shared session, created on first call. */
+  public static synchronized SparkSession session() {
+    if (session == null) {
+      checkJvmFlags(missingOpens());
+      session =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("medallion-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.default.parallelism", "2")
+              .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .config("spark.sql.streaming.stopTimeout", "30s")
+              .getOrCreate();
+      session.sparkContext().setLogLevel("WARN");
+    }
+    return session;
+  }
+
+  /** The {@code --add-opens} of {@link #ARG_LINE} this JVM lacks, as {@code module/package}. */
+  static List<String> missingOpens() {
+    List<String> missing = new ArrayList<>();
+    Module unnamed = LocalSpark.class.getClassLoader().getUnnamedModule();
+    for (String flag : ARG_LINE.split(" ")) {
+      if (flag.startsWith("--add-opens=")) {
+        String target = flag.substring("--add-opens=".length(), flag.indexOf('=', "--add-opens=".length()));
+        String module = target.substring(0, target.indexOf('/'));
+        String pkg = target.substring(target.indexOf('/') + 1);
+        boolean open = ModuleLayer.boot().findModule(module).map(m -> m.isOpen(pkg, unnamed)).orElse(true);
+        if (!open) {
+          missing.add(target);
+        }
+      }
+    }
+    return missing;
+  }
+
+  /** Fails with the exact {@code argLine} to add when {@code missing} is not empty. */
+  static void checkJvmFlags(List<String> missing) {
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("Spark cannot start on Java 17 in this JVM: it is not started with "
+          + "--add-opens for " + String.join(", ", missing) + " (Spark would fail with IllegalAccessError"
+          + " ... sun.nio.ch.DirectBuffer). Add the flags to the test JVM, in Maven to the Surefire"
+          + " plugin's configuration:\n<argLine>" + ARG_LINE + "</argLine>\n(README: Use medallion in"
+          + " your project).");
+    }
+  }
+}
