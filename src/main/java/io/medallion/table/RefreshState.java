@@ -1,6 +1,9 @@
 package io.medallion.table;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.DeltaWriter;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -28,6 +31,9 @@ import scala.collection.Seq;
  * fingerprint of the computation (query text, rules), recorded in the {@code userMetadata} of the
  * very Delta commit that wrote the result. The record and the data therefore commit together: a
  * crash before the commit leaves the previous record, which still describes the table exactly.
+ * The text goes with the write itself (Delta's {@code userMetadata} write option, or a table
+ * property for a commit that writes no rows), never through the session's shared settings: tables
+ * refresh concurrently in one session.
  *
  * <p>Reusable by any layer that wants to skip a table whose inputs did not change: {@link #current}
  * reads the inputs' versions, {@link #lastRecorded} the record of the table's last write, and
@@ -44,6 +50,7 @@ public record RefreshState(String table, String fingerprint, Map<String, InputVe
   private static final String PREFIX = "medallion-refresh/1 ";
   /** Commits read per step when looking back for the last record (OPTIMIZE, ALTER add commits). */
   private static final int LOOK_BACK = 20;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public RefreshState {
     inputs = Map.copyOf(inputs);
@@ -96,8 +103,8 @@ public record RefreshState(String table, String fingerprint, Map<String, InputVe
         while (commits.hasNext()) {
           Iterator<Action> actions = commits.next()._2().iterator();
           while (actions.hasNext()) {
-            if (actions.next() instanceof CommitInfo info && info.userMetadata().isDefined()) {
-              Optional<RefreshState> s = parse(info.userMetadata().get());
+            if (actions.next() instanceof CommitInfo info) {
+              Optional<RefreshState> s = recorded(info).flatMap(RefreshState::parse);
               if (s.isPresent() && s.get().table().equals(table.toString())) {
                 found = s; // the last one of the window wins
               }
@@ -112,6 +119,26 @@ public record RefreshState(String table, String fingerprint, Map<String, InputVe
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The record a commit carries: its {@code userMetadata}, or, for a commit that only recorded
+   * ({@code Write.commitOnly()}), the property it set, as its operation parameters list it.
+   */
+  private static Optional<String> recorded(CommitInfo info) {
+    if (info.userMetadata().isDefined()) {
+      return Optional.of(info.userMetadata().get());
+    }
+    Option<String> props = info.operationParameters().get("properties");
+    if (!"SET TBLPROPERTIES".equals(info.operation()) || props.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode value = JSON.readTree(props.get()).get(DeltaWriter.RECORD_PROPERTY);
+      return value == null ? Optional.empty() : Optional.of(value.asText());
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
   }
 
   /** The text recorded in the commit. */

@@ -32,13 +32,12 @@ public sealed interface Write {
   }
 
   /**
-   * MERGEs recomputed groups of an aggregate by their key columns: a group in the rows updates or
-   * inserts the table's row, and a table row matching {@code deleteWhenNotInRows} (a SQL condition
-   * on the table's columns, aliased {@code t}) that the rows do not have is deleted (an emptied
-   * group). Incremental gold uses it.
+   * Replaces the table's rows matching {@code condition} (a SQL condition on the table's columns)
+   * with the rows, in one commit (Delta's {@code replaceWhere}); every row written must match it.
+   * Incremental gold replaces the groups it recomputed this way: a group that became empty is gone.
    */
-  static Write mergeGroups(List<String> keys, String deleteWhenNotInRows) {
-    return new MergeGroups(keys, deleteWhenNotInRows);
+  static Write replaceWhere(String condition) {
+    return new ReplaceWhere(condition);
   }
 
   /** Writes no rows but makes a commit (to record {@link #recording} metadata). */
@@ -47,19 +46,20 @@ public sealed interface Write {
   }
 
   /**
-   * {@code write}, with {@code userMetadata} recorded in the Delta commits it makes (incremental
-   * gold records its inputs' versions this way, see {@link RefreshState}).
+   * {@code write} ({@link #replace()}, {@link #replaceWhere} or {@link #commitOnly()}), with {@code
+   * userMetadata} recorded in the Delta commit that writes the rows (incremental gold records its
+   * inputs' versions this way, see {@link RefreshState}). The text travels with the write itself,
+   * never through the session's settings, so concurrent writes in one session do not mix it up.
    */
   static Write recording(Write write, String userMetadata) {
+    if (!(write instanceof Replace || write instanceof ReplaceWhere || write instanceof CommitOnly)) {
+      throw new IllegalArgumentException("cannot record metadata with " + write);
+    }
     return new Recording(write, userMetadata);
   }
 
-  /** See {@link #mergeGroups}. */
-  record MergeGroups(List<String> keys, String deleteWhenNotInRows) implements Write {
-    public MergeGroups {
-      keys = List.copyOf(keys);
-    }
-  }
+  /** See {@link #replaceWhere}. */
+  record ReplaceWhere(String condition) implements Write {}
 
   /** See {@link #commitOnly()}. */
   record CommitOnly() implements Write {}

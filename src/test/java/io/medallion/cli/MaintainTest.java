@@ -35,7 +35,8 @@ class MaintainTest {
   @Test
   void optimizesVacuumsAndLogsEveryTable(Lakehouse lake) throws Exception {
     PipelineDefinition p = PipelineBuilder.pipeline("mnt").schema("m")
-        .bronze("orders", FileSource.of("/nonexistent", "json"))
+        .bronze("orders", FileSource.of("/nonexistent", "json").withSchema("id BIGINT, store STRING")
+            .withOption("allowMissingPath", "true"))
         .silver("orders", s -> s.from("bronze.orders").keys("id"))
         .gold("by_store", "SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store", g -> g.zOrderBy("store"))
         .build();
@@ -50,6 +51,17 @@ class MaintainTest {
         + " TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 hours')");
     for (int i = 0; i < 8; i++) {
       spark.sql("INSERT INTO " + silver.quoted() + " VALUES (" + i + ", 's" + (i % 3) + "')");
+    }
+    // bronze and a quarantine table, written in small batches as a stream would
+    TableName bronze = env.tableName(p, TableRef.parse("bronze.orders"));
+    TableName quarantine = env.quarantineName(p, TableRef.parse("silver.orders"),
+        io.medallion.config.Defaults.reference().quarantineSuffix());
+    for (TableName t : List.of(bronze, quarantine)) {
+      DeltaTables.ensureSchema(spark, t);
+      spark.sql("CREATE TABLE " + t.quoted() + " (id BIGINT, _errors ARRAY<STRING>) USING delta");
+      for (int i = 0; i < 4; i++) {
+        spark.sql("INSERT INTO " + t.quoted() + " VALUES (" + i + ", array('valid_id'))");
+      }
     }
     lake.run(p, env, RunOptions.all().only(TableRef.parse("gold.by_store")));
     Path dir = Path.of(DeltaTables.deltaLog(spark, silver).dataPath().toUri());
@@ -72,7 +84,17 @@ class MaintainTest {
     assertThat(spark.table(silver.quoted()).count()).isEqualTo(8);
     TableMaintenance.Report g = reports.stream().filter(r -> r.label().equals("gold.by_store")).findFirst().orElseThrow();
     assertThat(g.optimize()).isEqualTo("z-order by [store]");
-    assertThat(reports).extracting(TableMaintenance.Report::label).contains("event log");
+    assertThat(reports).extracting(TableMaintenance.Report::label)
+        .containsExactly("bronze.orders", "silver.orders", "silver.orders quarantine", "gold.by_store", "event log");
+    for (String label : List.of("bronze.orders", "silver.orders quarantine")) {
+      TableMaintenance.Report r = reports.stream().filter(x -> x.label().equals(label)).findFirst().orElseThrow();
+      assertThat(r.filesBefore()).as(label).isEqualTo(4);
+      assertThat(r.filesAfter()).as(label).isEqualTo(1);
+    }
+    TableMaintenance.Report eventLog = reports.get(reports.size() - 1);
+    assertThat(eventLog.filesAfter()).isEqualTo(1);
+    assertThat(eventLog.filesBefore()).isGreaterThan(1);
+    assertThat(spark.table(quarantine.quoted()).count()).isEqualTo(4);
     String out = text.toString(StandardCharsets.UTF_8);
     assertThat(out).contains("silver.orders (" + silver + "): OPTIMIZE (compaction) files 8 -> 1")
         .contains("VACUUM (retention interval 1 hours) deleted 1 file(s)");
@@ -82,6 +104,8 @@ class MaintainTest {
         .as(Encoders.STRING()).collectAsList();
     assertThat(events).anyMatch(m -> m.startsWith("Maintenance of silver.orders (") && m.contains("files 8 -> 1"))
         .anyMatch(m -> m.startsWith("Maintenance of gold.by_store ("))
+        .anyMatch(m -> m.startsWith("Maintenance of bronze.orders ("))
+        .anyMatch(m -> m.startsWith("Maintenance of silver.orders quarantine ("))
         .anyMatch(m -> m.startsWith("Maintenance of event log ("));
   }
 }

@@ -34,7 +34,7 @@ class TableFeaturesTest {
 
   static PipelineDefinition pipeline(String sql, Consumer<PipelineBuilder.GoldOptions> options) {
     return PipelineBuilder.pipeline("feat").schema("f")
-        .bronze("orders", io.medallion.source.FileSource.of("/nonexistent", "json"))
+        .bronze("orders", IncrementalGoldTest.NO_FILES)
         .silver("orders", s -> s.from("bronze.orders").keys("id"))
         .gold("stores", sql, options)
         .build();

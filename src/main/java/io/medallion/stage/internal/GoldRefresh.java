@@ -34,7 +34,8 @@ import scala.collection.JavaConverters;
  *   <li><b>incremental</b>: the query is an {@link AggregateShape aggregate over one input} and the
  *       input only appended or changed rows ({@link TableChanges}): the groups those rows fall into
  *       are recomputed from the full input (filtered by their keys, so Delta skips files whose
- *       statistics rule them out) and MERGEd into the table, deleting groups that became empty;</li>
+ *       statistics rule them out) and replace those groups' rows in the table in one commit
+ *       (Delta's {@code replaceWhere} on the group keys), so groups that became empty are gone;</li>
  *   <li><b>full</b>: everything else, with the reason.</li>
  * </ul>
  * Inputs are read at pinned versions, and those versions are recorded ({@link RefreshState}) in
@@ -173,7 +174,7 @@ public final class GoldRefresh {
       Column c = new Column(key);
       Column f = values.isEmpty() ? org.apache.spark.sql.functions.lit(false) : c.isin(values.toArray());
       filters.add(nulls ? f.or(c.isNull()) : f);
-      String col = "t." + TableName.quote(shape.keyColumns.get(i));
+      String col = TableName.quote(shape.keyColumns.get(i));
       String in = values.isEmpty() ? "false" : col + " IN (" + values.stream()
           .map(v -> Literal.create(v, key.dataType()).sql()).collect(Collectors.joining(", ")) + ")";
       deletes.add("(" + in + (nulls ? " OR " + col + " IS NULL" : "") + ")");
@@ -245,7 +246,7 @@ public final class GoldRefresh {
   /**
    * How the {@link DeltaSink} writes the rows of {@link #rows()} (after the table's rules), recording
    * the input versions in the same commit: a full refresh replaces the table, an incremental one
-   * MERGEs the recomputed groups by their keys and deletes those that are gone.
+   * replaces the rows of the recomputed groups (those that are gone are deleted).
    */
   public Write write() {
     if (mode == Mode.SKIP) {
@@ -260,7 +261,7 @@ public final class GoldRefresh {
     if (groups == 0) { // nothing to write, but the inputs' new versions are worth recording
       return Write.recording(Write.commitOnly(), next.encode());
     }
-    return Write.recording(Write.mergeGroups(keyColumns, deleteCondition), next.encode());
+    return Write.recording(Write.replaceWhere(deleteCondition), next.encode());
   }
 
   private static scala.collection.Seq<LogicalPlan> seq(LogicalPlan p) {

@@ -65,6 +65,11 @@ public final class DeltaTables {
    * replace.
    */
   public static long replace(Dataset<Row> rows, TableName name, TableSpec spec) {
+    return replace(rows, name, spec, java.util.Optional.empty());
+  }
+
+  /** {@link #replace(Dataset, TableName, TableSpec)}, recording {@code userMetadata} in the replacing commit. */
+  public static long replace(Dataset<Row> rows, TableName name, TableSpec spec, java.util.Optional<String> userMetadata) {
     SparkSession spark = rows.sparkSession();
     ensureSchema(spark, name);
     OptionalLong before = version(spark, name);
@@ -74,12 +79,17 @@ public final class DeltaTables {
       rows.createOrReplaceTempView(view);
       try {
         spark.sql("CREATE OR REPLACE TABLE " + name.quoted() + " USING delta" + TableFeatures.createClauses(spec)
+            + userMetadata.map(m -> " OPTIONS (" + literal(DeltaWriter.USER_METADATA_OPTION) + " = " + literal(m) + ")")
+                .orElse("")
             + " AS SELECT * FROM " + TableName.quote(view));
       } finally {
         spark.catalog().dropTempView(view);
       }
     } else {
       org.apache.spark.sql.CreateTableWriter<Row> writer = rows.writeTo(name.quoted()).using("delta");
+      if (userMetadata.isPresent()) {
+        writer = writer.option(DeltaWriter.USER_METADATA_OPTION, userMetadata.get());
+      }
       if (!spec.partitionBy().isEmpty()) {
         List<org.apache.spark.sql.Column> rest = spec.partitionBy().stream().skip(1)
             .map(org.apache.spark.sql.functions::col).collect(Collectors.toList());

@@ -1,8 +1,5 @@
 package io.medallion.table.internal;
 
-import java.util.function.Supplier;
-import scala.Option;
-
 import io.medallion.table.Commit;
 import io.medallion.table.TableName;
 import io.medallion.table.TableSpec;
@@ -19,6 +16,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,25 +29,32 @@ public final class DeltaWriter {
   /** The session settings Delta's DML (MERGE, UPDATE, DELETE) reads its transaction identifier from. */
   static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
   static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
-  private static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
-  private static final Object USER_METADATA_LOCK = new Object();
+  /** Delta's per-write option for the commit's {@code userMetadata}. */
+  public static final String USER_METADATA_OPTION = "userMetadata";
+  /** The table property a {@link Write.CommitOnly} commit records its metadata in. */
+  public static final String RECORD_PROPERTY = "medallion.refresh";
 
   private DeltaWriter() {}
 
   /** Writes and reports the commit (see {@code DeltaSink#write}). */
   public static Commit write(Dataset<Row> rows, TableName name, TableSpec spec, Write write, Txn txn) {
     SparkSession spark = rows.sparkSession();
-    if (write instanceof Write.Recording r) {
-      return recording(spark, r.userMetadata(), () -> write(rows, name, spec, r.write(), txn));
+    Optional<String> userMetadata = Optional.empty();
+    if (write instanceof Write.Recording r) { // per write, never the session's shared setting
+      userMetadata = Optional.of(r.userMetadata());
+      write = r.write();
     }
     OptionalLong before = DeltaTables.version(spark, name);
     if (write instanceof Write.Cdc c) {
       return cdc(rows, name, spec, c, txn);
     }
     if (write instanceof Write.Replace) {
-      DeltaTables.replace(rows, name, spec);
+      DeltaTables.replace(rows, name, spec, userMetadata);
     } else if (write instanceof Write.CommitOnly) {
-      spark.sql("ALTER TABLE " + name.quoted() + " SET TBLPROPERTIES ('medallion.refreshed' = 'true')");
+      // ALTER takes no write options: the record goes into the property, which the commit's
+      // operation parameters carry (RefreshState reads it there).
+      spark.sql("ALTER TABLE " + name.quoted() + " SET TBLPROPERTIES ("
+          + DeltaTables.literal(RECORD_PROPERTY) + " = " + DeltaTables.literal(userMetadata.orElse("")) + ")");
     } else {
       if (before.isEmpty()) {
         DeltaTables.ensureTable(spark, name, rows.schema(), spec);
@@ -59,8 +64,8 @@ public final class DeltaWriter {
         append(rows, name, a, txn);
       } else if (write instanceof Write.Merge m) {
         merge(rows, name, m, txn);
-      } else if (write instanceof Write.MergeGroups g) {
-        mergeGroups(rows, name, g);
+      } else if (write instanceof Write.ReplaceWhere w) {
+        replaceWhere(rows, name, w, userMetadata);
       } else {
         throw new IllegalArgumentException("no Delta writer for " + write);
       }
@@ -95,40 +100,17 @@ public final class DeltaWriter {
     writer.saveAsTable(name.quoted());
   }
 
-  /**
-   * Runs {@code write} with {@code userMetadata} in the session setting Delta records in its commits
-   * ({@code spark.databricks.delta.commitInfo.userMetadata}); one such write at a time in the JVM.
-   */
-  private static Commit recording(SparkSession spark, String userMetadata, Supplier<Commit> write) {
-    synchronized (USER_METADATA_LOCK) {
-      Option<String> before = spark.conf().getOption(USER_METADATA);
-      spark.conf().set(USER_METADATA, userMetadata);
-      try {
-        return write.get();
-      } finally {
-        if (before.isDefined()) {
-          spark.conf().set(USER_METADATA, before.get());
-        } else {
-          spark.conf().unset(USER_METADATA);
-        }
-      }
+  /** See {@link Write#replaceWhere}: one commit, carrying {@code userMetadata} if given. */
+  private static void replaceWhere(Dataset<Row> rows, TableName name, Write.ReplaceWhere w,
+      Optional<String> userMetadata) {
+    DataFrameWriterV2<Row> writer = rows.writeTo(name.quoted());
+    if (userMetadata.isPresent()) {
+      writer = writer.option(USER_METADATA_OPTION, userMetadata.get());
     }
-  }
-
-  /** See {@link Write#mergeGroups}. */
-  private static void mergeGroups(Dataset<Row> rows, TableName name, Write.MergeGroups m) {
-    SparkSession spark = rows.sparkSession();
-    String view = ("__medallion_gold_merge_" + name.catalog() + "_" + name.schema() + "_" + name.table())
-        .replaceAll("[^A-Za-z0-9_]", "_");
-    rows.createOrReplaceTempView(view);
-    String on = m.keys().stream().map(TableName::quote).map(c -> "t." + c + " <=> s." + c)
-        .collect(Collectors.joining(" AND "));
     try {
-      spark.sql("MERGE INTO " + name.quoted() + " t USING " + TableName.quote(view) + " s ON " + on
-          + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
-          + " WHEN NOT MATCHED BY SOURCE AND " + m.deleteWhenNotInRows() + " THEN DELETE");
-    } finally {
-      spark.catalog().dropTempView(view);
+      writer.overwrite(functions.expr(w.condition()));
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException("table " + name + " vanished during the write", e);
     }
   }
 
