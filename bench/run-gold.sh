@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN=(mvn -B -q -Pbench)
 "${MVN[@]}" -o test-compile >/dev/null
-"${MVN[@]}" -o exec:exec@bench-gold -Dbench.args="$*"
+"${MVN[@]}" exec:exec@bench-gold -Dbench.args="$*"
