@@ -27,7 +27,7 @@ final class BundleCommand {
     List<String> envs = a.values("--env", List.of("dev", "prod"));
     String tasks = a.value("--tasks", "layer");
     if (!tasks.equals("layer") && !tasks.equals("table")) {
-      throw new UsageException("--tasks " + tasks + ": expected layer (one task per layer) or table (one per table).");
+      throw CliErrors.usage("--tasks " + tasks + ": expected layer (one task per layer) or table (one per table).");
     }
     List<Environment> targets = new ArrayList<>();
     LoadedPipeline first = null;

@@ -153,7 +153,7 @@ public final class Cli {
     try {
       return TableRef.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new UsageException(option + ": " + e.getMessage());
+      throw CliErrors.usage(option + ": " + e.getMessage());
     }
   }
 
@@ -197,11 +197,11 @@ public final class Cli {
       Args a = new Args();
       List<String> list = Arrays.asList(args);
       if (list.isEmpty()) {
-        throw new UsageException("No command given.");
+        throw CliErrors.usage("No command given.");
       }
       a.command = list.get(0);
       if (!a.command.equals("run") && !a.command.equals("validate") && !a.command.equals("maintain")) {
-        throw new UsageException("Unknown command '" + a.command + "': expected one of "
+        throw CliErrors.usage("Unknown command '" + a.command + "': expected one of "
             + String.join(", ", Help.COMMANDS.keySet()) + " (medallion --help describes them).");
       }
       for (int i = 1; i < list.size(); i++) {
@@ -216,21 +216,21 @@ public final class Cli {
           case "--quiet" -> a.quiet = true;
           case "--json" -> a.json = true;
           case "--allow-reset" -> a.allowReset = true;
-          default -> throw new UsageException("Unknown option '" + arg + "'.");
+          default -> throw CliErrors.usage("Unknown option '" + arg + "'.");
         }
       }
       if (a.pipeline == null) {
-        throw new UsageException("Missing --pipeline (a name under <conf-dir>/pipelines, or a .conf file).");
+        throw CliErrors.usage("Missing --pipeline (a name under <conf-dir>/pipelines, or a .conf file).");
       }
       if (a.env == null) {
-        throw new UsageException("Missing --env (a name under <conf-dir>/env, e.g. local, or a .conf file).");
+        throw CliErrors.usage("Missing --env (a name under <conf-dir>/env, e.g. local, or a .conf file).");
       }
       return a;
     }
 
     private static String value(List<String> list, int i, String option) {
       if (i >= list.size() || list.get(i).startsWith("--")) {
-        throw new UsageException("Option " + option + " needs a value.");
+        throw CliErrors.usage("Option " + option + " needs a value.");
       }
       return list.get(i);
     }

@@ -22,10 +22,10 @@ final class CommandArgs {
     for (int i = 1; i < args.length; i++) {
       String option = args[i];
       if (!known.contains(option)) {
-        throw new UsageException("Unknown option '" + option + "' of " + args[0] + ". Usage: medallion " + args[0] + " " + usage);
+        throw CliErrors.usage("Unknown option '" + option + "' of " + args[0] + ". Usage: medallion " + args[0] + " " + usage);
       }
       if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-        throw new UsageException("Option " + option + " needs a value.");
+        throw CliErrors.usage("Option " + option + " needs a value.");
       }
       a.values.computeIfAbsent(option, k -> new ArrayList<>()).add(args[++i]);
     }
@@ -42,7 +42,7 @@ final class CommandArgs {
   String required(String option, String what) {
     String v = value(option, null);
     if (v == null) {
-      throw new UsageException("Missing " + option + " (" + what + ").");
+      throw CliErrors.usage("Missing " + option + " (" + what + ").");
     }
     return v;
   }

@@ -44,10 +44,7 @@ final class ConfFiles {
     if (isPath(value)) {
       Path file = Path.of(value);
       if (!Files.isRegularFile(file)) {
-        throw new ConfigurationException(file.toAbsolutePath().toString(), "",
-            "the " + kind + " file does not exist. A value with '/' or ending in .conf is a path,"
-                + " relative to the working directory " + workingDir() + "; a plain name is looked up"
-                + " in " + confDir.toAbsolutePath().resolve(dir) + ".");
+        throw CliErrors.noSuchConfFile(file, kind, workingDir(), confDir.toAbsolutePath().resolve(dir));
       }
       return file;
     }
@@ -55,13 +52,7 @@ final class ConfFiles {
     if (!Files.isRegularFile(file)) {
       List<String> available = dir.equals("env")
           ? ConfigLoader.availableEnvironments(confDir) : ConfigLoader.availablePipelines(confDir);
-      throw new ConfigurationException(file.toAbsolutePath().toString(), "",
-          "no " + kind + " '" + value + "': the file does not exist. "
-              + (available.isEmpty()
-                  ? "There are no " + kind + " files (*.conf) in " + confDir.toAbsolutePath().resolve(dir)
-                      + " (--conf-dir is relative to the working directory " + workingDir() + ")."
-                  : "Available " + kind + "s: " + String.join(", ", available) + "."
-                      + Suggestions.didYouMean(value, available)));
+      throw CliErrors.noSuchConfName(file, kind, value, confDir.toAbsolutePath().resolve(dir), workingDir(), available);
     }
     return file;
   }

@@ -86,7 +86,7 @@ final class Help {
     }
     String text = COMMANDS.get(command);
     if (text == null) {
-      throw new UsageException("No command '" + command + "': expected one of " + String.join(", ", COMMANDS.keySet()) + ".");
+      throw CliErrors.usage("No command '" + command + "': expected one of " + String.join(", ", COMMANDS.keySet()) + ".");
     }
     out.println(text);
     out.println();

@@ -1,6 +1,5 @@
 package io.medallion.cli;
 
-import io.medallion.MedallionException;
 import io.medallion.eventlog.EventLog;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
@@ -32,8 +31,8 @@ final class MaintainCommand {
       Platform platform, Set<TableRef> only) {
     for (TableRef ref : only) {
       if (pipeline.table(ref).isEmpty()) {
-        throw new MedallionException("--only " + ref + ": pipeline '" + pipeline.name() + "' has no such table."
-            + " Its tables: " + pipeline.tables().stream().map(TableDefinition::ref).toList());
+        throw CliErrors.unknownTable("--only", ref, pipeline.name(),
+            pipeline.tables().stream().map(TableDefinition::ref).toList());
       }
     }
     platform.prepareCatalogs(spark, env);

@@ -35,9 +35,7 @@ final class Sessions {
       String deltaExtension = ConfigLoader.sessionConf().get("spark.sql.extensions");
       String extensions = spark.conf().get("spark.sql.extensions", "");
       if (!extensions.contains(deltaExtension)) {
-        throw new MedallionException(
-            "The Spark session was created without Delta Lake (spark.sql.extensions is '" + extensions
-                + "'). Start it with --conf spark.sql.extensions=" + deltaExtension + ".");
+        throw CliErrors.sessionWithoutDelta(extensions, deltaExtension);
       }
     }
     return spark;

@@ -52,17 +52,17 @@ final class SqlCommand {
         case "--limit" -> limit = limit(value(args, ++i, "--limit"));
         default -> {
           if (args[i].startsWith("--") || query != null) {
-            throw new UsageException("Unknown option or second query '" + args[i] + "' of sql. Usage: medallion sql " + OPTIONS);
+            throw CliErrors.usage("Unknown option or second query '" + args[i] + "' of sql. Usage: medallion sql " + OPTIONS);
           }
           query = args[i];
         }
       }
     }
     if (query == null || query.isBlank()) {
-      throw new UsageException("Missing the query of sql. Usage: medallion sql " + OPTIONS);
+      throw CliErrors.usage("Missing the query of sql. Usage: medallion sql " + OPTIONS);
     }
     if (env == null) {
-      throw new UsageException("Missing --env (whose catalogs the query reads). Usage: medallion sql " + OPTIONS);
+      throw CliErrors.usage("Missing --env (whose catalogs the query reads). Usage: medallion sql " + OPTIONS);
     }
     Environment environment;
     String sql = query;
@@ -90,14 +90,11 @@ final class SqlCommand {
       try {
         plan = spark.sessionState().sqlParser().parsePlan(sql);
       } catch (Exception e) { // ParseException: checked, and Scala does not declare it
-        throw new MedallionException("The query does not parse: " + e.getMessage().strip()
-            + " Fix the query (medallion sql runs one Spark SQL query).", e);
+        throw CliErrors.queryDoesNotParse(e);
       }
     }
     if (plan == null || writes(plan)) {
-      throw new MedallionException("medallion sql runs read-only queries only (SELECT, WITH, VALUES, TABLE, FROM);"
-          + " this statement" + (first.isEmpty() ? "" : " (" + first + " ...)") + " is not a query and was not run."
-          + " To change tables, use a Spark SQL session, or the pipeline (run --full-refresh).");
+      throw CliErrors.notReadOnly(first);
     }
   }
 
@@ -126,7 +123,7 @@ final class SqlCommand {
 
   private static String value(String[] args, int i, String option) {
     if (i >= args.length || args[i].startsWith("--")) {
-      throw new UsageException("Option " + option + " needs a value.");
+      throw CliErrors.usage("Option " + option + " needs a value.");
     }
     return args[i];
   }
@@ -140,6 +137,6 @@ final class SqlCommand {
     } catch (NumberFormatException e) {
       // below
     }
-    throw new UsageException("--limit takes a positive number of rows, not '" + value + "'.");
+    throw CliErrors.usage("--limit takes a positive number of rows, not '" + value + "'.");
   }
 }

@@ -184,14 +184,7 @@ public final class ConfigLoader {
     Path file = confDir.resolve(dir).resolve(name + ".conf");
     if (name.isBlank() || name.contains("/") || name.contains("\\") || !Files.isRegularFile(file)) {
       List<String> available = names(confDir.resolve(dir));
-      throw new ConfigurationException(
-          file.toString(),
-          "",
-          "no " + kind + " '" + name + "': the file does not exist. "
-              + (available.isEmpty()
-                  ? "There are no " + kind + " files (*.conf) in " + confDir.resolve(dir) + "."
-                  : "Available " + kind + "s: " + String.join(", ", available) + "."
-                      + Suggestions.didYouMean(name, available)));
+      throw ConfigErrors.noSuchName(file, kind, name, confDir.resolve(dir), available);
     }
     return file;
   }
@@ -226,14 +219,7 @@ public final class ConfigLoader {
     if (!Files.isRegularFile(path)) {
       Path dir = path.toAbsolutePath().getParent();
       List<String> available = dir == null ? List.of() : names(dir);
-      throw new ConfigurationException(
-          file,
-          "",
-          "the " + kind + " file does not exist"
-              + (available.isEmpty()
-                  ? "."
-                  : ". Files in " + dir + ": "
-                      + available.stream().map(n -> n + ".conf").collect(Collectors.joining(", ")) + "."));
+      throw ConfigErrors.noSuchFile(file, kind, dir, available);
     }
     try {
       return ConfigFactory.parseFile(
@@ -256,10 +242,7 @@ public final class ConfigLoader {
       try {
         Config c = ConfigFactory.parseFile(otherFile.toFile());
         if (c.hasPath("pipeline.name") && name.equals(c.getValue("pipeline.name").unwrapped())) {
-          throw new ConfigurationException(pipelineFile.toString(), "pipeline.name",
-              "pipeline name '" + name + "' is also the name of " + otherFile + "; the two would share"
-                  + " checkpoints (<checkpoint-root>/" + name + "/...) and corrupt each other's progress."
-                  + " Give each pipeline its own name.");
+          throw ConfigErrors.sharedPipelineName(pipelineFile.toString(), name, otherFile);
         }
       } catch (ConfigException e) {
         // another file with a mistake of its own: reported when that pipeline is loaded
@@ -271,7 +254,7 @@ public final class ConfigLoader {
     try {
       DuplicateTables.check(pipelineFile.toString(), Files.readString(pipelineFile));
     } catch (IOException e) {
-      throw new ConfigurationException(pipelineFile.toString(), "", "cannot read the file: " + e.getMessage());
+      throw ConfigErrors.unreadable(pipelineFile.toString(), e);
     }
   }
 
@@ -318,20 +301,14 @@ public final class ConfigLoader {
           }
         }
         String suggestion = suggestion(target, sources);
-        return new ConfigurationException(
-            where,
-            line,
-            path,
-            "cannot resolve " + expression + ": '" + target + "' is not a key of "
-                + sources.stream().map(Source::file).distinct().collect(Collectors.joining(" or "))
-                + ", nor a JVM system property or environment variable." + suggestion
-                + " Fix the name, define the key, or write ${?" + target + "} where the value is optional.");
+        return ConfigErrors.unresolvedSubstitution(where, line, path, expression, target,
+            sources.stream().map(Source::file).distinct().collect(Collectors.joining(" or ")), suggestion);
       }
     }
     if (e instanceof ConfigException.Parse) { // after UnresolvedSubstitution, which extends Parse
-      return new ConfigurationException(where, line, "", "HOCON syntax error: " + problem);
+      return ConfigErrors.syntax(where, line, problem);
     }
-    return new ConfigurationException(where, line, "", problem);
+    return ConfigErrors.at(where, line, "", problem);
   }
 
   /** "Did you mean" for a substitution path: the closest key of the object it points into. */

@@ -109,7 +109,7 @@ public final class Defaults {
           try {
             config = ConfigFactory.defaultReference(Defaults.class.getClassLoader());
           } catch (ConfigException e) {
-            throw new ConfigurationException(ORIGIN, "", e.getMessage());
+            throw ConfigErrors.at(ORIGIN, "", e.getMessage());
           }
           reference = new Defaults(config);
         }
@@ -136,7 +136,7 @@ public final class Defaults {
    */
   public Trigger trigger(Layer layer) {
     if (layer == Layer.GOLD) {
-      throw new IllegalArgumentException("gold tables are recomputed in batch and have no trigger");
+      throw ConfigErrors.goldHasNoTrigger();
     }
     return trigger.get(layer);
   }

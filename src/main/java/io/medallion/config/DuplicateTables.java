@@ -69,10 +69,7 @@ final class DuplicateTables {
         String table = path.get(1) + "." + path.get(2);
         Integer first = defined.putIfAbsent(table, keyLine);
         if (first != null) {
-          throw new ConfigurationException(file, keyLine, "pipeline." + table,
-              "table " + table + " is defined twice in this file, at line " + first + " and at line "
-                  + keyLine + "; HOCON would merge the two silently. Keep one definition: move the"
-                  + " settings of line " + keyLine + " into the one at line " + first + " (or remove them).");
+          throw ConfigErrors.definedTwiceInFile(file, keyLine, table, first);
         }
       }
       skipInline();

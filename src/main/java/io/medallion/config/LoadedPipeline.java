@@ -12,7 +12,7 @@ import io.medallion.pipeline.PipelineDefinition;
 public record LoadedPipeline(PipelineDefinition pipeline, Environment environment) {
   public LoadedPipeline {
     if (pipeline == null || environment == null) {
-      throw new IllegalArgumentException("a loaded pipeline needs a pipeline and an environment");
+      throw ConfigErrors.incompleteLoadedPipeline();
     }
   }
 }

@@ -97,8 +97,7 @@ public final class PipelineBuilder {
     SilverOptions o = new SilverOptions(defaults.spec(Layer.SILVER));
     apply(ref, definition, o);
     if (o.from == null) {
-      throw new ConfigurationException(
-          origin, "pipeline." + ref + ".from", "a silver table needs the table it reads: call from(\"bronze.<table>\")");
+      throw ConfigErrors.silverWithoutFrom(origin, ref);
     }
     wrap(ref, () -> {
       Execution execution = o.execution.orElse(defaults.execution(Layer.SILVER));
@@ -146,7 +145,7 @@ public final class PipelineBuilder {
     try {
       return new TableRef(layer, table);
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(origin, "pipeline." + layer.key() + "." + table, e.getMessage());
+      throw ConfigErrors.at(origin, "pipeline." + layer.key() + "." + table, e.getMessage());
     }
   }
 
@@ -158,7 +157,7 @@ public final class PipelineBuilder {
     try {
       r.run();
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(origin, "pipeline." + ref, e.getMessage());
+      throw ConfigErrors.at(origin, "pipeline." + ref, e.getMessage());
     }
   }
 
@@ -331,9 +330,7 @@ public final class PipelineBuilder {
 
     Trigger trigger(TableRef ref, Execution execution) {
       if (execution == Execution.BATCH && trigger.isPresent()) {
-        throw new IllegalArgumentException(
-            "a trigger applies only to streaming tables, and " + ref + " has execution BATCH:"
-                + " remove the trigger or use Execution.STREAMING");
+        throw ConfigErrors.triggerOnBatch(ref);
       }
       return trigger.orElseGet(() -> Defaults.reference().trigger(ref.layer()));
     }

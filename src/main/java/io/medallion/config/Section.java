@@ -77,12 +77,12 @@ final class Section {
   ConfigurationException error(String key, String problem) {
     ConfigValue v = merged.get(key);
     int line = v != null ? lineIn(v.origin()) : -1;
-    return new ConfigurationException(file, line > 0 ? line : line(), pathOf(key), problem);
+    return ConfigErrors.at(file, line > 0 ? line : line(), pathOf(key), problem);
   }
 
   /** An error about the section as a whole. */
   ConfigurationException error(String problem) {
-    return new ConfigurationException(file, line(), path, problem);
+    return ConfigErrors.at(file, line(), path, problem);
   }
 
   private int line() {
@@ -255,7 +255,7 @@ final class Section {
       if (value.valueType() != ConfigValueType.STRING
           && value.valueType() != ConfigValueType.NUMBER
           && value.valueType() != ConfigValueType.BOOLEAN) {
-        throw new ConfigurationException(
+        throw ConfigErrors.at(
             file,
             lineIn(value.origin()),
             pathOf(key) + "." + ConfigUtil.joinPath(name),

@@ -122,9 +122,7 @@ public final class EventLog {
       try {
         DeltaSink.ensureTable(spark, t, SCHEMA, SPEC);
       } catch (Exception e) {
-        throw new MedallionException(
-            "Cannot create the event log " + t + " of pipeline '" + pipeline.name() + "': " + e.getMessage()
-                + ". Set env.event-log to a table the job may create, or event-log = off.", e);
+        throw EventLogErrors.cannotCreate(t, pipeline.name(), e);
       }
     });
     return new EventLog(spark, table, pipeline.name(), env.name());

@@ -98,8 +98,7 @@ public final class RunLock implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new MedallionException("Pipeline " + pipeline + ": cannot create its run lock " + path + ": "
-          + e.getMessage() + ". Check that the checkpoint root exists and is writable.", e);
+      throw LockErrors.cannotCreate(pipeline, path, e);
     }
   }
 
@@ -118,11 +117,7 @@ public final class RunLock implements AutoCloseable {
   }
 
   private static MedallionException held(String pipeline, Path path, String other, Duration age) {
-    return new MedallionException("Pipeline " + pipeline + " is already running in this environment: "
-        + other + " holds the run lock " + path + " (last heartbeat " + age.toSeconds() + " s ago)."
-        + " Two runs at once would write the same checkpoints and tables. Wait for that run to finish;"
-        + " if it crashed, its lock is taken over once its heartbeat is older than"
-        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone).");
+    return LockErrors.held(pipeline, path, other, age);
   }
 
   /** Who holds the lock, as written in the file. */

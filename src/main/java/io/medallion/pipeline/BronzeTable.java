@@ -16,15 +16,13 @@ public record BronzeTable(
   public BronzeTable {
     quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.BRONZE) {
-      throw new IllegalArgumentException(ref + " is not a bronze table");
+      throw PipelineErrors.wrongLayer(ref, Layer.BRONZE);
     }
     if (source == null) {
-      throw new IllegalArgumentException(ref + " needs a source");
+      throw PipelineErrors.missing(ref, "a source", "source { format = json, path = \"s3a://bucket/landing/orders/\" }");
     }
     if (source.streamOnly() && execution == Execution.BATCH) {
-      throw new IllegalArgumentException(
-          "a Kinesis stream is read as a stream only: use execution = streaming (trigger ="
-              + " available-now reads what the stream holds and stops)");
+      throw PipelineErrors.kinesisInBatch();
     }
   }
 

@@ -59,23 +59,21 @@ public record Environment(
    */
   public Environment {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("an environment needs a name");
+      throw PipelineErrors.environmentWithoutName();
     }
     if (platform == null) {
-      throw new IllegalArgumentException("environment '" + name + "' needs a platform (auto, oss or databricks)");
+      throw PipelineErrors.environmentWithoutPlatform(name);
     }
     Map<Layer, String> normalized = new EnumMap<>(Layer.class);
     for (Layer layer : Layer.values()) {
       String catalog = catalogs.get(layer);
       if (catalog == null) {
-        throw new IllegalArgumentException("environment '" + name + "' has no catalog for " + layer.key());
+        throw PipelineErrors.environmentWithoutCatalog(name, layer);
       }
       try {
         normalized.put(layer, TableName.of(catalog, "schema", "table").catalog());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "environment '" + name + "': the " + layer.key() + " catalog '" + catalog
-                + "' may only contain letters, digits, '_' and '-'");
+        throw PipelineErrors.badCatalogName(name, layer, catalog);
       }
     }
     catalogs = Collections.unmodifiableMap(normalized);
@@ -89,9 +87,7 @@ public record Environment(
       try {
         TableName.parse(eventLog);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "environment '" + name + "': event-log '" + eventLog + "' is not auto, off or a"
-                + " catalog.schema.table name: " + e.getMessage());
+        throw PipelineErrors.badEventLog(name, eventLog, e);
       }
     }
   }
@@ -149,7 +145,7 @@ public record Environment(
 
   private static String root(String env, String key, String value) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("environment '" + env + "' needs " + key);
+      throw PipelineErrors.environmentWithout(env, key);
     }
     return stripSlash(value);
   }

@@ -30,10 +30,10 @@ public record GoldTable(TableRef ref, String sql, TableSpec spec, QualityRules q
     quality = quality == null ? QualityRules.none() : quality;
     refresh = refresh == null ? Refresh.AUTO : refresh;
     if (ref.layer() != Layer.GOLD) {
-      throw new IllegalArgumentException(ref + " is not a gold table");
+      throw PipelineErrors.wrongLayer(ref, Layer.GOLD);
     }
     if (sql == null || sql.isBlank()) {
-      throw new IllegalArgumentException(ref + " needs sql");
+      throw PipelineErrors.missing(ref, "sql", "sql = \"SELECT ... FROM {silver.orders} GROUP BY ...\"");
     }
   }
 

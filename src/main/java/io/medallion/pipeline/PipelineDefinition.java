@@ -39,8 +39,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     Map<TableRef, TableDefinition> byRef = new LinkedHashMap<>();
     for (TableDefinition t : tables) {
       if (byRef.put(t.ref(), t) != null) {
-        throw new ConfigurationException(
-            origin, "pipeline." + t.ref(), "table " + t.ref() + " is defined twice; rename one");
+        throw PipelineErrors.definedTwice(origin, t.ref());
       }
     }
     for (TableDefinition t : tables) {
@@ -51,14 +50,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       for (TableRef input : t.inputs()) {
         if (!byRef.containsKey(input)) {
           String key = t instanceof SilverTable s && s.from().equals(input) ? ".from" : ".sql";
-          throw new ConfigurationException(
-              origin,
-              "pipeline." + t.ref() + key,
-              t.ref() + " reads " + input + ", which is not a table of pipeline '" + name + "'."
-                  + Suggestions.didYouMean(input.toString(), known)
-                  + " Known tables: " + known
-                  + ". Fix the reference, or name a table outside the pipeline by its full"
-                  + " catalog.schema.table name in the SQL.");
+          throw PipelineErrors.unknownInput(origin, "pipeline." + t.ref() + key, t.ref(), input, name, known);
         }
       }
     }
@@ -80,24 +72,16 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
         || (from instanceof SilverTable s2 && s2.execution() == Execution.BATCH)
         || (from instanceof BronzeTable b && b.execution() == Execution.BATCH);
     if (rewritten) {
-      throw new ConfigurationException(
-          origin,
-          "pipeline." + reader.ref() + ".from",
-          reader.ref() + " reads " + from.ref() + " incrementally (execution = streaming), but "
-              + from.ref() + " rewrites its rows (upsert, batch or gold), which a Delta stream cannot"
-              + " follow. Set execution = batch on " + reader.ref() + ", or make " + from.ref()
-              + " append-only (streaming with mode = append).");
+      throw PipelineErrors.streamOfRewrittenTable(origin, reader.ref(), from.ref());
     }
   }
 
   private static void check(String origin, String path, String value, String what) {
     if (value == null || value.isEmpty()) {
-      throw new ConfigurationException(origin, path, what + " is missing");
+      throw PipelineErrors.missingName(origin, path, what);
     }
     if (!TableName.isValidLowerCasePart(value)) {
-      throw new ConfigurationException(
-          origin, path, what + " '" + value + "' may only contain lower-case letters, digits,"
-              + " '_' and '-' (1 to 255 characters, not starting with '-')");
+      throw PipelineErrors.badName(origin, path, what, value);
     }
   }
 
@@ -106,10 +90,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     String path = "pipeline." + t.ref();
     for (Expectation e : t.quality().expectations()) {
       SqlExpressions.parseError(e.expression()).ifPresent(problem -> {
-        throw new ConfigurationException(
-            origin, path + "." + e.configKey(),
-            "the expression \"" + e.expression() + "\" does not parse: " + problem
-                + " Write a SQL boolean expression, e.g. \"amount > 0\".");
+        throw PipelineErrors.expressionDoesNotParse(origin, path + "." + e.configKey(), e.expression(), problem);
       });
     }
     Optional<String> sql =
@@ -118,29 +99,18 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       try {
         SqlTemplate.validate(sql.get());
       } catch (IllegalArgumentException e) {
-        throw new ConfigurationException(origin, path + ".sql", e.getMessage());
+        throw PipelineErrors.badSql(origin, path + ".sql", e.getMessage());
       }
       SqlQueries.notAQuery(sql.get()).ifPresent(problem -> {
-        throw new ConfigurationException(origin, path + ".sql",
-            "table " + t.ref() + ": the SQL must be a single query (SELECT or WITH ... SELECT), but "
-                + problem + ". medallion creates, replaces and merges the table itself: write only"
-                + " the query of its rows, and run DDL or DML outside the pipeline.");
+        throw PipelineErrors.notAQuery(origin, path + ".sql", t.ref(), problem);
       });
     }
     if (t instanceof SilverTable s) {
       if (s.mode() == WriteMode.UPSERT && s.keys().isEmpty()) {
-        throw new ConfigurationException(
-            origin,
-            path + ".keys",
-            "mode = upsert needs the columns that identify a row: add keys = [<column>, ...]"
-                + " (e.g. keys = [order_id]), or use mode = append to insert every row");
+        throw PipelineErrors.upsertWithoutKeys(origin, path + ".keys");
       }
       if (s.sql().isPresent() && !SqlTemplate.references(s.sql().get()).contains(s.from())) {
-        throw new ConfigurationException(
-            origin,
-            path + ".sql",
-            "the SQL must read the new rows of its 'from' table through the placeholder {"
-                + s.from() + "}; add it (e.g. SELECT ... FROM {" + s.from() + "}) or change 'from'");
+        throw PipelineErrors.sqlWithoutFrom(origin, path + ".sql", s.from());
       }
     }
   }
@@ -190,11 +160,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     path.add(ref);
     if (Boolean.FALSE.equals(s)) {
       List<TableRef> cycle = path.subList(path.indexOf(ref), path.size());
-      throw new ConfigurationException(
-          origin,
-          "pipeline." + ref,
-          "tables read each other in a cycle: " + join(cycle)
-              + ". A table cannot depend on itself; remove one of these references.");
+      throw PipelineErrors.cycle(origin, ref, join(cycle));
     }
     state.put(ref, false);
     for (TableRef input : byRef.get(ref).inputs()) {

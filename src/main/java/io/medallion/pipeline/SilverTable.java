@@ -49,7 +49,7 @@ public record SilverTable(
     cdc = cdc == null ? Optional.empty() : cdc;
     quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.SILVER) {
-      throw new IllegalArgumentException(ref + " is not a silver table");
+      throw PipelineErrors.wrongLayer(ref, Layer.SILVER);
     }
     keys = List.copyOf(keys);
   }

@@ -34,16 +34,12 @@ public final class SqlTemplate {
       String text = m.group();
       Matcher p = PLACEHOLDER.matcher(text);
       if (!p.matches()) {
-        throw new IllegalArgumentException(
-            "'" + text + "' is not a table placeholder: write tables of the pipeline as"
-                + " {layer.table}, e.g. {silver.orders}");
+        throw PipelineErrors.notAPlaceholder(text);
       }
       try {
         TableRef.parse(p.group(1) + "." + p.group(2));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "placeholder " + text + ": " + e.getMessage()
-                + " Write tables of the pipeline as {layer.table}, e.g. {silver.orders}.");
+        throw PipelineErrors.badPlaceholder(text, e);
       }
     }
   }

@@ -14,13 +14,10 @@ public record TableRef(Layer layer, String name) implements Comparable<TableRef>
 
   public TableRef {
     if (layer == null) {
-      throw new IllegalArgumentException("table reference without a layer");
+      throw PipelineErrors.refWithoutLayer();
     }
     if (!TableName.isValidLowerCasePart(name)) {
-      throw new IllegalArgumentException(
-          "table name '" + name + "' in layer " + layer.key()
-              + " may only contain lower-case letters, digits, '_' and '-' (1 to 255 characters,"
-              + " not starting with '-')");
+      throw PipelineErrors.badTableName(name, layer);
     }
   }
 
@@ -32,17 +29,13 @@ public record TableRef(Layer layer, String name) implements Comparable<TableRef>
   public static TableRef parse(String text) {
     String[] parts = text == null ? new String[0] : text.trim().split("\\.", -1);
     if (parts.length != 2) {
-      throw new IllegalArgumentException(
-          "'" + text + "' is not a table of the pipeline: expected <layer>.<table> with layer"
-              + " bronze, silver or gold, e.g. bronze.orders");
+      throw PipelineErrors.notATableRef(text);
     }
     Layer layer;
     try {
       layer = Layer.valueOf(parts[0].toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "'" + text + "': unknown layer '" + parts[0] + "', expected bronze, silver or gold."
-              + Suggestions.didYouMean(parts[0], LAYERS));
+      throw PipelineErrors.unknownLayer(text, parts[0], Suggestions.didYouMean(parts[0], LAYERS));
     }
     return new TableRef(layer, parts[1]);
   }

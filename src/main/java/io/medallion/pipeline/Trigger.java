@@ -19,7 +19,7 @@ public record Trigger(Kind kind, Optional<Duration> interval) {
   public Trigger {
     if (kind == Kind.PROCESSING_TIME
         && (interval.isEmpty() || interval.get().isNegative() || interval.get().isZero())) {
-      throw new IllegalArgumentException("a processing-time trigger needs a positive interval");
+      throw PipelineErrors.processingTimeWithoutInterval();
     }
     if (kind != Kind.PROCESSING_TIME) {
       interval = Optional.empty();

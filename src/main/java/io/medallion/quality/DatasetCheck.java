@@ -27,13 +27,13 @@ public sealed interface DatasetCheck {
     public RowCount {
       Checks.common(name, action);
       if (min.isEmpty() && max.isEmpty()) {
-        throw new IllegalArgumentException("row-count check " + name + " needs min, max or both");
+        throw QualityErrors.rowCountWithoutBounds(name);
       }
       if (min.isPresent() && max.isPresent() && min.getAsLong() > max.getAsLong()) {
-        throw new IllegalArgumentException("row-count check " + name + ": min " + min.getAsLong() + " is above max " + max.getAsLong());
+        throw QualityErrors.minAboveMax(name, min.getAsLong(), max.getAsLong());
       }
       if (min.orElse(0) < 0) {
-        throw new IllegalArgumentException("row-count check " + name + ": min must not be negative");
+        throw QualityErrors.negativeMin(name);
       }
     }
 
@@ -65,7 +65,7 @@ public sealed interface DatasetCheck {
       Checks.common(name, action);
       Checks.share(name, max);
       if (column == null || column.isBlank()) {
-        throw new IllegalArgumentException("null-share check " + name + " needs a column");
+        throw QualityErrors.checkWithoutColumn("null-share", name, "a column, e.g. column = email");
       }
     }
 
@@ -85,7 +85,7 @@ public sealed interface DatasetCheck {
       Checks.common(name, action);
       columns = List.copyOf(columns);
       if (columns.isEmpty()) {
-        throw new IllegalArgumentException("unique check " + name + " needs columns, e.g. columns = [order_id]");
+        throw QualityErrors.checkWithoutColumn("unique", name, "columns, e.g. columns = [order_id]");
       }
     }
 
@@ -103,10 +103,10 @@ public sealed interface DatasetCheck {
     public Freshness {
       Checks.common(name, action);
       if (column == null || column.isBlank()) {
-        throw new IllegalArgumentException("freshness check " + name + " needs a column");
+        throw QualityErrors.checkWithoutColumn("freshness", name, "a column, e.g. column = ingested_at");
       }
       if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
-        throw new IllegalArgumentException("freshness check " + name + " needs a positive max-age, e.g. 1 day");
+        throw QualityErrors.nonPositiveMaxAge(name);
       }
     }
 
@@ -124,20 +124,16 @@ public sealed interface DatasetCheck {
 
     static void common(String name, Action action) {
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(
-            "check name '" + name + "' may only contain letters, digits and '_' (1 to 128 characters)");
+        throw QualityErrors.badRuleName("check", name, "orders_not_empty");
       }
       if (action != Action.FAIL && action != Action.WARN) {
-        throw new IllegalArgumentException(
-            "check " + name + ": a dataset check either fails the batch or warns; on-violation must be"
-                + " fail or warn, not " + (action == null ? "missing" : action.key()));
+        throw QualityErrors.checkAction(name, action == null ? "missing" : action.key());
       }
     }
 
     static void share(String name, double max) {
       if (!(max >= 0 && max <= 1)) {
-        throw new IllegalArgumentException(
-            "check " + name + ": max is a share between 0 and 1 (0.05 means 5%), not " + max);
+        throw QualityErrors.shareOutOfRange(name, max);
       }
     }
   }

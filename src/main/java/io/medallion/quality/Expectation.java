@@ -22,16 +22,13 @@ public record Expectation(String name, String expression, Action action, NullRes
    */
   public Expectation {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "expectation name '" + name + "' may only contain letters, digits and '_' (1 to 128"
-              + " characters), e.g. valid_amount");
+      throw QualityErrors.badRuleName("expectation", name, "valid_amount");
     }
     if (expression == null || expression.isBlank()) {
-      throw new IllegalArgumentException(
-          "expectation " + name + " needs a SQL boolean expression, e.g. \"amount > 0\"");
+      throw QualityErrors.expectationWithoutExpression(name);
     }
     if (action == null || nullResult == null || group == null) {
-      throw new IllegalArgumentException("expectation " + name + " needs an action and a null result");
+      throw QualityErrors.expectationWithoutAction(name);
     }
     expression = expression.strip();
   }

@@ -1,7 +1,7 @@
 package io.medallion.quality;
 
 import io.medallion.quality.internal.CompiledRules;
-import io.medallion.quality.internal.QuarantineCollector;
+import io.medallion.quality.internal.QuarantineSpill;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * aggregates, so the number of Spark jobs does not grow with the number of rules:
  * <ul>
  *   <li><b>inline</b> (no fail rules, no failing or unique checks, not staged by the caller): the
- *       counts, and the quarantine rows up to {@link #CAPTURE_ROWS}, are observed ({@link
- *       Dataset#observe}) on the caller's write of the kept rows; no extra pass over the input.</li>
+ *       counts are observed ({@link Dataset#observe}) on the caller's write of the kept rows, and
+ *       the quarantine rows are set aside by the executors on that same pass, into files under the
+ *       table's staging folder ({@link QuarantineSpill}); no extra pass over the input, and no
+ *       quarantine row travels through the driver.</li>
  *   <li><b>staged</b> (fail rules, failing or unique checks, or asked for, as upserts do): the
  *       flagged batch is held in memory (spilling to disk), counted in one job, and checked before
  *       anything is returned; a failed rule or check therefore lets the caller commit nothing.</li>
@@ -48,20 +50,16 @@ public final class QualityCheck {
         return t;
       });
 
-  /**
-   * Quarantine rows of one batch collected on the writing pass itself (they travel to the driver);
-   * a batch with more is read a second time for them instead.
-   */
-  public static final int CAPTURE_ROWS = 200_000;
-
   private final CompiledRules rules;
   private final String table;
   private final String target;
+  private final String spillRoot;
 
-  private QualityCheck(CompiledRules rules, String table, String target) {
+  private QualityCheck(CompiledRules rules, String table, String target, String spillRoot) {
     this.rules = rules;
     this.table = table;
     this.target = target;
+    this.spillRoot = spillRoot;
   }
 
   /**
@@ -70,11 +68,13 @@ public final class QualityCheck {
    * @param table the table as the pipeline names it ({@code silver.orders}), for messages
    * @param target the table's three-level name, for messages
    * @param where the config path of the table, for messages ({@code <file>: pipeline.silver.orders})
+   * @param spillRoot a folder every executor and the driver reach (the table's checkpoint folder,
+   *     say) where a batch's quarantine rows are set aside while the target is written
    * @throws io.medallion.MedallionException if a rule does not resolve against those columns
    */
   public static QualityCheck compile(QualityRules rules, String table, String target, String where,
-      Dataset<Row> planned) {
-    return new QualityCheck(CompiledRules.compile(rules, table, where, planned), table, target);
+      Dataset<Row> planned, String spillRoot) {
+    return new QualityCheck(CompiledRules.compile(rules, table, where, planned), table, target, spillRoot);
   }
 
   /**
@@ -143,7 +143,7 @@ public final class QualityCheck {
     private final Observation observation = new Observation();
     private final Dataset<Row> flagged;
     private final boolean quarantine = rules.rules().has(Action.QUARANTINE);
-    private final QuarantineCollector collector = new QuarantineCollector(CAPTURE_ROWS);
+    private final QuarantineSpill spill;
     private final Dataset<Row> keep;
 
     Inline(Dataset<Row> rows, long batchId) {
@@ -154,9 +154,10 @@ public final class QualityCheck {
       if (quarantine) {
         // Unnamed: Spark reports only named accumulators (in its event log, UI and status store),
         // and these values are customer rows.
-        rows.sparkSession().sparkContext().register(collector);
-        keep = rules.targetCollectingQuarantine(observed, batchId, collector);
+        spill = new QuarantineSpill(rows.sparkSession(), spillRoot);
+        keep = rules.targetSpillingQuarantine(observed, batchId, spill);
       } else {
+        spill = null;
         keep = rules.target(observed);
       }
     }
@@ -181,13 +182,20 @@ public final class QualityCheck {
       if (!quarantine || batchId >= 0 && metrics.quarantined() == 0) {
         return new Outcome(metrics, Optional.empty());
       }
-      if (collector.complete() && collector.value().size() == metrics.quarantined()) {
-        return new Outcome(metrics, Optional.of(
-            flagged.sparkSession().createDataFrame(collector.value(), rules.quarantineSchema(flagged))));
+      long spilled = spill.rows();
+      if (spilled == metrics.quarantined()) {
+        return new Outcome(metrics, Optional.of(spill.read(flagged.sparkSession(), rules.quarantineSchema(flagged))));
       }
-      LOG.info("{}: {} quarantined rows in one batch, more than the {} collected while writing; reading them again",
-          table, metrics.quarantined(), CAPTURE_ROWS);
+      LOG.info("{}: {} quarantined rows counted but {} set aside while writing (a task ran twice?); reading them again",
+          table, metrics.quarantined(), spilled);
       return new Outcome(metrics, Optional.of(rules.quarantine(flagged, batchId)));
+    }
+
+    @Override
+    public void close() {
+      if (spill != null) {
+        spill.delete();
+      }
     }
   }
 
@@ -270,17 +278,14 @@ public final class QualityCheck {
     for (CheckResult c : ev.failedChecks()) {
       problems.add("check " + c.name() + " (" + c.type() + ", on-violation = fail) failed: " + c.message());
     }
-    msg.append(String.join("; ", problems)).append(" in ").append(batch)
-        .append(". Nothing of the batch was committed to ").append(target).append(" or its quarantine table.");
+    String offending = "";
     if (ev.failedRows() > 0) {
       List<Row> sample = rules.failedRows(flagged).limit(1).collectAsList();
       if (!sample.isEmpty()) {
-        msg.append(" One offending row: ").append(describe(sample.get(0))).append('.');
+        offending = describe(sample.get(0));
       }
     }
-    msg.append(" Fix the data at the source or the rule (pipeline.").append(table)
-        .append(".expectations / .checks), then run again: the same rows are processed again.");
-    return new QualityException(table, msg.toString());
+    return QualityErrors.batchFailed(table, msg.toString(), problems, batch, target, offending);
   }
 
   /** A row as {@code {col=value, ...}} with values of secret-looking columns masked. */

@@ -21,13 +21,13 @@ public record QualityRules(List<Expectation> expectations, List<DatasetCheck> ch
     Set<String> names = new HashSet<>();
     for (Expectation e : expectations) {
       if (!names.add(e.name().toLowerCase(java.util.Locale.ROOT))) {
-        throw new IllegalArgumentException("expectation " + e.name() + " is defined twice; rename one");
+        throw QualityErrors.definedTwice("expectation", e.name());
       }
     }
     Set<String> checkNames = new HashSet<>();
     for (DatasetCheck c : checks) {
       if (!checkNames.add(c.name().toLowerCase(java.util.Locale.ROOT))) {
-        throw new IllegalArgumentException("check " + c.name() + " is defined twice; rename one");
+        throw QualityErrors.definedTwice("check", c.name());
       }
     }
   }

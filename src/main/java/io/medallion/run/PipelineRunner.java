@@ -241,10 +241,7 @@ public final class PipelineRunner {
     List<String> names = Arrays.asList(schema.fieldNames());
     for (String column : columns) {
       if (names.stream().noneMatch(n -> n.equalsIgnoreCase(column))) {
-        throw new MedallionException(
-            pipeline.origin() + ": pipeline." + table.ref() + "." + key + ": column '" + column
-                + "' is not produced by " + table.ref() + ". Its columns are " + names
-                + ". Name one of them, or add the column to the table's SQL.");
+        throw RunErrors.unknownColumn(pipeline.origin(), table.ref(), key, column, names);
       }
     }
   }
@@ -261,9 +258,8 @@ public final class PipelineRunner {
   private void checkKnown(Set<TableRef> refs, String option) {
     for (TableRef ref : refs) {
       if (pipeline.table(ref).isEmpty()) {
-        throw new MedallionException(
-            option + " " + ref + ": pipeline '" + pipeline.name() + "' has no such table. Its tables: "
-                + pipeline.tables().stream().map(TableDefinition::ref).toList());
+        throw RunErrors.unknownTable(option, ref, pipeline.name(),
+            pipeline.tables().stream().map(TableDefinition::ref).toList());
       }
     }
   }
@@ -294,9 +290,7 @@ public final class PipelineRunner {
       FileSystem fs = path.getFileSystem(spark.sessionState().newHadoopConf());
       fs.delete(path, true);
     } catch (IOException e) {
-      throw new MedallionException(
-          "Full refresh of " + ref + ": dropped " + name + " but could not delete its checkpoint "
-              + checkpoint + ": " + e.getMessage() + ". Delete it by hand before the next run.", e);
+      throw RunErrors.checkpointNotDeleted(ref, name, checkpoint, e);
     }
     LOG.warn(
         "Full refresh of {}{}: dropped table {} and deleted checkpoint {}; it is recomputed from its"

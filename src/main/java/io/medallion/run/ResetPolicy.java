@@ -31,20 +31,14 @@ public final class ResetPolicy {
   public static void check(TableDefinition table, boolean allowedByRun, String origin) {
     String setting = table.spec().properties().get(PROPERTY);
     if ("false".equalsIgnoreCase(setting)) {
-      throw new MedallionException("Full refresh of " + table.ref() + " refused: the table sets \"" + PROPERTY
-          + "\" = \"false\" (" + origin + ": pipeline." + table.ref() + ".properties). Remove the property to"
-          + " allow it. Nothing was dropped.");
+      throw RunErrors.resetDisabled(table.ref(), PROPERTY, origin);
     }
     if ("true".equalsIgnoreCase(setting) || allowedByRun) {
       return;
     }
     Optional<String> reason = notReplayable(table);
     if (reason.isPresent()) {
-      throw new MedallionException("Full refresh of " + table.ref() + " refused: it drops the table and its"
-          + " checkpoint and reads the source again from the start, but " + reason.get() + ", so the data"
-          + " would be lost for good. Nothing was dropped. If that is what you want, set properties { \""
-          + PROPERTY + "\" = \"true\" } on pipeline." + table.ref() + " (" + origin + "), or run with"
-          + " --allow-reset (RunOptions.allowReset).");
+      throw RunErrors.resetLosesData(table.ref(), reason.get(), PROPERTY, origin);
     }
   }
 

@@ -41,13 +41,11 @@ public final class SourcePaths {
       LOG.info("Table {}: source path {} does not exist yet ({} = true): nothing to read", table.ref(), files.path(), ALLOW_MISSING);
       return;
     }
-    String problem = "Table " + table.ref() + ": the source path " + files.path() + " does not exist, so the"
-        + " table reads no rows. Fix pipeline." + table.ref() + ".source.path (" + origin + ") if it is a typo;"
-        + " if the folder appears only later, set source.options { " + ALLOW_MISSING + " = true }.";
+    MedallionException problem = RunErrors.missingSourcePath(table.ref(), files.path(), origin, ALLOW_MISSING);
     if (failing) {
-      throw new MedallionException(problem);
+      throw problem;
     }
-    LOG.warn(problem);
+    LOG.warn(problem.getMessage());
   }
 
   private static boolean missing(SparkSession spark, String location) {

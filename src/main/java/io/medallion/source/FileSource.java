@@ -21,10 +21,10 @@ public record FileSource(String path, String format, Optional<String> schema, Ma
     implements SourceDefinition {
   public FileSource {
     if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("a file source needs a path");
+      throw SourceErrors.fileSourceWithout("path", "path = \"s3a://bucket/landing/orders/\"");
     }
     if (format == null || format.isBlank()) {
-      throw new IllegalArgumentException("a file source needs a format");
+      throw SourceErrors.fileSourceWithout("format", "format = json");
     }
     options = Map.copyOf(options);
   }

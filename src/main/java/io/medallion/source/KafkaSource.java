@@ -74,14 +74,14 @@ public record KafkaSource(
 
     public Subscription {
       if (kind == null || value == null || value.isBlank()) {
-        throw new IllegalArgumentException("a Kafka subscription needs topics, a pattern or an assignment");
+        throw SourceErrors.kafkaSubscription();
       }
     }
 
     /** The given topics. */
     public static Subscription topics(List<String> topics) {
       if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank() || t.contains(","))) {
-        throw new IllegalArgumentException("subscribe needs one or more topic names, e.g. subscribe = [orders]");
+        throw SourceErrors.kafkaTopics();
       }
       return new Subscription(Kind.SUBSCRIBE, String.join(",", topics));
     }
@@ -120,40 +120,31 @@ public record KafkaSource(
     public Security {
       protocol = protocol == null ? "" : protocol.toUpperCase(Locale.ROOT);
       if (!PROTOCOLS.contains(protocol)) {
-        throw new IllegalArgumentException(
-            "protocol '" + protocol + "' is not one of " + String.join(", ", PROTOCOLS));
+        throw SourceErrors.notOneOf("protocol", protocol, PROTOCOLS);
       }
       mechanism = mechanism.map(m -> m.toUpperCase(Locale.ROOT));
       boolean sasl = protocol.startsWith("SASL_");
       if (sasl && mechanism.isEmpty()) {
-        throw new IllegalArgumentException(
-            "protocol " + protocol + " needs a mechanism: one of " + String.join(", ", MECHANISMS));
+        throw SourceErrors.saslWithoutMechanism(protocol, MECHANISMS);
       }
       if (!sasl && (mechanism.isPresent() || username.isPresent() || password.isPresent())) {
-        throw new IllegalArgumentException(
-            "mechanism, username and password are for SASL; with protocol " + protocol
-                + " remove them, or use protocol = SASL_SSL");
+        throw SourceErrors.saslSettingsWithoutSasl(protocol);
       }
       if (mechanism.isPresent() && !MECHANISMS.contains(mechanism.get())) {
-        throw new IllegalArgumentException(
-            "mechanism '" + mechanism.get() + "' is not one of " + String.join(", ", MECHANISMS));
+        throw SourceErrors.notOneOf("mechanism", mechanism.get(), MECHANISMS);
       }
       boolean iam = mechanism.filter("AWS_MSK_IAM"::equals).isPresent();
       if (sasl && !iam && (username.isEmpty() || password.isEmpty())) {
-        throw new IllegalArgumentException(
-            "mechanism " + mechanism.get() + " needs a username and a password (a secret reference"
-                + " such as password = \"env:KAFKA_PASSWORD\")");
+        throw SourceErrors.saslWithoutUser(mechanism.get());
       }
       if (iam && (username.isPresent() || password.isPresent())) {
-        throw new IllegalArgumentException(
-            "AWS_MSK_IAM authenticates with AWS credentials: remove username and password"
-                + " (use aws-role-arn to assume a role)");
+        throw SourceErrors.iamWithUser();
       }
       if (iam && !protocol.equals("SASL_SSL")) {
-        throw new IllegalArgumentException("AWS_MSK_IAM needs protocol = SASL_SSL");
+        throw SourceErrors.iamWithoutSsl();
       }
       if (awsRoleArn.isPresent() && !iam) {
-        throw new IllegalArgumentException("aws-role-arn is only for mechanism AWS_MSK_IAM");
+        throw SourceErrors.roleWithoutIam();
       }
     }
 
@@ -166,11 +157,10 @@ public record KafkaSource(
 
   public KafkaSource {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException(
-          "a Kafka source needs bootstrap-servers, e.g. bootstrap-servers = \"b-1.msk.example:9098\"");
+      throw SourceErrors.kafkaBootstrap();
     }
     if (subscription == null) {
-      throw new IllegalArgumentException("a Kafka source needs one of subscribe, subscribe-pattern or assign");
+      throw SourceErrors.kafkaNoSubscription();
     }
     value = ValueFormat.checked(value, valueSchema);
     commitOffsetsToGroup = commitOffsetsToGroup.filter(g -> !g.isBlank());
@@ -178,14 +168,10 @@ public record KafkaSource(
     for (String key : options.keySet()) {
       String lower = key.toLowerCase(Locale.ROOT);
       if (RESERVED_OPTIONS.contains(lower)) {
-        throw new IllegalArgumentException(
-            "option '" + key + "' is set by the source itself: use bootstrap-servers, subscribe,"
-                + " subscribe-pattern, assign or security { ... } instead");
+        throw SourceErrors.reservedOption(key, "bootstrap-servers, subscribe, subscribe-pattern, assign or security { ... }");
       }
       if (Secrets.isCredentialOption(key) || Secrets.carriesCredentials(options.get(key))) {
-        throw new IllegalArgumentException(
-            "option '" + key + "' would put a credential in the pipeline config: use security { ... }"
-                + " with a secret reference (" + SecretRef.FORMS + ")");
+        throw SourceErrors.credentialInOption(key, "security { ... }");
       }
     }
   }

@@ -50,29 +50,23 @@ public record KinesisSource(
 
   public KinesisSource {
     if (streamName == null || streamName.isBlank() || streamName.contains(",")) {
-      throw new IllegalArgumentException("a Kinesis source needs one stream name, e.g. stream-name = orders");
+      throw SourceErrors.kinesisStreamName();
     }
     if (region == null || region.isBlank()) {
-      throw new IllegalArgumentException("a Kinesis source needs the stream's region, e.g. region = eu-west-1");
+      throw SourceErrors.kinesisRegion();
     }
     value = ValueFormat.checked(value, valueSchema);
     if (accessKey.isPresent() != secretKey.isPresent()) {
-      throw new IllegalArgumentException(
-          "access-key and secret-key go together; give both, or neither to use the default AWS"
-              + " credentials chain (or options { roleArn = ... })");
+      throw SourceErrors.kinesisKeyPair();
     }
     options = Map.copyOf(options);
     for (String key : options.keySet()) {
       String lower = key.toLowerCase(Locale.ROOT);
       if (RESERVED_OPTIONS.contains(lower)) {
-        throw new IllegalArgumentException(
-            "option '" + key + "' is set by the source itself: use stream-name, region, access-key"
-                + " and secret-key instead");
+        throw SourceErrors.reservedOption(key, "stream-name, region, access-key and secret-key");
       }
       if (Secrets.isCredentialOption(key) || Secrets.carriesCredentials(options.get(key))) {
-        throw new IllegalArgumentException(
-            "option '" + key + "' would put a credential in the pipeline config: use secret-key with a"
-                + " secret reference (" + SecretRef.FORMS + ")");
+        throw SourceErrors.credentialInOption(key, "secret-key");
       }
     }
   }

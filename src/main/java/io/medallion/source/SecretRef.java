@@ -36,15 +36,13 @@ public record SecretRef(Kind kind, String name) {
 
   public SecretRef {
     if (kind == null || name == null || name.isBlank()) {
-      throw new IllegalArgumentException("a secret reference needs a kind and a name");
+      throw SourceErrors.secretWithoutName();
     }
     if (kind == Kind.ENV && !ENV_NAME.matcher(name).matches()) {
-      // The text is not repeated: after env: it may be the password itself.
-      throw new IllegalArgumentException("what follows env: is not an environment variable name"
-          + " (letters, digits and '_'); write the variable's name, e.g. env:KAFKA_PASSWORD, never the value");
+      throw SourceErrors.notAnEnvironmentVariable();
     }
     if (kind == Kind.SCOPE && !SCOPE_KEY.matcher(name).matches()) {
-      throw new IllegalArgumentException("a secret scope reference is secret:<scope>/<key>, not secret:" + name);
+      throw SourceErrors.badScopeReference(name);
     }
   }
 
@@ -66,9 +64,7 @@ public record SecretRef(Kind kind, String name) {
       case "secret":
         return new SecretRef(Kind.SCOPE, rest);
       default:
-        throw new IllegalArgumentException(
-            "a secret must be given as a reference (" + FORMS + "), never as the value itself;"
-                + " e.g. password = \"env:KAFKA_PASSWORD\"");
+        throw SourceErrors.secretValueInConfig(FORMS);
     }
   }
 

@@ -18,12 +18,10 @@ public enum ValueFormat {
   static ValueFormat checked(ValueFormat format, java.util.Optional<String> valueSchema) {
     ValueFormat f = format == null ? JSON : format;
     if (f == JSON && valueSchema.isEmpty()) {
-      throw new IllegalArgumentException(
-          "a JSON value needs its columns: value-schema = \"order_id STRING, amount DOUBLE\""
-              + " (or value-format = string to keep the raw text)");
+      throw SourceErrors.jsonWithoutSchema();
     }
     if (f != JSON && valueSchema.isPresent()) {
-      throw new IllegalArgumentException("value-schema is only for value-format = json");
+      throw SourceErrors.schemaWithoutJson();
     }
     return f;
   }

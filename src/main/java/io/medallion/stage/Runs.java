@@ -117,10 +117,7 @@ final class Runs {
       }
     }
     String reason = rootMessage(cause);
-    return new MedallionException(Secrets.redact(
-        "Table " + ref + " (" + ctx.nameOf(ref) + ") of pipeline '" + ctx.pipeline().name()
-            + "' failed: " + reason + hint(cause)),
-        Secrets.scrub(cause));
+    return StageErrors.tableFailed(ref, ctx.nameOf(ref).toString(), ctx.pipeline().name(), reason, hint(cause), cause);
   }
 
   /** A sentence on how to fix failures whose cause is recognisable (Kafka's, mostly), else "". */

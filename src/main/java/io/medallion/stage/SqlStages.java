@@ -27,11 +27,7 @@ final class SqlStages {
       for (TableRef ref : SqlTemplate.references(sql)) {
         reason = reason.replace(ctx.viewOf(ref, "in_" + table.ref().layer().key() + "_" + table.ref().name()), "{" + ref + "}");
       }
-      throw new MedallionException(
-          ctx.pipeline().origin() + ": pipeline." + table.ref() + ".sql does not resolve: "
-              + io.medallion.internal.Suggestions.userColumnsOnly(reason)
-              + " Fix the query (tables of the pipeline are named {layer.table}, e.g. {bronze.orders}).",
-          e);
+      throw StageErrors.sqlDoesNotResolve(ctx.pipeline().origin(), table.ref(), reason, e);
     }
   }
 }

@@ -62,7 +62,8 @@ final class TableWriter {
   /** Checks a table's rules against its planned rows, for {@code validate} and start-up. */
   static QualityCheck compile(StageContext ctx, TableDefinition table, Dataset<Row> planned) {
     return QualityCheck.compile(table.quality(), table.ref().toString(), ctx.nameOf(table.ref()).toString(),
-        ctx.pipeline().origin() + ": pipeline." + table.ref(), planned);
+        ctx.pipeline().origin() + ": pipeline." + table.ref(), planned,
+        ctx.checkpointOf(table.ref()) + "/_quarantine_staging");
   }
 
   /** The three-level name of the table written. */

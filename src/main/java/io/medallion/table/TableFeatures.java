@@ -188,9 +188,7 @@ public final class TableFeatures {
 
   /** The error for breaking changes: the table, what changed, and the fix. */
   public static io.medallion.MedallionException breakingError(String ref, TableName name, List<String> problems) {
-    return new io.medallion.MedallionException("Table " + ref + " (" + name + ") cannot change in place: "
-        + String.join("; ", problems) + ". Nothing was written. Recompute it with --full-refresh " + ref
-        + " (drops and rebuilds the table), or undo the change in its config.");
+    return TableErrors.breakingChange(ref, name, problems);
   }
 
   /** The table's liquid clustering columns (empty when not clustered). */

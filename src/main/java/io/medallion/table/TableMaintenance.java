@@ -53,8 +53,7 @@ public final class TableMaintenance {
   public static Report maintain(SparkSession spark, String label, TableName name, TableSpec spec) {
     DeltaLog log = DeltaTables.deltaLog(spark, name);
     if (log == null) {
-      throw new io.medallion.MedallionException("Cannot maintain " + label + " (" + name + "): it is not a Delta"
-          + " table of a Delta catalog of this session. Run the pipeline first, or check --env.");
+      throw TableErrors.notMaintainable(label, name);
     }
     Snapshot before = log.update(false, Option.empty(), Option.empty());
     String table = name.quoted();

@@ -58,14 +58,11 @@ public final class TableName {
    */
   public static TableName parse(String name) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException(
-          "Table name is empty: expected catalog.schema.table, e.g. dev_bronze.sales.orders");
+      throw TableErrors.emptyName();
     }
     String[] parts = splitParts(name.trim());
     if (parts.length != 3) {
-      throw new IllegalArgumentException(
-          "Table name '" + name + "' has " + parts.length + " part" + (parts.length == 1 ? "" : "s")
-              + ": expected three, catalog.schema.table (e.g. dev_bronze.sales.orders)");
+      throw TableErrors.wrongPartCount(name, parts.length);
     }
     return new TableName(
         checkPart(parts[0], "catalog", name),
@@ -94,8 +91,7 @@ public final class TableName {
       }
     }
     if (inQuotes) {
-      throw new IllegalArgumentException(
-          "Table name '" + name + "' has an unclosed backtick: expected catalog.schema.table");
+      throw TableErrors.unclosedBacktick(name);
     }
     parts.add(current.toString());
     return parts.toArray(new String[0]);
@@ -103,14 +99,10 @@ public final class TableName {
 
   private static String checkPart(String part, String what, String full) {
     if (part == null || part.isEmpty()) {
-      throw new IllegalArgumentException(
-          "Table name '" + full + "' has an empty " + what
-              + " part: expected catalog.schema.table with three non-empty parts");
+      throw TableErrors.emptyPart(full, what);
     }
     if (!isValidPart(part)) {
-      throw new IllegalArgumentException(
-          "Table name '" + full + "': " + what + " '" + part + "' may only contain letters, digits,"
-              + " '_' and '-' (1 to 255 characters)");
+      throw TableErrors.badPart(full, what, part);
     }
     return part.toLowerCase(Locale.ROOT);
   }

@@ -97,7 +97,7 @@ public sealed interface Write {
     public Merge {
       keys = List.copyOf(keys);
       if (keys.isEmpty()) {
-        throw new IllegalArgumentException("a MERGE needs at least one key column");
+        throw TableErrors.mergeWithoutKeys();
       }
     }
   }

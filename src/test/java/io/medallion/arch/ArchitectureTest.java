@@ -52,6 +52,25 @@ class ArchitectureTest {
         .check(main);
   }
 
+  @Test
+  void userFacingErrorsAreMadeInTheirPackagesErrorFactory() {
+    noClasses().that().haveSimpleNameNotEndingWith("Errors")
+        .and().areNotAssignableTo("io.medallion.MedallionException")
+        .should().callConstructorWhere(createsAUserFacingError())
+        .because("every package builds its MedallionExceptions in one factory (e.g. KinesisErrors,"
+            + " CatalogErrors) that says problem, cause and fix")
+        .check(main);
+  }
+
+  private static DescribedPredicate<JavaAccess<?>> createsAUserFacingError() {
+    return new DescribedPredicate<>("new MedallionException or a subclass") {
+      @Override
+      public boolean test(JavaAccess<?> access) {
+        return access.getTargetOwner().isAssignableTo("io.medallion.MedallionException");
+      }
+    };
+  }
+
   /** {@code a.b.internal.C} may be used by classes in {@code a.b} and below only. */
   private static ArchCondition<JavaClass> useOnlyTheirOwnInternals() {
     return new ArchCondition<>("use X.internal only from inside X") {

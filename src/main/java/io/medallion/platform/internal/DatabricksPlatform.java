@@ -46,17 +46,13 @@ public final class DatabricksPlatform implements Platform {
     try {
       String value = secrets.apply(scope, key);
       if (value == null) {
-        throw new IllegalStateException("no value");
+        throw PlatformErrors.noSecretValue();
       }
       return value;
     } catch (MedallionException e) {
       throw e;
     } catch (Exception e) {
-      throw new MedallionException(
-          "cannot read secret '" + key + "' of secret scope '" + scope + "' ("
-              + e.getClass().getSimpleName() + "). Check that the scope and key exist"
-              + " (databricks secrets list-secrets " + scope + ") and that the job's identity may"
-              + " read the scope.");
+      throw PlatformErrors.cannotReadSecret(scope, key, e);
     }
   }
 
@@ -95,7 +91,7 @@ public final class DatabricksPlatform implements Platform {
       return (String) secretUtils.getClass().getMethod("get", String.class, String.class)
           .invoke(secretUtils, scope, key);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("dbutils is not available", e);
+      throw PlatformErrors.noDbutils(e);
     }
   }
 }

@@ -25,11 +25,7 @@ public final class OssPlatform implements Platform {
       } else if (WarehouseCatalog.class.getName().equals(configured)) {
         String actual = spark.conf().getOption(key + ".warehouse").getOrElse(() -> null);
         if (actual != null && !actual.equals(wanted)) {
-          throw new MedallionException(
-              "Catalog '" + catalog + "' is already registered in this Spark session with warehouse "
-                  + actual + ", but environment '" + env.name() + "' puts it at " + wanted
-                  + ". A session serves one warehouse per catalog name: use distinct catalog names"
-                  + " per environment, or run the environments in separate sessions.");
+          throw PlatformErrors.catalogElsewhere(catalog, actual, env.name(), wanted);
         }
       }
       // A catalog the user configured with another implementation (--conf) is left as it is.
@@ -43,10 +39,7 @@ public final class OssPlatform implements Platform {
 
   @Override
   public String secretScopeValue(String scope, String key) {
-    throw new MedallionException(
-        "secret:" + scope + "/" + key + " names a Databricks secret scope, and this is open-source"
-            + " Spark, where secret scopes do not exist. Use env:NAME (an environment variable) or"
-            + " file:/path (a mounted secret file) in this environment's config.");
+    throw PlatformErrors.noSecretScopes(scope, key);
   }
 
   @Override

@@ -71,26 +71,15 @@ public final class CompiledRules {
       try {
         probe = rows.select(functions.expr(e.expression()));
       } catch (Exception ex) { // AnalysisException and ParseException are checked in Scala only
-        throw new MedallionException(
-            path + ": the expression \"" + e.expression() + "\" of expectation " + e.name() + " of table "
-                + dataset + " does not resolve: " + firstLine(ex) + " The table's columns are " + columns
-                + ". Fix the expression, or the name of the column it uses.",
-            ex);
+        throw RuleErrors.doesNotResolve(path, e.expression(), e.name(), dataset, firstLine(ex), columns, ex);
       }
       DataType type = probe.schema().fields()[0].dataType();
       if (!type.equals(DataTypes.BooleanType)) {
-        throw new MedallionException(
-            path + ": the expression \"" + e.expression() + "\" of expectation " + e.name() + " of table "
-                + dataset + " is of type " + type.simpleString() + ", not boolean. Write a condition every"
-                + " valid row satisfies, e.g. \"amount > 0\" or \"email IS NOT NULL\".");
+        throw RuleErrors.notBoolean(path, e.expression(), e.name(), dataset, type.simpleString());
       }
       LogicalPlan plan = probe.queryExecution().analyzed();
       if (!(plan instanceof Project) || !plan.expressions().forall(x -> x.deterministic())) {
-        throw new MedallionException(
-            path + ": the expression \"" + e.expression() + "\" of expectation " + e.name() + " of table "
-                + dataset + " is not a row-level, deterministic condition (aggregate, window and random"
-                + " functions are not allowed: a rule sees one row at a time and must give the same"
-                + " answer when a batch is retried). Use a dataset check for conditions on the whole batch.");
+        throw RuleErrors.notRowLevel(path, e.expression(), e.name(), dataset);
       }
     }
     for (DatasetCheck c : rules.checks()) {
@@ -112,16 +101,11 @@ public final class CompiledRules {
     StructField field = Arrays.stream(schema.fields())
         .filter(f -> f.name().equalsIgnoreCase(name))
         .findFirst()
-        .orElseThrow(() -> new MedallionException(
-            path + ": column '" + name + "' is not a column of " + dataset + ". Its columns are "
-                + Arrays.asList(schema.fieldNames()) + "."));
+        .orElseThrow(() -> RuleErrors.unknownColumn(path, name, dataset, Arrays.asList(schema.fieldNames())));
     if (kind != null && !(field.dataType().equals(DataTypes.TimestampType)
         || field.dataType().equals(DataTypes.DateType)
         || field.dataType().equals(DataTypes.TimestampNTZType))) {
-      throw new MedallionException(
-          path + ": column '" + name + "' of " + dataset + " is " + field.dataType().simpleString()
-              + ", but a freshness check needs " + kind + " column. Cast it in the table's SQL, or check"
-              + " another column.");
+      throw RuleErrors.notATime(path, name, dataset, field.dataType().simpleString(), kind);
     }
   }
 
@@ -203,16 +187,12 @@ public final class CompiledRules {
   }
 
   /**
-   * The target's rows, as {@link #target}, while quarantined rows are handed to {@code collector}
-   * on the same pass (it must be registered with the SparkContext). The collecting function runs
-   * only for quarantined rows.
+   * The target's rows, as {@link #target}, while quarantined rows are set aside by {@code spill}
+   * on the executors during the same pass. The spilling function runs only for quarantined rows.
    */
-  public Dataset<Row> targetCollectingQuarantine(Dataset<Row> flagged, long batchId, QuarantineCollector collector) {
-    org.apache.spark.sql.expressions.UserDefinedFunction collect = functions.udf(
-        (org.apache.spark.sql.api.java.UDF1<Row, Boolean>) row -> {
-          collector.add(row);
-          return false;
-        }, DataTypes.BooleanType).asNondeterministic();
+  public Dataset<Row> targetSpillingQuarantine(Dataset<Row> flagged, long batchId, QuarantineSpill spill) {
+    org.apache.spark.sql.expressions.UserDefinedFunction collect =
+        functions.udf(spill.sink(), DataTypes.BooleanType).asNondeterministic();
     Column quarantineRow = functions.struct(quarantineColumns(batchId));
     return flagged
         .where(kept().or(functions.when(quarantined(), collect.apply(quarantineRow)).otherwise(false)))

@@ -56,9 +56,7 @@ final class FileInput {
     } catch (MedallionException e) {
       throw e;
     } catch (Exception e) {
-      throw new MedallionException("Table " + ref + ": cannot read " + source.format() + " files at "
-          + source.path() + ": " + Causes.rootMessage(e) + ". Check pipeline." + ref
-          + ".source (path, format, schema, options).", e);
+      throw SourceReadErrors.cannotReadFiles(ref, source.format(), source.path(), e);
     }
     return raw.select(
         functions.col("*"),
@@ -148,10 +146,7 @@ final class FileInput {
     try {
       return Optional.of(StructType.fromDDL(source.schema().get()));
     } catch (Exception e) {
-      throw new MedallionException(
-          "Table " + ref + ": pipeline." + ref + ".source.schema is not a valid column list: "
-              + Causes.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".",
-          e);
+      throw SourceReadErrors.badColumnList(ref, "schema", e);
     }
   }
 
@@ -160,17 +155,12 @@ final class FileInput {
       StructType inferred =
           ctx.spark().read().format(source.format()).options(options).load(source.path()).schema();
       if (inferred.isEmpty()) {
-        throw new IllegalStateException("no columns found");
+        throw SourceReadErrors.noColumnsFound();
       }
       return new StructType(Arrays.stream(inferred.fields())
           .filter(f -> !f.name().equals("_corrupt_record")).toArray(org.apache.spark.sql.types.StructField[]::new));
     } catch (Exception e) {
-      throw new MedallionException(
-          "Table " + ref + ": cannot infer the schema of the " + source.format()
-              + " files at " + source.path() + " (" + Causes.rootMessage(e) + "). Declare it in"
-              + " pipeline." + ref + ".source.schema, e.g. schema = \"id STRING, amount"
-              + " DOUBLE\", or land at least one file before the first run.",
-          e);
+      throw SourceReadErrors.cannotInferSchema(ref, source.format(), source.path(), e);
     }
   }
 }

@@ -55,11 +55,7 @@ final class KafkaAdmin implements AutoCloseable {
     try {
       Class.forName("org.apache.kafka.clients.admin.Admin");
     } catch (ClassNotFoundException e) {
-      throw new MedallionException(
-          "Table " + ref + ": Kafka's client library is not on the class path. On open-source Spark add"
-              + " org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.7 (spark-submit --packages); on"
-              + " Databricks add org.apache.kafka:kafka-clients:3.4.1 as a cluster library for"
-              + " commit-offsets-to-group.");
+      throw SourceReadErrors.kafkaClientMissing(ref);
     }
     Map<String, Object> p = KafkaInput.adminProperties(source, platform, processEnv);
     p.putIfAbsent("default.api.timeout.ms", String.valueOf(DEFAULT_TIMEOUT_MS));
@@ -81,10 +77,8 @@ final class KafkaAdmin implements AutoCloseable {
         Set<String> existing = admin.listTopics().names().get(timeoutMs + 1000, TimeUnit.MILLISECONDS);
         wanted.removeAll(existing);
         if (!wanted.isEmpty()) {
-          throw new MedallionException(
-              "Table " + ref + ": topic(s) " + wanted + " do not exist on " + source.bootstrapServers()
-                  + ". Create them, or fix pipeline." + ref + ".source.subscribe"
-                  + (existing.isEmpty() ? "" : " (existing topics: " + first(existing, 10) + ")") + ".");
+          throw SourceReadErrors.missingTopics(ref, wanted, source.bootstrapServers(),
+              existing.isEmpty() ? "" : first(existing, 10));
         }
       }
     } catch (MedallionException e) {
@@ -95,31 +89,19 @@ final class KafkaAdmin implements AutoCloseable {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       String type = cause.getClass().getSimpleName();
       if (type.contains("Authentication") || type.contains("Authorization")) {
-        throw new MedallionException(Secrets.redact(
-            "Table " + ref + ": Kafka at " + source.bootstrapServers() + " rejected the client ("
-                + type + ": " + cause.getMessage() + "). Check pipeline." + ref
-                + ".source.security (protocol, mechanism, username) and the secret its password"
-                + " reference points to."), Secrets.scrub(cause));
+        throw SourceReadErrors.kafkaRejected(ref, source.bootstrapServers(), cause);
       }
       if (type.equals("TimeoutException")) {
         throw unreachable(cause);
-      }
-      throw new MedallionException(Secrets.redact(
-          "Table " + ref + ": cannot reach Kafka at " + source.bootstrapServers() + ": " + type + ": "
-              + cause.getMessage()), Secrets.scrub(cause));
+      }      throw SourceReadErrors.kafkaUnreachable(ref, source.bootstrapServers(), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MedallionException("Table " + ref + ": interrupted while checking Kafka", e);
+      throw SourceReadErrors.interrupted(ref, e);
     }
   }
 
   private MedallionException unreachable(Throwable cause) {
-    return new MedallionException(
-        "Table " + ref + ": Kafka at " + source.bootstrapServers() + " did not answer within "
-            + timeoutMs + " ms. Check pipeline." + ref + ".source.bootstrap-servers, that the brokers"
-            + " are reachable from this cluster (network, security groups, port) and"
-            + " source.security.protocol (a TLS listener needs SSL or SASL_SSL).",
-        Secrets.scrub(cause));
+    return SourceReadErrors.kafkaTimeout(ref, source.bootstrapServers(), timeoutMs, cause);
   }
 
   /**

@@ -48,12 +48,8 @@ final class KafkaInput {
           ? ctx.spark().readStream().format("kafka").options(options).load()
           : ctx.spark().read().format("kafka").options(options).load();
     } catch (Exception e) {
-      throw new MedallionException(Secrets.redact(
-          "Table " + ref + ": cannot read Kafka (" + source.subscription().kind().option() + " "
-              + source.subscription().value() + " at " + source.bootstrapServers() + "): "
-              + Causes.rootMessage(e) + ". Check pipeline." + ref + ".source; the Kafka source needs"
-              + " org.apache.spark:spark-sql-kafka-0-10_2.12 on the class path (spark-submit"
-              + " --packages) on open-source Spark."), Secrets.scrub(e));
+      throw SourceReadErrors.cannotReadKafka(ref, source.subscription().kind().option() + " "
+          + source.subscription().value(), source.bootstrapServers(), e);
     }
     return decode(raw, source, valueSchema);
   }

@@ -37,10 +37,7 @@ final class KinesisInput {
       raw = ctx.spark().readStream().format(format)
           .options(sparkOptions(source, ctx.platform(), System.getenv())).load();
     } catch (Exception e) {
-      throw new MedallionException(Secrets.redact(
-          "Table " + ref + ": cannot read Kinesis stream " + source.streamName() + " in " + source.region()
-              + ": " + Causes.rootMessage(e) + ". Check pipeline." + ref + ".source (stream-name, region,"
-              + " options)."), Secrets.scrub(e));
+      throw SourceReadErrors.cannotReadKinesis(ref, source.streamName(), source.region(), e);
     }
     List<Column> metadata = List.of(
         functions.col("stream").as("_kinesis_stream"),

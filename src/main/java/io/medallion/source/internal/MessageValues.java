@@ -42,15 +42,11 @@ final class MessageValues {
     try {
       schema = StructType.fromDDL(ddl.orElseThrow());
     } catch (Exception e) {
-      throw new MedallionException(
-          "Table " + ref + ": pipeline." + ref + ".source.value-schema is not a valid column list: "
-              + Causes.rootMessage(e) + ". Expected DDL such as \"order_id STRING, amount DECIMAL(12,2)\".", e);
+      throw SourceReadErrors.badColumnList(ref, "value-schema", e);
     }
     for (String name : schema.fieldNames()) {
       if (name.equals(RESCUED) || name.equals(CORRUPT) || reserved.contains(name)) {
-        throw new MedallionException(
-            "Table " + ref + ": pipeline." + ref + ".source.value-schema declares column '" + name
-                + "', which bronze adds itself; rename or remove it.");
+        throw SourceReadErrors.reservedValueColumn(ref, name);
       }
     }
     return schema;

@@ -29,7 +29,7 @@ public final class Readers {
     if (source instanceof FileSource f) {
       return streaming -> FileInput.read(ctx, ref, f, streaming);
     }
-    throw new IllegalArgumentException("Table " + ref + ": no reader for source " + source.getClass().getName());
+    throw SourceReadErrors.noReader(ref, source);
   }
 
   /** Kafka: checks topics before a run and, with commit-offsets-to-group, commits finished batches. */

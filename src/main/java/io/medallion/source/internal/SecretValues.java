@@ -26,23 +26,17 @@ final class SecretValues {
       case ENV:
         value = processEnv.get(ref.name());
         if (value == null || value.isEmpty()) {
-          throw new MedallionException(
-              "secret " + ref + ": the environment variable it names is not set (or empty)."
-                  + " Export it in the job's environment, or point the config at file:/path. (Names other"
-                  + " than upper-case letters, digits and '_' are shown as ***: they may be a password"
-                  + " written where the variable's name belongs.)");
+          throw SourceReadErrors.envSecretUnset(ref);
         }
         break;
       case FILE:
         try {
           value = Files.readString(Path.of(ref.name()), StandardCharsets.UTF_8).strip();
         } catch (IOException | RuntimeException e) {
-          throw new MedallionException(
-              "secret " + ref + ": cannot read the file (" + e.getClass().getSimpleName() + ")."
-                  + " Check that it exists and that the job may read it.");
+          throw SourceReadErrors.secretFileUnreadable(ref, e);
         }
         if (value.isEmpty()) {
-          throw new MedallionException("secret " + ref + ": the file is empty.");
+          throw SourceReadErrors.secretFileEmpty(ref);
         }
         break;
       default:

@@ -1,0 +1,61 @@
+package io.medallion.cli;
+
+import io.medallion.MedallionException;
+import io.medallion.internal.Suggestions;
+import io.medallion.pipeline.ConfigurationException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Every error the command line raises, made in one place: each says what is wrong and how to fix
+ * it. Mistakes in the command line itself are {@link UsageException}s and end with the usage.
+ */
+final class CliErrors {
+  private CliErrors() {}
+
+  /** A mistake in the command line: {@code problem} says what and how to fix it; the usage follows. */
+  static UsageException usage(String problem) {
+    return new UsageException(problem);
+  }
+
+  static ConfigurationException noSuchConfFile(Path file, String kind, Path workingDir, Path lookupDir) {
+    return new ConfigurationException(file.toAbsolutePath().toString(), "",
+        "the " + kind + " file does not exist. A value with '/' or ending in .conf is a path,"
+            + " relative to the working directory " + workingDir + "; a plain name is looked up"
+            + " in " + lookupDir + ".");
+  }
+
+  static ConfigurationException noSuchConfName(Path file, String kind, String value, Path dir,
+      Path workingDir, List<String> available) {
+    return new ConfigurationException(file.toAbsolutePath().toString(), "",
+        "no " + kind + " '" + value + "': the file does not exist. "
+            + (available.isEmpty()
+                ? "There are no " + kind + " files (*.conf) in " + dir
+                    + " (--conf-dir is relative to the working directory " + workingDir + ")."
+                : "Available " + kind + "s: " + String.join(", ", available) + "."
+                    + Suggestions.didYouMean(value, available)));
+  }
+
+  static MedallionException sessionWithoutDelta(String extensions, String deltaExtension) {
+    return new MedallionException("The Spark session was created without Delta Lake"
+        + " (spark.sql.extensions is '" + extensions + "'). Start it with --conf"
+        + " spark.sql.extensions=" + deltaExtension + ".");
+  }
+
+  static MedallionException queryDoesNotParse(Exception e) {
+    return new MedallionException("The query does not parse: " + e.getMessage().strip()
+        + " Fix the query (medallion sql runs one Spark SQL query).", e);
+  }
+
+  static MedallionException notReadOnly(String first) {
+    return new MedallionException("medallion sql runs read-only queries only (SELECT, WITH,"
+        + " VALUES, TABLE, FROM); this statement" + (first.isEmpty() ? "" : " (" + first + " ...)")
+        + " is not a query and was not run. To change tables, use a Spark SQL session, or the"
+        + " pipeline (run --full-refresh).");
+  }
+
+  static MedallionException unknownTable(String option, Object ref, String pipeline, java.util.List<?> tables) {
+    return new MedallionException(option + " " + ref + ": pipeline '" + pipeline + "' has no such table."
+        + " Its tables: " + tables + ". Name one of them (layer.table).");
+  }
+}

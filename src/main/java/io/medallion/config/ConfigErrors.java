@@ -1,0 +1,93 @@
+package io.medallion.config;
+
+import io.medallion.internal.Suggestions;
+import io.medallion.pipeline.ConfigurationException;
+import io.medallion.pipeline.TableRef;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Every error reading the configuration raises, made in one place. Each is a
+ * {@link ConfigurationException}: the file, the line where known, the config path, the problem
+ * and the fix. {@link Section#error} builds the errors about one key through {@link #at}.
+ */
+final class ConfigErrors {
+  private ConfigErrors() {}
+
+  /** A problem at a known place: {@code problem} says what is wrong and how to fix it. */
+  static ConfigurationException at(String file, int line, String path, String problem) {
+    return new ConfigurationException(file, line, path, problem);
+  }
+
+  /** A problem at a config path of a file, line unknown. */
+  static ConfigurationException at(String file, String path, String problem) {
+    return new ConfigurationException(file, path, problem);
+  }
+
+  static ConfigurationException noSuchName(Path file, String kind, String name, Path dir, List<String> available) {
+    return new ConfigurationException(file.toString(), "", "no " + kind + " '" + name
+        + "': the file does not exist. " + (available.isEmpty()
+            ? "There are no " + kind + " files (*.conf) in " + dir + "."
+            : "Available " + kind + "s: " + String.join(", ", available) + "."
+                + Suggestions.didYouMean(name, available)));
+  }
+
+  static ConfigurationException noSuchFile(String file, String kind, Path dir, List<String> available) {
+    return new ConfigurationException(file, "", "the " + kind + " file does not exist"
+        + (available.isEmpty() ? "." : ". Files in " + dir + ": "
+            + String.join(", ", available.stream().map(n -> n + ".conf").toList()) + "."));
+  }
+
+  static ConfigurationException sharedPipelineName(String file, String name, Path other) {
+    return new ConfigurationException(file, "pipeline.name", "pipeline name '" + name
+        + "' is also the name of " + other + "; the two would share checkpoints (<checkpoint-root>/"
+        + name + "/...) and corrupt each other's progress. Give each pipeline its own name.");
+  }
+
+  static ConfigurationException unreadable(String file, Exception e) {
+    return new ConfigurationException(file, "", "cannot read the file: " + e.getMessage());
+  }
+
+  static ConfigurationException unresolvedSubstitution(String where, int line, String path,
+      String expression, String target, String files, String suggestion) {
+    return new ConfigurationException(where, line, path, "cannot resolve " + expression + ": '"
+        + target + "' is not a key of " + files + ", nor a JVM system property or environment"
+        + " variable." + suggestion + " Fix the name, define the key, or write ${?" + target
+        + "} where the value is optional.");
+  }
+
+  static ConfigurationException syntax(String where, int line, String problem) {
+    return new ConfigurationException(where, line, "", "HOCON syntax error: " + problem);
+  }
+
+  static ConfigurationException definedTwiceInFile(String file, int line, String table, int first) {
+    return new ConfigurationException(file, line, "pipeline." + table, "table " + table
+        + " is defined twice in this file, at line " + first + " and at line " + line + "; HOCON"
+        + " would merge the two silently. Keep one definition: move the settings of line " + line
+        + " into the one at line " + first + " (or remove them).");
+  }
+
+  static ConfigurationException nameCollision(String origin, TableRef ref, String who, String other,
+      Object name, String env, String fix) {
+    return new ConfigurationException(origin, "pipeline." + ref, who + " and " + other
+        + " would both be " + name + " in environment '" + env + "'; " + fix);
+  }
+
+  static ConfigurationException silverWithoutFrom(String origin, TableRef ref) {
+    return new ConfigurationException(origin, "pipeline." + ref + ".from",
+        "a silver table needs the table it reads: call from(\"bronze.<table>\")");
+  }
+
+  static IllegalArgumentException triggerOnBatch(TableRef ref) {
+    return new IllegalArgumentException("a trigger applies only to streaming tables, and " + ref
+        + " has execution BATCH: remove the trigger or use Execution.STREAMING");
+  }
+
+  static IllegalArgumentException goldHasNoTrigger() {
+    return new IllegalArgumentException("gold tables are recomputed in batch and have no trigger");
+  }
+
+  static IllegalArgumentException incompleteLoadedPipeline() {
+    return new IllegalArgumentException("a loaded pipeline needs a pipeline and an environment");
+  }
+}

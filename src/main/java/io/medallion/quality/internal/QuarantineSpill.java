@@ -1,0 +1,205 @@
+package io.medallion.quality.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
+
+/**
+ * Quarantine rows set aside on the executors, on the pass that writes the target: each task that
+ * meets a quarantined row writes it to a file of its own under a staging folder of the table (a
+ * shared file system: the checkpoint's), and only the file's name and row count reach the driver.
+ * A second, small job reads exactly the files of the successful tasks back as rows. No quarantine
+ * row travels through the driver, and the input is not read twice.
+ *
+ * <p>Tasks that fail or are retried leave files that are never listed; {@link #delete} removes the
+ * whole folder once the quarantine table has its rows. The caller compares {@link #rows()} with
+ * the batch's quarantined count and reads the rows again from the input when they differ (a stage
+ * recomputed after a lost shuffle may run a task twice).
+ */
+public final class QuarantineSpill implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Open files of running tasks in this JVM, by spill and task attempt. */
+  private static final Map<String, TaskFile> OPEN = new ConcurrentHashMap<>();
+
+  private final String id = UUID.randomUUID().toString();
+  private final String dir;
+  private final HadoopConf conf;
+  private final CollectionAccumulator<String> files;
+
+  /**
+   * @param stagingRoot a folder on a file system every executor and the driver reach; the spill
+   *     writes under {@code <stagingRoot>/<random id>/}
+   */
+  public QuarantineSpill(SparkSession spark, String stagingRoot) {
+    this.dir = stagingRoot + "/" + id;
+    this.conf = new HadoopConf(spark.sessionState().newHadoopConf());
+    // Unnamed: Spark reports only named accumulators in its event log and UI.
+    this.files = new CollectionAccumulator<>();
+    spark.sparkContext().register(files);
+  }
+
+  /** A function for the write's projection: stores the row of a quarantined input row, answers false. */
+  public UDF1<Row, Boolean> sink() {
+    return row -> {
+      TaskContext task = TaskContext.get();
+      String key = id + "/" + task.taskAttemptId();
+      TaskFile file = OPEN.computeIfAbsent(key, k -> open(task));
+      file.write(row);
+      return false;
+    };
+  }
+
+  private TaskFile open(TaskContext task) {
+    String name = dir + "/part-" + task.partitionId() + "-" + task.taskAttemptId() + ".rows";
+    TaskFile file = new TaskFile(name, conf.get());
+    String key = id + "/" + task.taskAttemptId();
+    task.addTaskCompletionListener(ctx -> {
+      TaskFile f = OPEN.remove(key);
+      if (f != null) {
+        f.close();
+        files.add(f.name + "\t" + f.rows);
+      }
+    });
+    return file;
+  }
+
+  /** Rows written by the successful tasks (each task's update is counted once, as Spark merges them). */
+  public long rows() {
+    return entries().stream().mapToLong(e -> Long.parseLong(e[1])).sum();
+  }
+
+  /** The set-aside rows, read from the successful tasks' files by executors. */
+  public Dataset<Row> read(SparkSession spark, StructType schema) {
+    List<String> names = entries().stream().map(e -> e[0]).toList();
+    HadoopConf c = conf;
+    FlatMapFunction<String, Row> readFile = name -> readAll(name, c.get()).iterator();
+    int slices = Math.max(1, Math.min(names.size(), spark.sparkContext().defaultParallelism()));
+    return spark.createDataFrame(
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(names, slices).flatMap(readFile),
+        schema);
+  }
+
+  /** Removes the staging folder (the files of every attempt); best effort. */
+  public void delete() {
+    try {
+      Path path = new Path(dir);
+      path.getFileSystem(conf.get()).delete(path, true);
+    } catch (IOException | RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(QuarantineSpill.class)
+          .debug("could not delete the quarantine staging folder {}: {}", dir, e.toString());
+    }
+  }
+
+  private List<String[]> entries() {
+    return files.value().stream().map(s -> s.split("\t", 2)).toList();
+  }
+
+  private static List<Row> readAll(String name, Configuration conf) throws IOException {
+    Path path = new Path(name);
+    List<Row> rows = new ArrayList<>();
+    try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(
+        path.getFileSystem(conf).open(path), 1 << 16))) {
+      while (true) {
+        Object[] values;
+        try {
+          values = (Object[]) in.readObject();
+        } catch (EOFException end) {
+          return rows;
+        }
+        rows.add(RowFactory.create(values));
+      }
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("a quarantine staging file holds an unknown class: " + name, e);
+    }
+  }
+
+  /** One task's file: Java-serialized value arrays, one per row. */
+  private static final class TaskFile {
+    private final String name;
+    private final ObjectOutputStream out;
+    private long rows;
+
+    TaskFile(String name, Configuration conf) {
+      this.name = name;
+      try {
+        Path path = new Path(name);
+        out = new ObjectOutputStream(new BufferedOutputStream(path.getFileSystem(conf).create(path, true), 1 << 16));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the quarantine staging file " + name, e);
+      }
+    }
+
+    synchronized void write(Row row) {
+      Object[] values = new Object[row.length()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = row.get(i);
+      }
+      try {
+        out.writeObject(values);
+        out.reset(); // no back-references kept across rows
+        rows++;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the quarantine staging file " + name, e);
+      }
+    }
+
+    synchronized void close() {
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot close the quarantine staging file " + name, e);
+      }
+    }
+  }
+
+  /** A Hadoop configuration that travels to executors (it is {@code Writable}, not serializable). */
+  private static final class HadoopConf implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private transient Configuration value;
+
+    HadoopConf(Configuration value) {
+      this.value = value;
+    }
+
+    Configuration get() {
+      return value;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws IOException {
+      out.defaultWriteObject();
+      value.write(new DataOutputStream(out));
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      value = new Configuration(false);
+      value.readFields(new DataInputStream(in));
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.medallion.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Quarantine rows are set aside by the executors on the pass that writes the target: files per
+ * task under the staging folder, read back by a job of their own; none is collected to the driver,
+ * and the folder is gone once the batch is closed.
+ */
+@ExtendWith(MedallionExtension.class)
+class QuarantineSpillTest {
+  @TempDir Path dir;
+
+  @Test
+  void quarantineRowsGoThroughFilesOfTheTasksNotTheDriver(Lakehouse lake) throws Exception {
+    Dataset<Row> rows = lake.spark().range(0, 1000, 1, 4)
+        .select(functions.col("id"), functions.when(functions.col("id").mod(10).equalTo(0), null)
+            .otherwise(functions.concat(functions.lit("n"), functions.col("id"))).as("name"),
+            functions.struct(functions.col("id").as("k"), functions.array(functions.lit("a"), functions.lit("b")).as("tags")).as("nested"));
+    QualityRules rules = new QualityRules(List.of(
+        Expectation.of("has_name", "name IS NOT NULL", Action.QUARANTINE),
+        Expectation.of("small", "id < 995", Action.DROP)), List.of());
+    Path staging = dir.resolve("staging");
+    QualityCheck check = QualityCheck.compile(rules, "bronze.t", "c.s.t", "test: pipeline.bronze.t", rows, staging.toString());
+    Path target = dir.resolve("target");
+    try (QualityCheck.Batch batch = check.evaluate(rows, 7, false)) {
+      batch.keep().write().parquet(target.toString());
+      try (Stream<Path> files = Files.walk(staging)) {
+        assertThat(files.filter(p -> p.toString().endsWith(".rows")).count()).isEqualTo(4); // one per task
+      }
+      QualityCheck.Outcome outcome = batch.after(true);
+      assertThat(outcome.metrics().quarantined()).isEqualTo(100); // id 0, 10, ..., 990
+      Dataset<Row> quarantine = outcome.quarantine().orElseThrow();
+      assertThat(quarantine.queryExecution().analyzed()).isNotInstanceOf(LocalRelation.class);
+      List<Row> got = quarantine.orderBy("id").collectAsList();
+      assertThat(got).hasSize(100);
+      assertThat(got.get(1).<Long>getAs("id")).isEqualTo(10L);
+      assertThat(got.get(1).<Row>getAs("nested").<Long>getAs("k")).isEqualTo(10L);
+      assertThat(got.get(1).<Row>getAs("nested").getList(1)).containsExactly("a", "b");
+      assertThat(got.get(1).<Long>getAs("_batch_id")).isEqualTo(7L);
+      assertThat(got.get(1).getList(got.get(1).fieldIndex("_errors")).toString()).contains("has_name");
+    }
+    assertThat(lake.spark().read().parquet(target.toString()).count()).isEqualTo(1000 - 100 - 5);
+    try (Stream<Path> left = Files.list(staging)) {
+      assertThat(left).isEmpty();
+    }
+  }
+}
