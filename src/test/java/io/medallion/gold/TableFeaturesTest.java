@@ -104,6 +104,11 @@ class TableFeaturesTest {
     assertThatThrownBy(() -> lake.run(partitioned, env, gold)).isInstanceOf(MedallionException.class)
         .hasMessageContaining("its partitioning changes from [] to [store]")
         .hasMessageContaining("--full-refresh gold.stores");
+    assertThatThrownBy(() -> new io.medallion.run.PipelineRunner(spark, partitioned, env,
+            new io.medallion.platform.internal.OssPlatform()).validate())
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("Table gold.stores (" + name + ") cannot change in place: its partitioning changes")
+        .hasMessageContaining("Nothing was written").hasMessageContaining("--full-refresh gold.stores");
     assertThat(DeltaTables.version(spark, name).getAsLong()).isEqualTo(version);
 
     // Breaking: a column's type and a dropped key column of an upserted table.
