@@ -30,6 +30,7 @@ env {
   name = bench
   platform = oss
   storage-root = $PWD/$OUT/run
+  landing-root = \${env.storage-root}/landing
   warehouse-root = \${env.storage-root}/warehouse
   checkpoint-root = \${env.storage-root}/checkpoints
   catalogs { bronze = bench_bronze, silver = bench_silver, gold = bench_gold }

@@ -78,6 +78,16 @@ public final class QualityCheck {
   }
 
   /**
+   * Removes quarantine rows a killed run left in the staging folder; call once when a run starts
+   * writing the table.
+   */
+  public void clearStaging(org.apache.spark.sql.SparkSession spark) {
+    if (rules.rules().has(Action.QUARANTINE)) {
+      QuarantineSpill.clear(spark, spillRoot);
+    }
+  }
+
+  /**
    * Starts evaluating one batch.
    *
    * @param batchId the micro-batch id, or -1 for a batch run

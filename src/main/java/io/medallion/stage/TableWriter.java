@@ -54,6 +54,7 @@ final class TableWriter {
     this.ctx = ctx;
     this.table = table;
     this.quality = compile(ctx, table, planned);
+    this.quality.clearStaging(planned.sparkSession());
     this.name = ctx.nameOf(table.ref());
     this.write = write;
     this.appId = "medallion:" + ctx.checkpointOf(table.ref());

@@ -58,5 +58,12 @@ class QuarantineSpillTest {
     try (Stream<Path> left = Files.list(staging)) {
       assertThat(left).isEmpty();
     }
+
+    // A run killed between the write and the quarantine append leaves its files; the next run's
+    // start removes them (its batch is replayed and reads its quarantine rows again).
+    Path leftover = Files.createDirectories(staging.resolve("killed-run")).resolve("part-0-1.rows");
+    Files.writeString(leftover, "x");
+    check.clearStaging(lake.spark());
+    assertThat(staging).doesNotExist();
   }
 }

@@ -107,9 +107,21 @@ public final class QuarantineSpill implements Serializable {
 
   /** Removes the staging folder (the files of every attempt); best effort. */
   public void delete() {
+    delete(dir, conf.get());
+  }
+
+  /**
+   * Removes what spills under {@code stagingRoot} left behind when their run was killed: call it
+   * when a run starts, before any batch (the run lock keeps other runs of the pipeline away).
+   */
+  public static void clear(SparkSession spark, String stagingRoot) {
+    delete(stagingRoot, spark.sessionState().newHadoopConf());
+  }
+
+  private static void delete(String dir, Configuration conf) {
     try {
       Path path = new Path(dir);
-      path.getFileSystem(conf.get()).delete(path, true);
+      path.getFileSystem(conf).delete(path, true);
     } catch (IOException | RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(QuarantineSpill.class)
           .debug("could not delete the quarantine staging folder {}: {}", dir, e.toString());

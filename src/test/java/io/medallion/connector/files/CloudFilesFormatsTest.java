@@ -98,38 +98,46 @@ class CloudFilesFormatsTest extends CloudFilesTestBase {
   }
 
   @Test
-  void orcIsReadVectorizedAndStopsOnNewColumns() throws Exception {
+  void orcIsReadVectorizedStopsOnNewColumnsAndRescuesPerColumn() throws Exception {
     land("orc", NESTED, "a.orc");
     StreamingQuery q = run("orc");
     assertThat(plan(q)).contains("Batched: true");
     assertThat(table().selectExpr("s.y", "arr[1]", "m['k']", "CAST(amount AS STRING)", "_rescued_data")
         .first().toString()).isEqualTo("[a,2,1.5,12.50,null]");
 
-    land("orc", "SELECT 2L AS id, 'red' AS color", "b.orc");
+    Path added = land("orc", "SELECT 2L AS id, 'red' AS color", "b.orc");
     assertThatThrownBy(() -> availableNow(autoLoader("orc")
         .option("cloudFiles.schemaEvolutionMode", "failOnNewColumns").load(landing().toString())))
         .hasStackTraceContaining("b.orc has new columns: `color` string");
     Path bad = land("orc", "SELECT 3L AS id, 'abc' AS amount", "c.orc");
     availableNow(autoLoader("orc").option("cloudFiles.schemaEvolutionMode", "rescue").load(landing().toString()));
     assertThat(table().count()).isEqualTo(3);
-    assertThat(table().where("_rescued_data LIKE '%_file_error%'").select("_rescued_data").first().getString(0))
-        .contains("columns do not fit the schema: amount").endsWith("\"_file_path\":\"file:" + bad + "\"}");
+    assertThat(table().where("id = 3").select("amount", "_rescued_data").first().toString())
+        .isEqualTo("[null,{\"amount\":\"abc\",\"_file_path\":\"file:" + bad + "\"}]");
+    assertThat(table().where("id = 2").select("_rescued_data").first().getString(0))
+        .isEqualTo("{\"color\":\"red\",\"_file_path\":\"file:" + added + "\"}");
     run("orc");
     assertThat(table().count()).isEqualTo(3);
   }
 
   @Test
-  void avroIsReadWithSparksAvroModule() throws Exception {
+  void avroEvolvesRescuesColumnsThatDoNotFitAndRestarts() throws Exception {
     land("avro", NESTED, "a.avro");
     run("avro");
     assertThat(table().selectExpr("id", "s.y", "arr[1]", "m['k']", "CAST(amount AS STRING)", "_rescued_data")
         .first().toString()).isEqualTo("[1,a,2,1.5,12.50,null]");
-    Path bad = land("avro", "SELECT 'two' AS id", "b.avro");
+
+    land("avro", "SELECT 2L AS id, 'red' AS color", "b.avro");
+    assertThatThrownBy(() -> run("avro")).hasStackTraceContaining("b.avro has new columns: `color` string");
     run("avro");
-    assertThat(table().count()).isEqualTo(2);
-    assertThat(table().where("id IS NULL").select("_rescued_data").first().getString(0))
-        .contains("_file_error").endsWith("\"_file_path\":\"file:" + bad + "\"}");
+    assertThat(table().where("id = 2").select("color").first().getString(0)).isEqualTo("red");
+
+    Path bad = land("avro", "SELECT 'three' AS id, 'blue' AS color, 7 AS Amount", "c.avro");
     run("avro");
-    assertThat(table().count()).isEqualTo(2);
+    assertThat(table().count()).isEqualTo(3);
+    assertThat(table().where("color = 'blue'").select("id", "amount", "_rescued_data").first().toString())
+        .isEqualTo("[null,null,{\"id\":\"three\",\"Amount\":7,\"_file_path\":\"file:" + bad + "\"}]");
+    run("avro");
+    assertThat(table().count()).isEqualTo(3);
   }
 }

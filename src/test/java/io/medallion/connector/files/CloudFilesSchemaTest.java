@@ -12,16 +12,30 @@ import org.junit.jupiter.api.Test;
 class CloudFilesSchemaTest extends CloudFilesTestBase {
 
   @Test
-  void inferColumnTypesAndSchemaHintsPinTypes() throws Exception {
-    write("a.json", "{\"id\": 1, \"amount\": \"12.50\", \"ok\": true, \"at\": \"2024-06-01T10:00:00Z\"}\n");
+  void inferColumnTypesSchemaHintsAndPartitionColumnsFromKeyValueFolders() throws Exception {
+    write("year=2024/month=01/a.json", "{\"id\": 1, \"amount\": \"12.50\", \"ok\": true, \"at\": \"2024-06-01T10:00:00Z\"}\n");
     availableNow(autoLoader("json").option("cloudFiles.inferColumnTypes", "true")
         .option("cloudFiles.schemaHints", "amount DECIMAL(10,2), at TIMESTAMP").load(landing().toString()));
+    assertThat(table().schema().fieldNames()).containsExactly("amount", "at", "id", "ok", "_rescued_data", "year", "month");
+    assertThat(table().schema().apply("year").dataType()).isEqualTo(DataTypes.IntegerType);
+    assertThat(table().schema().apply("month").dataType()).isEqualTo(DataTypes.IntegerType);
+    assertThat(Files.readString(checkpoint().resolve("_schemas/0"))).contains("\"partitionColumns\" : [ \"year\", \"month\" ]");
+
+    // a file in a partition folder that did not exist at the first start; a filter on a partition
+    // column prunes by folder
+    write("year=2024/month=02/b.json", "{\"id\": 2, \"amount\": \"1.00\", \"ok\": false, \"at\": \"2024-07-01T10:00:00Z\"}\n");
+    write("year=2025/month=03/c.json", "{\"id\": 3, \"amount\": \"2.00\", \"ok\": false, \"at\": \"2025-03-01T10:00:00Z\"}\n");
+    availableNow(autoLoader("json").option("cloudFiles.inferColumnTypes", "true")
+        .option("cloudFiles.schemaHints", "amount DECIMAL(10,2), at TIMESTAMP").load(landing().toString())
+        .where("year = 2024"));
+    assertThat(table().orderBy("id").selectExpr("id", "year", "month").collectAsList().toString())
+        .isEqualTo("[[1,2024,1], [2,2024,2]]");
 
     assertThat(table().schema().apply("id").dataType()).isEqualTo(DataTypes.LongType);
     assertThat(table().schema().apply("ok").dataType()).isEqualTo(DataTypes.BooleanType);
     assertThat(table().schema().apply("amount").dataType()).isEqualTo(new DecimalType(10, 2));
     assertThat(table().schema().apply("at").dataType()).isEqualTo(DataTypes.TimestampType);
-    assertThat(table().selectExpr("CAST(amount AS STRING)").first().getString(0)).isEqualTo("12.50");
+    assertThat(table().where("id = 1").selectExpr("CAST(amount AS STRING)").first().getString(0)).isEqualTo("12.50");
   }
 
   @Test
@@ -81,5 +95,44 @@ class CloudFilesSchemaTest extends CloudFilesTestBase {
         .schema("id LONG").load(landing().toString()));
     assertThat(table().schema().fieldNames()).containsExactly("id");
     assertThat(table().count()).isEqualTo(2);
+  }
+
+  @Test
+  void multiLineJsonRescuesUnknownFieldsAndEvolves() throws Exception {
+    write("a.json", "[\n {\"id\": 1,\n  \"n\": 5},\n {\"id\": 2, \"n\": 6}\n]\n");
+    availableNow(autoLoader("json").option("multiLine", "true").option("cloudFiles.schemaHints", "n INT")
+        .load(landing().toString()));
+    java.nio.file.Path b = write("b.json", "{\"id\": 3,\n \"n\": \"seven\",\n \"color\": \"red\"}\n");
+    availableNow(autoLoader("json").option("multiLine", "true").option("cloudFiles.schemaHints", "n INT")
+        .option("cloudFiles.schemaEvolutionMode", "rescue").load(landing().toString()));
+    assertThat(table().orderBy("id").select("id", "n").collectAsList().toString()).isEqualTo("[[1,5], [2,6], [3,null]]");
+    assertThat(table().where("id = '3'").select("_rescued_data").first().getString(0))
+        .isEqualTo("{\"n\":\"seven\",\"color\":\"red\",\"_file_path\":\"file:" + b + "\"}");
+
+    write("c.json", "{\"id\": 4,\n \"n\": 8,\n \"size\": \"L\"}");
+    assertThatThrownBy(() -> availableNow(autoLoader("json").option("multiLine", "true")
+        .option("cloudFiles.schemaHints", "n INT").load(landing().toString())))
+        .hasStackTraceContaining("c.json has new columns: `size` string");
+    availableNow(autoLoader("json").option("multiLine", "true").option("cloudFiles.schemaHints", "n INT")
+        .load(landing().toString()));
+    assertThat(table().where("id = '4'").select("n", "size").first().toString()).isEqualTo("[8,L]");
+  }
+
+  @Test
+  void csvEvolvesByItsHeaderAndMatchesColumnsByName() throws Exception {
+    write("a.csv", "id,n\n1,5\n");
+    availableNow(autoLoader("csv").option("header", "true").load(landing().toString()));
+    write("b.csv", "n,color,id\n6,red,2\n");
+    assertThatThrownBy(() -> availableNow(autoLoader("csv").option("header", "true").load(landing().toString())))
+        .hasStackTraceContaining("b.csv has new columns: `color` string");
+    availableNow(autoLoader("csv").option("header", "true").load(landing().toString()));
+    assertThat(table().orderBy("id").select("id", "n", "color", "_rescued_data").collectAsList().toString())
+        .isEqualTo("[[1,5,null,null], [2,6,red,null]]");
+
+    java.nio.file.Path c = write("c.csv", "id,size\n3,L\n");
+    availableNow(autoLoader("csv").option("header", "true").option("cloudFiles.schemaEvolutionMode", "rescue")
+        .load(landing().toString()));
+    assertThat(table().where("id = '3'").select("n", "_rescued_data").first().toString())
+        .isEqualTo("[null,{\"size\":\"L\",\"_file_path\":\"file:" + c + "\"}]");
   }
 }

@@ -2,6 +2,7 @@ package io.medallion.connector.files.internal;
 
 import io.medallion.internal.Suggestions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +85,7 @@ public final class CloudFilesOptions {
   public static final String SAMPLE_FILES = "cloudFiles.schemaInference.sampleSize.numFiles";
   public static final String SAMPLE_BYTES = "cloudFiles.schemaInference.sampleSize.numBytes";
   public static final String OPEN_COST = "cloudFiles.openCostInBytes";
+  public static final String PARTITION_COLUMNS = "cloudFiles.partitionColumns";
 
   static final String DEFAULT_RESCUED_COLUMN = "_rescued_data";
 
@@ -92,13 +94,13 @@ public final class CloudFilesOptions {
       INCLUDE_EXISTING_FILES, ALLOW_OVERWRITES, CLEAN_SOURCE, CLEAN_SOURCE_MOVE_DESTINATION,
       CLEAN_SOURCE_RETENTION, USE_INCREMENTAL_LISTING, USE_NOTIFICATIONS, QUEUE_URL, REGION,
       SQS_ENDPOINT, AWS_ACCESS_KEY, AWS_SECRET_KEY, BACKFILL_INTERVAL, SAMPLE_FILES, SAMPLE_BYTES,
-      OPEN_COST);
+      OPEN_COST, PARTITION_COLUMNS);
 
   /** Auto Loader options that exist on Databricks and do nothing here. */
   private static final List<String> IGNORED = List.of("cloudFiles.validateOptions",
       "cloudFiles.fetchParallelism", "cloudFiles.resourceTag", "cloudFiles.useManagedFileEvents",
       "cloudFiles.maxFileAge", "cloudFiles.roleArn", "cloudFiles.roleExternalId",
-      "cloudFiles.roleSessionName", "cloudFiles.stsEndpoint", "cloudFiles.partitionColumns",
+      "cloudFiles.roleSessionName", "cloudFiles.stsEndpoint",
       "cloudFiles.useStrictGlobber", "cloudFiles.subscriptionId", "cloudFiles.connectionString");
 
   private static final Set<String> FORMATS =
@@ -135,6 +137,7 @@ public final class CloudFilesOptions {
   private final long openCostInBytes;
   private final Map<String, String> readerOptions;
   private final List<String> ignored;
+  private final List<String> partitionColumns; // null: inferred from key=value folders
 
   private CloudFilesOptions(Map<String, String> raw, boolean userSchema) {
     Map<String, String> o = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -171,6 +174,9 @@ public final class CloudFilesOptions {
     this.schemaLocation = text(o, SCHEMA_LOCATION);
     this.inferColumnTypes = bool(o, INFER_COLUMN_TYPES, false);
     this.schemaHints = text(o, SCHEMA_HINTS);
+    String partitions = o.get(PARTITION_COLUMNS);
+    this.partitionColumns = partitions == null ? null : Arrays.stream(partitions.split(","))
+        .map(String::trim).filter(n -> !n.isEmpty()).toList();
     this.evolutionMode = text(o, SCHEMA_EVOLUTION_MODE).map(CloudFilesOptions::evolutionMode)
         .orElse(userSchema ? EvolutionMode.NONE : EvolutionMode.ADD_NEW_COLUMNS);
     Optional<String> rescued = text(o, RESCUED_DATA_COLUMN);
@@ -362,6 +368,8 @@ public final class CloudFilesOptions {
   public EvolutionMode evolutionMode() { return evolutionMode; }
   public boolean inferColumnTypes() { return inferColumnTypes; }
   public Optional<String> schemaHints() { return schemaHints; }
+  /** The partition columns named by {@code cloudFiles.partitionColumns} ("" = none); empty: inferred. */
+  public Optional<List<String>> partitionColumns() { return Optional.ofNullable(partitionColumns); }
   public Optional<String> rescuedDataColumn() { return rescuedDataColumn; }
   public int maxFilesPerTrigger() { return maxFilesPerTrigger; }
   public Optional<Long> maxBytesPerTrigger() { return maxBytesPerTrigger; }

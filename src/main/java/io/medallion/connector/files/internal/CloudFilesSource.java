@@ -70,6 +70,7 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
   private final String metadataPath;
   private final CloudFilesOptions options;
   private final StructType schema;
+  private final StructType partitions;
   private final Configuration conf;
   private final DiscoveryLog log;
   private final FileLister lister;
@@ -92,8 +93,9 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
   private long lastDiscoveryMs;
 
   public CloudFilesSource(SparkSession spark, String metadataPath, String root, CloudFilesOptions options,
-      StructType schema, Optional<FileNotifications> notifications) {
+      StructType schema, StructType partitions, Optional<FileNotifications> notifications) {
     this.spark = spark;
+    this.partitions = partitions;
     this.metadataPath = metadataPath;
     this.options = options;
     this.schema = schema;
@@ -188,8 +190,10 @@ public final class CloudFilesSource implements Source, SupportsAdmissionControl,
     }
     lastBatchFiles = files.size();
     lastBatchBytes = bytes;
-    HadoopFsRelation relation = new HadoopFsRelation(new BatchFileIndex(root, files), new StructType(),
-        schema, Option.empty(), format, ReadFormat.toScala(options.readerOptions()), scanSession);
+    BatchFileIndex index = new BatchFileIndex(root, files, partitions,
+        spark.sessionState().conf().sessionLocalTimeZone());
+    HadoopFsRelation relation = new HadoopFsRelation(index, partitions, Partitions.without(schema, partitions),
+        Option.empty(), format, ReadFormat.toScala(options.readerOptions()), scanSession);
     LogicalRelation plan = LogicalRelation$.MODULE$.apply(relation, true);
     return Dataset$.MODULE$.ofRows(spark, plan);
   }

@@ -8,10 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.mapreduce.TaskAttemptID;
-import org.apache.hadoop.mapred.FileSplit;
-import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
-import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -22,7 +19,7 @@ import org.apache.spark.sql.catalyst.json.JacksonGenerator;
 import org.apache.spark.sql.execution.datasources.FileFormat;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.execution.datasources.orc.OrcUtils;
-import org.apache.spark.sql.execution.datasources.parquet.ParquetFooterReader;
+import org.apache.spark.sql.execution.datasources.RecordReaderIterator;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetReadSupport$;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.execution.datasources.parquet.VectorizedParquetRecordReader;
@@ -59,8 +56,8 @@ import scala.runtime.AbstractFunction1;
  *       values go to the rescued-data column as JSON with the file's path, the schema's column is
  *       null for them. This is the slow path and only such files take it.</li>
  * </ul>
- * ORC files are checked for new columns; an ORC file whose columns do not fit becomes one error row
- * (the whole file, with the reason), as an unreadable file does.
+ * An ORC file whose columns do not fit is read row by row with its own schema (Spark's ORC
+ * deserializer) and rescued the same way ({@link OwnTypes}).
  */
 final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<InternalRow>>
     implements Serializable {
@@ -80,11 +77,16 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
   private final String schemaLocation;
   private final String timeZone;
   private final ReadFormat.Counters counters;
+  private final ParquetFiles parquet; // Parquet only
+  private final boolean direct; // Parquet files that fit are read from the footer of the check
 
   private ColumnarRead(Function1<PartitionedFile, Iterator<InternalRow>> inner,
       Broadcast<SerializableConfiguration> conf, String format, StructType data, StructType required,
       StructType partitions, int rescuedIndex, boolean hasRescuedColumn, boolean batches,
-      EvolutionMode mode, String schemaLocation, String timeZone, ReadFormat.Counters counters) {
+      EvolutionMode mode, String schemaLocation, String timeZone, ReadFormat.Counters counters,
+      ParquetFiles parquet, boolean direct) {
+    this.parquet = parquet;
+    this.direct = direct;
     this.inner = inner;
     this.conf = conf;
     this.format = format;
@@ -115,9 +117,14 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     // Broadcast after the delegate set its keys (requested schema, Parquet conversions) on the conf.
     Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(hadoopConf));
+    boolean isParquet = options.format().equals("parquet");
+    StructType result = new StructType(java.util.stream.Stream.concat(Arrays.stream(required.fields()),
+        Arrays.stream(partitionSchema.fields())).toArray(StructField[]::new));
     return new ColumnarRead(inner, conf, options.format(), data, required, partitionSchema, rescuedIndex,
         rescued.isPresent(), batches, options.evolutionMode(), options.schemaLocation().orElse(null),
-        spark.sessionState().conf().sessionLocalTimeZone(), counters);
+        spark.sessionState().conf().sessionLocalTimeZone(), counters,
+        isParquet ? ParquetFiles.of(spark) : null,
+        isParquet && ParquetFiles.readsDirectly(spark, result, !filters.isEmpty()));
   }
 
   /** Whether files need their footer compared with the schema at all. */
@@ -149,19 +156,17 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         throw ReadFormat.newColumns(mode, schemaLocation, conf.value().value(), path, added);
       }
     }
-    // rescue mode keeps a Parquet file's new columns in the rescued column; ORC ignores them
-    boolean rescueAdded = mode == EvolutionMode.RESCUE && hasRescuedColumn && !fit.added().isEmpty()
-        && format.equals("parquet");
+    // rescue mode keeps a file's new columns in the rescued column
+    boolean rescueAdded = mode == EvolutionMode.RESCUE && hasRescuedColumn && !fit.added().isEmpty();
     if (fit.misfits().isEmpty() && !rescueAdded) {
-      return guard(path, fast(file));
-    }
-    if (!format.equals("parquet")) {
-      return errorRow(path, new IllegalArgumentException("columns do not fit the schema: "
-          + String.join(", ", fit.misfits()) + " (the ORC file is not read; give the columns their"
-          + " types with cloudFiles.schemaHints, or land the file with the schema's types)"));
+      try {
+        return guard(path, fit.footer() != null && direct ? direct(file, fit.footer()) : fast(file));
+      } catch (Exception e) {
+        return errorRow(path, e);
+      }
     }
     try {
-      return guard(path, slow(file, fit, rescueAdded));
+      return guard(path, format.equals("parquet") ? slow(file, fit, rescueAdded) : orcOwnTypes(file, fit, rescueAdded));
     } catch (Exception e) {
       return errorRow(path, e);
     }
@@ -169,8 +174,24 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
 
   // ------------------------------------------------------------------ the fast path
 
+  /**
+   * A Parquet file that fits, read by Spark's vectorized reader started from the footer the check
+   * read (so the footer is read once per file, as by {@code spark.read.parquet}).
+   */
+  private Iterator<Object> direct(PartitionedFile file, ParquetMetadata footer) throws Exception {
+    VectorizedParquetRecordReader reader = parquet.open(file, footer, conf.value().value(), partitions, 0);
+    reader.initBatch(partitions, file.partitionValues());
+    if (batches) {
+      reader.enableReturningBatches();
+    }
+    return withNullRescued(cast(new RecordReaderIterator<>(reader)));
+  }
+
   private Iterator<Object> fast(PartitionedFile file) {
-    Iterator<Object> rows = cast(inner.apply(file));
+    return withNullRescued(cast(inner.apply(file)));
+  }
+
+  private Iterator<Object> withNullRescued(Iterator<Object> rows) {
     if (rescuedIndex < 0) {
       return rows;
     }
@@ -237,15 +258,16 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
   // ------------------------------------------------------------------ footer check
 
   /** How a file's columns fit the schema: columns it adds, and its columns that do not fit. */
-  record Fit(List<StructField> added, List<String> misfits, StructType fileSchema) {
-    static final Fit NONE = new Fit(List.of(), List.of(), new StructType());
+  record Fit(List<StructField> added, List<String> misfits, StructType fileSchema, ParquetMetadata footer) {
+    static final Fit NONE = new Fit(List.of(), List.of(), new StructType(), null);
   }
 
   private Fit fit(PartitionedFile file) throws Exception {
     Configuration c = conf.value().value();
     StructType fileSchema;
+    ParquetMetadata footer = null;
     if (format.equals("parquet")) {
-      var footer = ParquetFooterReader.readFooter(c, file.toPath(), ParquetMetadataConverter.SKIP_ROW_GROUPS);
+      footer = ParquetFiles.footer(c, file); // once: the reader below starts from it
       fileSchema = new ParquetToSparkSchemaConverter(c).convert(footer.getFileMetaData().getSchema());
     } else {
       var orc = OrcUtils.readSchema(file.toPath(), c, false);
@@ -254,6 +276,11 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
       }
       fileSchema = OrcUtils.toCatalystSchema(orc.get());
     }
+    return compare(data, partitions, fileSchema, footer);
+  }
+
+  /** How a file's columns ({@code fileSchema}) fit the stream's data and partition columns. */
+  static Fit compare(StructType data, StructType partitions, StructType fileSchema, ParquetMetadata footer) {
     List<StructField> added = new ArrayList<>();
     List<String> misfits = new ArrayList<>();
     for (StructField f : fileSchema.fields()) {
@@ -268,10 +295,10 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         added.add(f);
       }
     }
-    return new Fit(added, misfits, fileSchema);
+    return new Fit(added, misfits, fileSchema, footer);
   }
 
-  private static StructField field(StructType s, String name, boolean ignoreCase) {
+  static StructField field(StructType s, String name, boolean ignoreCase) {
     for (StructField f : s.fields()) {
       if (ignoreCase ? f.name().equalsIgnoreCase(name) : f.name().equals(name)) {
         return f;
@@ -333,43 +360,13 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     Configuration c = new Configuration(conf.value().value());
     c.set(ParquetReadSupport$.MODULE$.SPARK_ROW_REQUESTED_SCHEMA(), readSchema.json());
     c.set("spark.sql.caseSensitive", "true");
-    VectorizedParquetRecordReader reader = new VectorizedParquetRecordReader(null, "CORRECTED", "UTC",
-        "CORRECTED", "UTC", false, SLOW_BATCH);
-    reader.initialize(new FileSplit(file.toPath(), file.start(), file.length(), new String[0]),
-        new TaskAttemptContextImpl(c, new TaskAttemptID()));
+    VectorizedParquetRecordReader reader = parquet.open(file, fit.footer(), c, partitions, SLOW_BATCH);
     reader.initBatch(partitions, file.partitionValues());
     reader.enableReturningBatches();
     Rescuer rescuer = new Rescuer(new StructType(rescueFields.toArray(new StructField[0])),
         rescue.stream().mapToInt(Integer::intValue).toArray(), timeZone, file.filePath().toString());
-    java.util.Iterator<ColumnarBatch> batchesRead = new java.util.Iterator<>() {
-      boolean ready;
-      boolean done;
-
-      @Override
-      public boolean hasNext() {
-        if (!ready && !done) {
-          try {
-            ready = reader.nextKeyValue();
-            if (!ready) {
-              done = true;
-              reader.close();
-            }
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }
-        return ready;
-      }
-
-      @Override
-      public ColumnarBatch next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        ready = false;
-        return (ColumnarBatch) reader.getCurrentValue();
-      }
-    };
+    java.util.Iterator<ColumnarBatch> batchesRead = cast(JavaConverters.asJavaIterator(
+        new RecordReaderIterator<>(reader))); // closes the reader at the end
     java.util.Iterator<ColumnarBatch> out = new java.util.Iterator<>() {
       final OnHeapColumnVector rescued = new OnHeapColumnVector(SLOW_BATCH, DataTypes.StringType);
 
@@ -406,6 +403,83 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     return batches ? asRows(out) : rowsOf(out);
   }
 
+  // ------------------------------------------------------------------ the slow path (ORC)
+
+  /** An ORC file read row by row with its own schema (Spark's ORC deserializer), misfits rescued. */
+  private Iterator<Object> orcOwnTypes(PartitionedFile file, Fit fit, boolean rescueAdded) throws Exception {
+    Configuration c = conf.value().value();
+    org.apache.orc.Reader reader = org.apache.orc.OrcFile.createReader(file.toPath(),
+        org.apache.orc.OrcFile.readerOptions(c));
+    var rows = new org.apache.orc.mapreduce.OrcMapreduceRecordReader<org.apache.orc.mapred.OrcStruct>(reader,
+        reader.options().range(file.start(), file.length()));
+    StructType fileSchema = fit.fileSchema();
+    int[] all = java.util.stream.IntStream.range(0, fileSchema.length()).toArray();
+    var deserializer = new org.apache.spark.sql.execution.datasources.orc.OrcDeserializer(fileSchema, all);
+    StructType out = required;
+    if (rescuedIndex >= 0) {
+      List<StructField> fields = new ArrayList<>(Arrays.asList(required.fields()));
+      fields.add(rescuedIndex, new StructField("\u0000rescued", DataTypes.StringType, true,
+          org.apache.spark.sql.types.Metadata.empty()));
+      out = new StructType(fields.toArray(new StructField[0]));
+    }
+    OwnTypes own = new OwnTypes(fileSchema, fit, rescueAdded, out, rescuedIndex, timeZone,
+        file.filePath().toString());
+    int width = out.length();
+    InternalRow partitionValues = file.partitionValues();
+    java.util.Iterator<org.apache.orc.mapred.OrcStruct> structs =
+        JavaConverters.asJavaIterator(new RecordReaderIterator<>(rows)); // closes at the end
+    java.util.Iterator<InternalRow> converted = new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        boolean more = structs.hasNext();
+        if (!more) {
+          counters.rescuedRecords().add(own.takeRescuedCount());
+        }
+        return more;
+      }
+
+      @Override
+      public InternalRow next() {
+        Object[] values = own.convert(deserializer.deserialize(structs.next()), partitions.length());
+        for (int p = 0; p < partitions.length(); p++) {
+          values[width + p] = partitionValues.isNullAt(p) ? null
+              : partitionValues.get(p, partitions.fields()[p].dataType());
+        }
+        return new GenericInternalRow(values);
+      }
+    };
+    if (!batches) {
+      return cast(JavaConverters.asScalaIterator(converted));
+    }
+    StructType outWithPartitions = out;
+    for (StructField p : partitions.fields()) {
+      outWithPartitions = outWithPartitions.add(p);
+    }
+    return asRows(toBatches(converted, outWithPartitions));
+  }
+
+  /** Rows into column batches, for a scan that expects batches (the rare slow path only). */
+  private static java.util.Iterator<ColumnarBatch> toBatches(java.util.Iterator<InternalRow> rows, StructType schema) {
+    var converter = new org.apache.spark.sql.execution.RowToColumnConverter(schema);
+    return new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public ColumnarBatch next() {
+        OnHeapColumnVector[] vectors = OnHeapColumnVector.allocateColumns(SLOW_BATCH, schema);
+        int n = 0;
+        while (n < SLOW_BATCH && rows.hasNext()) {
+          converter.convert(rows.next(), vectors);
+          n++;
+        }
+        return new ColumnarBatch(vectors, n);
+      }
+    };
+  }
+
   private static Iterator<Object> asRows(java.util.Iterator<ColumnarBatch> batches) {
     return cast(JavaConverters.asScalaIterator(batches));
   }
@@ -430,6 +504,20 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
         return current.next().copy();
       }
     });
+  }
+
+  /** The row's values of {@code fields} as one JSON object with the file's path, Spark's JSON. */
+  static String rescuedJson(StructType fields, InternalRow values, JSONOptions json, String path) {
+    CharArrayWriter w = new CharArrayWriter();
+    JacksonGenerator g = new JacksonGenerator(fields, w, json);
+    g.write(values);
+    g.flush();
+    String object = w.toString();
+    StringBuilder b = new StringBuilder(object.length() + path.length() + 20);
+    b.append(object, 0, object.length() - 1).append(",\"_file_path\":");
+    ReadFormat.quote(b, path);
+    b.append('}');
+    return b.toString();
   }
 
   /** Writes the values that do not fit as one JSON object per row, with the file's path. */
@@ -462,16 +550,8 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
           out.putNull(row);
           continue;
         }
-        CharArrayWriter w = new CharArrayWriter();
-        JacksonGenerator g = new JacksonGenerator(fields, w, json);
-        g.write(new GenericInternalRow(values));
-        g.flush();
-        String object = w.toString();
-        StringBuilder b = new StringBuilder(object.length() + path.length() + 20);
-        b.append(object, 0, object.length() - 1).append(",\"_file_path\":");
-        ReadFormat.quote(b, path);
-        b.append('}');
-        byte[] bytes = b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = rescuedJson(fields, new GenericInternalRow(values), json, path)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         out.putByteArray(row, bytes);
         count++;
       }

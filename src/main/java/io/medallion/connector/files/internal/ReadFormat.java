@@ -47,13 +47,16 @@ import scala.runtime.AbstractFunction1;
  * rescued-data column and per-file error capture.
  *
  * <ul>
- *   <li>JSON Lines goes through {@link JsonRecordParser}: values that do not fit the schema and
- *       unknown fields are rescued, and new columns are reported for schema evolution.</li>
- *   <li>CSV and multi-line JSON use Spark's parser; a malformed record (wrong column count, a value
- *       of the wrong type) is rescued whole as {@code {"_corrupt_record": ...}}.</li>
+ *   <li>JSON (lines, and multi-line cut into records by {@link MultiLineJson}) goes through
+ *       {@link JsonRecordParser}: values that do not fit the schema and unknown fields are
+ *       rescued, and new columns are reported for schema evolution.</li>
+ *   <li>CSV uses Spark's parser; a malformed record (wrong column count, a value of the wrong
+ *       type) is rescued whole as {@code {"_corrupt_record": ...}}. With a header, each file's
+ *       header is checked for new columns and matched by name ({@link CsvRead}).</li>
  *   <li>Parquet and ORC go through {@link ColumnarRead}: Spark's own (vectorized) reader, with a
  *       per-file footer check for new columns and columns that do not fit.</li>
- *   <li>Avro uses Spark's avro module when it is on the classpath (a clear error otherwise).</li>
+ *   <li>Avro uses Spark's avro module when it is on the classpath (a clear error otherwise), with
+ *       a per-file header check ({@link AvroRead}).</li>
  *   <li>Any format: a file whose content cannot be read (deleted since discovery, corrupt gzip,
  *       not parquet) yields the rows read before the failure plus one row whose rescued column is
  *       {@code {"_file_error": "...", "_file_path": "..."}}, and is counted. Without a rescued
@@ -156,10 +159,9 @@ public final class ReadFormat implements FileFormat {
         requiredSchema, filters, o, conf);
   }
 
-  private boolean jsonLines() {
-    return options.format().equals("json")
-        && !Boolean.parseBoolean(options.readerOptions().getOrDefault("multiLine",
-            options.readerOptions().getOrDefault("multiline", "false")));
+  private boolean multiLine() {
+    return options.readerOptions().entrySet().stream()
+        .anyMatch(e -> e.getKey().equalsIgnoreCase("multiLine") && Boolean.parseBoolean(e.getValue().trim()));
   }
 
   @Override
@@ -172,13 +174,22 @@ public final class ReadFormat implements FileFormat {
     Broadcast<SerializableConfiguration> hadoopConf = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(conf));
     FileReader reader;
-    if (jsonLines()) {
+    if (options.format().equals("json")) {
       JsonRecordParser parser = new JsonRecordParser(fullData, requiredSchema, rescued,
           options.readerOptions(), spark.sessionState().conf().sessionLocalTimeZone(),
           options.inferColumnTypes());
-      reader = new JsonLinesReader(parser, hadoopConf, options.evolutionMode(), schemaLocation, counters);
+      reader = new JsonLinesReader(parser, hadoopConf, options.evolutionMode(), schemaLocation, counters,
+          multiLine());
     } else {
       reader = sparkReader(spark, fullData, requiredSchema, rescued, rescuedIndex, filters, o, conf);
+      FileCheck check = new FileCheck(hadoopConf, Partitions.without(fullData, partitionSchema),
+          partitionSchema, requiredSchema, rescuedIndex, options.evolutionMode(), schemaLocation.orElse(null),
+          spark.sessionState().conf().sessionLocalTimeZone(), counters);
+      if (options.format().equals("csv") && CsvRead.applies(options.readerOptions())) {
+        reader = new CsvRead(reader, check, options.readerOptions());
+      } else if (options.format().equals("avro")) {
+        reader = new AvroRead(reader, check);
+      }
     }
     return new ErrorCapturingReader(reader, requiredSchema.length(), rescuedIndex, counters);
   }
@@ -313,7 +324,7 @@ public final class ReadFormat implements FileFormat {
   // ------------------------------------------------------------------ readers
 
   /** Reads one file into rows of the required schema. */
-  private interface FileReader extends Serializable {
+  interface FileReader extends Serializable {
     java.util.Iterator<InternalRow> read(PartitionedFile file) throws Exception;
   }
 
@@ -333,10 +344,12 @@ public final class ReadFormat implements FileFormat {
     private final EvolutionMode mode;
     private final String schemaLocation; // null when none (Optional is not serializable)
     private final Counters counters;
+    private final boolean multiLine;
 
     JsonLinesReader(JsonRecordParser parser, Broadcast<SerializableConfiguration> conf,
-        EvolutionMode mode, Optional<String> schemaLocation, Counters counters) {
+        EvolutionMode mode, Optional<String> schemaLocation, Counters counters, boolean multiLine) {
       this.counters = counters;
+      this.multiLine = multiLine;
       this.parser = parser;
       this.conf = conf;
       this.mode = mode;
@@ -344,10 +357,21 @@ public final class ReadFormat implements FileFormat {
     }
 
     @Override
-    public java.util.Iterator<InternalRow> read(PartitionedFile file) {
-      HadoopFileLinesReader lines = new HadoopFileLinesReader(file, conf.value().value());
+    public java.util.Iterator<InternalRow> read(PartitionedFile file) throws java.io.IOException {
       String path = file.filePath().toString();
       JsonRecordParser.Observations seen = new JsonRecordParser.Observations();
+      if (multiLine) {
+        List<InternalRow> rows = new ArrayList<>();
+        for (byte[] record : MultiLineJson.records(file, conf.value().value())) {
+          InternalRow r = parser.parse(record, 0, record.length, path, seen);
+          if (r != null) {
+            rows.add(r.copy());
+          }
+        }
+        finish(path, seen);
+        return rows.iterator();
+      }
+      HadoopFileLinesReader lines = new HadoopFileLinesReader(file, conf.value().value());
       return new java.util.Iterator<>() {
         InternalRow next;
         boolean done;

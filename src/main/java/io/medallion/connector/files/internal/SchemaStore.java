@@ -43,6 +43,7 @@ public final class SchemaStore {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaStore.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String NEW_COLUMNS_DIR = "_new_columns";
+  private static final String PARTITION_COLUMNS = "partitionColumns";
 
   /** The schema in force and its version number. */
   public record Versioned(StructType schema, int version) {}
@@ -99,6 +100,7 @@ public final class SchemaStore {
         addedFrom.forEach((col, file) -> added.addObject().put("column", col).put("file", file));
         ObjectNode doc = doc(schema, "new columns (schemaEvolutionMode = addNewColumns)");
         doc.set("added", added);
+        partitionColumns().forEach(doc.putArray(PARTITION_COLUMNS)::add);
         write(version, doc);
         LOG.warn("cloudFiles: schema at {} evolved to version {}: added columns {}", dir, version, addedFrom);
       }
@@ -109,6 +111,36 @@ public final class SchemaStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the schema location " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The partition columns recorded with the newest version (none before the first). */
+  public List<String> partitionColumns() {
+    try {
+      int v = newestVersion();
+      if (v < 0) {
+        return List.of();
+      }
+      List<String> out = new ArrayList<>();
+      JSON.readTree(read(new Path(dir, Integer.toString(v)))).path(PARTITION_COLUMNS)
+          .forEach(n -> out.add(n.asText()));
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the schema location " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private int newestVersion() throws IOException {
+    if (!fs.exists(dir)) {
+      return -1;
+    }
+    int best = -1;
+    for (FileStatus st : fs.listStatus(dir)) {
+      String name = st.getPath().getName();
+      if (name.matches("\\d+")) {
+        best = Math.max(best, Integer.parseInt(name));
+      }
+    }
+    return best;
   }
 
   private Optional<Versioned> newest() throws IOException {
@@ -130,8 +162,10 @@ public final class SchemaStore {
   }
 
   /** Writes version 0 from inference. */
-  public Versioned initial(StructType schema, List<String> sampledFiles, Optional<String> hints) {
+  public Versioned initial(StructType schema, List<String> sampledFiles, Optional<String> hints,
+      List<String> partitionColumns) {
     ObjectNode doc = doc(schema, "inferred from " + sampledFiles.size() + " file(s)");
+    partitionColumns.forEach(doc.putArray(PARTITION_COLUMNS)::add);
     ArrayNode files = doc.putArray("sampledFiles");
     sampledFiles.stream().limit(20).forEach(files::add);
     hints.ifPresent(h -> doc.put("schemaHints", h));

@@ -10,6 +10,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.GlobPattern;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public final class SourceSetup {
       ReadFormat.avro(); // fails now, with the --packages line, when Spark's avro module is missing
     }
     StructType data;
+    List<String> partitionNames = o.partitionColumns().orElse(List.of());
     if (userSchema.isPresent()) {
       data = ReadFormat.without(userSchema.get(), o.rescuedDataColumn());
     } else if (o.format().equals("text")) {
@@ -44,6 +47,7 @@ public final class SourceSetup {
       Optional<SchemaStore.Versioned> latest = store.latest(o.evolutionMode());
       if (latest.isPresent()) {
         data = latest.get().schema();
+        partitionNames = o.partitionColumns().orElse(store.partitionColumns());
         LOG.info("cloudFiles {}: schema version {} from {}", path, latest.get().version(), o.schemaLocation().get());
       } else {
         List<String> sample = sample(path, o, conf);
@@ -61,10 +65,14 @@ public final class SourceSetup {
               + " files under " + path + " from " + sample.size() + " file(s) (first: " + sample.get(0)
               + "): " + e.getMessage() + ". Give the schema with .schema(...) or cloudFiles.schemaHints.", e);
         }
+        StructType parts = Partitions.infer(path, sample, o.partitionColumns().orElse(null),
+            o.inferColumnTypes());
+        inferred = Partitions.concat(Partitions.without(inferred, parts), parts);
+        partitionNames = Arrays.asList(parts.fieldNames());
         if (o.schemaHints().isPresent()) {
           inferred = SchemaStore.applyHints(inferred, o.schemaHints().get());
         }
-        data = store.initial(inferred, sample, o.schemaHints()).schema();
+        data = store.initial(inferred, sample, o.schemaHints(), partitionNames).schema();
         LOG.info("cloudFiles {}: inferred schema from {} file(s), stored as version 0 in {}: {}",
             path, sample.size(), o.schemaLocation().get(), data.simpleString());
       }
@@ -77,11 +85,35 @@ public final class SourceSetup {
       // from literals says REQUIRED, yet the next file may lack the column or have it rescued.
       data = data.asNullable();
     }
+    // the data columns, the rescued column, then the partition columns (Spark's scan order)
+    StructType parts = new StructType();
+    for (String name : partitionNames) {
+      StructField f = Arrays.stream(data.fields()).filter(x -> x.name().equalsIgnoreCase(name)).findFirst()
+          .orElse(new StructField(name, DataTypes.StringType, true, Metadata.empty()));
+      parts = parts.add(f);
+    }
+    data = Partitions.without(data, parts);
     if (o.rescuedDataColumn().isPresent()
         && !Arrays.asList(data.fieldNames()).contains(o.rescuedDataColumn().get())) {
       data = data.add(o.rescuedDataColumn().get(), DataTypes.StringType, true);
     }
-    return data;
+    return Partitions.concat(data, parts);
+  }
+
+  /**
+   * The stream's partition columns (the last columns of its schema): named by
+   * {@code cloudFiles.partitionColumns}, else those recorded with the inferred schema.
+   */
+  static StructType partitions(SparkSession spark, CloudFilesOptions o, StructType schema) {
+    List<String> names = o.partitionColumns().orElseGet(() -> o.schemaLocation()
+        .map(l -> SchemaStore.at(l, spark.sessionState().newHadoopConf()).partitionColumns()).orElse(List.of()));
+    StructType out = new StructType();
+    for (StructField f : schema.fields()) {
+      if (names.stream().anyMatch(n -> n.equalsIgnoreCase(f.name()))) {
+        out = out.add(f);
+      }
+    }
+    return out;
   }
 
   private static List<String> sample(String path, CloudFilesOptions o, Configuration conf) {
@@ -113,6 +145,7 @@ public final class SourceSetup {
     if (o.discovery() == CloudFilesOptions.Discovery.NOTIFICATIONS) {
       notifications = Optional.of(Notifications.sqs(o, path, spark.sessionState().newHadoopConf()));
     }
-    return new CloudFilesSource(spark, metadataPath, path, o, schema, notifications);
+    return new CloudFilesSource(spark, metadataPath, path, o, schema, partitions(spark, o, schema),
+        notifications);
   }
 }
