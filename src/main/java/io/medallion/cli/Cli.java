@@ -39,6 +39,7 @@ public final class Cli {
           "Commands:",
           "  run        run the pipeline's tables in dependency order",
           "  validate   load the config and resolve every source and SQL statement; moves no data",
+          "  maintain   OPTIMIZE and VACUUM the pipeline's tables, quarantine tables and event log",
           "  bundle     write a Databricks Asset Bundle for the pipeline (" + BundleCommand.OPTIONS + ")",
           "  report     write the data-quality report, one HTML file (" + ReportCommand.OPTIONS + ")",
           "  sql        run one read-only query with the environment's catalogs: medallion sql \"<query>\" --env E",
@@ -85,6 +86,10 @@ public final class Cli {
     Platform platform = Platform.choose(env.platform(), System.getenv());
     SparkSession spark = Sessions.obtain(env, platform, "medallion " + pipeline.name() + " (" + env.name() + ")");
     PipelineRunner runner = new PipelineRunner(spark, pipeline, env, platform);
+    if (a.command.equals("maintain")) {
+      new MaintainCommand(out).run(spark, pipeline, env, platform, only(a.only, pipeline));
+      return new RunResult(List.of());
+    }
     if (a.command.equals("validate")) {
       Map<TableRef, StructType> schemas = runner.validate();
       schemas.forEach((ref, schema) ->
@@ -195,7 +200,7 @@ public final class Cli {
         throw CliErrors.usage("No command given.");
       }
       a.command = list.get(0);
-      if (!a.command.equals("run") && !a.command.equals("validate")) {
+      if (!a.command.equals("run") && !a.command.equals("validate") && !a.command.equals("maintain")) {
         throw CliErrors.usage("Unknown command '" + a.command + "': expected one of "
             + String.join(", ", Help.COMMANDS.keySet()) + " (medallion --help describes them).");
       }

@@ -53,4 +53,9 @@ final class CliErrors {
         + " is not a query and was not run. To change tables, use a Spark SQL session, or the"
         + " pipeline (run --full-refresh).");
   }
+
+  static MedallionException unknownTable(String option, Object ref, String pipeline, java.util.List<?> tables) {
+    return new MedallionException(option + " " + ref + ": pipeline '" + pipeline + "' has no such table."
+        + " Its tables: " + tables + ". Name one of them (layer.table).");
+  }
 }

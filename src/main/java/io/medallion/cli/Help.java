@@ -30,6 +30,11 @@ final class Help {
         "medallion validate --pipeline <name|file.conf> --env <name|file.conf> [--conf-dir DIR]",
         "Loads the config and resolves every source, SQL statement, key and rule against the catalogs.",
         "Moves no data."));
+    COMMANDS.put("maintain", String.join("\n",
+        "medallion maintain --pipeline <name|file.conf> --env <name|file.conf> [--conf-dir DIR] [--only T ...]",
+        "Runs OPTIMIZE (clustering, z-order-by, or compaction) and VACUUM (with the table's own",
+        "delta.deletedFileRetentionDuration) on every existing table, its quarantine table and the",
+        "event log; prints files and bytes before and after and writes a maintenance event per table."));
     COMMANDS.put("bundle", String.join("\n",
         "medallion bundle " + BundleCommand.OPTIONS,
         "Writes a Databricks Asset Bundle (databricks.yml and resources/<pipeline>.job.yml) whose",

@@ -34,6 +34,7 @@ public final class Defaults {
   private final Map<Layer, Trigger> trigger = new EnumMap<>(Layer.class);
   private final Map<Layer, TableSpec> spec = new EnumMap<>(Layer.class);
   private final WriteMode mode;
+  private final io.medallion.pipeline.GoldTable.Refresh goldRefresh;
   private final Map<String, Map<String, String>> sourceOptions = new java.util.HashMap<>();
   private final PlatformChoice platform;
   private final Map<String, String> sparkConf;
@@ -63,6 +64,8 @@ public final class Defaults {
         trigger.put(layer, PipelineReader.trigger(d, e));
       }
     }
+    goldRefresh = Section.defaults(ORIGIN, "medallion.defaults.gold", layers.get(Layer.GOLD))
+        .choice("refresh", PipelineReader.REFRESHES);
     mode = PipelineReader.mode(Section.defaults(ORIGIN, "medallion.defaults.silver", layers.get(Layer.SILVER)));
     Section sources = medallion.section("sources", "the source defaults per type");
     for (String type : sources.keys()) {
@@ -114,6 +117,11 @@ public final class Defaults {
       }
     }
     return d;
+  }
+
+  /** How gold tables are refreshed unless they say ({@code auto}). */
+  public io.medallion.pipeline.GoldTable.Refresh goldRefresh() {
+    return goldRefresh;
   }
 
   /** The default execution of bronze or silver tables ({@code streaming}); gold is always batch. */

@@ -127,7 +127,7 @@ public final class PipelineBuilder {
     TableRef ref = ref(Layer.GOLD, table);
     GoldOptions o = new GoldOptions(defaults.spec(Layer.GOLD));
     apply(ref, options, o);
-    wrap(ref, () -> tables.add(new GoldTable(ref, sql, o.spec(), o.quality())));
+    wrap(ref, () -> tables.add(new GoldTable(ref, sql, o.spec(), o.quality(), o.refresh.orElse(defaults.goldRefresh()))));
     return this;
   }
 
@@ -186,6 +186,11 @@ public final class PipelineBuilder {
     private Optional<String> comment;
     private List<String> partitionBy;
     private final Map<String, String> properties;
+    private List<String> clusterBy;
+    private final Map<String, String> constraints;
+    private boolean changeDataFeed;
+    private final Map<String, String> columnComments;
+    private List<String> zOrderBy;
     private final List<Expectation> expectations = new ArrayList<>();
     private final List<DatasetCheck> checks = new ArrayList<>();
 
@@ -193,6 +198,11 @@ public final class PipelineBuilder {
       comment = defaults.comment();
       partitionBy = defaults.partitionBy();
       properties = new LinkedHashMap<>(defaults.properties());
+      clusterBy = defaults.clusterBy();
+      constraints = new LinkedHashMap<>(defaults.constraints());
+      changeDataFeed = defaults.changeDataFeed();
+      columnComments = new LinkedHashMap<>(defaults.columnComments());
+      zOrderBy = defaults.zOrderBy();
     }
 
     abstract T self();
@@ -212,6 +222,36 @@ public final class PipelineBuilder {
     /** One Delta table property, e.g. {@code property("delta.appendOnly", "true")}. */
     public T property(String key, String value) {
       properties.put(key, value);
+      return self();
+    }
+
+    /** Liquid clustering columns (Delta {@code CLUSTER BY}); a clustered table has no partitions. */
+    public T clusterBy(String... columns) {
+      this.clusterBy = List.of(columns);
+      return self();
+    }
+
+    /** A Delta CHECK constraint, e.g. {@code constraint("positive_amount", "amount > 0")}. */
+    public T constraint(String name, String expression) {
+      constraints.put(name, expression);
+      return self();
+    }
+
+    /** Records the table's change data feed (lets incremental gold tables read its updates and deletes). */
+    public T changeDataFeed() {
+      this.changeDataFeed = true;
+      return self();
+    }
+
+    /** A column comment. */
+    public T columnComment(String column, String comment) {
+      columnComments.put(column, comment);
+      return self();
+    }
+
+    /** The columns {@code medallion maintain} Z-orders an unclustered table by. */
+    public T zOrderBy(String... columns) {
+      this.zOrderBy = List.of(columns);
       return self();
     }
 
@@ -258,7 +298,8 @@ public final class PipelineBuilder {
     }
 
     TableSpec spec() {
-      return new TableSpec(comment, partitionBy, properties);
+      return new TableSpec(comment, partitionBy, properties, clusterBy, constraints, changeDataFeed, columnComments,
+          zOrderBy);
     }
 
     QualityRules quality() {
@@ -355,10 +396,18 @@ public final class PipelineBuilder {
     }
   }
 
-  /** The options of a gold table (always batch: only its layout). */
+  /** The options of a gold table (always batch: its layout and how it is refreshed). */
   public static final class GoldOptions extends Options<GoldOptions> {
+    private Optional<GoldTable.Refresh> refresh = Optional.empty();
+
     GoldOptions(TableSpec defaults) {
       super(defaults);
+    }
+
+    /** {@code AUTO} (the default): skip or refresh incrementally where possible; {@code FULL}: always recompute. */
+    public GoldOptions refresh(GoldTable.Refresh mode) {
+      this.refresh = Optional.of(mode);
+      return this;
     }
 
     @Override

@@ -30,15 +30,19 @@ final class PipelineReader {
           "available-now", Trigger.Kind.AVAILABLE_NOW,
           "once", Trigger.Kind.ONCE,
           "processing-time", Trigger.Kind.PROCESSING_TIME);
+  static final Map<String, Boolean> BOOLEANS = choices("true", Boolean.TRUE, "false", Boolean.FALSE);
+  static final Map<String, GoldTable.Refresh> REFRESHES =
+      choices("auto", GoldTable.Refresh.AUTO, "full", GoldTable.Refresh.FULL);
   static final Map<String, WriteMode> MODES = choices("upsert", WriteMode.UPSERT, "append", WriteMode.APPEND);
 
   private static final Set<String> PIPELINE_KEYS = Set.of("name", "schema", "bronze", "silver", "gold");
-  private static final Set<String> SPEC_KEYS = Set.of("comment", "partition-by", "properties");
+  private static final Set<String> SPEC_KEYS = Set.of("comment", "partition-by", "properties", "cluster-by",
+      "constraints", "change-data-feed", "column-comments", "z-order-by");
   private static final Set<String> STREAMING_KEYS = Set.of("execution", "trigger", "trigger-interval");
   private static final Set<String> BRONZE_KEYS = union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("source"));
   private static final Set<String> SILVER_KEYS =
       union(SPEC_KEYS, STREAMING_KEYS, QualityReader.TABLE_KEYS, Set.of("from", "sql", "keys", "sequence-by", "mode", "cdc"));
-  private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, QualityReader.TABLE_KEYS, Set.of("sql"));
+  private static final Set<String> GOLD_KEYS = union(SPEC_KEYS, QualityReader.TABLE_KEYS, Set.of("sql", "refresh"));
 
   private static final String SOURCE_ONLY_BRONZE =
       "only bronze tables have a source; a silver table reads another table of the pipeline:"
@@ -161,7 +165,7 @@ final class PipelineReader {
             + " 'source' and write them in sql as {layer.table}");
     t.allowOnly(GOLD_KEYS, "a gold table", hints);
     String sql = t.nonBlank("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT ... FROM {silver.orders}\"");
-    return new GoldTable(ref, sql, spec(t), quality.read(t));
+    return new GoldTable(ref, sql, spec(t), quality.read(t), t.choice("refresh", REFRESHES));
   }
 
   // ---- shared with Defaults: the same rules for files and for reference.conf ----
@@ -213,7 +217,21 @@ final class PipelineReader {
         t.stringList("partition-by", "a list of partition columns, e.g. partition-by = [order_date]");
     Map<String, String> properties =
         t.stringMap("properties", "a map of table properties, e.g. properties { \"delta.appendOnly\" = \"true\" }");
-    return new TableSpec(comment, partitionBy, properties);
+    List<String> clusterBy =
+        t.stringList("cluster-by", "a list of liquid clustering columns, e.g. cluster-by = [customer_id]");
+    if (!clusterBy.isEmpty() && !partitionBy.isEmpty()) {
+      throw t.error("cluster-by", "a table is either partitioned or clustered, not both: remove partition-by or"
+          + " cluster-by");
+    }
+    Map<String, String> constraints = t.stringMap("constraints",
+        "a map of CHECK constraints by name, e.g. constraints { positive_amount = \"amount > 0\" }");
+    boolean changeDataFeed = t.<Boolean>choice("change-data-feed", BOOLEANS);
+    Map<String, String> columnComments = t.stringMap("column-comments",
+        "a map of column comments, e.g. column-comments { amount = \"Order total in EUR\" }");
+    List<String> zOrderBy =
+        t.stringList("z-order-by", "a list of columns to Z-order by in maintenance, e.g. z-order-by = [order_date]");
+    return new TableSpec(comment, partitionBy, properties, clusterBy, constraints, changeDataFeed, columnComments,
+        zOrderBy);
   }
 
   private static <E> String key(Map<String, E> values, E value) {

@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Event types: {@code run_start}, {@code flow_progress} (one per micro-batch of a streaming
- * table, one per run of a batch table), {@code run_finish} and {@code run_failure}. A micro-batch
+ * table, one per run of a batch table), {@code gold_refresh} (skipped, incremental or full, and
+ * why), {@code maintenance} (OPTIMIZE and VACUUM of a table), {@code run_finish} and
+ * {@code run_failure}. A micro-batch
  * that Spark retries after a crash, and that had been committed before it, is recorded again with
  * status {@code SKIPPED}.
  *
@@ -212,6 +214,15 @@ public final class EventLog {
         p.batchId().isPresent() ? p.batchId().getAsLong() : null);
     append(RowFactory.create(UUID.randomUUID().toString(), ts(Instant.now()), "flow_progress", level, message, origin,
         RowFactory.create(flow, null), error));
+  }
+
+  /**
+   * An event about one table that is not a batch of data: {@code gold_refresh} (how a gold table
+   * was refreshed and why), {@code maintenance} (what OPTIMIZE and VACUUM did).
+   */
+  public void tableEvent(String runId, String eventType, String level, String dataset, TableName name, String message) {
+    append(event(runId, eventType, level, Secrets.redact(message), dataset, name == null ? null : name.toString(),
+        null, null));
   }
 
   private Row event(String runId, String type, String level, String message, String dataset, String tableName, Row run, Row error) {

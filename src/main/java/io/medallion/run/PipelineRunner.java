@@ -1,6 +1,7 @@
 package io.medallion.run;
 
 import io.medallion.pipeline.Execution;
+import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
@@ -22,6 +23,7 @@ import io.medallion.stage.StageContext;
 import io.medallion.stage.StageRun;
 import io.medallion.table.TableName;
 import io.medallion.table.DeltaSink;
+import io.medallion.table.TableFeatures;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,6 +106,11 @@ public final class PipelineRunner {
     if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
       validate(false); // a rule naming an unknown column fails here, before any data moves
       unchanged.recordValidated();
+    }
+    for (TableDefinition t : selected) {
+      if (!options.fullRefresh().contains(t.ref())) {
+        checkFeatures(t, java.util.Optional.empty()); // a breaking layout change fails before any data moves
+      }
     }
     EventLog events = EventLog.open(spark, pipeline, env).observedBy(options.listener()::batchFinished);
     String runId = EventLog.newRunId();
@@ -221,6 +228,7 @@ public final class PipelineRunner {
       StructType columns = table instanceof SilverTable silver && silver.cdc().isPresent()
           ? DeltaSink.cdcTargetSchema(silver.cdc().get(), schema, pipeline.origin() + ": pipeline." + table.ref() + ".cdc")
           : schema;
+      checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(columns));
       // Later tables bind to the columns only: a view over the source's own plan would carry its
       // options (a Kafka JAAS password) into Spark's event log and UI.
       planned.put(table.ref(), spark.createDataFrame(List.<Row>of(), columns));
@@ -235,6 +243,15 @@ public final class PipelineRunner {
       if (names.stream().noneMatch(n -> n.equalsIgnoreCase(column))) {
         throw RunErrors.unknownColumn(pipeline.origin(), table.ref(), key, column, names);
       }
+    }
+  }
+
+  private void checkFeatures(TableDefinition table, java.util.Optional<StructType> schema) {
+    List<String> keys = table instanceof SilverTable s ? s.keys() : List.of();
+    TableName name = tableName(table.ref());
+    List<String> problems = TableFeatures.breaking(spark, name, table.spec(), schema, keys);
+    if (!problems.isEmpty()) {
+      throw TableFeatures.breakingError(table.ref().toString(), name, problems);
     }
   }
 

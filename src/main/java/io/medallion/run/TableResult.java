@@ -40,7 +40,7 @@ public record TableResult(
 
   /** What a stage reported. */
   static TableResult of(StageResult r) {
-    return new TableResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(), r.duration(), r.quality());
+    return new TableResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(), r.duration(), r.quality(), r.note());
   }
 
   /**

@@ -42,9 +42,19 @@ final class Runs {
    * @param read the rows read, or -1 to report the rows that entered the write
    */
   static StageRun batch(TableDefinition table, Dataset<Row> rows, TableWriter writer, Instant start, long read) {
+    return batch(table, rows, writer, start, read, "");
+  }
+
+  /** {@link #batch(TableDefinition, Dataset, TableWriter, Instant, long)} with a note for the table's line. */
+  static StageRun batch(
+      TableDefinition table, Dataset<Row> rows, TableWriter writer, Instant start, long read, String note) {
     writer.write(rows, -1);
-    StageResult result = new StageResult(table.ref(), writer.name(), read >= 0 ? read : writer.lastRowsIn(),
-        writer.rowsWritten(), since(start), writer.total());
+    return done(new StageResult(table.ref(), writer.name(), read >= 0 ? read : writer.lastRowsIn(),
+        writer.rowsWritten(), since(start), writer.total(), note));
+  }
+
+  /** A finished batch run with this result. */
+  static StageRun done(StageResult result) {
     return new StageRun() {
       @Override
       public StageResult await() {

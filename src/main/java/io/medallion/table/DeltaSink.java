@@ -4,6 +4,7 @@ import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.cdc.CdcEngine;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,11 +33,14 @@ public final class DeltaSink {
   }
 
   /**
-   * Creates the Delta table with the given columns and layout unless it exists. An existing table
-   * keeps its layout: partitioning cannot change without a full refresh.
+   * Creates the Delta table with the given columns and features ({@link TableFeatures}) unless it
+   * exists; an existing table gets the spec's additive changes in place. Partitioning cannot change
+   * without a full refresh.
+   *
+   * @return the additive changes applied to an existing table, one phrase each
    */
-  public static void ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
-    DeltaTables.ensureTable(spark, name, schema, spec);
+  public static List<String> ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
+    return DeltaTables.ensureTable(spark, name, schema, spec);
   }
 
   /**
@@ -75,5 +79,15 @@ public final class DeltaSink {
   /** The table's current version, or empty if it does not exist. */
   public static OptionalLong version(SparkSession spark, TableName name) {
     return DeltaTables.version(spark, name);
+  }
+
+  /** Whether the table exists. */
+  public static boolean exists(SparkSession spark, TableName name) {
+    return DeltaTables.exists(spark, name);
+  }
+
+  /** The table's Delta log (its snapshots, history and data path). */
+  public static org.apache.spark.sql.delta.DeltaLog deltaLog(SparkSession spark, TableName name) {
+    return DeltaTables.deltaLog(spark, name);
   }
 }

@@ -37,4 +37,15 @@ final class TableErrors {
   static IllegalArgumentException mergeWithoutKeys() {
     return new IllegalArgumentException("a MERGE needs at least one key column, e.g. keys = [order_id]");
   }
+
+  static io.medallion.MedallionException breakingChange(String ref, TableName name, java.util.List<String> problems) {
+    return new io.medallion.MedallionException("Table " + ref + " (" + name + ") cannot change in place: "
+        + String.join("; ", problems) + ". Nothing was written. Recompute it with --full-refresh " + ref
+        + " (drops and rebuilds the table), or undo the change in its config.");
+  }
+
+  static io.medallion.MedallionException notMaintainable(String label, TableName name) {
+    return new io.medallion.MedallionException("Cannot maintain " + label + " (" + name + "): it is not a Delta"
+        + " table of a Delta catalog of this session. Run the pipeline first, or check --env.");
+  }
 }

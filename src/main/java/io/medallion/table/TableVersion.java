@@ -1,6 +1,6 @@
 package io.medallion.table;
 
-import io.medallion.table.internal.RefreshState;
+import io.medallion.table.RefreshState;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 

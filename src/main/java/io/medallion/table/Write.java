@@ -32,6 +32,42 @@ public sealed interface Write {
   }
 
   /**
+   * Replaces the table's rows matching {@code condition} (a SQL condition on the table's columns)
+   * with the rows, in one commit (Delta's {@code replaceWhere}); every row written must match it.
+   * Incremental gold replaces the groups it recomputed this way: a group that became empty is gone.
+   */
+  static Write replaceWhere(String condition) {
+    return new ReplaceWhere(condition);
+  }
+
+  /** Writes no rows but makes a commit (to record {@link #recording} metadata). */
+  static Write commitOnly() {
+    return new CommitOnly();
+  }
+
+  /**
+   * {@code write} ({@link #replace()}, {@link #replaceWhere} or {@link #commitOnly()}), with {@code
+   * userMetadata} recorded in the Delta commit that writes the rows (incremental gold records its
+   * inputs' versions this way, see {@link RefreshState}). The text travels with the write itself,
+   * never through the session's settings, so concurrent writes in one session do not mix it up.
+   */
+  static Write recording(Write write, String userMetadata) {
+    if (!(write instanceof Replace || write instanceof ReplaceWhere || write instanceof CommitOnly)) {
+      throw new IllegalArgumentException("cannot record metadata with " + write);
+    }
+    return new Recording(write, userMetadata);
+  }
+
+  /** See {@link #replaceWhere}. */
+  record ReplaceWhere(String condition) implements Write {}
+
+  /** See {@link #commitOnly()}. */
+  record CommitOnly() implements Write {}
+
+  /** See {@link #recording}. */
+  record Recording(Write write, String userMetadata) implements Write {}
+
+  /**
    * Applies the rows as change events (AUTO CDC, SCD type 1 or 2) by {@code spec}'s rules; the
    * target and its companion {@code <table>__cdc_changes} table are created by {@link
    * DeltaSink#prepare}. {@code where} names the spec in errors (its config path).

@@ -155,7 +155,7 @@ class CliTest {
         .contains("--full-refresh T");
     assertThat(cli("help", "validate")).contains("Moves no data");
     assertThatThrownBy(() -> cli("help", "launch")).isInstanceOf(UsageException.class)
-        .hasMessageContaining("No command 'launch': expected one of run, validate, bundle, report, sql");
+        .hasMessageContaining("No command 'launch': expected one of run, validate, maintain, bundle, report, sql");
   }
 
   @Test
@@ -229,7 +229,7 @@ class CliTest {
   @Test
   void commandLineMistakesSayWhatIsExpected() {
     assertThatThrownBy(() -> cli("launch")).isInstanceOf(UsageException.class)
-        .hasMessageContaining("Unknown command 'launch': expected one of run, validate, bundle, report, sql")
+        .hasMessageContaining("Unknown command 'launch': expected one of run, validate, maintain, bundle, report, sql")
         .hasMessageContaining("Usage: medallion");
     assertThatThrownBy(() -> cli("run", "--pipeline", "retail")).isInstanceOf(UsageException.class)
         .hasMessageContaining("Missing --env");

@@ -1,8 +1,6 @@
 package io.medallion.run.internal;
 
-import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.Environment;
-import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
@@ -208,20 +206,16 @@ public final class UnchangedInputs {
     return new Path(env.checkpointOf(pipeline, ref), FILE);
   }
 
-  /** Silver and gold tables with terminating triggers whose SQL reads only pipeline tables, deterministically. */
+  /**
+   * Silver tables with terminating triggers whose SQL reads only pipeline tables, deterministically.
+   * Gold tables are not: their stage skips them itself when their inputs did not change (and says
+   * so in its own words), refreshing them incrementally otherwise (see docs/gold.md).
+   */
   static boolean eligible(TableDefinition table) {
-    if (table instanceof BronzeTable) {
+    if (!(table instanceof SilverTable s) || !s.trigger().terminates()) {
       return false;
     }
-    String sql;
-    if (table instanceof SilverTable s) {
-      if (!s.trigger().terminates()) {
-        return false;
-      }
-      sql = s.effectiveSql();
-    } else {
-      sql = ((GoldTable) table).sql();
-    }
+    String sql = s.effectiveSql();
     return !table.inputs().isEmpty() && readsOnlyPlaceholders(sql) && !VOLATILE.matcher(sql).find();
   }
 

@@ -1,6 +1,7 @@
 package io.medallion.table.internal;
 
 import io.medallion.table.TableSpec;
+import io.medallion.table.TableFeatures;
 import io.medallion.table.TableName;
 import java.util.List;
 import org.apache.spark.sql.connector.catalog.CatalogPlugin;
@@ -40,27 +41,75 @@ public final class DeltaTables {
   }
 
   /**
-   * Creates the Delta table with the given columns and layout unless it exists. An existing table
-   * keeps its layout: partitioning cannot change without a full refresh.
+   * Creates the Delta table with the given columns and features ({@link TableFeatures}) unless it
+   * exists; an existing table gets the spec's additive changes (new columns, properties,
+   * constraints, clustering key, column comments) in place. Partitioning cannot change without a
+   * full refresh.
+   *
+   * @return the additive changes applied to an existing table, one phrase each
    */
-  public static void ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
+  public static List<String> ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
     ensureSchema(spark, name);
-    StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ")
-        .append(name.quoted()).append(" (").append(schema.toDDL()).append(") USING delta");
-    if (!spec.partitionBy().isEmpty()) {
-      sql.append(" PARTITIONED BY (")
-          .append(spec.partitionBy().stream().map(TableName::quote).collect(Collectors.joining(", ")))
-          .append(")");
+    if (exists(spark, name)) {
+      return TableFeatures.apply(spark, name, spec, java.util.Optional.of(schema));
     }
-    spec.comment().ifPresent(c -> sql.append(" COMMENT ").append(literal(c)));
-    if (!spec.properties().isEmpty()) {
-      sql.append(" TBLPROPERTIES (")
-          .append(spec.properties().entrySet().stream()
-              .map(e -> literal(e.getKey()) + " = " + literal(e.getValue()))
-              .collect(Collectors.joining(", ")))
-          .append(")");
+    spark.sql("CREATE TABLE IF NOT EXISTS " + name.quoted() + " (" + TableFeatures.columnsDdl(schema, spec)
+        + ") USING delta" + TableFeatures.createClauses(spec));
+    TableFeatures.apply(spark, name, spec, java.util.Optional.empty()); // constraints
+    return List.of();
+  }
+
+  /**
+   * Atomically replaces the table's contents and layout with {@code rows} (creating it if needed)
+   * and returns the number of rows written. Constraints and column comments are applied after the
+   * replace.
+   */
+  public static long replace(Dataset<Row> rows, TableName name, TableSpec spec) {
+    return replace(rows, name, spec, java.util.Optional.empty());
+  }
+
+  /** {@link #replace(Dataset, TableName, TableSpec)}, recording {@code userMetadata} in the replacing commit. */
+  public static long replace(Dataset<Row> rows, TableName name, TableSpec spec, java.util.Optional<String> userMetadata) {
+    SparkSession spark = rows.sparkSession();
+    ensureSchema(spark, name);
+    OptionalLong before = version(spark, name);
+    if (!spec.clusterBy().isEmpty()) { // DataFrameWriterV2 of Spark 3.5 cannot cluster: SQL RTAS can
+      String view = ("__medallion_replace_" + name.catalog() + "_" + name.schema() + "_" + name.table())
+          .replaceAll("[^A-Za-z0-9_]", "_");
+      rows.createOrReplaceTempView(view);
+      try {
+        spark.sql("CREATE OR REPLACE TABLE " + name.quoted() + " USING delta" + TableFeatures.createClauses(spec)
+            + userMetadata.map(m -> " OPTIONS (" + literal(DeltaWriter.USER_METADATA_OPTION) + " = " + literal(m) + ")")
+                .orElse("")
+            + " AS SELECT * FROM " + TableName.quote(view));
+      } finally {
+        spark.catalog().dropTempView(view);
+      }
+    } else {
+      org.apache.spark.sql.CreateTableWriter<Row> writer = rows.writeTo(name.quoted()).using("delta");
+      if (userMetadata.isPresent()) {
+        writer = writer.option(DeltaWriter.USER_METADATA_OPTION, userMetadata.get());
+      }
+      if (!spec.partitionBy().isEmpty()) {
+        List<org.apache.spark.sql.Column> rest = spec.partitionBy().stream().skip(1)
+            .map(org.apache.spark.sql.functions::col).collect(Collectors.toList());
+        writer = writer.partitionedBy(
+            org.apache.spark.sql.functions.col(spec.partitionBy().get(0)),
+            scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
+      }
+      for (Map.Entry<String, String> p : spec.deltaProperties().entrySet()) {
+        writer = writer.tableProperty(p.getKey(), p.getValue());
+      }
+      if (spec.comment().isPresent()) {
+        writer = writer.tableProperty("comment", spec.comment().get());
+      }
+      writer.createOrReplace();
     }
-    spark.sql(sql.toString());
+    long written = rowsWrittenSince(spark, name, before);
+    if (!spec.constraints().isEmpty() || !spec.columnComments().isEmpty()) {
+      TableFeatures.apply(spark, name, spec, java.util.Optional.empty());
+    }
+    return written;
   }
 
   /** Drops the table and, on medallion's warehouse catalog, its data. */

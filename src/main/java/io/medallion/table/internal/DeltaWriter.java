@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,18 +29,32 @@ public final class DeltaWriter {
   /** The session settings Delta's DML (MERGE, UPDATE, DELETE) reads its transaction identifier from. */
   static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
   static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
+  /** Delta's per-write option for the commit's {@code userMetadata}. */
+  public static final String USER_METADATA_OPTION = "userMetadata";
+  /** The table property a {@link Write.CommitOnly} commit records its metadata in. */
+  public static final String RECORD_PROPERTY = "medallion.refresh";
 
   private DeltaWriter() {}
 
   /** Writes and reports the commit (see {@code DeltaSink#write}). */
   public static Commit write(Dataset<Row> rows, TableName name, TableSpec spec, Write write, Txn txn) {
     SparkSession spark = rows.sparkSession();
+    Optional<String> userMetadata = Optional.empty();
+    if (write instanceof Write.Recording r) { // per write, never the session's shared setting
+      userMetadata = Optional.of(r.userMetadata());
+      write = r.write();
+    }
     OptionalLong before = DeltaTables.version(spark, name);
     if (write instanceof Write.Cdc c) {
       return cdc(rows, name, spec, c, txn);
     }
     if (write instanceof Write.Replace) {
-      replace(rows, name, spec);
+      DeltaTables.replace(rows, name, spec, userMetadata);
+    } else if (write instanceof Write.CommitOnly) {
+      // ALTER takes no write options: the record goes into the property, which the commit's
+      // operation parameters carry (RefreshState reads it there).
+      spark.sql("ALTER TABLE " + name.quoted() + " SET TBLPROPERTIES ("
+          + DeltaTables.literal(RECORD_PROPERTY) + " = " + DeltaTables.literal(userMetadata.orElse("")) + ")");
     } else {
       if (before.isEmpty()) {
         DeltaTables.ensureTable(spark, name, rows.schema(), spec);
@@ -49,6 +64,8 @@ public final class DeltaWriter {
         append(rows, name, a, txn);
       } else if (write instanceof Write.Merge m) {
         merge(rows, name, m, txn);
+      } else if (write instanceof Write.ReplaceWhere w) {
+        replaceWhere(rows, name, w, userMetadata);
       } else {
         throw new IllegalArgumentException("no Delta writer for " + write);
       }
@@ -83,22 +100,18 @@ public final class DeltaWriter {
     writer.saveAsTable(name.quoted());
   }
 
-  /** Atomically replaces the table's contents and layout with {@code rows} (creating it if needed). */
-  private static void replace(Dataset<Row> rows, TableName name, TableSpec spec) {
-    DeltaTables.ensureSchema(rows.sparkSession(), name);
-    CreateTableWriter<Row> writer = rows.writeTo(name.quoted()).using("delta");
-    if (!spec.partitionBy().isEmpty()) {
-      List<Column> rest = spec.partitionBy().stream().skip(1).map(functions::col).collect(Collectors.toList());
-      writer = writer.partitionedBy(
-          functions.col(spec.partitionBy().get(0)), JavaConverters.asScalaBuffer(rest).toSeq());
+  /** See {@link Write#replaceWhere}: one commit, carrying {@code userMetadata} if given. */
+  private static void replaceWhere(Dataset<Row> rows, TableName name, Write.ReplaceWhere w,
+      Optional<String> userMetadata) {
+    DataFrameWriterV2<Row> writer = rows.writeTo(name.quoted());
+    if (userMetadata.isPresent()) {
+      writer = writer.option(USER_METADATA_OPTION, userMetadata.get());
     }
-    for (Map.Entry<String, String> p : spec.properties().entrySet()) {
-      writer = writer.tableProperty(p.getKey(), p.getValue());
+    try {
+      writer.overwrite(functions.expr(w.condition()));
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      throw new IllegalStateException("table " + name + " vanished during the write", e);
     }
-    if (spec.comment().isPresent()) {
-      writer = writer.tableProperty("comment", spec.comment().get());
-    }
-    writer.createOrReplace();
   }
 
   /**

@@ -1,6 +1,10 @@
-package io.medallion.table.internal;
+package io.medallion.table;
 
-import io.medallion.table.TableName;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.DeltaWriter;
+
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
@@ -28,10 +31,13 @@ import scala.collection.Seq;
  * fingerprint of the computation (query text, rules), recorded in the {@code userMetadata} of the
  * very Delta commit that wrote the result. The record and the data therefore commit together: a
  * crash before the commit leaves the previous record, which still describes the table exactly.
+ * The text goes with the write itself (Delta's {@code userMetadata} write option, or a table
+ * property for a commit that writes no rows), never through the session's shared settings: tables
+ * refresh concurrently in one session.
  *
  * <p>Reusable by any layer that wants to skip a table whose inputs did not change: {@link #current}
  * reads the inputs' versions, {@link #lastRecorded} the record of the table's last write, and
- * {@link #committing} wraps the write that records a new one.
+ * {@link #encode} is the text the write that records a new one carries ({@code Write.recording}).
  *
  * <p>Text form: {@code medallion-refresh/1 table=<name>;fp=<hex>;in=<name>@<tableId>@<version>,...}
  * (names URL-encoded).
@@ -42,11 +48,9 @@ import scala.collection.Seq;
  */
 public record RefreshState(String table, String fingerprint, Map<String, InputVersion> inputs) {
   private static final String PREFIX = "medallion-refresh/1 ";
-  private static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
   /** Commits read per step when looking back for the last record (OPTIMIZE, ALTER add commits). */
   private static final int LOOK_BACK = 20;
-  /** Writes that record a state share the session conf: one at a time. */
-  private static final Object COMMIT_LOCK = new Object();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public RefreshState {
     inputs = Map.copyOf(inputs);
@@ -99,8 +103,8 @@ public record RefreshState(String table, String fingerprint, Map<String, InputVe
         while (commits.hasNext()) {
           Iterator<Action> actions = commits.next()._2().iterator();
           while (actions.hasNext()) {
-            if (actions.next() instanceof CommitInfo info && info.userMetadata().isDefined()) {
-              Optional<RefreshState> s = parse(info.userMetadata().get());
+            if (actions.next() instanceof CommitInfo info) {
+              Optional<RefreshState> s = recorded(info).flatMap(RefreshState::parse);
               if (s.isPresent() && s.get().table().equals(table.toString())) {
                 found = s; // the last one of the window wins
               }
@@ -118,22 +122,22 @@ public record RefreshState(String table, String fingerprint, Map<String, InputVe
   }
 
   /**
-   * Runs {@code write} with this state as the {@code userMetadata} of the Delta commits it makes
-   * (one write of this kind at a time in the JVM).
+   * The record a commit carries: its {@code userMetadata}, or, for a commit that only recorded
+   * ({@code Write.commitOnly()}), the property it set, as its operation parameters list it.
    */
-  public <T> T committing(SparkSession spark, Supplier<T> write) {
-    synchronized (COMMIT_LOCK) {
-      Option<String> before = spark.conf().getOption(USER_METADATA);
-      spark.conf().set(USER_METADATA, encode());
-      try {
-        return write.get();
-      } finally {
-        if (before.isDefined()) {
-          spark.conf().set(USER_METADATA, before.get());
-        } else {
-          spark.conf().unset(USER_METADATA);
-        }
-      }
+  private static Optional<String> recorded(CommitInfo info) {
+    if (info.userMetadata().isDefined()) {
+      return Optional.of(info.userMetadata().get());
+    }
+    Option<String> props = info.operationParameters().get("properties");
+    if (!"SET TBLPROPERTIES".equals(info.operation()) || props.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode value = JSON.readTree(props.get()).get(DeltaWriter.RECORD_PROPERTY);
+      return value == null ? Optional.empty() : Optional.of(value.asText());
+    } catch (java.io.IOException e) {
+      return Optional.empty();
     }
   }
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Incremental gold vs full recompute in the same run (see docs/gold.md):
+#   bench/run-gold.sh [--rows 10000000]
+# Writes a silver table of --rows rows, refreshes two gold tables with the same GROUP BY query
+# (refresh = auto and refresh = full), appends 0.1% rows, runs both again and prints the two
+# durations, the speed-up and the number of differing rows (must be 0).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MVN=(mvn -B -q -Pbench)
+"${MVN[@]}" -o test-compile >/dev/null
+"${MVN[@]}" exec:exec@bench-gold -Dbench.args="$*"

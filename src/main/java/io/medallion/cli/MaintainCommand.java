@@ -1,0 +1,74 @@
+package io.medallion.cli;
+
+import io.medallion.eventlog.EventLog;
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.TableDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.platform.Platform;
+import io.medallion.table.TableMaintenance;
+import io.medallion.table.TableName;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code medallion maintain}: OPTIMIZE and VACUUM ({@link TableMaintenance}) every existing table
+ * of the pipeline (or those of {@code --only}), their quarantine tables and the event log; one line
+ * and one {@code maintenance} event per table.
+ */
+final class MaintainCommand {
+  private final PrintStream out;
+
+  MaintainCommand(PrintStream out) {
+    this.out = out;
+  }
+
+  List<TableMaintenance.Report> run(SparkSession spark, PipelineDefinition pipeline, Environment env,
+      Platform platform, Set<TableRef> only) {
+    for (TableRef ref : only) {
+      if (pipeline.table(ref).isEmpty()) {
+        throw CliErrors.unknownTable("--only", ref, pipeline.name(),
+            pipeline.tables().stream().map(TableDefinition::ref).toList());
+      }
+    }
+    platform.prepareCatalogs(spark, env);
+    EventLog events = EventLog.open(spark, pipeline, env);
+    String runId = EventLog.newRunId();
+    List<TableMaintenance.Report> reports = new ArrayList<>();
+    for (TableDefinition t : pipeline.topologicalOrder()) {
+      if (!only.isEmpty() && !only.contains(t.ref())) {
+        continue;
+      }
+      maintain(spark, events, runId, t.ref().toString(), t.ref().toString(), env.tableName(pipeline, t.ref()),
+          t.spec(), reports);
+      maintain(spark, events, runId, t.ref() + " quarantine", t.ref().toString(),
+          env.quarantineName(pipeline, t.ref(), io.medallion.config.Defaults.reference().quarantineSuffix()), TableMaintenance.noSpec(), reports);
+    }
+    if (only.isEmpty()) {
+      Optional<TableName> log = env.eventLogTable(pipeline);
+      if (log.isPresent()) {
+        events.flush(); // its own pending events first
+        maintain(spark, events, runId, "event log", null, log.get(), TableMaintenance.noSpec(), reports);
+      }
+    }
+    events.flush();
+    out.println("Maintained " + reports.size() + " table(s) of pipeline '" + pipeline.name() + "' in environment '"
+        + env.name() + "'.");
+    return reports;
+  }
+
+  private void maintain(SparkSession spark, EventLog events, String runId, String label, String dataset,
+      TableName name, io.medallion.table.TableSpec spec, List<TableMaintenance.Report> reports) {
+    if (!spark.catalog().tableExists(name.toString())) {
+      return;
+    }
+    TableMaintenance.Report r = TableMaintenance.maintain(spark, label, name, spec);
+    out.println(r.summary());
+    events.tableEvent(runId, "maintenance", "INFO", dataset, name, "Maintenance of " + r.summary());
+    reports.add(r);
+  }
+}

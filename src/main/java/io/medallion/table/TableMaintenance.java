@@ -1,0 +1,87 @@
+package io.medallion.table;
+
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.TableFeatures;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
+import scala.Option;
+import scala.collection.JavaConverters;
+
+/**
+ * Upkeep of one Delta table: OPTIMIZE (liquid clustering for a clustered table, Z-order by
+ * {@code z-order-by}, else compaction of small files), then VACUUM with the table's own retention
+ * ({@code delta.deletedFileRetentionDuration}, 7 days unless set). VACUUM is never given a
+ * shorter {@code RETAIN} and Delta's retention safety check is never turned off: files a reader
+ * or a time-travel query within the retention may still need are kept.
+ */
+public final class TableMaintenance {
+  private TableMaintenance() {}
+
+  /**
+   * What maintenance did to one table.
+   *
+   * @param optimize what OPTIMIZE did ({@code clustering}, {@code z-order by [..]}, {@code compaction})
+   * @param retention the VACUUM retention used
+   * @param vacuumed files VACUUM deleted
+   */
+  public record Report(String label, TableName name, long filesBefore, long bytesBefore, long filesAfter,
+      long bytesAfter, String optimize, String retention, long vacuumed) {
+    /** One line: {@code gold.x (c.s.t): OPTIMIZE (compaction) files 12 -> 1, bytes 3.1 KB -> 1.2 KB; VACUUM ...}. */
+    public String summary() {
+      return label + " (" + name + "): OPTIMIZE (" + optimize + ") files " + filesBefore + " -> " + filesAfter
+          + ", bytes " + bytes(bytesBefore) + " -> " + bytes(bytesAfter) + "; VACUUM (retention " + retention
+          + ") deleted " + vacuumed + " file(s)";
+    }
+
+    private static String bytes(long b) {
+      return b < 1024 ? b + " B" : b < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KB", b / 1024.0)
+          : String.format(Locale.ROOT, "%.1f MB", b / (1024.0 * 1024));
+    }
+  }
+
+  /**
+   * Optimizes and vacuums a table.
+   *
+   * @param label how the table is named in reports ({@code gold.daily}, {@code event log}, ...)
+   * @param spec its layout from the config ({@link TableSpec#zOrderBy()} is used for unclustered tables)
+   */
+  public static Report maintain(SparkSession spark, String label, TableName name, TableSpec spec) {
+    DeltaLog log = DeltaTables.deltaLog(spark, name);
+    if (log == null) {
+      throw TableErrors.notMaintainable(label, name);
+    }
+    Snapshot before = log.update(false, Option.empty(), Option.empty());
+    String table = name.quoted();
+    String optimize;
+    if (!TableFeatures.clustering(spark, name).isEmpty()) {
+      spark.sql("OPTIMIZE " + table);
+      optimize = "clustering";
+    } else if (!spec.zOrderBy().isEmpty()) {
+      spark.sql("OPTIMIZE " + table + " ZORDER BY ("
+          + spec.zOrderBy().stream().map(TableName::quote).collect(Collectors.joining(", ")) + ")");
+      optimize = "z-order by " + spec.zOrderBy();
+    } else {
+      spark.sql("OPTIMIZE " + table);
+      optimize = "compaction";
+    }
+    Map<String, String> conf = JavaConverters.mapAsJavaMap(
+        log.update(false, Option.empty(), Option.empty()).metadata().configuration());
+    String retention = conf.getOrDefault("delta.deletedFileRetentionDuration", "interval 1 week (default)");
+    // No RETAIN clause: Delta uses the table's retention and keeps its safety check.
+    long vacuumed = spark.sql("VACUUM " + table + " DRY RUN").count();
+    spark.sql("VACUUM " + table);
+    Snapshot after = log.update(false, Option.empty(), Option.empty());
+    return new Report(label, name, before.numOfFiles(), before.sizeInBytes(), after.numOfFiles(),
+        after.sizeInBytes(), optimize, retention, vacuumed);
+  }
+
+  /** The spec of a table medallion creates itself (quarantine tables, the event log). */
+  public static TableSpec noSpec() {
+    return new TableSpec(java.util.Optional.empty(), List.of(), Map.of());
+  }
+}

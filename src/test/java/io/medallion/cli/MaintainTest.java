@@ -1,0 +1,120 @@
+package io.medallion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.pipeline.Environment;
+import io.medallion.config.PipelineBuilder;
+import io.medallion.source.FileSource;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.run.RunOptions;
+import io.medallion.pipeline.TableRef;
+import io.medallion.platform.internal.OssPlatform;
+import io.medallion.table.TableMaintenance;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code medallion maintain}: OPTIMIZE compacts, VACUUM keeps what the retention protects, events are logged. */
+@ExtendWith(MedallionExtension.class)
+class MaintainTest {
+  @Test
+  void optimizesVacuumsAndLogsEveryTable(Lakehouse lake) throws Exception {
+    PipelineDefinition p = PipelineBuilder.pipeline("mnt").schema("m")
+        .bronze("orders", FileSource.of("/nonexistent", "json").withSchema("id BIGINT, store STRING")
+            .withOption("allowMissingPath", "true"))
+        .silver("orders", s -> s.from("bronze.orders").keys("id"))
+        .gold("by_store", "SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store", g -> g.zOrderBy("store"))
+        .build();
+    Environment env = lake.environment();
+    SparkSession spark = lake.spark();
+    new OssPlatform().prepareCatalogs(spark, env);
+    TableName silver = env.tableName(p, TableRef.parse("silver.orders"));
+    DeltaTables.ensureSchema(spark, silver);
+    // A short retention, set on the table: VACUUM uses it without RETAIN, so Delta's safety check
+    // (spark.databricks.delta.retentionDurationCheck.enabled) stays on and passes.
+    spark.sql("CREATE TABLE " + silver.quoted() + " (id BIGINT, store STRING) USING delta"
+        + " TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 hours')");
+    for (int i = 0; i < 8; i++) {
+      spark.sql("INSERT INTO " + silver.quoted() + " VALUES (" + i + ", 's" + (i % 3) + "')");
+    }
+    // bronze and a quarantine table, written in small batches as a stream would
+    TableName bronze = env.tableName(p, TableRef.parse("bronze.orders"));
+    TableName quarantine = env.quarantineName(p, TableRef.parse("silver.orders"),
+        io.medallion.config.Defaults.reference().quarantineSuffix());
+    for (TableName t : List.of(bronze, quarantine)) {
+      DeltaTables.ensureSchema(spark, t);
+      spark.sql("CREATE TABLE " + t.quoted() + " (id BIGINT, _errors ARRAY<STRING>) USING delta");
+      for (int i = 0; i < 4; i++) {
+        spark.sql("INSERT INTO " + t.quoted() + " VALUES (" + i + ", array('valid_id'))");
+      }
+    }
+    lake.run(p, env, RunOptions.all().only(TableRef.parse("gold.by_store")));
+    Path dir = Path.of(DeltaTables.deltaLog(spark, silver).dataPath().toUri());
+    Path old = Files.write(dir.resolve("part-00000-orphan-old.snappy.parquet"), new byte[] {1, 2, 3});
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(3, ChronoUnit.HOURS)));
+    Path fresh = Files.write(dir.resolve("part-00000-orphan-new.snappy.parquet"), new byte[] {1, 2, 3});
+
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    // VACUUM lists files with this many tasks (10,000 by default): minutes of empty tasks on 2 cores.
+    String parallelism = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String before = spark.conf().get(parallelism);
+    spark.conf().set(parallelism, "2");
+    List<TableMaintenance.Report> reports;
+    try {
+      reports = new MaintainCommand(new PrintStream(text, true, StandardCharsets.UTF_8))
+          .run(spark, p, env, new OssPlatform(), Set.of());
+    } finally {
+      spark.conf().set(parallelism, before);
+    }
+
+    TableMaintenance.Report s = reports.stream().filter(r -> r.label().equals("silver.orders")).findFirst().orElseThrow();
+    assertThat(s.filesBefore()).isEqualTo(8);
+    assertThat(s.filesAfter()).isEqualTo(1);
+    assertThat(s.optimize()).isEqualTo("compaction");
+    assertThat(s.retention()).isEqualTo("interval 1 hours");
+    assertThat(s.vacuumed()).isEqualTo(1); // the old orphan; the 8 compacted files are younger than 1 hour
+    assertThat(old).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(spark.table(silver.quoted()).count()).isEqualTo(8);
+    TableMaintenance.Report g = reports.stream().filter(r -> r.label().equals("gold.by_store")).findFirst().orElseThrow();
+    assertThat(g.optimize()).isEqualTo("z-order by [store]");
+    assertThat(reports).extracting(TableMaintenance.Report::label)
+        .containsExactly("bronze.orders", "silver.orders", "silver.orders quarantine", "gold.by_store", "event log");
+    for (String label : List.of("bronze.orders", "silver.orders quarantine")) {
+      TableMaintenance.Report r = reports.stream().filter(x -> x.label().equals(label)).findFirst().orElseThrow();
+      assertThat(r.filesBefore()).as(label).isEqualTo(4);
+      assertThat(r.filesAfter()).as(label).isEqualTo(1);
+    }
+    TableMaintenance.Report eventLog = reports.get(reports.size() - 1);
+    assertThat(eventLog.filesAfter()).isEqualTo(1);
+    assertThat(eventLog.filesBefore()).isGreaterThan(1);
+    assertThat(spark.table(quarantine.quoted()).count()).isEqualTo(4);
+    String out = text.toString(StandardCharsets.UTF_8);
+    assertThat(out).contains("silver.orders (" + silver + "): OPTIMIZE (compaction) files 8 -> 1")
+        .contains("VACUUM (retention interval 1 hours) deleted 1 file(s)");
+
+    TableName log = env.eventLogTable(p).orElseThrow();
+    List<String> events = spark.table(log.quoted()).where("event_type = 'maintenance'").select("message")
+        .as(Encoders.STRING()).collectAsList();
+    assertThat(events).anyMatch(m -> m.startsWith("Maintenance of silver.orders (") && m.contains("files 8 -> 1"))
+        .anyMatch(m -> m.startsWith("Maintenance of gold.by_store ("))
+        .anyMatch(m -> m.startsWith("Maintenance of bronze.orders ("))
+        .anyMatch(m -> m.startsWith("Maintenance of silver.orders quarantine ("))
+        .anyMatch(m -> m.startsWith("Maintenance of event log ("));
+  }
+}
