@@ -86,7 +86,7 @@ class ConfigMistakesTest {
         .contains("p.conf:5: pipeline.silver.orders.sequnce-by")
         .contains("unknown key 'sequnce-by'")
         .contains("Did you mean 'sequence-by'?")
-        .contains("Allowed keys: cdc, checks, comment, execution, expectation-groups, expectations, from, keys, mode, partition-by, properties, sequence-by, sql");
+        .contains("Allowed keys: cdc, change-data-feed, checks, cluster-by, column-comments, comment, constraints, execution, expectation-groups, expectations, from, keys, mode, partition-by, properties, sequence-by, sql, trigger, trigger-interval, z-order-by.");
   }
 
   @Test
