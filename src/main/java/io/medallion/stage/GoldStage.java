@@ -69,7 +69,7 @@ final class GoldStage implements Stage {
           "Gold table " + table.ref() + " " + note);
       if (refresh.mode() == GoldRefresh.Mode.SKIP) {
         ctx.events().flowProgress(ctx.runId(), new FlowProgress(table.ref(), name, OptionalLong.empty(), start,
-            Instant.now(), "SKIPPED", 0, 0, QualityMetrics.none(), Optional.empty()));
+            Instant.now(), "UNCHANGED", 0, 0, QualityMetrics.none(), Optional.empty()));
         return Runs.done(new StageResult(table.ref(), name, 0, 0, Runs.since(start), QualityMetrics.none(), note));
       }
       Dataset<Row> rows = refresh.rows();
