@@ -73,7 +73,7 @@ public final class RunLock implements AutoCloseable {
           write(fs, path, owner, false);
           String written = read(fs, path);
           if (!owner.equals(written)) { // another run wrote it in the same moment (S3)
-            throw held(pipeline, path, written, Duration.ZERO);
+            throw LockErrors.held(pipeline, path, written, Duration.ZERO);
           }
           return new RunLock(fs, path, owner, staleAfter);
         } catch (FileAlreadyExistsException e) {
@@ -88,7 +88,7 @@ public final class RunLock implements AutoCloseable {
           Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
           boolean dead = deadOnThisHost(other);
           if ((age.compareTo(staleAfter) <= 0 && !dead) || attempt > 0) {
-            throw held(pipeline, path, other, age);
+            throw LockErrors.held(pipeline, path, other, age);
           }
           LOG.warn("Pipeline {}: taking over the run lock {} of {}: {}", pipeline, path, other, dead
               ? "its process no longer exists on this host"
@@ -116,9 +116,7 @@ public final class RunLock implements AutoCloseable {
     return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }
 
-  private static MedallionException held(String pipeline, Path path, String other, Duration age) {
-    return LockErrors.held(pipeline, path, other, age);
-  }
+  
 
   /** Who holds the lock, as written in the file. */
   public String owner() {

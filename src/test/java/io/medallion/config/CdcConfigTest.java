@@ -27,9 +27,7 @@ class CdcConfigTest {
 
   @BeforeEach
   void environment() throws IOException {
-    Files.createDirectories(conf.resolve("pipelines"));
-    Files.createDirectories(conf.resolve("env"));
-    Files.writeString(conf.resolve("env/t.conf"), ENV);
+    ConfFolders.withEnvironment(conf, ENV);
   }
 
   private LoadedPipeline load(String silver) throws IOException {

@@ -33,9 +33,7 @@ class ConfigMistakesTest {
 
   @BeforeEach
   void environment() throws IOException {
-    Files.createDirectories(conf.resolve("pipelines"));
-    Files.createDirectories(conf.resolve("env"));
-    Files.writeString(conf.resolve("env/t.conf"), ENV);
+    ConfFolders.withEnvironment(conf, ENV);
   }
 
   /** bronze.orders with more keys. */

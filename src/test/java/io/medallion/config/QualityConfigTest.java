@@ -32,9 +32,7 @@ class QualityConfigTest {
 
   @BeforeEach
   void environment() throws IOException {
-    Files.createDirectories(conf.resolve("pipelines"));
-    Files.createDirectories(conf.resolve("env"));
-    Files.writeString(conf.resolve("env/t.conf"), ENV);
+    ConfFolders.withEnvironment(conf, ENV);
   }
 
   private PipelineDefinition load(String bronzeKeys) throws IOException {

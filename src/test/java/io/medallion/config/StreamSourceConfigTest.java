@@ -31,9 +31,7 @@ class StreamSourceConfigTest {
 
   @BeforeEach
   void environment() throws IOException {
-    Files.createDirectories(conf.resolve("pipelines"));
-    Files.createDirectories(conf.resolve("env"));
-    Files.writeString(conf.resolve("env/t.conf"), ENV);
+    ConfFolders.withEnvironment(conf, ENV);
   }
 
   private KafkaSource source(String body) throws IOException {

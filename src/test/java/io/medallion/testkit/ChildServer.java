@@ -167,6 +167,20 @@ public abstract class ChildServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Cleans up after a failed start: kills {@code child} (with its work folder) or, when it never
+   * launched, deletes {@code workDir}; returns {@code e} as an unchecked exception to throw.
+   */
+  static RuntimeException startFailed(String name, Launched child, Path workDir, Exception e) {
+    if (child != null) {
+      child.abort();
+    } else {
+      stop(null, null, workDir);
+    }
+    return e instanceof RuntimeException r ? r
+        : new UncheckedIOException("Cannot start " + name, (IOException) e);
+  }
+
   /** Sleeps; an interruption becomes an IllegalStateException saying what was interrupted. */
   static void sleep(long millis, String doing) {
     try {

@@ -108,15 +108,7 @@ public final class S3Server extends ChildServer {
       server.createBucket(child.log);
       return server;
     } catch (IOException | RuntimeException e) {
-      if (child != null) {
-        child.abort();
-      } else {
-        stop(null, null, workDir);
-      }
-      if (e instanceof RuntimeException) {
-        throw (RuntimeException) e;
-      }
-      throw new UncheckedIOException("Cannot start s3proxy", (IOException) e);
+      throw startFailed("s3proxy", child, workDir, e);
     }
   }
 

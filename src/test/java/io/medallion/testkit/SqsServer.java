@@ -104,15 +104,7 @@ public final class SqsServer extends ChildServer {
       server.waitUntilServing(child.log);
       return server;
     } catch (IOException | RuntimeException e) {
-      if (child != null) {
-        child.abort();
-      } else {
-        stop(null, null, workDir);
-      }
-      if (e instanceof RuntimeException) {
-        throw (RuntimeException) e;
-      }
-      throw new UncheckedIOException("Cannot start ElasticMQ", (IOException) e);
+      throw startFailed("ElasticMQ", child, workDir, e);
     }
   }
 

@@ -5,11 +5,9 @@ import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
+import io.medallion.table.RefreshState;
 import io.medallion.table.TableName;
 import io.medallion.table.TableVersion;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.TreeMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -154,7 +152,7 @@ public final class UnchangedInputs {
   }
 
   private String pipelineFingerprint() {
-    return fingerprint(pipeline.toString(), env.toString(), implementationVersion());
+    return RefreshState.fingerprint(pipeline.toString(), env.toString(), implementationVersion());
   }
 
   private Path validatedFile() {
@@ -239,21 +237,7 @@ public final class UnchangedInputs {
 
   /** What the table computes: its whole definition (SQL, keys, mode, rules, layout). */
   static String fingerprint(TableDefinition table) {
-    return fingerprint(table.toString(), implementationVersion());
-  }
-
-  /** A SHA-256 of the parts (hex, 128 bits). */
-  private static String fingerprint(String... parts) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (String p : parts) {
-        md.update(p.getBytes(StandardCharsets.UTF_8));
-        md.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(md.digest(), 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return RefreshState.fingerprint(table.toString(), implementationVersion());
   }
 
   private static String implementationVersion() {
