@@ -75,6 +75,19 @@ class CliTest {
   }
 
   @Test
+  void aLocalSessionCapsDeltaSnapshotPartitionsAtItsCoresUnlessTheyAreSet() {
+    SparkSession unset = spark.newSession();
+    unset.conf().unset(Sessions.SNAPSHOT_PARTITIONS);
+    Sessions.capSnapshotPartitionsWhenLocal(unset);
+    assertThat(unset.conf().get(Sessions.SNAPSHOT_PARTITIONS)).isEqualTo("2"); // local[2]
+
+    SparkSession set = spark.newSession();
+    set.conf().set(Sessions.SNAPSHOT_PARTITIONS, "7");
+    Sessions.capSnapshotPartitionsWhenLocal(set);
+    assertThat(set.conf().get(Sessions.SNAPSHOT_PARTITIONS)).isEqualTo("7");
+  }
+
+  @Test
   void validateResolvesEverythingWithoutMovingData() {
     String out = cli(args("validate", "retail"));
     assertThat(out)
