@@ -20,7 +20,8 @@ final class Bench {
   /**
    * The benchmarks' session: {@code local[2]}, UI off, driver on 127.0.0.1, session time zone UTC,
    * Delta's extension and session catalog as {@code io.medallion.cli.Sessions} sets them
-   * ({@code reference.conf}).
+   * ({@code reference.conf}), and Delta's snapshot partitions at the cores, as the CLI sets them on
+   * a local master (docs/performance.md).
    */
   static SparkSession session(String appName, int shufflePartitions) {
     SparkSession spark =
@@ -34,6 +35,7 @@ final class Bench {
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            .config("spark.databricks.delta.snapshotPartitions", "2")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;
