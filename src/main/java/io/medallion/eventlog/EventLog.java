@@ -271,6 +271,10 @@ public final class EventLog {
       return;
     }
     try {
+      // The writer thread inherited the local properties of the thread that first used it (a
+      // table's job description and scheduler pool): its jobs are the event log's own.
+      spark.sparkContext().setJobDescription("medallion event log " + table.get());
+      spark.sparkContext().setLocalProperty("spark.scheduler.pool", null);
       DeltaSink.write(spark.createDataFrame(rows, SCHEMA), table.get(), SPEC, Write.append(), Txn.NONE);
     } catch (RuntimeException e) {
       LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
