@@ -1,10 +1,8 @@
 package io.medallion.cli;
 
 import io.medallion.MedallionException;
-import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.ConfigurationException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Every error the command line raises, made in one place: each says what is wrong and how to fix
@@ -23,17 +21,6 @@ final class CliErrors {
         "the " + kind + " file does not exist. A value with '/' or ending in .conf is a path,"
             + " relative to the working directory " + workingDir + "; a plain name is looked up"
             + " in " + lookupDir + ".");
-  }
-
-  static ConfigurationException noSuchConfName(Path file, String kind, String value, Path dir,
-      Path workingDir, List<String> available) {
-    return new ConfigurationException(file.toAbsolutePath().toString(), "",
-        "no " + kind + " '" + value + "': the file does not exist. "
-            + (available.isEmpty()
-                ? "There are no " + kind + " files (*.conf) in " + dir
-                    + " (--conf-dir is relative to the working directory " + workingDir + ")."
-                : "Available " + kind + "s: " + String.join(", ", available) + "."
-                    + Suggestions.didYouMean(value, available)));
   }
 
   static MedallionException sessionWithoutDelta(String extensions, String deltaExtension) {

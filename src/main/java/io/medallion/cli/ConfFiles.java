@@ -3,12 +3,10 @@ package io.medallion.cli;
 import io.medallion.config.ConfigLoader;
 import io.medallion.pipeline.ConfigurationException;
 import io.medallion.config.LoadedPipeline;
-import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.Environment;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Where the command line finds its files. {@code --pipeline} and {@code --env} take a name (a file
@@ -48,13 +46,7 @@ final class ConfFiles {
       }
       return file;
     }
-    Path file = confDir.resolve(dir).resolve(value + ".conf");
-    if (!Files.isRegularFile(file)) {
-      List<String> available = dir.equals("env")
-          ? ConfigLoader.availableEnvironments(confDir) : ConfigLoader.availablePipelines(confDir);
-      throw CliErrors.noSuchConfName(file, kind, value, confDir.toAbsolutePath().resolve(dir), workingDir(), available);
-    }
-    return file;
+    return dir.equals("env") ? ConfigLoader.environmentFile(confDir, value) : ConfigLoader.pipelineFile(confDir, value);
   }
 
   /** The line a run prints first: where its tables, checkpoints and input files are. */

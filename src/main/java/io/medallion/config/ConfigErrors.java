@@ -24,10 +24,14 @@ final class ConfigErrors {
     return new ConfigurationException(file, path, problem);
   }
 
-  static ConfigurationException noSuchName(Path file, String kind, String name, Path dir, List<String> available) {
-    return new ConfigurationException(file.toString(), "", "no " + kind + " '" + name
+  /** A pipeline or environment named but not found; paths are absolute, so the message says where it looked. */
+  static ConfigurationException noSuchName(Path file, String kind, String name, Path dir, Path workingDir,
+      List<String> available) {
+    return new ConfigurationException(file.toAbsolutePath().toString(), "", "no " + kind + " '" + name
         + "': the file does not exist. " + (available.isEmpty()
-            ? "There are no " + kind + " files (*.conf) in " + dir + "."
+            ? "There are no " + kind + " files (*.conf) in " + dir.toAbsolutePath()
+                + " (a relative configuration directory, e.g. --conf-dir, is relative to the working"
+                + " directory " + workingDir + ")."
             : "Available " + kind + "s: " + String.join(", ", available) + "."
                 + Suggestions.didYouMean(name, available)));
   }

@@ -159,6 +159,24 @@ public final class ConfigLoader {
     return loaded;
   }
 
+  /**
+   * The file of a pipeline name, {@code <confDir>/pipelines/<name>.conf}.
+   *
+   * @throws ConfigurationException when there is no such file (listing the names available)
+   */
+  public static Path pipelineFile(Path confDir, String name) {
+    return named(confDir, "pipelines", "pipeline", name);
+  }
+
+  /**
+   * The file of an environment name, {@code <confDir>/env/<name>.conf}.
+   *
+   * @throws ConfigurationException when there is no such file (listing the names available)
+   */
+  public static Path environmentFile(Path confDir, String name) {
+    return named(confDir, "env", "environment", name);
+  }
+
   /** The pipeline names of a configuration directory: {@code pipelines/*.conf}, sorted. */
   public static List<String> availablePipelines(Path confDir) {
     return names(confDir.resolve("pipelines"));
@@ -184,7 +202,7 @@ public final class ConfigLoader {
     Path file = confDir.resolve(dir).resolve(name + ".conf");
     if (name.isBlank() || name.contains("/") || name.contains("\\") || !Files.isRegularFile(file)) {
       List<String> available = names(confDir.resolve(dir));
-      throw ConfigErrors.noSuchName(file, kind, name, confDir.resolve(dir), available);
+      throw ConfigErrors.noSuchName(file, kind, name, confDir.resolve(dir), workingDir(), available);
     }
     return file;
   }

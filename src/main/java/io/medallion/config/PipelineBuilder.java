@@ -1,11 +1,6 @@
 package io.medallion.config;
 
-import io.medallion.pipeline.BronzeTable;
 import io.medallion.pipeline.GoldTable;
-import io.medallion.pipeline.SilverTable;
-import io.medallion.source.FileSource;
-import io.medallion.source.KafkaSource;
-import io.medallion.source.KinesisSource;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
@@ -16,7 +11,6 @@ import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
 import io.medallion.table.TableSpec;
 import io.medallion.pipeline.ConfigurationException;
-import io.medallion.config.Defaults;
 import io.medallion.quality.Action;
 import io.medallion.quality.DatasetCheck;
 import io.medallion.quality.Expectation;
@@ -39,7 +33,7 @@ import java.util.function.Consumer;
 public final class PipelineBuilder {
   private final String name;
   private final String origin;
-  private final Defaults defaults = Defaults.reference();
+  private final TableAssembler assembler = new TableAssembler(Defaults.reference());
   private final List<TableDefinition> tables = new ArrayList<>();
   private String schema;
 
@@ -79,12 +73,10 @@ public final class PipelineBuilder {
   /** Adds a bronze table filled from {@code source}; {@code options} sets what differs from the defaults. */
   public PipelineBuilder bronze(String table, SourceDefinition source, Consumer<BronzeOptions> options) {
     TableRef ref = ref(Layer.BRONZE, table);
-    BronzeOptions o = new BronzeOptions(defaults.spec(Layer.BRONZE));
+    BronzeOptions o = new BronzeOptions(assembler.spec(Layer.BRONZE), assembler.expectationAction());
     apply(ref, options, o);
-    wrap(ref, () -> {
-      Execution execution = o.execution.orElse(defaults.execution(Layer.BRONZE));
-      tables.add(new BronzeTable(ref, withDefaultOptions(source), execution, o.trigger(ref, execution), o.spec(), o.quality()));
-    });
+    wrap(ref, () -> tables.add(assembler.bronze(ref, assembler.withDefaultOptions(source), o.execution, o.trigger,
+        o.spec(), o.quality())));
     return this;
   }
 
@@ -94,26 +86,13 @@ public final class PipelineBuilder {
    */
   public PipelineBuilder silver(String table, Consumer<SilverOptions> definition) {
     TableRef ref = ref(Layer.SILVER, table);
-    SilverOptions o = new SilverOptions(defaults.spec(Layer.SILVER));
+    SilverOptions o = new SilverOptions(assembler.spec(Layer.SILVER), assembler.expectationAction());
     apply(ref, definition, o);
     if (o.from == null) {
       throw ConfigErrors.silverWithoutFrom(origin, ref);
     }
-    wrap(ref, () -> {
-      Execution execution = o.execution.orElse(defaults.execution(Layer.SILVER));
-      tables.add(
-          new SilverTable(
-              ref,
-              o.from,
-              o.sql,
-              o.keys,
-              o.sequenceBy,
-              o.mode.orElse(defaults.mode()),
-              execution,
-              o.trigger(ref, execution),
-              o.spec(),
-              o.quality()));
-    });
+    wrap(ref, () -> tables.add(assembler.silver(ref, o.from, o.sql, o.keys, o.sequenceBy, o.mode, o.execution,
+        o.trigger, o.spec(), o.quality(), Optional.empty())));
     return this;
   }
 
@@ -125,9 +104,9 @@ public final class PipelineBuilder {
   /** Adds a gold table computed by {@code sql}; {@code options} sets its comment and layout. */
   public PipelineBuilder gold(String table, String sql, Consumer<GoldOptions> options) {
     TableRef ref = ref(Layer.GOLD, table);
-    GoldOptions o = new GoldOptions(defaults.spec(Layer.GOLD));
+    GoldOptions o = new GoldOptions(assembler.spec(Layer.GOLD), assembler.expectationAction());
     apply(ref, options, o);
-    wrap(ref, () -> tables.add(new GoldTable(ref, sql, o.spec(), o.quality(), o.refresh.orElse(defaults.goldRefresh()))));
+    wrap(ref, () -> tables.add(assembler.gold(ref, sql, o.spec(), o.quality(), o.refresh)));
     return this;
   }
 
@@ -161,26 +140,6 @@ public final class PipelineBuilder {
     }
   }
 
-  private SourceDefinition withDefaultOptions(SourceDefinition source) {
-    if (source instanceof FileSource f) {
-      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions("files"));
-      options.putAll(f.options());
-      return new FileSource(f.path(), f.format(), f.schema(), options);
-    }
-    if (source instanceof KafkaSource k) {
-      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions("kafka"));
-      options.putAll(k.options());
-      return new KafkaSource(k.bootstrapServers(), k.subscription(), k.value(), k.valueSchema(), k.security(),
-          k.commitOffsetsToGroup(), options);
-    }
-    if (source instanceof KinesisSource k) {
-      Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions("kinesis"));
-      options.putAll(k.options());
-      return new KinesisSource(k.streamName(), k.region(), k.value(), k.valueSchema(), k.accessKey(), k.secretKey(), options);
-    }
-    return source;
-  }
-
   /** What every table has: comment, partitioning, properties, expectations and checks. */
   public abstract static class Options<T extends Options<T>> {
     private Optional<String> comment;
@@ -193,8 +152,10 @@ public final class PipelineBuilder {
     private List<String> zOrderBy;
     private final List<Expectation> expectations = new ArrayList<>();
     private final List<DatasetCheck> checks = new ArrayList<>();
+    private final Action expectAction;
 
-    Options(TableSpec defaults) {
+    Options(TableSpec defaults, Action expectAction) {
+      this.expectAction = expectAction;
       comment = defaults.comment();
       partitionBy = defaults.partitionBy();
       properties = new LinkedHashMap<>(defaults.properties());
@@ -257,7 +218,7 @@ public final class PipelineBuilder {
 
     /** A rule that warns: violating rows are kept and counted (DLT's {@code expect}). */
     public T expect(String name, String expression) {
-      return expect(Expectation.of(name, expression, Defaults.reference().expectationAction()));
+      return expect(Expectation.of(name, expression, expectAction));
     }
 
     /** A rule whose violating rows are left out and counted (DLT's {@code expect_or_drop}). */
@@ -310,10 +271,10 @@ public final class PipelineBuilder {
   /** How a streaming-capable table runs: execution and trigger (shared by bronze and silver). */
   public abstract static class StreamingOptions<T extends StreamingOptions<T>> extends Options<T> {
     Optional<Execution> execution = Optional.empty();
-    private Optional<Trigger> trigger = Optional.empty();
+    Optional<Trigger> trigger = Optional.empty();
 
-    StreamingOptions(TableSpec defaults) {
-      super(defaults);
+    StreamingOptions(TableSpec defaults, Action expectAction) {
+      super(defaults, expectAction);
     }
 
     /** Streaming (incremental, the default) or batch (recomputed on every run). */
@@ -327,19 +288,12 @@ public final class PipelineBuilder {
       this.trigger = Optional.of(trigger);
       return self();
     }
-
-    Trigger trigger(TableRef ref, Execution execution) {
-      if (execution == Execution.BATCH && trigger.isPresent()) {
-        throw ConfigErrors.triggerOnBatch(ref);
-      }
-      return trigger.orElseGet(() -> Defaults.reference().trigger(ref.layer()));
-    }
   }
 
   /** The options of a bronze table. */
   public static final class BronzeOptions extends StreamingOptions<BronzeOptions> {
-    BronzeOptions(TableSpec defaults) {
-      super(defaults);
+    BronzeOptions(TableSpec defaults, Action expectAction) {
+      super(defaults, expectAction);
     }
 
     @Override
@@ -356,8 +310,8 @@ public final class PipelineBuilder {
     private Optional<String> sequenceBy = Optional.empty();
     private Optional<WriteMode> mode = Optional.empty();
 
-    SilverOptions(TableSpec defaults) {
-      super(defaults);
+    SilverOptions(TableSpec defaults, Action expectAction) {
+      super(defaults, expectAction);
     }
 
     @Override
@@ -400,8 +354,8 @@ public final class PipelineBuilder {
   public static final class GoldOptions extends Options<GoldOptions> {
     private Optional<GoldTable.Refresh> refresh = Optional.empty();
 
-    GoldOptions(TableSpec defaults) {
-      super(defaults);
+    GoldOptions(TableSpec defaults, Action expectAction) {
+      super(defaults, expectAction);
     }
 
     /** {@code AUTO} (the default): skip or refresh incrementally where possible; {@code FULL}: always recompute. */

@@ -59,12 +59,14 @@ final class PipelineReader {
   private final Defaults defaults;
   private final QualityReader quality;
   private final SourceReader sources;
+  private final TableAssembler tables;
 
   PipelineReader(String file, Path baseDir, Defaults defaults) {
     this.file = file;
     this.defaults = defaults;
     this.quality = new QualityReader(defaults);
-    this.sources = new SourceReader(baseDir, defaults);
+    this.tables = new TableAssembler(defaults);
+    this.sources = new SourceReader(baseDir, tables);
   }
 
   PipelineDefinition read(Section root) {
@@ -121,7 +123,8 @@ final class PipelineReader {
     SourceDefinition source =
         sources.read(t.section("source", "the table's source, e.g. source { type = files, path = ..., format = json }"));
     Execution execution = execution(t);
-    return new BronzeTable(ref, source, execution, trigger(t, execution), spec(t), quality.read(t));
+    return tables.bronze(ref, source, userSet(t, execution, "execution"), userTrigger(t, execution), spec(t),
+        quality.read(t));
   }
 
   private SilverTable silver(TableRef ref, Section t) {
@@ -142,8 +145,8 @@ final class PipelineReader {
         : t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
     WriteMode mode = mode(t);
     Execution execution = execution(t);
-    return new SilverTable(
-        ref, from, sql, keys, sequenceBy, mode, execution, trigger(t, execution), spec(t), quality.read(t), cdc);
+    return tables.silver(ref, from, sql, keys, sequenceBy, userSet(t, mode, "mode"), userSet(t, execution, "execution"),
+        userTrigger(t, execution), spec(t), quality.read(t), cdc);
   }
 
   private GoldTable gold(TableRef ref, Section t) {
@@ -165,7 +168,22 @@ final class PipelineReader {
             + " 'source' and write them in sql as {layer.table}");
     t.allowOnly(GOLD_KEYS, "a gold table", hints);
     String sql = t.nonBlank("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT ... FROM {silver.orders}\"");
-    return new GoldTable(ref, sql, spec(t), quality.read(t), t.choice("refresh", REFRESHES));
+    GoldTable.Refresh refresh = t.choice("refresh", REFRESHES);
+    return tables.gold(ref, sql, spec(t), quality.read(t), userSet(t, refresh, "refresh"));
+  }
+
+  /**
+   * {@code value} (read and checked with the layer's defaults as fallback) if the file sets
+   * {@code key}; empty if it leaves the key to the defaults, which {@link TableAssembler} fills in.
+   */
+  private static <E> Optional<E> userSet(Section t, E value, String key) {
+    return t.userSet(key) ? Optional.of(value) : Optional.empty();
+  }
+
+  /** The table's trigger if the file sets {@code trigger} or {@code trigger-interval}, else empty. */
+  private static Optional<Trigger> userTrigger(Section t, Execution execution) {
+    Trigger trigger = trigger(t, execution);
+    return t.userSet("trigger") || t.userSet("trigger-interval") ? Optional.of(trigger) : Optional.empty();
   }
 
   // ---- shared with Defaults: the same rules for files and for reference.conf ----

@@ -11,7 +11,6 @@ import io.medallion.source.SecretRef;
 import io.medallion.pipeline.SourceDefinition;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,11 +52,11 @@ final class SourceReader {
           "kafka.bootstrap.servers", "write bootstrap-servers = \"host:9092,...\"");
 
   private final Path baseDir;
-  private final Defaults defaults;
+  private final TableAssembler tables;
 
-  SourceReader(Path baseDir, Defaults defaults) {
+  SourceReader(Path baseDir, TableAssembler tables) {
     this.baseDir = baseDir;
-    this.defaults = defaults;
+    this.tables = tables;
   }
 
   SourceDefinition read(Section s) {
@@ -192,8 +191,7 @@ final class SourceReader {
   }
 
   private Map<String, String> options(Section s, String type) {
-    Map<String, String> options = new LinkedHashMap<>(defaults.sourceOptions(type));
-    options.putAll(s.stringMap("options", "the reader options, e.g. options { maxOffsetsPerTrigger = 100000 }"));
-    return options;
+    return tables.sourceOptions(type,
+        s.stringMap("options", "the reader options, e.g. options { maxOffsetsPerTrigger = 100000 }"));
   }
 }

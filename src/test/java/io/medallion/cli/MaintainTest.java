@@ -49,19 +49,16 @@ class MaintainTest {
     // (spark.databricks.delta.retentionDurationCheck.enabled) stays on and passes.
     spark.sql("CREATE TABLE " + silver.quoted() + " (id BIGINT, store STRING) USING delta"
         + " TBLPROPERTIES ('delta.deletedFileRetentionDuration' = 'interval 1 hours')");
-    for (int i = 0; i < 8; i++) {
-      spark.sql("INSERT INTO " + silver.quoted() + " VALUES (" + i + ", 's" + (i % 3) + "')");
-    }
-    // bronze and a quarantine table, written in small batches as a stream would
+    // 8 small files in one commit (range's 8 partitions of one row each): the files OPTIMIZE compacts
+    spark.sql("INSERT INTO " + silver.quoted() + " SELECT id, concat('s', id % 3) FROM range(0, 8, 1, 8)");
+    // bronze and a quarantine table with 4 small files each, as a stream's small batches leave
     TableName bronze = env.tableName(p, TableRef.parse("bronze.orders"));
     TableName quarantine = env.quarantineName(p, TableRef.parse("silver.orders"),
         io.medallion.config.Defaults.reference().quarantineSuffix());
     for (TableName t : List.of(bronze, quarantine)) {
       DeltaTables.ensureSchema(spark, t);
       spark.sql("CREATE TABLE " + t.quoted() + " (id BIGINT, _errors ARRAY<STRING>) USING delta");
-      for (int i = 0; i < 4; i++) {
-        spark.sql("INSERT INTO " + t.quoted() + " VALUES (" + i + ", array('valid_id'))");
-      }
+      spark.sql("INSERT INTO " + t.quoted() + " SELECT id, array('valid_id') FROM range(0, 4, 1, 4)");
     }
     lake.run(p, env, RunOptions.all().only(TableRef.parse("gold.by_store")));
     Path dir = Path.of(DeltaTables.deltaLog(spark, silver).dataPath().toUri());

@@ -270,6 +270,17 @@ class ConfigMistakesTest {
   }
 
   @Test
+  void aNameInAConfDirWithoutFilesSaysWhereItLooked(@TempDir Path empty) {
+    ConfigurationException e =
+        catchThrowableOfType(() -> ConfigLoader.load(empty, "retail", "dev"), ConfigurationException.class);
+    assertThat(e.getMessage())
+        .contains(empty.resolve("pipelines/retail.conf").toAbsolutePath().toString())
+        .contains("no pipeline 'retail'")
+        .contains("There are no pipeline files (*.conf) in " + empty.resolve("pipelines").toAbsolutePath())
+        .contains("relative to the working directory " + Path.of("").toAbsolutePath());
+  }
+
+  @Test
   void missingFilesListWhatExists() throws IOException {
     write("pipelines/retail.conf", "pipeline { name = retail, schema = s }");
     ConfigurationException e =

@@ -87,6 +87,11 @@ class PipelineBuilderTest {
     assertThatThrownBy(() -> PipelineBuilder.pipeline("p").silver("orders", s -> s.keys("id")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline.silver.orders.from");
+    assertThatThrownBy(() -> PipelineBuilder.pipeline("p")
+            .bronze("orders", FileSource.of("/x", "json"), b -> b.execution(Execution.BATCH).trigger(Trigger.once())))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("pipeline 'p' built in code: pipeline.bronze.orders")
+        .hasMessageContaining("has execution BATCH: remove the trigger");
     assertThatThrownBy(() -> PipelineBuilder.pipeline("p").gold("g", "SELECT 1").build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline.schema: the schema is missing");
