@@ -201,9 +201,11 @@ public final class EventLog {
             p.cdc().map(FlowProgress.CdcMetrics::deletedRows).orElse(null),
             p.cdc().map(FlowProgress.CdcMetrics::historyRowsOpened).orElse(null)), dq);
     boolean failedCheck = !q.failedChecks().isEmpty();
-    String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
+    String level = p.error().isPresent() ? "ERROR" : failedCheck || p.warning().isPresent() ? "WARN" : "INFO";
     String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
     String message = p.error().map(e -> "Flow " + p.ref() + batch + " failed: " + e)
+        .or(() -> p.warning().map(w -> "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT)
+            + ": " + Secrets.redact(w)))
         .orElse(p.status().equals("UNCHANGED")
             ? "Flow " + p.ref() + " skipped: its inputs and definition are as at its last successful run"
             : "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "

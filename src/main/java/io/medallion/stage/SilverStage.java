@@ -5,6 +5,7 @@ import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.WriteMode;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.DeltaSink;
 import io.medallion.table.Write;
 import java.time.Instant;
@@ -33,12 +34,26 @@ final class SilverStage implements Stage {
 
   @Override
   public Dataset<Row> plan(StageContext ctx, Function<TableRef, Dataset<Row>> inputs) {
+    if (snapshots()) {
+      return SnapshotStage.plan(ctx, table, inputs);
+    }
     return SqlStages.query(ctx, table, table.effectiveSql(), inputs);
+  }
+
+  private boolean snapshots() {
+    return table.cdc().map(CdcSpec::snapshots).orElse(false);
   }
 
   @Override
   public StageRun run(StageContext ctx) {
     Instant start = Instant.now();
+    if (snapshots()) { // full snapshots, each applied as derived changes
+      try {
+        return SnapshotStage.run(ctx, table, start);
+      } catch (Exception e) {
+        throw Runs.failure(ctx, table.ref(), e);
+      }
+    }
     SparkSession spark = ctx.spark();
     boolean streaming = table.execution() == Execution.STREAMING;
     try {
