@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * why), {@code maintenance} (OPTIMIZE and VACUUM of a table), {@code run_finish} and
  * {@code run_failure}. A micro-batch
  * that Spark retries after a crash, and that had been committed before it, is recorded again with
- * status {@code SKIPPED}.
+ * status {@code SKIPPED}; so is a late older snapshot of a snapshot CDC table, with level
+ * {@code WARN} and the reason as the message (its snapshot version is the batch id).
  *
  * <p>Events are written by a background thread, all the events of up to 5 seconds in one Delta
  * commit, so the event log never holds up a stream's micro-batches; {@code run_finish} and {@code run_failure}

@@ -71,9 +71,14 @@ public final class DeltaSink {
     return spec.snapshots() ? CdcSnapshots.targetSchema(spec, input, where) : CdcEngine.targetSchema(spec, input, where);
   }
 
-  /** Drops the table and, on medallion's warehouse catalog, its data. */
+  /**
+   * Drops the table and, on medallion's warehouse catalog, its data; a CDC target's companion
+   * changes table goes with it (its stored changes would otherwise outlive the target: a snapshot
+   * CDC target refilled after a full refresh would derive no changes).
+   */
   public static void drop(SparkSession spark, TableName name) {
     DeltaTables.drop(spark, name);
+    DeltaTables.drop(spark, CdcEngine.changesTable(name));
   }
 
   /** The table's row count; Delta answers it from its log without scanning data files. */

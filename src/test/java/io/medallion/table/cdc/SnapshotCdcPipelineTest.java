@@ -8,6 +8,7 @@ import io.medallion.MedallionException;
 import io.medallion.table.DeltaSink;
 import io.medallion.table.TableName;
 import io.medallion.pipeline.TableRef;
+import io.medallion.run.RunOptions;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;
@@ -108,6 +109,12 @@ class SnapshotCdcPipelineTest {
         .singleElement().asString()
         .contains("snapshot version 3 of " + p.environment().tableName(p.pipeline(), TableRef.parse("silver.customers")))
         .contains("older than the last applied version 4").contains("full-refresh the table");
+
+    // as the warning says: a full refresh replays every snapshot in version order, 3 included
+    lake.run(p.pipeline(), p.environment(), RunOptions.all().fullRefresh(TableRef.parse("silver.customers_history")));
+    assertThat(dump(lake.table(p, "silver.customers_history"))).containsExactly(
+        "1|Ann|Lima|1|3", "1|Ann|Lima|4|null", "1|Ann|Paris|3|4", "2|Bob|Bern|2|3", "2|Bob|Bern|4|null",
+        "2|Bob|Oslo|1|2", "3|Cy|Nice|4|null", "3|Cy|Rome|1|2");
   }
 
   @Test
@@ -139,13 +146,20 @@ class SnapshotCdcPipelineTest {
     // as unchanged, as every silver table whose inputs did not change)
     OptionalLong before = version(lake, p, "silver.customers_history");
     lake.run(p.pipeline(), p.environment(),
-        io.medallion.run.RunOptions.all().only(TableRef.parse("silver.customers_history")));
+        RunOptions.all().only(TableRef.parse("silver.customers_history")));
     assertThat(version(lake, p, "silver.customers_history")).isEqualTo(before);
     assertThat(progress(lake, p).stream().filter(l -> l.startsWith("silver."))).containsExactly(
         "silver.customers_history|" + v1 + "|INFO|COMPLETED|3|0|3",
         "silver.customers_history|" + v2 + "|INFO|COMPLETED|1|1|1",
         "silver.customers_history|" + v3 + "|INFO|COMPLETED|1|0|1",
         "silver.customers_history|null|INFO|UNCHANGED|null|null|null");
+    // a full refresh would read only the current version: the history would be lost, so it is refused
+    assertThatThrownBy(() -> lake.run(p.pipeline(), p.environment(),
+        RunOptions.all().fullRefresh(TableRef.parse("silver.customers_history"))))
+        .hasMessageContaining("Full refresh of silver.customers_history refused")
+        .hasMessageContaining("SCD type 2 history of its from table's past versions")
+        .hasMessageContaining("--allow-reset");
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(before);
   }
 
   @Test
