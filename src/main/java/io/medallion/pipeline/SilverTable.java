@@ -25,7 +25,8 @@ import java.util.Set;
  *     first of {@link CdcSpec#sequenceBy()}.
  * @param cdc when present the table is a CDC target (AUTO CDC, SCD type 1 or 2): its rows are
  *     change events applied by {@link CdcSpec}'s rules instead of upserted; {@code keys} and
- *     {@code sequenceBy} then repeat the spec's
+ *     {@code sequenceBy} then repeat the spec's; with {@link CdcSpec#fromSnapshot()} the rows are
+ *     full snapshots and the table runs in batch
  */
 public record SilverTable(
     TableRef ref,

@@ -18,7 +18,9 @@ import org.apache.spark.sql.SparkSession;
  * Silver: the new rows of the {@code from} table, transformed by SQL, deduplicated by key and
  * upserted (MERGE, see {@link Write.Merge} for which row of a key wins) or appended. Streaming runs
  * one write per micro-batch in {@code foreachBatch}; both carry the batch's Delta transaction
- * identifier, so a batch replayed after a crash commits nothing twice.
+ * identifier, so a batch replayed after a crash commits nothing twice. A CDC table applies its rows
+ * as change events ({@link Write#cdc}); a snapshot CDC table ({@code cdc.from-snapshot}) runs as
+ * {@link SnapshotStage}: each new full snapshot is applied as the changes it implies.
  */
 final class SilverStage implements Stage {
   private final SilverTable table;
