@@ -56,6 +56,7 @@ final class PipelineReader {
   private static final Map<String, String> SILVER_HINTS = Map.of("source", SOURCE_ONLY_BRONZE);
 
   private final String file;
+  private final Path baseDir;
   private final Defaults defaults;
   private final QualityReader quality;
   private final SourceReader sources;
@@ -63,6 +64,7 @@ final class PipelineReader {
 
   PipelineReader(String file, Path baseDir, Defaults defaults) {
     this.file = file;
+    this.baseDir = baseDir;
     this.defaults = defaults;
     this.quality = new QualityReader(defaults);
     this.tables = new TableAssembler(defaults);
@@ -129,24 +131,51 @@ final class PipelineReader {
 
   private SilverTable silver(TableRef ref, Section t) {
     t.allowOnly(SILVER_KEYS, "a silver table", SILVER_HINTS);
+    List<String> keys = t.stringList("keys", "a list of the columns identifying a row, e.g. keys = [order_id]");
+    Optional<CdcSpec> cdc =
+        t.userSet("cdc") ? Optional.of(CdcReader.read(t, keys, defaults.cdcDefaults(), baseDir)) : Optional.empty();
+    boolean folder = cdc.flatMap(CdcSpec::fromSnapshot).map(CdcSpec.FromSnapshot::isFolder).orElse(false);
+    TableRef from = folder ? snapshotFolderInput(t) : from(t);
+    Optional<String> sql = folder ? Optional.empty()
+        : t.optionalString("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT * FROM {" + from + "}\"");
+    Optional<String> sequenceBy = cdc.isPresent()
+        ? cdc.get().sequenceBy().stream().findFirst()
+        : t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
+    WriteMode mode = mode(t);
+    boolean snapshots = cdc.isPresent() && cdc.get().snapshots();
+    Execution execution = snapshots ? snapshotExecution(t) : execution(t);
+    return tables.silver(ref, from, sql, keys, sequenceBy, userSet(t, mode, "mode"),
+        snapshots ? Optional.of(execution) : userSet(t, execution, "execution"),
+        userTrigger(t, execution), spec(t), quality.read(t), cdc);
+  }
+
+  private static TableRef from(Section t) {
     String fromText = t.string("from", "the table this one reads, e.g. from = bronze.orders");
-    TableRef from;
     try {
-      from = TableRef.parse(fromText);
+      return TableRef.parse(fromText);
     } catch (IllegalArgumentException e) {
       throw t.error("from", e.getMessage());
     }
-    Optional<String> sql =
-        t.optionalString("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT * FROM {" + from + "}\"");
-    List<String> keys = t.stringList("keys", "a list of the columns identifying a row, e.g. keys = [order_id]");
-    Optional<CdcSpec> cdc = t.userSet("cdc") ? Optional.of(CdcReader.read(t, keys, defaults.cdcDefaults())) : Optional.empty();
-    Optional<String> sequenceBy = cdc.isPresent()
-        ? Optional.of(cdc.get().sequenceBy().get(0))
-        : t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
-    WriteMode mode = mode(t);
-    Execution execution = execution(t);
-    return tables.silver(ref, from, sql, keys, sequenceBy, userSet(t, mode, "mode"), userSet(t, execution, "execution"),
-        userTrigger(t, execution), spec(t), quality.read(t), cdc);
+  }
+
+  /** A table whose snapshots come from a folder reads no table of the pipeline: no from, no sql. */
+  private static TableRef snapshotFolderInput(Section t) {
+    for (String key : List.of("from", "sql")) {
+      if (t.userSet(key)) {
+        throw t.error(key, "this table's snapshots come from the folder in cdc.from-snapshot.path, so it reads no"
+            + " table: remove " + key + " (or remove the path to read the snapshots from the table's from)");
+      }
+    }
+    return null;
+  }
+
+  /** Snapshot CDC reads each snapshot whole, in batch: execution = streaming is refused. */
+  private static Execution snapshotExecution(Section t) {
+    if (t.userSet("execution") && execution(t) == Execution.STREAMING) {
+      throw t.error("execution", "a from-snapshot table reads whole snapshots in batch on each run:"
+          + " remove execution (or set execution = batch)");
+    }
+    return Execution.BATCH;
   }
 
   private GoldTable gold(TableRef ref, Section t) {

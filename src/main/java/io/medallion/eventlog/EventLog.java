@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * why), {@code maintenance} (OPTIMIZE and VACUUM of a table), {@code run_finish} and
  * {@code run_failure}. A micro-batch
  * that Spark retries after a crash, and that had been committed before it, is recorded again with
- * status {@code SKIPPED}.
+ * status {@code SKIPPED}; so is a late older snapshot of a snapshot CDC table, with level
+ * {@code WARN} and the reason as the message (its snapshot version is the batch id).
  *
  * <p>Events are written by a background thread, all the events of up to 5 seconds in one Delta
  * commit, so the event log never holds up a stream's micro-batches; {@code run_finish} and {@code run_failure}
@@ -201,9 +202,11 @@ public final class EventLog {
             p.cdc().map(FlowProgress.CdcMetrics::deletedRows).orElse(null),
             p.cdc().map(FlowProgress.CdcMetrics::historyRowsOpened).orElse(null)), dq);
     boolean failedCheck = !q.failedChecks().isEmpty();
-    String level = p.error().isPresent() ? "ERROR" : failedCheck ? "WARN" : "INFO";
+    String level = p.error().isPresent() ? "ERROR" : failedCheck || p.warning().isPresent() ? "WARN" : "INFO";
     String batch = p.batchId().isPresent() ? " batch " + p.batchId().getAsLong() : "";
     String message = p.error().map(e -> "Flow " + p.ref() + batch + " failed: " + e)
+        .or(() -> p.warning().map(w -> "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT)
+            + ": " + Secrets.redact(w)))
         .orElse(p.status().equals("UNCHANGED")
             ? "Flow " + p.ref() + " skipped: its inputs and definition are as at its last successful run"
             : "Flow " + p.ref() + batch + " " + p.status().toLowerCase(java.util.Locale.ROOT) + ": read "

@@ -21,6 +21,8 @@ import java.util.OptionalLong;
  * @param quality what the expectations and checks did
  * @param error the failure, for status {@code FAILED}
  * @param cdc for a CDC table: the changes upserted and deleted and the history rows opened
+ * @param warning why a batch was skipped when the user should know (a late older snapshot of a
+ *     snapshot CDC table): the event's level is then {@code WARN} and its message says it
  */
 public record FlowProgress(
     TableRef ref,
@@ -33,7 +35,14 @@ public record FlowProgress(
     long rowsWritten,
     QualityMetrics quality,
     Optional<String> error,
-    Optional<CdcMetrics> cdc) {
+    Optional<CdcMetrics> cdc,
+    Optional<String> warning) {
+
+  /** A batch without a warning. */
+  public FlowProgress(TableRef ref, TableName name, OptionalLong batchId, Instant start, Instant end, String status,
+      long rowsRead, long rowsWritten, QualityMetrics quality, Optional<String> error, Optional<CdcMetrics> cdc) {
+    this(ref, name, batchId, start, end, status, rowsRead, rowsWritten, quality, error, cdc, Optional.empty());
+  }
 
   /** A batch of a table that is not a CDC target. */
   public FlowProgress(TableRef ref, TableName name, OptionalLong batchId, Instant start, Instant end, String status,

@@ -49,14 +49,14 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     for (TableDefinition t : tables) {
       for (TableRef input : t.inputs()) {
         if (!byRef.containsKey(input)) {
-          String key = t instanceof SilverTable s && s.from().equals(input) ? ".from" : ".sql";
+          String key = t instanceof SilverTable s && input.equals(s.from()) ? ".from" : ".sql";
           throw PipelineErrors.unknownInput(origin, "pipeline." + t.ref() + key, t.ref(), input, name, known);
         }
       }
     }
     topologicalOrder(byRef, origin);
     for (TableDefinition t : tables) {
-      if (t instanceof SilverTable s && s.execution() == Execution.STREAMING) {
+      if (t instanceof SilverTable s && s.execution() == Execution.STREAMING && !s.readsSnapshotFolder()) {
         checkStreamable(origin, s, byRef.get(s.from()));
       }
     }

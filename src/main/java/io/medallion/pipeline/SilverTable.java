@@ -13,7 +13,8 @@ import java.util.Set;
  * A silver table: rows of another table of the pipeline ({@code from}, read incrementally when
  * streaming), transformed by SQL, deduplicated by {@code keys} and upserted into Delta.
  *
- * @param from the table read incrementally
+ * @param from the table read incrementally; null only for a snapshot CDC table whose snapshots come
+ *     from a folder ({@code cdc.fromSnapshot().path()}), which reads no table of the pipeline
  * @param sql a SELECT that names tables as {@code {layer.table}} placeholders; {@code {from}}'s
  *     placeholder stands for the new rows of the current batch. Empty means {@code SELECT * FROM
  *     {from}}.
@@ -24,7 +25,8 @@ import java.util.Set;
  *     first of {@link CdcSpec#sequenceBy()}.
  * @param cdc when present the table is a CDC target (AUTO CDC, SCD type 1 or 2): its rows are
  *     change events applied by {@link CdcSpec}'s rules instead of upserted; {@code keys} and
- *     {@code sequenceBy} then repeat the spec's
+ *     {@code sequenceBy} then repeat the spec's; with {@link CdcSpec#fromSnapshot()} the rows are
+ *     full snapshots and the table runs in batch
  */
 public record SilverTable(
     TableRef ref,
@@ -52,16 +54,27 @@ public record SilverTable(
       throw PipelineErrors.wrongLayer(ref, Layer.SILVER);
     }
     keys = List.copyOf(keys);
+    if (from == null && !cdc.flatMap(CdcSpec::fromSnapshot).map(CdcSpec.FromSnapshot::isFolder).orElse(false)) {
+      throw new IllegalArgumentException("a silver table needs from (only a snapshot folder CDC table reads no table)");
+    }
+  }
+
+  /** True when the table's snapshots come from a folder (it then has no {@code from} and no SQL). */
+  public boolean readsSnapshotFolder() {
+    return from == null;
   }
 
   /** The SQL that computes the table's rows, with the default filled in. */
   public String effectiveSql() {
-    return sql.orElse("SELECT * FROM {" + from + "}");
+    return from == null ? "" : sql.orElse("SELECT * FROM {" + from + "}");
   }
 
   @Override
   public Set<TableRef> inputs() {
     Set<TableRef> inputs = new LinkedHashSet<>();
+    if (from == null) {
+      return inputs;
+    }
     inputs.add(from);
     inputs.addAll(SqlTemplate.references(effectiveSql()));
     return inputs;

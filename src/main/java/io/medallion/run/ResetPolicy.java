@@ -2,6 +2,7 @@ package io.medallion.run;
 
 import io.medallion.MedallionException;
 import io.medallion.pipeline.BronzeTable;
+import io.medallion.pipeline.SilverTable;
 import io.medallion.source.FileSource;
 import io.medallion.source.KafkaSource;
 import io.medallion.source.KinesisSource;
@@ -14,7 +15,9 @@ import java.util.Optional;
  * Whether a full refresh (drop the table and its checkpoint, recompute from the whole input) may
  * run, as Delta Live Tables' {@code pipelines.reset.allowed}. A bronze table whose source cannot
  * be read again from the start would lose its data for good: files removed after ingestion
- * ({@code cloudFiles.cleanSource = DELETE | MOVE}), Kafka and Kinesis (retention). Such a refresh is
+ * ({@code cloudFiles.cleanSource = DELETE | MOVE}), Kafka and Kinesis (retention); likewise the
+ * history of an SCD type 2 snapshot CDC table whose snapshots are its {@code from} table's versions
+ * (only the current version is read again). Such a refresh is
  * refused unless the table property {@value #PROPERTY} is {@code true} or the run allows it
  * ({@code --allow-reset}). {@value #PROPERTY} = {@code false} refuses every full refresh of the table.
  */
@@ -44,6 +47,11 @@ public final class ResetPolicy {
 
   /** Why the table's source cannot be read again from the start, if it cannot. */
   static Optional<String> notReplayable(TableDefinition table) {
+    if (table instanceof SilverTable s && s.cdc().isPresent() && s.cdc().get().scd2()
+        && s.cdc().get().fromSnapshot().map(f -> !f.isFolder()).orElse(false)) {
+      return Optional.of("it keeps the SCD type 2 history of its from table's past versions (snapshot CDC), and"
+          + " only the current version can be read again");
+    }
     if (!(table instanceof BronzeTable bronze)) {
       return Optional.empty();
     }

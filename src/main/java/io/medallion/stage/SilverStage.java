@@ -5,6 +5,7 @@ import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.WriteMode;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.DeltaSink;
 import io.medallion.table.Write;
 import java.time.Instant;
@@ -17,7 +18,9 @@ import org.apache.spark.sql.SparkSession;
  * Silver: the new rows of the {@code from} table, transformed by SQL, deduplicated by key and
  * upserted (MERGE, see {@link Write.Merge} for which row of a key wins) or appended. Streaming runs
  * one write per micro-batch in {@code foreachBatch}; both carry the batch's Delta transaction
- * identifier, so a batch replayed after a crash commits nothing twice.
+ * identifier, so a batch replayed after a crash commits nothing twice. A CDC table applies its rows
+ * as change events ({@link Write#cdc}); a snapshot CDC table ({@code cdc.from-snapshot}) runs as
+ * {@link SnapshotStage}: each new full snapshot is applied as the changes it implies.
  */
 final class SilverStage implements Stage {
   private final SilverTable table;
@@ -33,12 +36,26 @@ final class SilverStage implements Stage {
 
   @Override
   public Dataset<Row> plan(StageContext ctx, Function<TableRef, Dataset<Row>> inputs) {
+    if (snapshots()) {
+      return SnapshotStage.plan(ctx, table, inputs);
+    }
     return SqlStages.query(ctx, table, table.effectiveSql(), inputs);
+  }
+
+  private boolean snapshots() {
+    return table.cdc().map(CdcSpec::snapshots).orElse(false);
   }
 
   @Override
   public StageRun run(StageContext ctx) {
     Instant start = Instant.now();
+    if (snapshots()) { // full snapshots, each applied as derived changes
+      try {
+        return SnapshotStage.run(ctx, table, start);
+      } catch (Exception e) {
+        throw Runs.failure(ctx, table.ref(), e);
+      }
+    }
     SparkSession spark = ctx.spark();
     boolean streaming = table.execution() == Execution.STREAMING;
     try {

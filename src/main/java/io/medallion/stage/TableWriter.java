@@ -98,13 +98,15 @@ final class TableWriter {
     Txn txn = batchId >= 0 ? new Txn(appId, batchId) : Txn.NONE;
     QualityMetrics metrics;
     Commit commit;
-    try (QualityCheck.Batch batch = quality.evaluate(rows, batchId, write instanceof Write.Merge || write instanceof Write.Cdc)) {
+    try (QualityCheck.Batch batch = quality.evaluate(rows, batchId,
+        write instanceof Write.Merge || write instanceof Write.Cdc || write instanceof Write.CdcSnapshot)) {
       commit = DeltaSink.write(batch.keep(), name, table.spec(), write, txn);
       QualityCheck.Outcome outcome = batch.after(commit.committed());
       outcome.quarantine().ifPresent(q -> writeQuarantine(q, txn));
       metrics = outcome.metrics();
     } catch (QualityException e) {
-      record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()), Optional.empty());
+      record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()), Optional.empty(),
+          Optional.empty());
       throw e;
     }
     long written = commit.rowsWritten();
@@ -123,7 +125,18 @@ final class TableWriter {
       LOG.warn("{} check {} ({}) failed: {}", table.ref(), c.name(), c.type(), c.message());
     }
     record(batchId, start, status, lastRowsIn, written, metrics, Optional.empty(),
-        commit.cdc().map(c -> new FlowProgress.CdcMetrics(c.upserts(), c.deletes(), c.historyRowsOpened())));
+        commit.cdc().map(c -> new FlowProgress.CdcMetrics(c.upserts(), c.deletes(), c.historyRowsOpened())),
+        commit.warning());
+  }
+
+  /**
+   * Records batch {@code batchId} as skipped with {@code warning} (level WARN) without reading or
+   * writing anything: a late older snapshot of a snapshot CDC table.
+   */
+  void skipped(long batchId, String warning) {
+    LOG.warn("{}: {}", table.ref(), warning);
+    record(batchId, Instant.now(), "SKIPPED", -1, 0, QualityMetrics.none(), Optional.empty(), Optional.empty(),
+        Optional.of(warning));
   }
 
   private void writeQuarantine(Dataset<Row> rows, Txn txn) {
@@ -135,10 +148,10 @@ final class TableWriter {
   }
 
   private void record(long batchId, Instant start, String status, long rowsIn, long written, QualityMetrics m,
-      Optional<String> error, Optional<FlowProgress.CdcMetrics> cdc) {
+      Optional<String> error, Optional<FlowProgress.CdcMetrics> cdc, Optional<String> warning) {
     FlowProgress p = new FlowProgress(table.ref(), name,
         batchId >= 0 ? OptionalLong.of(batchId) : OptionalLong.empty(),
-        start, Instant.now(), status, rowsIn, written, m, error, cdc);
+        start, Instant.now(), status, rowsIn, written, m, error, cdc, warning);
     ctx.events().flowProgress(ctx.runId(), p);
   }
 }

@@ -3,6 +3,7 @@ package io.medallion.table;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,10 @@ import java.util.Optional;
  * @param ignoreNullUpdatesExceptColumnList the same for every non-key column but these
  * @param tombstoneRetention how long a delete is remembered (DLT's
  *     {@code pipelines.cdc.tombstoneGCThresholdInSeconds}, 2 days by default)
+ * @param fromSnapshot when present, the input is a full snapshot per version (DLT's from-snapshot
+ *     flow, see {@link FromSnapshot}): the changes are derived, the snapshot version is the sequence,
+ *     so {@code sequenceBy}, {@code applyAsDeletes}, {@code applyAsTruncates} and the
+ *     ignore-null-updates options must be unset
  */
 public record CdcSpec(
     List<String> keys,
@@ -47,7 +52,8 @@ public record CdcSpec(
     boolean ignoreNullUpdates,
     List<String> ignoreNullUpdatesColumnList,
     List<String> ignoreNullUpdatesExceptColumnList,
-    Duration tombstoneRetention) {
+    Duration tombstoneRetention,
+    Optional<FromSnapshot> fromSnapshot) {
 
   /** DLT's default tombstone retention: 2 days. */
   public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofDays(2);
@@ -55,7 +61,62 @@ public record CdcSpec(
   /** A problem with a spec: the config key (relative to the {@code cdc} block) and what to do. */
   public record Problem(String key, String message) {}
 
+  /**
+   * Where a snapshot CDC table's snapshots come from (config: {@code cdc { from-snapshot { ... } }}).
+   * Without a {@code path}, the snapshot is the table's own rows (its {@code from} table, through its
+   * {@code sql}), read in batch on each run, and its version is the {@code from} table's Delta
+   * version. With a {@code path}, each subfolder {@code v=<n>} or {@code <n>} (a whole number) of
+   * {@code path} is the snapshot of version n, read with {@code format}, {@code schema} and
+   * {@code options} as a bronze files source reads its files; names starting with {@code _} or
+   * {@code .} are ignored, any other name is an error.
+   *
+   * @param path the folder of snapshot versions; empty: the table's {@code from}
+   * @param format the files' format (parquet, csv, json, ...); only with a path
+   * @param schema the columns as DDL; empty: inferred (as Spark's reader does)
+   * @param options the reader's options, e.g. {@code header = true} for CSV
+   */
+  public record FromSnapshot(Optional<String> path, Optional<String> format, Optional<String> schema,
+      Map<String, String> options) {
+    public FromSnapshot {
+      options = Map.copyOf(options);
+      if (path.isPresent() != format.isPresent()) {
+        throw new IllegalArgumentException("from-snapshot: a snapshot folder needs path and format, and only a"
+            + " folder takes them");
+      }
+      if (path.isEmpty() && (schema.isPresent() || !options.isEmpty())) {
+        throw new IllegalArgumentException("from-snapshot: schema and options are for a snapshot folder (path)");
+      }
+    }
+
+    /** Snapshots of the table's {@code from} table, versioned by its Delta version. */
+    public static FromSnapshot fromTable() {
+      return new FromSnapshot(Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+    }
+
+    /** Snapshots in version subfolders of {@code path}. */
+    public static FromSnapshot folder(String path, String format, Optional<String> schema, Map<String, String> options) {
+      return new FromSnapshot(Optional.of(path), Optional.of(format), schema, options);
+    }
+
+    /** True for a folder of snapshot versions. */
+    public boolean isFolder() {
+      return path.isPresent();
+    }
+  }
+
+  /** A spec of a change feed (not snapshots). */
+  public CdcSpec(List<String> keys, List<String> sequenceBy, Optional<String> applyAsDeletes,
+      Optional<String> applyAsTruncates, List<String> columnList, List<String> exceptColumnList, int storedAsScdType,
+      List<String> trackHistoryColumnList, List<String> trackHistoryExceptColumnList, boolean ignoreNullUpdates,
+      List<String> ignoreNullUpdatesColumnList, List<String> ignoreNullUpdatesExceptColumnList,
+      Duration tombstoneRetention) {
+    this(keys, sequenceBy, applyAsDeletes, applyAsTruncates, columnList, exceptColumnList, storedAsScdType,
+        trackHistoryColumnList, trackHistoryExceptColumnList, ignoreNullUpdates, ignoreNullUpdatesColumnList,
+        ignoreNullUpdatesExceptColumnList, tombstoneRetention, Optional.empty());
+  }
+
   public CdcSpec {
+    fromSnapshot = fromSnapshot == null ? Optional.empty() : fromSnapshot;
     keys = List.copyOf(keys);
     sequenceBy = List.copyOf(sequenceBy);
     columnList = List.copyOf(columnList);
@@ -64,9 +125,14 @@ public record CdcSpec(
     trackHistoryExceptColumnList = List.copyOf(trackHistoryExceptColumnList);
     ignoreNullUpdatesColumnList = List.copyOf(ignoreNullUpdatesColumnList);
     ignoreNullUpdatesExceptColumnList = List.copyOf(ignoreNullUpdatesExceptColumnList);
-    List<Problem> problems = problems(keys, sequenceBy, applyAsTruncates, columnList, exceptColumnList,
-        storedAsScdType, trackHistoryColumnList, trackHistoryExceptColumnList, ignoreNullUpdates,
-        ignoreNullUpdatesColumnList, ignoreNullUpdatesExceptColumnList, tombstoneRetention);
+    List<Problem> problems = new ArrayList<>(fromSnapshot.isPresent()
+        ? snapshotProblems(keys, sequenceBy, applyAsDeletes, applyAsTruncates, ignoreNullUpdates,
+            ignoreNullUpdatesColumnList, ignoreNullUpdatesExceptColumnList)
+        : List.of());
+    problems.addAll(problems(keys, fromSnapshot.isPresent() ? List.of("(snapshot version)") : sequenceBy,
+        applyAsTruncates, columnList, exceptColumnList, storedAsScdType, trackHistoryColumnList,
+        trackHistoryExceptColumnList, ignoreNullUpdates, ignoreNullUpdatesColumnList,
+        ignoreNullUpdatesExceptColumnList, tombstoneRetention));
     if (!problems.isEmpty()) {
       Problem p = problems.get(0);
       throw new IllegalArgumentException("cdc." + p.key() + ": " + p.message());
@@ -76,6 +142,43 @@ public record CdcSpec(
   /** A builder with SCD type 1, no deletes, every column and a 2-day tombstone retention. */
   public static Builder builder(List<String> keys, List<String> sequenceBy) {
     return new Builder(keys, sequenceBy);
+  }
+
+  /** True when the input is full snapshots, see {@link FromSnapshot}. */
+  public boolean snapshots() {
+    return fromSnapshot.isPresent();
+  }
+
+  /**
+   * The options a snapshot CDC spec must not set, each as a problem: the sequence is the snapshot
+   * version, deletes are derived (a key missing from a snapshot), a snapshot has no truncates, and
+   * its rows are whole rows (no null-ignoring updates). Keys are required as for every CDC target.
+   */
+  public static List<Problem> snapshotProblems(List<String> keys, List<String> sequenceBy,
+      Optional<String> applyAsDeletes, Optional<String> applyAsTruncates, boolean ignoreNullUpdates,
+      List<String> ignoreNullUpdatesColumnList, List<String> ignoreNullUpdatesExceptColumnList) {
+    List<Problem> out = new ArrayList<>();
+    if (keys.isEmpty()) {
+      out.add(new Problem("keys", "a snapshot CDC target needs keys to match rows between snapshots: set"
+          + " keys = [customer_id] on the table"));
+    }
+    if (!sequenceBy.isEmpty()) {
+      out.add(new Problem("sequence-by", "from-snapshot is sequenced by the snapshot version, not by a column:"
+          + " remove sequence-by from the table"));
+    }
+    if (applyAsDeletes.isPresent()) {
+      out.add(new Problem("apply-as-deletes", "from-snapshot derives deletes (a key missing from a snapshot is"
+          + " deleted): remove apply-as-deletes"));
+    }
+    if (applyAsTruncates.isPresent()) {
+      out.add(new Problem("apply-as-truncates", "from-snapshot derives its changes (an empty snapshot deletes"
+          + " every key): remove apply-as-truncates"));
+    }
+    if (ignoreNullUpdates || !ignoreNullUpdatesColumnList.isEmpty() || !ignoreNullUpdatesExceptColumnList.isEmpty()) {
+      out.add(new Problem("ignore-null-updates", "a snapshot holds whole rows, so a NULL is a value, not a"
+          + " missing update: remove ignore-null-updates and its column-list variants"));
+    }
+    return out;
   }
 
   /** True for SCD type 2. */
@@ -146,6 +249,7 @@ public record CdcSpec(
     private List<String> ignoreNullColumns = List.of();
     private List<String> ignoreNullExcept = List.of();
     private Duration retention = DEFAULT_TOMBSTONE_RETENTION;
+    private Optional<FromSnapshot> snapshot = Optional.empty();
 
     private Builder(List<String> keys, List<String> sequenceBy) {
       this.keys = List.copyOf(keys);
@@ -209,10 +313,16 @@ public record CdcSpec(
       return this;
     }
 
+    /** Snapshot CDC: the input is full snapshots from {@code source}. */
+    public Builder fromSnapshot(FromSnapshot source) {
+      snapshot = Optional.of(source);
+      return this;
+    }
+
     /** The spec; throws {@link IllegalArgumentException} naming the first broken rule. */
     public CdcSpec build() {
       return new CdcSpec(keys, sequenceBy, deletes, truncates, columns, exceptColumns, scdType, track,
-          trackExcept, ignoreNulls, ignoreNullColumns, ignoreNullExcept, retention);
+          trackExcept, ignoreNulls, ignoreNullColumns, ignoreNullExcept, retention, snapshot);
     }
   }
 }

@@ -11,12 +11,19 @@ import java.util.OptionalLong;
  * @param rowsWritten rows the write's commits inserted or updated (MERGE: inserted + updated;
  *     appends and replaces: output rows), read from the Delta log
  * @param version the table's version after the write, empty if the table does not exist
- * @param cdc for a {@link Write.Cdc} write: the changes it applied
+ * @param cdc for a {@link Write.Cdc} or {@link Write.CdcSnapshot} write: the changes it applied
+ * @param warning why a write was skipped when the user should know (a late older snapshot); empty if none
  */
-public record Commit(boolean committed, long rowsWritten, OptionalLong version, Optional<CdcApplied> cdc) {
+public record Commit(boolean committed, long rowsWritten, OptionalLong version, Optional<CdcApplied> cdc,
+    Optional<String> warning) {
   /** A write that is not a CDC write. */
   public Commit(boolean committed, long rowsWritten, OptionalLong version) {
     this(committed, rowsWritten, version, Optional.empty());
+  }
+
+  /** A write without a warning. */
+  public Commit(boolean committed, long rowsWritten, OptionalLong version, Optional<CdcApplied> cdc) {
+    this(committed, rowsWritten, version, cdc, Optional.empty());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.medallion.table;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.cdc.CdcEngine;
+import io.medallion.table.internal.cdc.CdcSnapshots;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
@@ -45,7 +46,8 @@ public final class DeltaSink {
 
   /**
    * Creates the table {@code write} will write unless it exists, once per run: for {@link
-   * Write.Cdc} the target with its CDC columns and its companion changes table, after which deletes
+   * Write.Cdc} and {@link Write.CdcSnapshot} the target with its CDC columns and its companion changes
+   * table, after which deletes
    * older than the spec's tombstone retention before {@code now} are forgotten; otherwise as {@link
    * #ensureTable}.
    */
@@ -53,6 +55,8 @@ public final class DeltaSink {
       Instant now) {
     if (write instanceof Write.Cdc c) {
       CdcEngine.prepare(spark, name, c.spec(), input, c.where(), spec).expireTombstones(now);
+    } else if (write instanceof Write.CdcSnapshot c) {
+      CdcSnapshots.prepare(spark, name, c.spec(), input, c.where(), spec).expireTombstones(now);
     } else {
       DeltaTables.ensureTable(spark, name, input, spec);
     }
@@ -60,15 +64,21 @@ public final class DeltaSink {
 
   /**
    * The columns a CDC target has for rows of {@code input} (SCD2 adds {@code __START_AT} and
-   * {@code __END_AT}), after checking {@code spec} against them; for {@code validate}.
+   * {@code __END_AT}, typed like the sequence: {@code BIGINT} snapshot versions for snapshot CDC),
+   * after checking {@code spec} against them; for {@code validate}.
    */
   public static StructType cdcTargetSchema(CdcSpec spec, StructType input, String where) {
-    return CdcEngine.targetSchema(spec, input, where);
+    return spec.snapshots() ? CdcSnapshots.targetSchema(spec, input, where) : CdcEngine.targetSchema(spec, input, where);
   }
 
-  /** Drops the table and, on medallion's warehouse catalog, its data. */
+  /**
+   * Drops the table and, on medallion's warehouse catalog, its data; a CDC target's companion
+   * changes table goes with it (its stored changes would otherwise outlive the target: a snapshot
+   * CDC target refilled after a full refresh would derive no changes).
+   */
   public static void drop(SparkSession spark, TableName name) {
     DeltaTables.drop(spark, name);
+    DeltaTables.drop(spark, CdcEngine.changesTable(name));
   }
 
   /** The table's row count; Delta answers it from its log without scanning data files. */

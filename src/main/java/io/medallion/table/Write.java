@@ -76,6 +76,20 @@ public sealed interface Write {
     return new Cdc(spec, where);
   }
 
+  /**
+   * Applies the rows as one full snapshot (snapshot CDC, DLT's from-snapshot flow, see {@link
+   * Snapshots}): the changes from the last applied snapshot are derived and applied by {@code
+   * spec}'s rules. The write's {@link Txn} version is the snapshot version (it must be present); a
+   * version at or below the last applied one commits nothing, and an older one is reported with a
+   * warning ({@link Commit#warning()}).
+   */
+  static Write cdcSnapshot(CdcSpec spec, String where) {
+    return new CdcSnapshot(spec, where);
+  }
+
+  /** See {@link #cdcSnapshot}. */
+  record CdcSnapshot(CdcSpec spec, String where) implements Write {}
+
   /** See {@link #append()} and {@link #appendEvolvingSchema()}. */
   record Append(boolean mergeSchema) implements Write {}
 

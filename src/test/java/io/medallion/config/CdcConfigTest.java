@@ -11,13 +11,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.medallion.pipeline.Execution;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code cdc { ... }} block of a silver table: DLT's names hyphenated, defaults, mistakes. */
+/**
+ * The {@code cdc { ... }} block of a silver table: DLT's names hyphenated, defaults, mistakes; and
+ * snapshot CDC's {@code from-snapshot { ... }}: the two sources, and every load-time mistake with
+ * its path and fix.
+ */
 class CdcConfigTest {
   private static final String ENV = "env {\n  name = t\n  storage-root = /data\n"
       + "  warehouse-root = ${env.storage-root}/warehouse\n  checkpoint-root = ${env.storage-root}/checkpoints\n"
@@ -31,14 +37,27 @@ class CdcConfigTest {
   }
 
   private LoadedPipeline load(String silver) throws IOException {
+    return loadTable("from = bronze.cdc_feed\n" + silver);
+  }
+
+  /** A pipeline with bronze.cdc_feed and silver.customers { <table> }. */
+  private LoadedPipeline loadTable(String table) throws IOException {
     Files.writeString(conf.resolve("pipelines/p.conf"), "pipeline {\n  name = p\n  schema = s\n"
         + "  bronze.cdc_feed.source { type = files, path = /x, format = csv }\n"
-        + "  silver.customers {\n    from = bronze.cdc_feed\n" + silver + "\n  }\n}\n");
+        + "  silver.customers {\n" + table + "\n  }\n}\n");
     return ConfigLoader.load(conf, "p", "t", conf);
   }
 
+  private SilverTable silver(String table) throws IOException {
+    return (SilverTable) loadTable(table).pipeline().table(TableRef.parse("silver.customers")).orElseThrow();
+  }
+
   private ConfigurationException error(String silver) {
-    ConfigurationException e = catchThrowableOfType(() -> load(silver), ConfigurationException.class);
+    return tableError("from = bronze.cdc_feed\n" + silver);
+  }
+
+  private ConfigurationException tableError(String table) {
+    ConfigurationException e = catchThrowableOfType(() -> loadTable(table), ConfigurationException.class);
     assertThat(e).as("a ConfigurationException").isNotNull();
     return e;
   }
@@ -76,5 +95,76 @@ class CdcConfigTest {
         .hasMessageContaining("stored-as-scd-type");
     assertThat(error("keys = [id]\n sequence-by = ts\n cdc { stored-as-scd-type = 3 }"))
         .hasMessageContaining("use 1 or 2");
+  }
+
+  // ---- snapshot CDC: cdc { from-snapshot { ... } } ----
+
+  @Test
+  void theTableSourceReadsFromInBatch() throws IOException {
+    SilverTable t = silver("from = bronze.cdc_feed\n keys = [id]\n cdc { stored-as-scd-type = 2, from-snapshot { } }");
+    CdcSpec spec = t.cdc().orElseThrow();
+    assertThat(spec.fromSnapshot()).contains(CdcSpec.FromSnapshot.fromTable());
+    assertThat(spec.scd2()).isTrue();
+    assertThat(spec.sequenceBy()).isEmpty();
+    assertThat(t.execution()).isEqualTo(Execution.BATCH);
+    assertThat(t.sequenceBy()).isEmpty();
+    assertThat(t.inputs()).containsExactly(TableRef.parse("bronze.cdc_feed"));
+    assertThat(spec).isEqualTo(CdcSpec.builder(List.of("id"), List.of()).scdType2()
+        .fromSnapshot(CdcSpec.FromSnapshot.fromTable()).build());
+  }
+
+  @Test
+  void theFolderSourceReadsNoTable() throws IOException {
+    SilverTable t = silver("keys = [id]\n cdc.from-snapshot { path = snaps, format = csv,"
+        + " schema = \"id INT, name STRING\", options { header = true } }");
+    CdcSpec.FromSnapshot f = t.cdc().orElseThrow().fromSnapshot().orElseThrow();
+    assertThat(f).isEqualTo(CdcSpec.FromSnapshot.folder(conf.resolve("snaps").toAbsolutePath().normalize().toString(),
+        "csv", Optional.of("id INT, name STRING"), Map.of("header", "true")));
+    assertThat(t.readsSnapshotFolder()).isTrue();
+    assertThat(t.inputs()).isEmpty();
+    assertThat(t.execution()).isEqualTo(Execution.BATCH);
+    assertThat(silver("keys = [id]\n cdc.from-snapshot { path = \"s3a://b/customers_snapshots\", format = parquet }")
+        .cdc().orElseThrow().fromSnapshot().orElseThrow().path()).contains("s3a://b/customers_snapshots");
+  }
+
+  @Test
+  void changeFeedOptionsAreRefusedWithTheirPathAndFix() {
+    String table = "from = bronze.cdc_feed\n keys = [id]\n";
+    assertThat(tableError(table + "sequence-by = ts\n cdc.from-snapshot { }"))
+        .hasMessageContaining("pipeline.silver.customers.sequence-by")
+        .hasMessageContaining("sequenced by the snapshot version").hasMessageContaining("remove sequence-by");
+    assertThat(tableError(table + "cdc { apply-as-deletes = \"Op = 'D'\", from-snapshot { } }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.apply-as-deletes")
+        .hasMessageContaining("derives deletes").hasMessageContaining("remove apply-as-deletes");
+    assertThat(tableError(table + "cdc { apply-as-truncates = \"Op = 'T'\", from-snapshot { } }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.apply-as-truncates")
+        .hasMessageContaining("remove apply-as-truncates");
+    assertThat(tableError(table + "cdc { ignore-null-updates = true, from-snapshot { } }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.ignore-null-updates")
+        .hasMessageContaining("whole rows");
+    assertThat(tableError("from = bronze.cdc_feed\n cdc.from-snapshot { }"))
+        .hasMessageContaining("pipeline.silver.customers.keys").hasMessageContaining("needs keys")
+        .hasMessageContaining("keys = [customer_id]");
+    assertThat(tableError(table + "execution = streaming\n cdc.from-snapshot { }"))
+        .hasMessageContaining("pipeline.silver.customers.execution").hasMessageContaining("in batch");
+  }
+
+  @Test
+  void sourceMistakesAreRefusedWithTheirPathAndFix() {
+    assertThat(tableError("from = bronze.cdc_feed\n keys = [id]\n cdc.from-snapshot { path = /s, format = parquet }"))
+        .hasMessageContaining("pipeline.silver.customers.from").hasMessageContaining("remove from");
+    assertThat(tableError("sql = \"SELECT 1\"\n keys = [id]\n cdc.from-snapshot { path = /s, format = parquet }"))
+        .hasMessageContaining("pipeline.silver.customers.sql").hasMessageContaining("remove sql");
+    assertThat(tableError("keys = [id]\n cdc.from-snapshot { path = /s }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.from-snapshot.format")
+        .hasMessageContaining("format = parquet");
+    assertThat(tableError("from = bronze.cdc_feed\n keys = [id]\n cdc.from-snapshot { format = parquet }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.from-snapshot.format")
+        .hasMessageContaining("add path");
+    assertThat(tableError("from = bronze.cdc_feed\n keys = [id]\n cdc.from-snapshot { versions = folder }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.from-snapshot.versions")
+        .hasMessageContaining("no path reads the table's from");
+    assertThat(tableError("keys = [id]\n cdc.from-snapshot { }"))
+        .hasMessageContaining("pipeline.silver.customers.from").hasMessageContaining("missing required key 'from'");
   }
 }

@@ -7,6 +7,7 @@ import io.medallion.table.Txn;
 import io.medallion.table.Write;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.table.internal.cdc.CdcResult;
+import io.medallion.table.internal.cdc.CdcSnapshots;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,9 @@ public final class DeltaWriter {
     if (write instanceof Write.Cdc c) {
       return cdc(rows, name, spec, c, txn);
     }
+    if (write instanceof Write.CdcSnapshot c) {
+      return snapshot(rows, name, spec, c, txn);
+    }
     if (write instanceof Write.Replace) {
       DeltaTables.replace(rows, name, spec, userMetadata);
     } else if (write instanceof Write.CommitOnly) {
@@ -87,6 +91,20 @@ public final class DeltaWriter {
         .apply(rows, txn.appId(), txn.present() ? txn.version() : -1);
     return new Commit(r.upserts() + r.deletes() + r.truncates() > 0, r.rowsWritten(), DeltaTables.version(spark, name),
         Optional.of(new Commit.CdcApplied(r.upserts(), r.deletes(), r.historyRowsOpened())));
+  }
+
+  /** Applies one full snapshot at the transaction's version (see {@link Write#cdcSnapshot}). */
+  private static Commit snapshot(Dataset<Row> rows, TableName name, TableSpec spec, Write.CdcSnapshot w, Txn txn) {
+    if (!txn.present()) {
+      throw new IllegalArgumentException("a snapshot write needs the snapshot version as its Txn version");
+    }
+    SparkSession spark = rows.sparkSession();
+    CdcSnapshots.Result r = CdcSnapshots.prepare(spark, name, w.spec(), rows.schema(), w.where(), spec)
+        .apply(rows, txn.version());
+    CdcResult c = r.changes();
+    Optional<String> warning = r.outcome() == CdcSnapshots.Outcome.SKIPPED_LATE ? Optional.of(r.message()) : Optional.empty();
+    return new Commit(r.outcome() == CdcSnapshots.Outcome.APPLIED, c.rowsWritten(), DeltaTables.version(spark, name),
+        Optional.of(new Commit.CdcApplied(c.upserts(), c.deletes(), c.historyRowsOpened())), warning);
   }
 
   private static void append(Dataset<Row> rows, TableName name, Write.Append append, Txn txn) {

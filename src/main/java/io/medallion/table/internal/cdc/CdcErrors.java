@@ -57,4 +57,29 @@ public final class CdcErrors {
         + " for key " + key + " have the same sequence value " + sequence + ", so their order is undefined:"
         + " make sequence-by unique per key (add a tie-breaker column, e.g. sequence-by = [commit_ts, lsn])");
   }
+
+  static MedallionException notASnapshotVersion(String where, String root, String name, boolean directory) {
+    return new MedallionException(where + ".from-snapshot.path: " + root + " holds "
+        + (directory ? "a subfolder named '" + name + "', which is not a snapshot version"
+            : "a file '" + name + "' at its top, where only snapshot version subfolders belong")
+        + ": each snapshot goes in a subfolder named v=<n> or <n> (a whole number, e.g. v=1/ or 20261201/);"
+        + " rename or move it, or prefix its name with _ to have it ignored");
+  }
+
+  static MedallionException snapshotVersionTwice(String where, String root, long version, String a, String b) {
+    return new MedallionException(where + ".from-snapshot.path: " + root + " holds version " + version
+        + " twice (subfolders '" + a + "' and '" + b + "'), so it is unclear which is the snapshot:"
+        + " keep one of them");
+  }
+
+  static MedallionException snapshotFolderUnreadable(String where, String root, Exception cause) {
+    return new MedallionException(where + ".from-snapshot.path: cannot list " + root + " ("
+        + cause.getMessage() + "): check the path and the storage credentials", cause);
+  }
+
+  static MedallionException noSnapshotYet(String where, String root) {
+    return new MedallionException(where + ".from-snapshot: " + root + " holds no snapshot version yet, so its"
+        + " columns are unknown: land the first snapshot in " + root + "/v=1/, or declare the columns with"
+        + " schema = \"<columns as DDL>\" in from-snapshot");
+  }
 }

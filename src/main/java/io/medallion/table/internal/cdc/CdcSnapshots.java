@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class CdcSnapshots {
   /** The target property holding the last applied snapshot version. */
   public static final String VERSION_PROPERTY = "medallion.cdc.snapshotVersion";
+  /** The target property holding every applied snapshot version, as ranges ("1-3,5"). */
+  public static final String APPLIED_PROPERTY = "medallion.cdc.snapshotVersionsApplied";
   static final String VERSION = "__snapshot_version";
   static final String SNAPSHOT_OP = "__snapshot_op";
   private static final Logger LOG = LoggerFactory.getLogger(CdcSnapshots.class);
@@ -90,6 +92,11 @@ public final class CdcSnapshots {
     return snapshot.add(VERSION, DataTypes.LongType).add(SNAPSHOT_OP, DataTypes.StringType);
   }
 
+  /** The target's columns for snapshots of {@code snapshot}'s columns, after checking {@code spec} against them. */
+  public static StructType targetSchema(CdcSpec spec, StructType snapshot, String where) {
+    return CdcEngine.targetSchema(changeSpec(spec), changeSchema(snapshot), where);
+  }
+
   /** Checks {@code spec} against the snapshot's columns and creates the target and its companion. */
   public static CdcSnapshots prepare(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
       String where, TableSpec layout) {
@@ -101,10 +108,55 @@ public final class CdcSnapshots {
 
   /** The last applied snapshot version, if any. */
   public OptionalLong lastVersion() {
-    Row detail = spark.sql("DESCRIBE DETAIL " + target.quoted()).first();
-    Map<String, String> props = detail.getJavaMap(detail.fieldIndex("properties"));
+    return lastVersion(properties(spark, target));
+  }
+
+  private static OptionalLong lastVersion(Map<String, String> props) {
     String v = props.get(VERSION_PROPERTY);
     return v == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
+  }
+
+  private static Map<String, String> properties(SparkSession spark, TableName target) {
+    Row detail = spark.sql("DESCRIBE DETAIL " + target.quoted()).first();
+    return detail.getJavaMap(detail.fieldIndex("properties"));
+  }
+
+  /**
+   * One snapshot version still to handle.
+   *
+   * @param version the snapshot version
+   * @param lateWarning present when the version is older than the last applied one and was never
+   *     applied: it is skipped, and the warning says why and what to do
+   */
+  public record Pending(long version, java.util.Optional<String> lateWarning) {}
+
+  /**
+   * Of {@code available} snapshot versions, those a run handles, ascending: versions newer than the
+   * last applied one (to apply), and older versions never applied (late: to skip with a warning;
+   * they are reported on every run while they stay available). Applied versions are left out, so a
+   * rerun handles nothing. A target that does not exist yet has applied nothing.
+   */
+  public static List<Pending> pending(SparkSession spark, TableName target, java.util.Collection<Long> available) {
+    Map<String, String> props = io.medallion.table.internal.DeltaTables.exists(spark, target)
+        ? properties(spark, target) : Map.of();
+    OptionalLong last = lastVersion(props);
+    java.util.Set<Long> applied = SnapshotVersions.parse(props.getOrDefault(APPLIED_PROPERTY, ""));
+    last.ifPresent(applied::add); // targets written before the list was kept know only the last
+    List<Pending> out = new ArrayList<>();
+    for (long v : new java.util.TreeSet<>(available)) {
+      if (applied.contains(v)) {
+        continue;
+      }
+      boolean late = last.isPresent() && v < last.getAsLong();
+      out.add(new Pending(v, late ? java.util.Optional.of(lateMessage(target, v, last.getAsLong())) : java.util.Optional.empty()));
+    }
+    return out;
+  }
+
+  private static String lateMessage(TableName target, long version, long last) {
+    return "snapshot version " + version + " of " + target + " skipped: it is older than the last"
+        + " applied version " + last + " (snapshots are applied in version order; a late older"
+        + " snapshot cannot change the table). To apply it, full-refresh the table and replay the snapshots";
   }
 
   /** Applies one full snapshot at {@code version} (see the class comment for order and reruns). */
@@ -115,15 +167,21 @@ public final class CdcSnapshots {
         return new Result(Outcome.ALREADY_APPLIED, version, version, CdcResult.nothing(0),
             "snapshot version " + version + " of " + target + " was applied already: nothing to do");
       }
-      String message = "snapshot version " + version + " of " + target + " skipped: it is older than the last"
-          + " applied version " + last.getAsLong() + " (snapshots are applied in version order; a late older"
-          + " snapshot cannot change the table). To apply it, full-refresh the table and replay the snapshots";
+      String message = lateMessage(target, version, last.getAsLong());
       LOG.warn(message);
       return new Result(Outcome.SKIPPED_LATE, version, last.getAsLong(), CdcResult.nothing(0), message);
     }
+    java.util.Set<Long> applied = SnapshotVersions.parse(properties(spark, target).getOrDefault(APPLIED_PROPERTY, ""));
+    applied.add(version);
     CdcResult r = engine.apply(changes(snapshot, version), "snapshot:" + target, version);
-    spark.sql("ALTER TABLE " + target.quoted() + " SET TBLPROPERTIES ('" + VERSION_PROPERTY + "' = '" + version + "')");
+    spark.sql("ALTER TABLE " + target.quoted() + " SET TBLPROPERTIES ('" + VERSION_PROPERTY + "' = '" + version
+        + "', '" + APPLIED_PROPERTY + "' = '" + SnapshotVersions.format(applied) + "')");
     return new Result(Outcome.APPLIED, version, version, r, "");
+  }
+
+  /** Forgets deletes older than the spec's tombstone retention before {@code now} (see {@link CdcEngine}). */
+  public long expireTombstones(java.time.Instant now) {
+    return engine.expireTombstones(now);
   }
 
   /** The changes from the stored state to {@code snapshot}, at {@code version}. */

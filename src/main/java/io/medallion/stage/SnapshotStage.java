@@ -1,0 +1,92 @@
+package io.medallion.stage;
+
+import io.medallion.pipeline.SilverTable;
+import io.medallion.pipeline.TableRef;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.table.CdcSpec;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.Snapshots;
+import io.medallion.table.TableName;
+import io.medallion.table.Write;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Silver's snapshot CDC run (a {@code cdc { from-snapshot { ... } }} table, DLT's from-snapshot
+ * flow): the available snapshot versions are the {@code from} table's current Delta version (read
+ * {@code VERSION AS OF} it, through the table's SQL) or the version subfolders of the folder; each
+ * pending one ({@link Snapshots#pending}) is written in version order through the table's writer
+ * with its version as batch id (one flow_progress event each), a late older one is recorded as
+ * skipped with a warning, and a run with nothing pending writes nothing.
+ */
+final class SnapshotStage {
+  private SnapshotStage() {}
+
+  /** The rows of the newest snapshot, for planning and {@code validate}. */
+  static Dataset<Row> plan(StageContext ctx, SilverTable table, Function<TableRef, Dataset<Row>> inputs) {
+    CdcSpec.FromSnapshot source = table.cdc().orElseThrow().fromSnapshot().orElseThrow();
+    if (!source.isFolder()) {
+      return SqlStages.query(ctx, table, table.effectiveSql(), inputs);
+    }
+    return ctx.spark().createDataFrame(List.of(), Snapshots.folderSchema(ctx.spark(), source, where(ctx, table)));
+  }
+
+  static StageRun run(StageContext ctx, SilverTable table, Instant start) {
+    SparkSession spark = ctx.spark();
+    CdcSpec spec = table.cdc().orElseThrow();
+    Write write = Write.cdcSnapshot(spec, where(ctx, table));
+    TableName name = ctx.nameOf(table.ref());
+    Map<Long, Supplier<Dataset<Row>>> available = available(ctx, table);
+    List<Snapshots.Pending> pending = Snapshots.pending(spark, name, available.keySet());
+    if (pending.isEmpty()) {
+      return Runs.done(new StageResult(table.ref(), name, 0, 0, Runs.since(start), QualityMetrics.none(),
+          available.isEmpty() ? "no snapshot yet" : "no new snapshot"));
+    }
+    Dataset<Row> planned = available.get(pending.get(0).version()).get();
+    TableWriter writer = new TableWriter(ctx, table, planned, write);
+    DeltaSink.prepare(spark, name, planned.schema(), table.spec(), write, start);
+    long read = 0;
+    int applied = 0;
+    for (Snapshots.Pending p : pending) {
+      if (p.lateWarning().isPresent()) {
+        writer.skipped(p.version(), p.lateWarning().get());
+        continue;
+      }
+      writer.write(available.get(p.version()).get(), p.version());
+      read += Math.max(0, writer.lastRowsIn());
+      applied++;
+    }
+    return Runs.done(new StageResult(table.ref(), name, read, writer.rowsWritten(), Runs.since(start), writer.total(),
+        applied + " snapshot(s) applied" + (applied < pending.size() ? ", " + (pending.size() - applied)
+            + " late one(s) skipped (see the event log)" : "")));
+  }
+
+  /** Each available snapshot version with a reader of its rows. */
+  private static Map<Long, Supplier<Dataset<Row>>> available(StageContext ctx, SilverTable table) {
+    SparkSession spark = ctx.spark();
+    CdcSpec.FromSnapshot source = table.cdc().orElseThrow().fromSnapshot().orElseThrow();
+    Map<Long, Supplier<Dataset<Row>>> out = new TreeMap<>();
+    if (source.isFolder()) {
+      Snapshots.folderVersions(spark, source, where(ctx, table))
+          .forEach((v, path) -> out.put(v, () -> Snapshots.readFolder(spark, source, path)));
+      return out;
+    }
+    OptionalLong version = DeltaSink.version(spark, ctx.nameOf(table.from()));
+    version.ifPresent(v -> out.put(v, () -> SqlStages.query(ctx, table, table.effectiveSql(), ref -> ref.equals(table.from())
+        ? spark.sql("SELECT * FROM " + ctx.nameOf(ref).quoted() + " VERSION AS OF " + v)
+        : spark.read().table(ctx.nameOf(ref).quoted()))));
+    return out;
+  }
+
+  private static String where(StageContext ctx, SilverTable table) {
+    return ctx.pipeline().origin() + ": pipeline." + table.ref() + ".cdc";
+  }
+}

@@ -1,0 +1,66 @@
+package io.medallion.table;
+
+import io.medallion.table.internal.cdc.CdcSnapshots;
+import io.medallion.table.internal.cdc.SnapshotFolder;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Snapshot CDC (DLT's from-snapshot flow, see {@link CdcSpec.FromSnapshot}): which snapshot
+ * versions a run handles, and the folders they are read from. Each is then written with {@link
+ * Write#cdcSnapshot} and its version as the {@link Txn} version.
+ *
+ * <p>Order: versions newer than the target's last applied one are applied in ascending order; an
+ * older version that was never applied (it arrived late) is skipped with a warning, on every run
+ * while it stays available; applied versions are left out, so a rerun handles nothing. The applied
+ * versions are target properties ({@code medallion.cdc.snapshotVersion},
+ * {@code medallion.cdc.snapshotVersionsApplied}), set in the commit after each snapshot's changes.
+ */
+public final class Snapshots {
+  private Snapshots() {}
+
+  /**
+   * A snapshot version a run handles.
+   *
+   * @param version the snapshot version
+   * @param lateWarning present when it is older than the last applied version: it is skipped and
+   *     the warning (for the event log) says why and how to apply it
+   */
+  public record Pending(long version, Optional<String> lateWarning) {}
+
+  /** Of the {@code available} versions, those to handle now, ascending (see the class comment). */
+  public static List<Pending> pending(SparkSession spark, TableName target, Collection<Long> available) {
+    return CdcSnapshots.pending(spark, target, available).stream()
+        .map(p -> new Pending(p.version(), p.lateWarning()))
+        .toList();
+  }
+
+  /**
+   * The versions of a snapshot folder, ascending, with their paths.
+   *
+   * @throws io.medallion.MedallionException on a subfolder or file whose name is not a version
+   */
+  public static SortedMap<Long, String> folderVersions(SparkSession spark, CdcSpec.FromSnapshot folder, String where) {
+    return SnapshotFolder.versions(spark, folder, where);
+  }
+
+  /** The snapshot in one version's folder (a path from {@link #folderVersions}). */
+  public static Dataset<Row> readFolder(SparkSession spark, CdcSpec.FromSnapshot folder, String versionPath) {
+    return SnapshotFolder.read(spark, folder, versionPath);
+  }
+
+  /**
+   * The columns of a folder's snapshots: its {@code schema}, else the newest version's.
+   *
+   * @throws io.medallion.MedallionException when there is neither
+   */
+  public static StructType folderSchema(SparkSession spark, CdcSpec.FromSnapshot folder, String where) {
+    return SnapshotFolder.schema(spark, folder, where);
+  }
+}

@@ -1,0 +1,88 @@
+package io.medallion.table.internal.cdc;
+
+import io.medallion.table.CdcSpec;
+import java.io.IOException;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A folder of snapshot versions: each subfolder {@code v=<n>} or {@code <n>} ({@code n} a whole
+ * number, leading zeros allowed) holds the full snapshot of version n. Names starting with {@code _}
+ * or {@code .} ({@code _SUCCESS}, {@code _temporary}, {@code .staging}) are ignored; any other name,
+ * or a file at the top, is an error (a typo would otherwise hide a snapshot). A folder that does not
+ * exist yet holds no versions.
+ */
+public final class SnapshotFolder {
+  private static final Pattern VERSION = Pattern.compile("(?:v=)?(\\d{1,18})");
+
+  private SnapshotFolder() {}
+
+  /** The folder's versions, ascending, with their paths; {@code where} is the config path for errors. */
+  public static SortedMap<Long, String> versions(SparkSession spark, CdcSpec.FromSnapshot source, String where) {
+    String root = source.path().orElseThrow();
+    SortedMap<Long, String> out = new TreeMap<>();
+    try {
+      Path dir = new Path(root);
+      FileSystem fs = dir.getFileSystem(spark.sessionState().newHadoopConf());
+      if (!fs.exists(dir)) {
+        return out;
+      }
+      for (FileStatus f : fs.listStatus(dir)) {
+        String name = f.getPath().getName();
+        if (name.startsWith("_") || name.startsWith(".")) {
+          continue;
+        }
+        Matcher m = VERSION.matcher(name);
+        if (!f.isDirectory() || !m.matches()) {
+          throw CdcErrors.notASnapshotVersion(where, root, name, f.isDirectory());
+        }
+        long v = Long.parseLong(m.group(1));
+        String before = out.put(v, f.getPath().toString());
+        if (before != null) {
+          throw CdcErrors.snapshotVersionTwice(where, root, v, new Path(before).getName(), name);
+        }
+      }
+    } catch (IOException e) {
+      throw CdcErrors.snapshotFolderUnreadable(where, root, e);
+    }
+    return out;
+  }
+
+  /** The snapshot in {@code versionPath}, read with the source's format, schema and options. */
+  public static Dataset<Row> read(SparkSession spark, CdcSpec.FromSnapshot source, String versionPath) {
+    DataFrameReader reader = spark.read().format(source.format().orElseThrow());
+    for (Map.Entry<String, String> o : source.options().entrySet()) {
+      reader = reader.option(o.getKey(), o.getValue());
+    }
+    if (source.schema().isPresent()) {
+      reader = reader.schema(source.schema().get());
+    }
+    return reader.load(versionPath);
+  }
+
+  /**
+   * The snapshots' columns: the schema if given, else those of the newest version; fails when
+   * neither exists (nothing to read the columns from).
+   */
+  public static StructType schema(SparkSession spark, CdcSpec.FromSnapshot source, String where) {
+    if (source.schema().isPresent()) {
+      return StructType.fromDDL(source.schema().get());
+    }
+    SortedMap<Long, String> versions = versions(spark, source, where);
+    if (versions.isEmpty()) {
+      throw CdcErrors.noSnapshotYet(where, source.path().orElseThrow());
+    }
+    return read(spark, source, versions.get(versions.lastKey())).schema();
+  }
+}

@@ -1,0 +1,203 @@
+package io.medallion.table.cdc;
+
+import static io.medallion.table.cdc.CdcDumps.dump;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.MedallionException;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.TableName;
+import io.medallion.pipeline.TableRef;
+import io.medallion.run.RunOptions;
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Snapshot CDC from config alone (DLT's from-snapshot flow) through the pipeline runner: a folder
+ * of snapshot versions into SCD1 and SCD2 tables (a deleted key that comes back, two versions in
+ * one run, a rerun that writes nothing, a late older version skipped with a warning in the event
+ * log), a table re-read in batch with its Delta version as the snapshot version, and each
+ * validation error.
+ */
+@ExtendWith(MedallionExtension.class)
+class SnapshotCdcPipelineTest {
+  private static final String CSV = "id,name,city\n";
+
+  private static Lakehouse.Loaded load(Lakehouse lake, String name, String tables) throws IOException {
+    Path file = lake.root().resolve(name + ".conf");
+    Files.writeString(file, "pipeline {\n  name = " + name + "\n  schema = crm\n" + tables + "\n}\n");
+    return lake.load(file, Path.of("conf/env/local.conf"), lake.root().resolve("landing").toString());
+  }
+
+  private static void snapshot(Path folder, String version, String rows) throws IOException {
+    Files.writeString(Files.createDirectories(folder.resolve(version)).resolve("part-0.csv"), CSV + rows);
+  }
+
+  private static String folderTables(Path folder) {
+    String source = "from-snapshot { path = \"" + folder + "\", format = csv, schema = \"id INT, name STRING,"
+        + " city STRING\", options { header = true } }";
+    return "  silver.customers { keys = [id], cdc { " + source + " } }\n"
+        + "  silver.customers_history { keys = [id], cdc { stored-as-scd-type = 2, " + source + " } }\n";
+  }
+
+  private static List<String> progress(Lakehouse lake, Lakehouse.Loaded p) {
+    String log = p.environment().eventLogTable(p.pipeline()).orElseThrow().quoted();
+    return dump(lake.spark().sql("SELECT origin.dataset_name, origin.batch_id, level,"
+        + " details.flow_progress.status, details.flow_progress.metrics.num_upserted_rows,"
+        + " details.flow_progress.metrics.num_deleted_rows, details.flow_progress.metrics.num_history_rows_opened"
+        + " FROM " + log + " WHERE event_type = 'flow_progress'"));
+  }
+
+  private static OptionalLong version(Lakehouse lake, Lakehouse.Loaded p, String ref) {
+    return DeltaSink.version(lake.spark(), p.environment().tableName(p.pipeline(), TableRef.parse(ref)));
+  }
+
+  @Test
+  void aFolderOfSnapshotsGivesExactScd1AndScd2TablesInVersionOrder(Lakehouse lake) throws IOException {
+    Path folder = lake.root().resolve("landing/customers_snapshots");
+    snapshot(folder, "v=1", "1,Ann,Lima\n2,Bob,Oslo\n3,Cy,Rome\n");
+    Files.writeString(folder.resolve("_SUCCESS"), "");
+    Lakehouse.Loaded p = load(lake, "snapfolder", folderTables(folder));
+    lake.run(p);
+    assertThat(dump(lake.table(p, "silver.customers"))).containsExactly("1|Ann|Lima", "2|Bob|Oslo", "3|Cy|Rome");
+
+    snapshot(folder, "v=2", "1,Ann,Lima\n2,Bob,Bern\n");                 // 3 deleted, 2 moved
+    snapshot(folder, "4", "1,Ann,Lima\n2,Bob,Bern\n3,Cy,Nice\n");        // 3 comes back (plain number)
+    lake.run(p);                                                            // two pending: 2, then 4
+    List<String> scd1 = List.of("1|Ann|Lima", "2|Bob|Bern", "3|Cy|Nice");
+    List<String> scd2 = List.of("1|Ann|Lima|1|null", "2|Bob|Bern|2|null", "2|Bob|Oslo|1|2", "3|Cy|Nice|4|null",
+        "3|Cy|Rome|1|2");
+    assertThat(dump(lake.table(p, "silver.customers"))).containsExactlyElementsOf(scd1);
+    assertThat(dump(lake.table(p, "silver.customers_history"))).containsExactlyElementsOf(scd2);
+    assertThat(lake.table(p, "silver.customers_history").schema().apply("__START_AT").dataType().simpleString())
+        .isEqualTo("bigint");
+    List<String> applied = List.of(
+        "silver.customers_history|1|INFO|COMPLETED|3|0|3",
+        "silver.customers_history|2|INFO|COMPLETED|1|1|1",
+        "silver.customers_history|4|INFO|COMPLETED|1|0|1",
+        "silver.customers|1|INFO|COMPLETED|3|0|0",
+        "silver.customers|2|INFO|COMPLETED|1|1|0",
+        "silver.customers|4|INFO|COMPLETED|1|0|0");
+    assertThat(progress(lake, p)).containsExactlyElementsOf(applied);
+
+    // a rerun with nothing new writes nothing: no commit to the targets, no flow_progress row
+    OptionalLong scd1Version = version(lake, p, "silver.customers");
+    OptionalLong scd2Version = version(lake, p, "silver.customers_history");
+    lake.run(p);
+    assertThat(version(lake, p, "silver.customers")).isEqualTo(scd1Version);
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(scd2Version);
+    assertThat(progress(lake, p)).containsExactlyElementsOf(applied);
+
+    // version 3 arrives after 4 was applied: skipped with a warning, the tables unchanged
+    snapshot(folder, "v=3", "1,Ann,Paris\n");
+    lake.run(p);
+    assertThat(dump(lake.table(p, "silver.customers"))).containsExactlyElementsOf(scd1);
+    assertThat(dump(lake.table(p, "silver.customers_history"))).containsExactlyElementsOf(scd2);
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(scd2Version);
+    assertThat(progress(lake, p)).contains(
+        "silver.customers|3|WARN|SKIPPED|null|null|null", "silver.customers_history|3|WARN|SKIPPED|null|null|null");
+    String log = p.environment().eventLogTable(p.pipeline()).orElseThrow().quoted();
+    assertThat(dump(lake.spark().sql("SELECT message FROM " + log + " WHERE level = 'WARN'"
+        + " AND origin.dataset_name = 'silver.customers'")))
+        .singleElement().asString()
+        .contains("snapshot version 3 of " + p.environment().tableName(p.pipeline(), TableRef.parse("silver.customers")))
+        .contains("older than the last applied version 4").contains("full-refresh the table");
+
+    // as the warning says: a full refresh replays every snapshot in version order, 3 included
+    lake.run(p.pipeline(), p.environment(), RunOptions.all().fullRefresh(TableRef.parse("silver.customers_history")));
+    assertThat(dump(lake.table(p, "silver.customers_history"))).containsExactly(
+        "1|Ann|Lima|1|3", "1|Ann|Lima|4|null", "1|Ann|Paris|3|4", "2|Bob|Bern|2|3", "2|Bob|Bern|4|null",
+        "2|Bob|Oslo|1|2", "3|Cy|Nice|4|null", "3|Cy|Rome|1|2");
+  }
+
+  @Test
+  void aTableIsReadInBatchWithItsDeltaVersionAsTheSnapshotVersion(Lakehouse lake) throws IOException {
+    Path full = lake.root().resolve("landing/crm_full");
+    Files.createDirectories(full);
+    Files.writeString(full.resolve("customers.csv"), CSV + "1,Ann,Lima\n2,Bob,Oslo\n3,Cy,Rome\n");
+    Lakehouse.Loaded p = load(lake, "snaptable",
+        "  bronze.customers_full { execution = batch, source { type = files, path = \"" + full + "\", format = csv,"
+            + " schema = \"id INT, name STRING, city STRING\", options { header = true } } }\n"
+            + "  silver.customers_history { from = bronze.customers_full, keys = [id],"
+            + " sql = \"SELECT id, name, city FROM {bronze.customers_full}\","
+            + " cdc { stored-as-scd-type = 2, from-snapshot { } } }\n");
+    lake.run(p);
+    long v1 = version(lake, p, "bronze.customers_full").getAsLong();
+    Files.writeString(full.resolve("customers.csv"), CSV + "1,Ann,Lima\n2,Bob,Bern\n");
+    lake.run(p);
+    long v2 = version(lake, p, "bronze.customers_full").getAsLong();
+    Files.writeString(full.resolve("customers.csv"), CSV + "1,Ann,Lima\n2,Bob,Bern\n3,Cy,Nice\n");
+    lake.run(p);
+    long v3 = version(lake, p, "bronze.customers_full").getAsLong();
+    assertThat(v1).isLessThan(v2);
+    assertThat(v2).isLessThan(v3);
+    assertThat(dump(lake.table(p, "silver.customers_history"))).containsExactly(
+        "1|Ann|Lima|" + v1 + "|null", "2|Bob|Bern|" + v2 + "|null", "2|Bob|Oslo|" + v1 + "|" + v2,
+        "3|Cy|Nice|" + v3 + "|null", "3|Cy|Rome|" + v1 + "|" + v2);
+
+    // the source's version did not change: running only the CDC table does nothing (it is skipped
+    // as unchanged, as every silver table whose inputs did not change)
+    OptionalLong before = version(lake, p, "silver.customers_history");
+    lake.run(p.pipeline(), p.environment(),
+        RunOptions.all().only(TableRef.parse("silver.customers_history")));
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(before);
+    assertThat(progress(lake, p).stream().filter(l -> l.startsWith("silver."))).containsExactly(
+        "silver.customers_history|" + v1 + "|INFO|COMPLETED|3|0|3",
+        "silver.customers_history|" + v2 + "|INFO|COMPLETED|1|1|1",
+        "silver.customers_history|" + v3 + "|INFO|COMPLETED|1|0|1",
+        "silver.customers_history|null|INFO|UNCHANGED|null|null|null");
+    // a full refresh would read only the current version: the history would be lost, so it is refused
+    assertThatThrownBy(() -> lake.run(p.pipeline(), p.environment(),
+        RunOptions.all().fullRefresh(TableRef.parse("silver.customers_history"))))
+        .hasMessageContaining("Full refresh of silver.customers_history refused")
+        .hasMessageContaining("SCD type 2 history of its from table's past versions")
+        .hasMessageContaining("--allow-reset");
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(before);
+  }
+
+  @Test
+  void mistakesFailValidateAndTheRunWithThePathAndTheFix(Lakehouse lake) throws IOException {
+    Path folder = lake.root().resolve("landing/bad_snapshots");
+    snapshot(folder, "v=1", "1,Ann,Lima\n");
+    String source = "path = \"" + folder + "\", format = csv, options { header = true }";
+    assertThat(validateError(lake, "snapkeys", "  silver.c { keys = [nope], cdc.from-snapshot { " + source + " } }"))
+        .hasMessageContaining("pipeline.silver.c.keys").hasMessageContaining("nope");
+    assertThat(validateError(lake, "snapcols",
+        "  silver.c { keys = [id], cdc { column-list = [id, town], from-snapshot { " + source + " } } }"))
+        .hasMessageContaining("pipeline.silver.c.cdc.column-list names column(s) [town]")
+        .hasMessageContaining("fix the name");
+    assertThat(validateError(lake, "snaptrack", "  silver.c { keys = [id], cdc { stored-as-scd-type = 2,"
+        + " track-history-column-list = [town], from-snapshot { " + source + " } } }"))
+        .hasMessageContaining("pipeline.silver.c.cdc.track-history-column-list names column(s) [town]");
+    Path empty = Files.createDirectories(lake.root().resolve("landing/no_snapshots"));
+    assertThat(validateError(lake, "snapnone", "  silver.c { keys = [id], cdc.from-snapshot { path = \"" + empty
+        + "\", format = csv } }"))
+        .hasMessageContaining("pipeline.silver.c.cdc.from-snapshot").hasMessageContaining("no snapshot version yet")
+        .hasMessageContaining("schema =");
+
+    Files.createDirectories(folder.resolve("latest"));
+    String bad = "  silver.c { keys = [id], cdc.from-snapshot { " + source + " } }";
+    assertThat(validateError(lake, "snapname", bad))
+        .hasMessageContaining("pipeline.silver.c.cdc.from-snapshot.path")
+        .hasMessageContaining("a subfolder named 'latest', which is not a snapshot version")
+        .hasMessageContaining("v=<n> or <n>");
+    Lakehouse.Loaded p = load(lake, "snapname", bad);
+    assertThatThrownBy(() -> lake.run(p)).hasMessageContaining("'latest', which is not a snapshot version");
+    TableName target = p.environment().tableName(p.pipeline(), TableRef.parse("silver.c"));
+    assertThat(DeltaSink.exists(lake.spark(), target)).isFalse();
+  }
+
+  private static Throwable validateError(Lakehouse lake, String name, String tables) throws IOException {
+    Lakehouse.Loaded p = load(lake, name, tables);
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> lake.runner(p.pipeline(), p.environment()).validate());
+    assertThat(t).as("validate fails").isInstanceOf(MedallionException.class);
+    return t;
+  }
+}
