@@ -66,4 +66,25 @@ class QuarantineSpillTest {
     check.clearStaging(lake.spark());
     assertThat(staging).doesNotExist();
   }
+
+  @Test
+  void aTaskSpillingThousandsOfRowsReadsEachBackWithItsOwnValues(Lakehouse lake) {
+    // 2,500 quarantined rows per task: past the stream's periodic reset, with repeated strings and
+    // a timestamp per row, so a stale back-reference would show as a wrong value
+    Dataset<Row> rows = lake.spark().range(0, 5000, 1, 2)
+        .select(functions.col("id"), functions.lit("same").as("label"),
+            functions.timestamp_seconds(functions.col("id")).as("ts"));
+    QualityRules rules = new QualityRules(List.of(Expectation.of("none_pass", "id < 0", Action.QUARANTINE)), List.of());
+    QualityCheck check = QualityCheck.compile(rules, "bronze.t", "c.s.t", "test: pipeline.bronze.t", rows,
+        dir.resolve("staging-many").toString());
+    try (QualityCheck.Batch batch = check.evaluate(rows, 1, false)) {
+      assertThat(batch.keep().count()).isZero();
+      QualityCheck.Outcome outcome = batch.after(true);
+      assertThat(outcome.metrics().quarantined()).isEqualTo(5000);
+      Dataset<Row> q = outcome.quarantine().orElseThrow();
+      assertThat(q.count()).isEqualTo(5000);
+      assertThat(q.where("label = 'same' AND ts = timestamp_seconds(id)").select("id").distinct().count())
+          .isEqualTo(5000);
+    }
+  }
 }

@@ -151,8 +151,13 @@ public final class QuarantineSpill implements Serializable {
     }
   }
 
-  /** One task's file: Java-serialized value arrays, one per row. */
+  /**
+   * One task's file: Java-serialized value arrays, one per row. The stream forgets what it wrote
+   * every {@value #RESET_EVERY} rows: often enough to bound its memory, rarely enough that class
+   * descriptors are not written again for every row (a reset per row was most of the spill's cost).
+   */
   private static final class TaskFile {
+    private static final int RESET_EVERY = 1024;
     private final String name;
     private final ObjectOutputStream out;
     private long rows;
@@ -174,8 +179,10 @@ public final class QuarantineSpill implements Serializable {
       }
       try {
         out.writeObject(values);
-        out.reset(); // no back-references kept across rows
         rows++;
+        if (rows % RESET_EVERY == 0) {
+          out.reset(); // drops the back-references to the rows written so far
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the quarantine staging file " + name, e);
       }
