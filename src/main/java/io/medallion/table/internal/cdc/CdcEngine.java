@@ -135,10 +135,12 @@ public final class CdcEngine {
    *
    * <p>Spark actions per batch: one pass over the (cached) batch joined with the stored changes for
    * every check and count, the MERGE (whose metrics give the row counts) and the append of the new
-   * changes; a batch of redeliveries stops after the first.
+   * changes; a batch of redeliveries stops after the first. The stored changes of the touched keys
+   * are cached for the MERGE, which folds them twice (before and after the batch).
    */
   public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
     Dataset<Row> classified = null;
+    Dataset<Row> touched = null;
     try {
       Dataset<Row> stored = spark.read().table(changes.quoted());
       classified = classify(normalize(batch), stored).persist(StorageLevel.MEMORY_AND_DISK());
@@ -168,7 +170,10 @@ public final class CdcEngine {
       Dataset<Row> realFresh = fresh.where(col(OP).notEqual("T"));
       Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
           : realFresh.select(cols(c.keys))).distinct();
-      Dataset<Row> before = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi");
+      // the stored changes of the touched keys feed both folds: read from the companion once
+      touched = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi")
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> before = touched;
       Dataset<Row> after = before.union(realFresh.select(eventColumns()));
       if (spec.applyAsTruncates().isPresent()) {
         Dataset<Row> allTruncates = stored.where(col(OP).equalTo("T")).select(eventColumns());
@@ -196,6 +201,9 @@ public final class CdcEngine {
     } finally {
       if (classified != null) {
         classified.unpersist();
+      }
+      if (touched != null) {
+        touched.unpersist();
       }
     }
   }
