@@ -249,7 +249,8 @@ public final class PipelineRunner {
   private void checkFeatures(TableDefinition table, java.util.Optional<StructType> schema) {
     List<String> keys = table instanceof SilverTable s ? s.keys() : List.of();
     TableName name = tableName(table.ref());
-    List<String> problems = TableFeatures.breaking(spark, name, table.spec(), schema, keys);
+    List<String> problems = TableFeatures.breaking(spark, name, table.spec(), schema, keys,
+        Stage.of(table).replacesAllRows(ctx));
     if (!problems.isEmpty()) {
       throw TableFeatures.breakingError(table.ref().toString(), name, problems);
     }

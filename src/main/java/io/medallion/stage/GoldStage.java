@@ -56,8 +56,8 @@ final class GoldStage implements Stage {
       for (TableRef input : table.inputs()) {
         inputs.put(input, ctx.nameOf(input));
       }
-      GoldRefresh refresh = GoldRefresh.plan(ctx.spark(), name, inputs, bind -> plan(ctx, bind),
-          RefreshState.fingerprint(table.sql(), table.quality().toString()), fullBecause());
+      GoldRefresh refresh = GoldRefresh.plan(ctx.spark(), name, inputs, bind -> plan(ctx, bind), fingerprint(),
+          fullBecause());
       // A full recompute replaces the table with the spec's layout; otherwise the additive changes
       // of the spec are applied in place first.
       java.util.List<String> applied = refresh.mode() != GoldRefresh.Mode.FULL
@@ -78,6 +78,20 @@ final class GoldStage implements Stage {
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }
+  }
+
+  @Override
+  public boolean replacesAllRows(StageContext ctx) {
+    if (fullBecause().isPresent()) {
+      return true;
+    }
+    return RefreshState.lastRecorded(ctx.spark(), ctx.nameOf(table.ref()))
+        .map(last -> !last.fingerprint().equals(fingerprint())).orElse(true);
+  }
+
+  /** What the table's rows depend on besides its inputs: the query text and the rules. */
+  private String fingerprint() {
+    return RefreshState.fingerprint(table.sql(), table.quality().toString());
   }
 
   /** Why this table is recomputed in full whatever its query, if it is. */

@@ -125,6 +125,16 @@ final class Runs {
     for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
       String type = t.getClass().getSimpleName();
       String msg = String.valueOf(t.getMessage());
+      if (t instanceof org.apache.spark.SparkThrowable s
+          && "DELTA_VIOLATE_CONSTRAINT_WITH_VALUES".equals(s.getErrorClass())) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("CHECK constraint (\\S+) ").matcher(msg);
+        String constraint = m.find() ? "constraint " + m.group(1) : "the constraint";
+        String values = java.util.Arrays.stream(msg.split("\n")).map(String::trim).filter(l -> l.startsWith("- "))
+            .map(l -> l.substring(2)).collect(java.util.stream.Collectors.joining(", "));
+        return (values.isEmpty() ? "" : " " + values) + ". No rows were written: Delta checks a table's CHECK"
+            + " constraints in the write's own commit. Fix the query or its input rows so that they meet "
+            + constraint + ", or change or remove " + constraint + " in the table's config (its constraints)";
+      }
       if (type.equals("SaslAuthenticationException") || type.equals("AuthenticationException")) {
         return ". Kafka rejected the credentials: check source.security (username, mechanism) and"
             + " the secret its password reference points to";

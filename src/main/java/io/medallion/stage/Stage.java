@@ -24,6 +24,16 @@ public interface Stage {
   StageRun run(StageContext ctx);
 
   /**
+   * Whether the next run replaces every row of the table whatever changed (a gold table whose
+   * query or rules changed, or with {@code refresh = full}): a new CHECK constraint is then checked
+   * against the rows that run writes, in the replacing commit, instead of against the table's
+   * current rows. Reads only the table's Delta log.
+   */
+  default boolean replacesAllRows(StageContext ctx) {
+    return false;
+  }
+
+  /**
    * Checks the table's expectations and checks against the columns of its planned rows (analysis
    * only).
    *

@@ -39,6 +39,32 @@ public final class TableFeatures {
 
   /** The clauses of CREATE TABLE for the spec: clustering or partitioning, comment, properties. */
   public static String createClauses(TableSpec spec) {
+    return createClauses(spec, spec.deltaProperties());
+  }
+
+  /**
+   * The clauses of CREATE OR REPLACE TABLE ... AS SELECT for the spec: those of {@link
+   * #createClauses(TableSpec)} with the spec's CHECK constraints among the properties ({@link
+   * #replaceProperties}), so Delta checks the new rows in the replacing commit itself.
+   */
+  public static String replaceClauses(TableSpec spec) {
+    return createClauses(spec, replaceProperties(spec));
+  }
+
+  /**
+   * The table properties of a write that replaces the table: the spec's properties and its CHECK
+   * constraints as Delta stores them ({@code delta.constraints.<name>}). Delta enforces the
+   * constraints of the replacing transaction's metadata on the rows it writes, so rows that break a
+   * constraint fail the write before its commit and nothing is written; added after the replace (as
+   * {@code ALTER TABLE ADD CONSTRAINT}), they would only fail once the rows were committed.
+   */
+  public static Map<String, String> replaceProperties(TableSpec spec) {
+    Map<String, String> all = new TreeMap<>(spec.deltaProperties());
+    spec.constraints().forEach((name, expr) -> all.put(CONSTRAINT + name.toLowerCase(java.util.Locale.ROOT), expr));
+    return all;
+  }
+
+  private static String createClauses(TableSpec spec, Map<String, String> props) {
     StringBuilder sql = new StringBuilder();
     if (!spec.clusterBy().isEmpty()) {
       sql.append(" CLUSTER BY (").append(columns(spec.clusterBy())).append(")");
@@ -46,7 +72,6 @@ public final class TableFeatures {
       sql.append(" PARTITIONED BY (").append(columns(spec.partitionBy())).append(")");
     }
     spec.comment().ifPresent(c -> sql.append(" COMMENT ").append(DeltaTables.literal(c)));
-    Map<String, String> props = spec.deltaProperties();
     if (!props.isEmpty()) {
       sql.append(" TBLPROPERTIES (").append(props.entrySet().stream()
           .map(e -> DeltaTables.literal(e.getKey()) + " = " + DeltaTables.literal(e.getValue()))
@@ -141,6 +166,19 @@ public final class TableFeatures {
    */
   public static List<String> breaking(
       SparkSession spark, TableName name, TableSpec spec, Optional<StructType> schema, List<String> keys) {
+    return breaking(spark, name, spec, schema, keys, false);
+  }
+
+  /**
+   * {@link #breaking(SparkSession, TableName, TableSpec, Optional, List)} for a run that may
+   * replace every row of the table.
+   *
+   * @param rowsReplaced true when the run replaces every row (a gold table whose query changed): a
+   *     new constraint is then checked against the rows the run writes, in their own commit (see
+   *     {@link #replaceProperties}), not against the rows the table has now
+   */
+  public static List<String> breaking(SparkSession spark, TableName name, TableSpec spec,
+      Optional<StructType> schema, List<String> keys, boolean rowsReplaced) {
     List<String> problems = new ArrayList<>();
     DeltaLog log = DeltaTables.deltaLog(spark, name);
     if (log == null) {
@@ -168,12 +206,14 @@ public final class TableFeatures {
     Map<String, String> current = JavaConverters.mapAsJavaMap(s.metadata().configuration());
     for (Map.Entry<String, String> c : new TreeMap<>(spec.constraints()).entrySet()) {
       String existing = current.get(CONSTRAINT + c.getKey().toLowerCase(java.util.Locale.ROOT));
-      if (c.getValue().equals(existing)) {
+      if (c.getValue().equals(existing) || rowsReplaced) {
         continue;
       }
       long violating;
       try {
-        violating = spark.sql("SELECT COUNT(*) FROM " + name.quoted() + " WHERE NOT (" + c.getValue() + ")")
+        // Delta counts a row whose check is NULL as violating, as for a false one
+        violating = spark.sql("SELECT COUNT(*) FROM " + name.quoted() + " WHERE NOT coalesce((" + c.getValue()
+                + "), false)")
             .first().getLong(0);
       } catch (Exception e) { // AnalysisException is a checked exception in Java's eyes
         continue; // names a column the run is about to add: checked when it is added

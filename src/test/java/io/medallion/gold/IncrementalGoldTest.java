@@ -28,6 +28,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Incremental gold: after every step of a random sequence of appends, updates and deletes on the
@@ -39,7 +41,10 @@ class IncrementalGoldTest {
   static final String SILVER_COLUMNS =
       "id BIGINT, store STRING, customer STRING, day DATE, amount DOUBLE, qty INT";
 
-  /** Query shapes refreshed incrementally. */
+  /**
+   * Query shapes refreshed incrementally: COUNT, SUM, MIN, MAX, AVG, COUNT(DISTINCT), SUM(DISTINCT);
+   * one and two group keys, group expressions, WHERE and HAVING filters, derived columns.
+   */
   static final Map<String, String> INCREMENTAL = Map.of(
       "by_store_day",
       "SELECT store, day, COUNT(*) AS n, SUM(amount) AS total, MIN(amount) AS lo, MAX(amount) AS hi,"
@@ -47,7 +52,14 @@ class IncrementalGoldTest {
       "by_upper",
       "SELECT s, month, n * 2 AS doubled, customers, qty FROM (SELECT upper(store) AS s,"
           + " trunc(day, 'MM') AS month, COUNT(*) AS n, COUNT(DISTINCT customer) AS customers, SUM(qty) AS qty"
-          + " FROM {silver.orders} WHERE amount > 10 GROUP BY upper(store), trunc(day, 'MM') HAVING COUNT(*) > 2)");
+          + " FROM {silver.orders} WHERE amount > 10 GROUP BY upper(store), trunc(day, 'MM') HAVING COUNT(*) > 2)",
+      "by_customer_store",
+      "SELECT customer, store, COUNT(amount) AS n, COUNT(DISTINCT day) AS days, MIN(day) AS first_day,"
+          + " MAX(qty) AS most, SUM(DISTINCT qty) AS kinds, AVG(qty) AS mean_qty FROM {silver.orders}"
+          + " WHERE qty > 0 AND store IS NOT NULL GROUP BY customer, store",
+      "by_qty",
+      "SELECT qty, COUNT(*) AS n, SUM(amount) AS total, MAX(customer) AS last_customer, MIN(store) AS first_store"
+          + " FROM {silver.orders} WHERE day >= DATE '2026-02-01' GROUP BY qty");
 
   /** Query shapes recomputed in full, with the reason expected in the run line. */
   static final Map<String, String> FALLBACK = Map.of(
@@ -89,18 +101,41 @@ class IncrementalGoldTest {
   }
 
   static TableName silver(Lakehouse lake, PipelineDefinition p, Environment env, boolean changeFeed) {
-    new OssPlatform().prepareCatalogs(lake.spark(), env);
+    return silver(lake.spark(), p, env, changeFeed);
+  }
+
+  /** Creates the silver input (the tests write it directly), with its change data feed or not. */
+  static TableName silver(SparkSession spark, PipelineDefinition p, Environment env, boolean changeFeed) {
+    new OssPlatform().prepareCatalogs(spark, env);
     TableName name = env.tableName(p, TableRef.parse("silver.orders"));
-    DeltaTables.ensureSchema(lake.spark(), name);
-    lake.spark().sql("CREATE TABLE " + name.quoted() + " (" + SILVER_COLUMNS + ") USING delta"
+    DeltaTables.ensureSchema(spark, name);
+    spark.sql("CREATE TABLE " + name.quoted() + " (" + SILVER_COLUMNS + ") USING delta"
         + (changeFeed ? " TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')" : ""));
     return name;
   }
 
   static String row(long id, Random r) {
+    return "(" + fields(id, r) + ")";
+  }
+
+  /** A random silver row's values: id, store (sometimes NULL), customer, day, amount, qty. */
+  static String fields(long id, Random r) {
     String store = r.nextInt(8) == 0 ? "NULL" : "'" + (r.nextBoolean() ? "s" : "S") + r.nextInt(4) + "'";
-    return "(" + id + ", " + store + ", 'c" + r.nextInt(6) + "', DATE '2026-0" + (1 + r.nextInt(3)) + "-0"
-        + (1 + r.nextInt(3)) + "', " + r.nextInt(40) + ".5, " + r.nextInt(5) + ")";
+    return id + ", " + store + ", 'c" + r.nextInt(6) + "', DATE '2026-0" + (1 + r.nextInt(3)) + "-0"
+        + (1 + r.nextInt(3)) + "', " + r.nextInt(40) + ".5, " + r.nextInt(5);
+  }
+
+  /**
+   * Creates the silver input with its change data feed, appends {@code rows} random rows (ids 0 to
+   * rows - 1) and runs the gold tables once.
+   *
+   * @return the silver input and the first run's result
+   */
+  static Map.Entry<TableName, RunResult> firstRun(Lakehouse lake, PipelineDefinition p, Environment env, Random r,
+      int rows) {
+    TableName silver = silver(lake, p, env, true);
+    append(lake.spark(), silver, 0, rows, r);
+    return Map.entry(silver, lake.run(p, env, golds(p)));
   }
 
   static void append(SparkSession spark, TableName silver, long firstId, int n, Random r) {
@@ -114,9 +149,16 @@ class IncrementalGoldTest {
   /** The gold table equals its query recomputed over the silver table now (one Spark job each). */
   static void assertEqualsFullRecompute(Lakehouse lake, PipelineDefinition p, Environment env, String gold,
       String sql, String step) {
+    assertEqualsFullRecompute(lake.spark(), p, env, gold, sql, step);
+  }
+
+  /** The gold table equals its query recomputed over the silver table now (one Spark job each). */
+  static void assertEqualsFullRecompute(SparkSession spark, PipelineDefinition p, Environment env, String gold,
+      String sql, String step) {
     TableName silver = env.tableName(p, TableRef.parse("silver.orders"));
-    List<String> expected = sorted(lake.spark().sql(sql.replace("{silver.orders}", silver.quoted())));
-    assertThat(sorted(lake.table(p, env, "gold." + gold))).as(step + ": " + gold).isEqualTo(expected);
+    List<String> expected = sorted(spark.sql(sql.replace("{silver.orders}", silver.quoted())));
+    TableName table = env.tableName(p, TableRef.parse("gold." + gold));
+    assertThat(sorted(spark.table(table.quoted()))).as(step + ": " + gold).isEqualTo(expected);
   }
 
   static List<String> sorted(Dataset<Row> rows) {
@@ -127,52 +169,123 @@ class IncrementalGoldTest {
     return result.table(TableRef.parse("gold." + gold)).map(TableResult::note).orElseThrow();
   }
 
-  @Test
-  void randomChangesGiveTheFullRecomputeAfterEveryStep(Lakehouse lake) {
+  /** Seeds of the random change sequences (deterministic; each test names its seed). */
+  static final long[] SEEDS = {13, 21, 34, 55, 89};
+
+  /**
+   * Random steps of changes to the silver input, each of one to three commits: appends, upserts
+   * (a MERGE that updates rows and inserts new ones, as a silver upsert does) and CDC batches (a
+   * MERGE that deletes some keys and updates others, as the CDC sink applies them). After every step
+   * each gold table is refreshed incrementally and equals its query computed with plain
+   * {@code spark.sql} over the silver table.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void randomChangesGiveTheFullRecomputeAfterEveryStep(long seed, Lakehouse lake) {
     PipelineDefinition p = pipeline(INCREMENTAL, g -> {});
     Environment env = lake.environment();
     SparkSession spark = lake.spark();
-    TableName silver = silver(lake, p, env, true);
-    Random r = new Random(13);
-    append(spark, silver, 0, 60, r);
-    long nextId = 60;
-    RunResult first = lake.run(p, env, golds(p));
-    assertThat(note(first, "by_store_day")).startsWith("full recompute: the table does not exist yet");
-    for (String g : INCREMENTAL.keySet()) {
-      assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "initial");
+    Random r = new Random(seed);
+    Map.Entry<TableName, RunResult> start = firstRun(lake, p, env, r, 60);
+    TableName silver = start.getKey();
+    RunResult first = start.getValue();
+    java.util.TreeSet<Long> live = new java.util.TreeSet<>();
+    for (long id = 0; id < 60; id++) {
+      live.add(id);
     }
-    List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2));
-    java.util.Collections.shuffle(kinds, r);
-    for (int step = 0; step < kinds.size(); step++) {
-      String what;
-      switch (kinds.get(step)) {
-        case 0 -> {
-          append(spark, silver, nextId, 3 + r.nextInt(5), r);
-          nextId += 10;
-          what = "append";
-        }
-        case 1 -> {
-          spark.sql("MERGE INTO " + silver.quoted() + " t USING (SELECT " + r.nextInt((int) nextId)
-              + " AS id, 99.5 AS amount, 'S9' AS store) s ON t.id = s.id"
-              + " WHEN MATCHED THEN UPDATE SET t.amount = s.amount, t.store = s.store");
-          spark.sql("UPDATE " + silver.quoted() + " SET amount = amount + 20 WHERE id % 7 = " + r.nextInt(7));
-          what = "upsert";
-        }
-        default -> {
-          spark.sql("DELETE FROM " + silver.quoted() + " WHERE id % 5 = " + r.nextInt(5));
-          what = "delete";
-        }
+    long[] nextId = {60};
+    assertThat(note(first, "by_store_day")).as("seed " + seed).startsWith("full recompute: the table does not exist yet");
+    for (String g : INCREMENTAL.keySet()) {
+      assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "seed " + seed + ", initial");
+    }
+    for (int step = 0; step < 2; step++) {
+      List<String> what = new ArrayList<>();
+      for (int commit = 1 + r.nextInt(3); commit > 0; commit--) {
+        what.add(change(spark, silver, r, live, nextId));
       }
+      String at = "seed " + seed + ", step " + step + " " + what;
       RunResult result = lake.run(p, env, golds(p));
       for (String g : INCREMENTAL.keySet()) {
-        assertThat(note(result, g)).as(what + " " + g).startsWith("incremental: ");
-        assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "step " + step + " (" + what + ")");
+        assertThat(note(result, g)).as(at + " " + g).startsWith("incremental: ");
+        assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), at);
       }
-      if (what.equals("append")) {
-        assertThat(note(result, "by_store_day")).contains("appended rows");
-      } else {
-        assertThat(note(result, "by_store_day")).contains("change data feed");
+      assertThat(note(result, "by_store_day")).as(at)
+          .contains(what.stream().allMatch("append"::equals) ? "appended rows" : "change data feed");
+    }
+  }
+
+  static java.util.stream.LongStream seeds() {
+    return java.util.Arrays.stream(SEEDS);
+  }
+
+  /**
+   * One random commit to the silver table, tracking the ids it holds: an append, an upsert or a CDC
+   * batch; the last two always change an existing row, so they remove rows from files.
+   *
+   * @return what the commit was
+   */
+  static String change(SparkSession spark, TableName silver, Random r, java.util.TreeSet<Long> live, long[] nextId) {
+    int kind = live.size() < 4 ? 0 : r.nextInt(3);
+    if (kind == 0) {
+      int n = 2 + r.nextInt(5);
+      append(spark, silver, nextId[0], n, r);
+      for (int i = 0; i < n; i++) {
+        live.add(nextId[0]++);
       }
+      return "append";
+    }
+    List<Long> ids = new ArrayList<>(live);
+    java.util.Collections.shuffle(ids, r);
+    List<String> rows = new ArrayList<>();
+    String columns = "t.store = s.store, t.customer = s.customer, t.day = s.day, t.amount = s.amount, t.qty = s.qty";
+    String insert = " WHEN NOT MATCHED THEN INSERT (id, store, customer, day, amount, qty)"
+        + " VALUES (s.id, s.store, s.customer, s.day, s.amount, s.qty)";
+    if (kind == 1) { // upsert: one or two existing keys change, one new key arrives
+      for (long id : ids.subList(0, 1 + r.nextInt(2))) {
+        rows.add("(" + fields(id, r) + ", 'UPSERT')");
+      }
+      rows.add("(" + fields(nextId[0], r) + ", 'UPSERT')");
+      live.add(nextId[0]++);
+      spark.sql("MERGE INTO " + silver.quoted() + " t USING (" + source(rows) + ") s ON t.id = s.id"
+          + " WHEN MATCHED THEN UPDATE SET " + columns + insert);
+      return "upsert";
+    }
+    // CDC batch: one or two keys deleted, one updated
+    int deletes = 1 + r.nextInt(2);
+    for (int i = 0; i <= deletes; i++) {
+      rows.add("(" + fields(ids.get(i), r) + ", '" + (i < deletes ? "DELETE" : "UPSERT") + "')");
+    }
+    ids.subList(0, deletes).forEach(live::remove);
+    spark.sql("MERGE INTO " + silver.quoted() + " t USING (" + source(rows) + ") s ON t.id = s.id"
+        + " WHEN MATCHED AND s.op = 'DELETE' THEN DELETE WHEN MATCHED THEN UPDATE SET " + columns
+        + " WHEN NOT MATCHED AND s.op <> 'DELETE' THEN INSERT (id, store, customer, day, amount, qty)"
+        + " VALUES (s.id, s.store, s.customer, s.day, s.amount, s.qty)");
+    return "cdc";
+  }
+
+  /** Change events as a query with the silver columns and {@code op}. */
+  static String source(List<String> rows) {
+    return "SELECT CAST(col1 AS BIGINT) AS id, CAST(col2 AS STRING) AS store, CAST(col3 AS STRING) AS customer,"
+        + " CAST(col4 AS DATE) AS day, CAST(col5 AS DOUBLE) AS amount, CAST(col6 AS INT) AS qty, col7 AS op"
+        + " FROM VALUES " + String.join(", ", rows);
+  }
+
+  /**
+   * Around the incremental refreshes: each commit records its own table; an unchanged input skips;
+   * a changed query and a recreated input recompute in full; the event log says which way each went.
+   */
+  @Test
+  void unchangedInputsSkipAndChangedQueriesOrInputsRecomputeInFull(Lakehouse lake) {
+    PipelineDefinition p = pipeline(INCREMENTAL, g -> {});
+    Environment env = lake.environment();
+    SparkSession spark = lake.spark();
+    Random r = new Random(13);
+    TableName silver = firstRun(lake, p, env, r, 60).getKey();
+    spark.sql("UPDATE " + silver.quoted() + " SET amount = amount + 20 WHERE id % 7 = " + r.nextInt(7));
+    RunResult updated = lake.run(p, env, golds(p));
+    for (String g : INCREMENTAL.keySet()) {
+      assertThat(note(updated, g)).as(g).startsWith("incremental: ");
+      assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "update");
     }
 
     // The tables refreshed concurrently in one session: each commit records its own table only,
@@ -281,10 +394,7 @@ class IncrementalGoldTest {
         .build();
     Environment env = lake.environment();
     SparkSession spark = lake.spark();
-    TableName silver = silver(lake, p, env, true);
-    Random r = new Random(3);
-    append(spark, silver, 0, 20, r);
-    lake.run(p, env, golds(p));
+    TableName silver = firstRun(lake, p, env, new Random(3), 20).getKey();
     TableName gold = env.tableName(p, TableRef.parse("gold.totals"));
     long version = DeltaTables.version(spark, gold).getAsLong();
 

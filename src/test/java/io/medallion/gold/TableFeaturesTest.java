@@ -122,4 +122,61 @@ class TableFeaturesTest {
     assertThat(spark.sql("DESCRIBE DETAIL " + name.quoted()).first().<String>getList(
         spark.sql("DESCRIBE DETAIL " + name.quoted()).first().fieldIndex("partitionColumns"))).containsExactly("store");
   }
+
+  /**
+   * A full recompute checks the spec's constraints against the rows it writes, in the replacing
+   * commit: rows that break one are never written (the table keeps its version and rows), and a
+   * new constraint that comes with a changed query is checked against the new rows, not the old.
+   */
+  @Test
+  void aRecomputeThatBreaksAConstraintWritesNothingAndNewConstraintsMeetTheNewRows(Lakehouse lake) {
+    Environment env = lake.environment();
+    SparkSession spark = lake.spark();
+    PipelineDefinition counts = pipeline("SELECT store, COUNT(*) AS n FROM {silver.orders} GROUP BY store", g -> {});
+    TableName silver = IncrementalGoldTest.silver(lake, counts, env, true);
+    IncrementalGoldTest.append(spark, silver, 0, 30, new Random(2));
+    RunOptions gold = RunOptions.all().only(GOLD);
+    lake.run(counts, env, gold);
+    TableName name = env.tableName(counts, GOLD);
+    long version = DeltaTables.version(spark, name).getAsLong();
+    List<String> rows = IncrementalGoldTest.sorted(spark.table(name.quoted()));
+
+    // The query changes, with a constraint its new rows break (the old rows meet it); replaced by
+    // Spark's writer, and clustered (by CREATE OR REPLACE TABLE ... AS SELECT).
+    String negated = "SELECT store, -COUNT(*) AS n FROM {silver.orders} GROUP BY store";
+    List<Consumer<PipelineBuilder.GoldOptions>> layouts = List.of(
+        g -> g.constraint("positive_n", "n > 0"), g -> g.clusterBy("store").constraint("positive_n", "n > 0"));
+    for (Consumer<PipelineBuilder.GoldOptions> layout : layouts) {
+      PipelineDefinition breaks = pipeline(negated, layout);
+      assertThatThrownBy(() -> lake.run(breaks, env, gold)).isInstanceOf(MedallionException.class)
+          .hasMessageContaining("Table gold.stores (" + name + ") of pipeline 'feat' failed")
+          .hasMessageContaining("CHECK constraint positive_n (n > 0) violated by row with values: n : -")
+          .hasMessageContaining("No rows were written")
+          .hasMessageContaining("Fix the query or its input rows so that they meet constraint positive_n,"
+              + " or change or remove constraint positive_n in the table's config");
+      assertThat(DeltaTables.version(spark, name).getAsLong()).as("nothing was written").isEqualTo(version);
+      assertThat(IncrementalGoldTest.sorted(spark.table(name.quoted()))).isEqualTo(rows);
+      assertThat(properties(spark, name)).doesNotContainKey("delta.constraints.positive_n");
+    }
+
+    // A new constraint the old rows break and the new rows meet: neither validate nor the run
+    // refuses it, and the recompute writes the new rows with it.
+    PipelineDefinition meets = pipeline(negated, g -> g.constraint("negative_n", "n < 0"));
+    new io.medallion.run.PipelineRunner(spark, meets, env, new io.medallion.platform.internal.OssPlatform()).validate();
+    RunResult recomputed = lake.run(meets, env, gold);
+    assertThat(recomputed.table(GOLD).orElseThrow().note()).isEqualTo(
+        "full recompute: its query or rules changed since the last refresh");
+    assertThat(properties(spark, name)).containsEntry("delta.constraints.negative_n", "n < 0");
+    assertThat(IncrementalGoldTest.sorted(spark.table(name.quoted()))).isEqualTo(
+        IncrementalGoldTest.sorted(spark.sql(negated.replace("{silver.orders}", silver.quoted()))));
+
+    // With the query unchanged, a new constraint is still checked against the table's rows at load.
+    PipelineDefinition old = pipeline(negated, g -> g.constraint("negative_n", "n < 0").constraint("big", "n > 100"));
+    long now = DeltaTables.version(spark, name).getAsLong();
+    assertThatThrownBy(() -> lake.run(old, env, gold)).isInstanceOf(MedallionException.class)
+        .hasMessageContaining("Table gold.stores (" + name + ") cannot change in place: constraint big (n > 100)"
+            + " is violated by")
+        .hasMessageContaining("Nothing was written");
+    assertThat(DeltaTables.version(spark, name).getAsLong()).isEqualTo(now);
+  }
 }

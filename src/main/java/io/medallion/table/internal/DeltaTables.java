@@ -61,8 +61,9 @@ public final class DeltaTables {
 
   /**
    * Atomically replaces the table's contents and layout with {@code rows} (creating it if needed)
-   * and returns the number of rows written. Constraints and column comments are applied after the
-   * replace.
+   * and returns the number of rows written. The spec's CHECK constraints are part of the replacing
+   * commit ({@link TableFeatures#replaceProperties}): rows that break one fail the write and nothing
+   * is written. Column comments are applied after the replace.
    */
   public static long replace(Dataset<Row> rows, TableName name, TableSpec spec) {
     return replace(rows, name, spec, java.util.Optional.empty());
@@ -78,7 +79,7 @@ public final class DeltaTables {
           .replaceAll("[^A-Za-z0-9_]", "_");
       rows.createOrReplaceTempView(view);
       try {
-        spark.sql("CREATE OR REPLACE TABLE " + name.quoted() + " USING delta" + TableFeatures.createClauses(spec)
+        spark.sql("CREATE OR REPLACE TABLE " + name.quoted() + " USING delta" + TableFeatures.replaceClauses(spec)
             + userMetadata.map(m -> " OPTIONS (" + literal(DeltaWriter.USER_METADATA_OPTION) + " = " + literal(m) + ")")
                 .orElse("")
             + " AS SELECT * FROM " + TableName.quote(view));
@@ -97,7 +98,7 @@ public final class DeltaTables {
             org.apache.spark.sql.functions.col(spec.partitionBy().get(0)),
             scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
       }
-      for (Map.Entry<String, String> p : spec.deltaProperties().entrySet()) {
+      for (Map.Entry<String, String> p : TableFeatures.replaceProperties(spec).entrySet()) {
         writer = writer.tableProperty(p.getKey(), p.getValue());
       }
       if (spec.comment().isPresent()) {
@@ -106,7 +107,7 @@ public final class DeltaTables {
       writer.createOrReplace();
     }
     long written = rowsWrittenSince(spark, name, before);
-    if (!spec.constraints().isEmpty() || !spec.columnComments().isEmpty()) {
+    if (!spec.columnComments().isEmpty()) {
       TableFeatures.apply(spark, name, spec, java.util.Optional.empty());
     }
     return written;

@@ -1,0 +1,227 @@
+package io.medallion.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.Layer;
+import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.TableRef;
+import io.medallion.run.PipelineRunner;
+import io.medallion.run.RunOptions;
+import io.medallion.run.RunResult;
+import io.medallion.run.TableResult;
+import io.medallion.table.RefreshState;
+import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.testkit.ChildJvm;
+import io.medallion.testkit.LocalSpark;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * kill -9 in the middle of an incremental gold refresh: a child JVM runs the gold table after its
+ * silver input appended, updated and deleted rows, and dies ({@code halt}, no shutdown hooks) when
+ * the refresh commits to the gold table: either <b>before</b> the commit is published (its data
+ * files are written, the commit that would add them and record the input versions is not), or
+ * <b>after</b> it (the commit, with the input versions it records, is there; the run's event-log
+ * rows and its end are not). The kill point is exact: a Delta {@code LogStore} of the child halts
+ * the JVM around writing the gold table's next commit file.
+ *
+ * <p>A rerun gives the table a full recompute would give, with a record that matches the input;
+ * a further rerun writes nothing.
+ */
+class GoldKillTest {
+  @TempDir static Path root;
+
+  static final TableRef GOLD = TableRef.parse("gold.daily");
+  static final String SQL = "SELECT store, day, COUNT(*) AS n, SUM(amount) AS total, MIN(amount) AS lo,"
+      + " MAX(amount) AS hi, AVG(amount) AS mean, COUNT(DISTINCT customer) AS customers"
+      + " FROM {silver.orders} GROUP BY store, day";
+
+  /** System properties of the child: the gold table's {@code _delta_log} path, and before or after. */
+  static final String HALT_LOG = "medallion.test.halt.log";
+  static final String HALT_WHEN = "medallion.test.halt.when";
+
+  static Environment environment(Path root, String prefix) {
+    Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
+    for (Layer layer : Layer.values()) {
+      catalogs.put(layer, prefix + "_" + layer.key());
+    }
+    return new Environment("test", Environment.PlatformChoice.OSS, catalogs,
+        root.resolve(prefix).resolve("warehouse").toString(), root.resolve(prefix).resolve("checkpoints").toString(),
+        root.resolve("landing").toString(), Optional.empty(), Map.of());
+  }
+
+  static PipelineDefinition pipeline() {
+    return IncrementalGoldTest.pipeline(Map.of("daily", SQL), g -> {});
+  }
+
+  /**
+   * Delta's log store for local files, halting the JVM around the gold table's next commit file
+   * (the {@code .json} of a new version under {@link #HALT_LOG}).
+   */
+  public static final class HaltingLogStore extends io.delta.storage.HDFSLogStore {
+    public HaltingLogStore(Configuration conf) {
+      super(conf);
+    }
+
+    @Override
+    public void write(org.apache.hadoop.fs.Path path, Iterator<String> actions, Boolean overwrite,
+        Configuration conf) throws IOException {
+      boolean gold = path.getName().endsWith(".json")
+          && path.getParent().toUri().getPath().equals(System.getProperty(HALT_LOG));
+      if (gold && "before".equals(System.getProperty(HALT_WHEN))) {
+        halt("halting before the commit " + path);
+      }
+      super.write(path, actions, overwrite, conf);
+      if (gold) {
+        halt("halting after the commit " + path);
+      }
+    }
+
+    private static void halt(String why) {
+      System.out.println(why);
+      System.out.flush();
+      Runtime.getRuntime().halt(137);
+    }
+  }
+
+  /** The child: one run of the gold table, halted at its commit. Arguments: root, prefix, log path, when. */
+  public static final class Child {
+    public static void main(String[] args) {
+      System.setProperty("spark.delta.logStore.file.impl", HaltingLogStore.class.getName());
+      System.setProperty(HALT_LOG, args[2]);
+      System.setProperty(HALT_WHEN, args[3]);
+      PipelineDefinition p = pipeline();
+      new PipelineRunner(LocalSpark.session(), p, environment(Path.of(args[0]), args[1]))
+          .run(IncrementalGoldTest.golds(p));
+      System.out.println("the run finished: it was not halted");
+    }
+  }
+
+  @ParameterizedTest(name = "killed {0} the gold commit")
+  @ValueSource(strings = {"before", "after"})
+  void aRerunAfterKill9InAnIncrementalRefreshEqualsAFullRecomputeAndAFurtherRerunWritesNothing(String when)
+      throws Exception {
+    SparkSession spark = LocalSpark.session();
+    PipelineDefinition p = pipeline();
+    String prefix = "gkill_" + when;
+    Environment env = environment(root, prefix);
+    TableName silver = IncrementalGoldTest.silver(spark, p, env, true);
+    Random r = new Random(17);
+    IncrementalGoldTest.append(spark, silver, 0, 60, r);
+    PipelineRunner runner = new PipelineRunner(spark, p, env);
+    RunOptions golds = IncrementalGoldTest.golds(p);
+    runner.run(golds);
+    TableName gold = env.tableName(p, GOLD);
+    long before = DeltaTables.version(spark, gold).getAsLong();
+    Set<String> filesBefore = dataFiles(spark, gold);
+
+    // The input appends, updates and deletes rows: the next refresh is incremental.
+    IncrementalGoldTest.append(spark, silver, 100, 6, r);
+    spark.sql("UPDATE " + silver.quoted() + " SET amount = amount + 20 WHERE id % 7 = 3");
+    spark.sql("DELETE FROM " + silver.quoted() + " WHERE id % 5 = 1");
+    long silverVersion = DeltaTables.version(spark, silver).getAsLong();
+
+    Path log = root.resolve(prefix + "-child.log");
+    String deltaLog = Path.of(URI.create(location(spark, gold))).resolve("_delta_log").toString();
+    Process child = ChildJvm.start(Child.class, log.toFile(), root.toString(), prefix, deltaLog, when);
+    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
+    assertThat(Files.readString(log)).contains("halting " + when + " the commit");
+
+    // What the kill left.
+    RefreshState recorded = RefreshState.lastRecorded(spark, gold).orElseThrow();
+    if (when.equals("before")) {
+      assertThat(DeltaTables.version(spark, gold).getAsLong()).as("no commit").isEqualTo(before);
+      assertThat(recorded.inputs().get(silver.toString()).version()).isLessThan(silverVersion);
+      Set<String> orphans = dataFiles(spark, gold);
+      orphans.removeAll(filesBefore);
+      orphans.removeAll(referenced(spark, gold));
+      assertThat(orphans).as("the killed refresh had written its data files, which no commit adds").isNotEmpty();
+    } else {
+      assertThat(DeltaTables.version(spark, gold).getAsLong()).as("the refresh's commit").isEqualTo(before + 1);
+      assertThat(recorded.inputs().get(silver.toString()).version())
+          .as("the commit records the input versions it was computed from").isEqualTo(silverVersion);
+      assertThat(spark.sql("DESCRIBE HISTORY " + gold.quoted() + " LIMIT 1").first().<String>getAs("operation"))
+          .as("the killed refresh was incremental (a replaceWhere write, not a replace)").isEqualTo("WRITE");
+    }
+    assertThat(events(spark, env, p, "run_finish")).as("the killed run never finished").hasSize(1);
+
+    // The rerun: from the versions the last commit recorded.
+    RunResult rerun = runner.run(golds);
+    TableResult result = rerun.table(GOLD).orElseThrow();
+    if (when.equals("before")) {
+      assertThat(result.note()).startsWith("incremental: ").contains("change data feed");
+      assertThat(DeltaTables.version(spark, gold).getAsLong()).isEqualTo(before + 1);
+    } else {
+      assertThat(result.note()).startsWith("skipped: its inputs did not change since the last refresh");
+      assertThat(result.rowsWritten()).isZero();
+      assertThat(DeltaTables.version(spark, gold).getAsLong()).isEqualTo(before + 1);
+    }
+    IncrementalGoldTest.assertEqualsFullRecompute(spark, p, env, "daily", SQL, "rerun after a kill " + when);
+    assertThat(RefreshState.lastRecorded(spark, gold).orElseThrow().inputs().get(silver.toString()).version())
+        .isEqualTo(silverVersion);
+    assertThat(flowStatuses(spark, env, p)).as("the gold table's runs in the event log")
+        .containsExactly("COMPLETED", when.equals("before") ? "COMPLETED" : "UNCHANGED");
+
+    // A further rerun writes nothing.
+    long version = DeltaTables.version(spark, gold).getAsLong();
+    RunResult again = runner.run(golds);
+    assertThat(again.table(GOLD).orElseThrow().note()).startsWith("skipped: ");
+    assertThat(again.table(GOLD).orElseThrow().rowsWritten()).isZero();
+    assertThat(DeltaTables.version(spark, gold).getAsLong()).isEqualTo(version);
+    IncrementalGoldTest.assertEqualsFullRecompute(spark, p, env, "daily", SQL, "further rerun after a kill " + when);
+    assertThat(events(spark, env, p, "run_finish")).hasSize(3);
+  }
+
+  static String location(SparkSession spark, TableName t) {
+    String l = spark.sql("DESCRIBE DETAIL " + t.quoted()).first().getAs("location");
+    return l.startsWith("file:") ? l : "file://" + l;
+  }
+
+  /** The Parquet files in the table's folder, referenced or not. */
+  static Set<String> dataFiles(SparkSession spark, TableName t) throws IOException {
+    try (Stream<Path> files = Files.walk(Path.of(URI.create(location(spark, t))))) {
+      return files.filter(f -> f.toString().endsWith(".parquet") && !f.toString().contains("_delta_log"))
+          .map(f -> f.getFileName().toString()).collect(Collectors.toSet());
+    }
+  }
+
+  /** The Parquet files the table's current version references. */
+  static Set<String> referenced(SparkSession spark, TableName t) {
+    return Stream.of(spark.table(t.quoted()).inputFiles()).map(f -> f.substring(f.lastIndexOf('/') + 1))
+        .collect(Collectors.toSet());
+  }
+
+  static List<String> events(SparkSession spark, Environment env, PipelineDefinition p, String type) {
+    TableName log = TableName.parse(env.eventLogTable(p).orElseThrow().toString());
+    return spark.table(log.quoted()).where("event_type = '" + type + "'").select("message")
+        .as(Encoders.STRING()).collectAsList();
+  }
+
+  /** The statuses of the gold table's {@code flow_progress} events, oldest first. */
+  static List<String> flowStatuses(SparkSession spark, Environment env, PipelineDefinition p) {
+    TableName log = TableName.parse(env.eventLogTable(p).orElseThrow().toString());
+    return spark.table(log.quoted()).where("event_type = 'flow_progress' AND origin.dataset_name = 'gold.daily'")
+        .orderBy("timestamp").select("details.flow_progress.status").as(Encoders.STRING()).collectAsList();
+  }
+}
