@@ -140,10 +140,16 @@ public final class CdcEngine {
    */
   public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
     Dataset<Row> classified = null;
+    Dataset<Row> storedOfBatch = null;
     Dataset<Row> touched = null;
     try {
       Dataset<Row> stored = spark.read().table(changes.quoted());
-      classified = classify(normalize(batch), stored).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> incoming = normalize(batch);
+      // the companion is read once, for the batch's keys only (NULL keys included: a truncate's);
+      // the duplicate check and the folds use that part, not the whole companion
+      storedOfBatch = stored.as("s").join(incoming.select(cols(c.keys)).distinct().as("b"),
+          joinOnNullSafe("s", "b", c.keys), "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
+      classified = classify(incoming, storedOfBatch).persist(StorageLevel.MEMORY_AND_DISK());
       Column isNew = not(col("__seen"));
       Column[] example = cols(List.of(changesEventNames()));
       List<Column> aggs = checks();
@@ -166,7 +172,8 @@ public final class CdcEngine {
       }
       Dataset<Row> fresh = classified.where(isNew).select(example);
       long truncates = counts.getLong(first + 3);
-      Dataset<Row> realStored = stored.where(col(OP).notEqual("T")).select(eventColumns());
+      // a truncate touches every key ever stored: then the whole companion is read
+      Dataset<Row> realStored = (truncates > 0 ? stored : storedOfBatch).where(col(OP).notEqual("T")).select(eventColumns());
       Dataset<Row> realFresh = fresh.where(col(OP).notEqual("T"));
       Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
           : realFresh.select(cols(c.keys))).distinct();
@@ -204,6 +211,9 @@ public final class CdcEngine {
       }
       if (touched != null) {
         touched.unpersist();
+      }
+      if (storedOfBatch != null) {
+        storedOfBatch.unpersist();
       }
     }
   }
@@ -358,6 +368,14 @@ public final class CdcEngine {
     out.add(col(APPLIED));
     out.add(col(BATCH));
     return out.toArray(Column[]::new);
+  }
+
+  private static Column joinOnNullSafe(String left, String right, List<String> columns) {
+    Column join = lit(true);
+    for (String k : columns) {
+      join = join.and(col(left + "." + quote(k)).eqNullSafe(col(right + "." + quote(k))));
+    }
+    return join;
   }
 
   private static Column joinOn(String left, String right, List<String> columns) {
