@@ -6,11 +6,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -52,7 +55,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * {@code io/medallion/testkit/kinesalite/}) are copied to {@code
  * ${user.home}/.cache/medallion/kinesalite-<first 12 hex digits of the lock file's SHA-256>}
  * (override the parent with the system property {@value #CACHE_DIR_PROPERTY}) and {@code npm ci}
- * runs there once, when {@code node_modules} is missing. Later starts reuse it (about 0.3 s).
+ * runs there once, until it has finished (a {@code .installed} marker; JVMs starting at the same
+ * time wait on a file lock in that directory). Later starts reuse it (about 0.3 s).
  *
  * <p><b>CBOR.</b> kinesalite cannot answer the AWS SDK v2's default CBOR encoding, so {@link
  * #start()} sets the JVM-wide system property {@code aws.cborEnabled=false} (JSON instead: the
@@ -254,22 +258,33 @@ public final class KinesisServer extends ChildServer {
     }
   }
 
-  /** Copies the pinned files to the cache directory and runs {@code npm ci} there if needed. */
-  private static Path install() {
+  /**
+   * Copies the pinned files to the cache directory and runs {@code npm ci} there if needed. Test
+   * JVMs running side by side (surefire forks) share the directory: a file lock serializes them,
+   * and only a finished {@code npm ci} (its marker file) counts as installed, so no JVM starts the
+   * server from a half-written {@code node_modules}.
+   */
+  private static synchronized Path install() {
     byte[] lock = resource("package-lock.json");
     String parent = System.getProperty(CACHE_DIR_PROPERTY,
         Paths.get(System.getProperty("user.home"), ".cache", "medallion").toString());
     Path dir = Paths.get(parent, "kinesalite-" + sha256(lock).substring(0, 12));
     try {
       Files.createDirectories(dir);
-      for (String file : FILES) {
-        Path tmp = Files.createTempFile(dir, file, ".tmp");
-        Files.write(tmp, resource(file));
-        Files.move(tmp, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
-      }
-      if (!Files.isDirectory(dir.resolve("node_modules").resolve("kinesalite"))) {
-        npmCi(dir);
+      try (FileChannel channel = FileChannel.open(dir.resolve(".install.lock"),
+              StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock held = channel.lock()) {
+        for (String file : FILES) {
+          Path tmp = Files.createTempFile(dir, file, ".tmp");
+          Files.write(tmp, resource(file));
+          Files.move(tmp, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING,
+              StandardCopyOption.ATOMIC_MOVE);
+        }
+        Path installed = dir.resolve(".installed");
+        if (!Files.exists(installed)) {
+          npmCi(dir);
+          Files.writeString(installed, "npm ci finished\n");
+        }
       }
       return dir;
     } catch (IOException e) {
