@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Incremental gold vs full recompute in the same run (see docs/gold.md):
-#   bench/run-gold.sh [--rows 10000000]
+#   bench/run-gold.sh [--rows 10000000] [--rounds 3]
 # Writes a silver table of --rows rows, refreshes two gold tables with the same GROUP BY query
 # (refresh = auto and refresh = full), appends 0.1% rows, runs both again and prints the two
 # durations, the speed-up and the number of differing rows (must be 0).

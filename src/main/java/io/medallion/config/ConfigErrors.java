@@ -77,6 +77,23 @@ final class ConfigErrors {
         + " would both be " + name + " in environment '" + env + "'; " + fix);
   }
 
+  static IllegalArgumentException cdcRepeated(String option, List<String> set, List<String> spec) {
+    return new IllegalArgumentException(option + "(" + String.join(", ", set) + ") differs from the cdc spec's "
+        + option + " " + spec + ": a CDC table's " + option + " are its spec's; remove " + option
+        + "(...) or make it the same");
+  }
+
+  static IllegalArgumentException snapshotFolderReadsNoTable(String option) {
+    return new IllegalArgumentException("this table's snapshots come from the folder of its cdc spec"
+        + " (FromSnapshot.folder), so it reads no table: remove " + option + "(...), or use"
+        + " FromSnapshot.fromTable() to read the snapshots from the table's from");
+  }
+
+  static IllegalArgumentException snapshotStreaming() {
+    return new IllegalArgumentException("a from-snapshot table reads whole snapshots in batch on each run:"
+        + " remove execution(STREAMING) (or use Execution.BATCH)");
+  }
+
   static ConfigurationException silverWithoutFrom(String origin, TableRef ref) {
     return new ConfigurationException(origin, "pipeline." + ref + ".from",
         "a silver table needs the table it reads: call from(\"bronze.<table>\")");

@@ -4,11 +4,13 @@ import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.SourceDefinition;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableSpec;
 import io.medallion.pipeline.ConfigurationException;
 import io.medallion.quality.Action;
@@ -88,12 +90,43 @@ public final class PipelineBuilder {
     TableRef ref = ref(Layer.SILVER, table);
     SilverOptions o = new SilverOptions(assembler.spec(Layer.SILVER), assembler.expectationAction());
     apply(ref, definition, o);
+    if (o.cdc.isPresent()) {
+      wrap(ref, () -> tables.add(cdcSilver(ref, o, o.cdc.get())));
+      return this;
+    }
     if (o.from == null) {
       throw ConfigErrors.silverWithoutFrom(origin, ref);
     }
     wrap(ref, () -> tables.add(assembler.silver(ref, o.from, o.sql, o.keys, o.sequenceBy, o.mode, o.execution,
         o.trigger, o.spec(), o.quality(), Optional.empty())));
     return this;
+  }
+
+  /** A CDC target: the checks a {@code cdc} block gets from {@code PipelineReader}, in code. */
+  private SilverTable cdcSilver(TableRef ref, SilverOptions o, CdcSpec cdc) {
+    if (!o.keys.isEmpty() && !o.keys.equals(cdc.keys())) {
+      throw ConfigErrors.cdcRepeated("keys", o.keys, cdc.keys());
+    }
+    Optional<String> sequenceBy = cdc.sequenceBy().stream().findFirst();
+    if (o.sequenceBy.isPresent() && !o.sequenceBy.equals(sequenceBy)) {
+      throw ConfigErrors.cdcRepeated("sequenceBy", List.of(o.sequenceBy.get()), cdc.sequenceBy());
+    }
+    boolean folder = cdc.fromSnapshot().map(CdcSpec.FromSnapshot::isFolder).orElse(false);
+    if (folder && (o.from != null || o.sql.isPresent())) {
+      throw ConfigErrors.snapshotFolderReadsNoTable(o.from != null ? "from" : "sql");
+    }
+    if (!folder && o.from == null) {
+      throw ConfigErrors.silverWithoutFrom(origin, ref);
+    }
+    Optional<Execution> execution = o.execution;
+    if (cdc.snapshots()) {
+      if (execution.equals(Optional.of(Execution.STREAMING))) {
+        throw ConfigErrors.snapshotStreaming();
+      }
+      execution = Optional.of(Execution.BATCH);
+    }
+    return assembler.silver(ref, o.from, o.sql, cdc.keys(), sequenceBy, o.mode, execution, o.trigger, o.spec(),
+        o.quality(), Optional.of(cdc));
   }
 
   /** Adds a gold table computed by {@code sql} (tables named as {@code {layer.table}}). */
@@ -309,6 +342,7 @@ public final class PipelineBuilder {
     private List<String> keys = List.of();
     private Optional<String> sequenceBy = Optional.empty();
     private Optional<WriteMode> mode = Optional.empty();
+    private Optional<CdcSpec> cdc = Optional.empty();
 
     SilverOptions(TableSpec defaults, Action expectAction) {
       super(defaults, expectAction);
@@ -346,6 +380,20 @@ public final class PipelineBuilder {
     /** Upsert by keys (the default) or append. */
     public SilverOptions mode(WriteMode mode) {
       this.mode = Optional.of(mode);
+      return this;
+    }
+
+    /**
+     * Applies the rows as change events (AUTO CDC, SCD type 1 or 2) instead of upserting them: the
+     * Java form of a {@code cdc} block, e.g. {@code s.from("bronze.cdc").cdc(CdcSpec.builder(List.of("id"),
+     * List.of("seq")).applyAsDeletes("op = 'D'").scdType2().build())}. The table's keys and sequence
+     * are the spec's ({@link #keys} and {@link #sequenceBy} may repeat them, not differ). With {@link
+     * CdcSpec.FromSnapshot#fromTable()} the {@code from} table is re-read whole on each run; with
+     * {@link CdcSpec.FromSnapshot#folder} the table reads a folder of snapshot versions and takes no
+     * {@code from} or {@code sql}. Snapshot tables run in batch.
+     */
+    public SilverOptions cdc(CdcSpec spec) {
+      this.cdc = Optional.of(java.util.Objects.requireNonNull(spec, "spec"));
       return this;
     }
   }

@@ -167,4 +167,60 @@ class CdcConfigTest {
     assertThat(tableError("keys = [id]\n cdc.from-snapshot { }"))
         .hasMessageContaining("pipeline.silver.customers.from").hasMessageContaining("missing required key 'from'");
   }
+
+  // ---- the same in code: PipelineBuilder's SilverOptions.cdc ----
+
+  @Test
+  void theBuilderMakesTheSameCdcTablesAsTheFile() throws IOException {
+    Files.writeString(conf.resolve("pipelines/p.conf"), "pipeline {\n  name = p\n  schema = s\n"
+        + "  bronze.cdc_feed.source { type = files, path = /x, format = csv }\n"
+        + "  silver.feed { from = bronze.cdc_feed, keys = [id], sequence-by = seq,\n"
+        + "    cdc { apply-as-deletes = \"op = 'D'\", stored-as-scd-type = 2, except-column-list = [op] } }\n"
+        + "  silver.table_snapshots { from = bronze.cdc_feed, keys = [id], cdc.from-snapshot { } }\n"
+        + "  silver.folder_snapshots { keys = [id], cdc.from-snapshot { path = /snaps, format = parquet } }\n"
+        + "}\n");
+    var fromFile = ConfigLoader.load(conf, "p", "t", conf).pipeline();
+    var inCode = PipelineBuilder.pipeline("p").schema("s")
+        .bronze("cdc_feed", io.medallion.source.FileSource.of("/x", "csv"))
+        .silver("feed", t -> t.from("bronze.cdc_feed").cdc(CdcSpec.builder(List.of("id"), List.of("seq"))
+            .applyAsDeletes("op = 'D'").scdType2().exceptColumnList(List.of("op")).build()))
+        .silver("table_snapshots", t -> t.from("bronze.cdc_feed").keys("id").cdc(CdcSpec.builder(List.of("id"), List.of())
+            .fromSnapshot(CdcSpec.FromSnapshot.fromTable()).build()))
+        .silver("folder_snapshots", t -> t.cdc(CdcSpec.builder(List.of("id"), List.of())
+            .fromSnapshot(CdcSpec.FromSnapshot.folder("/snaps", "parquet", Optional.empty(), Map.of())).build()))
+        .build();
+    for (String name : List.of("silver.feed", "silver.table_snapshots", "silver.folder_snapshots")) {
+      assertThat(inCode.table(TableRef.parse(name))).as(name).isEqualTo(fromFile.table(TableRef.parse(name)));
+    }
+    SilverTable feed = (SilverTable) inCode.table(TableRef.parse("silver.feed")).orElseThrow();
+    assertThat(feed.keys()).containsExactly("id");
+    assertThat(feed.sequenceBy()).contains("seq");
+    assertThat(feed.execution()).isEqualTo(Execution.STREAMING);
+    assertThat(((SilverTable) inCode.table(TableRef.parse("silver.folder_snapshots")).orElseThrow()).execution())
+        .isEqualTo(Execution.BATCH);
+  }
+
+  @Test
+  void builderCdcMistakesNameTheTableAndTheFix() {
+    CdcSpec feed = CdcSpec.builder(List.of("id"), List.of("seq")).build();
+    CdcSpec folder = CdcSpec.builder(List.of("id"), List.of())
+        .fromSnapshot(CdcSpec.FromSnapshot.folder("/snaps", "parquet", Optional.empty(), Map.of())).build();
+    CdcSpec table = CdcSpec.builder(List.of("id"), List.of()).fromSnapshot(CdcSpec.FromSnapshot.fromTable()).build();
+    assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c",
+            t -> t.from("bronze.f").keys("key").cdc(feed)), ConfigurationException.class))
+        .hasMessageContaining("pipeline 'p' built in code: pipeline.silver.c")
+        .hasMessageContaining("keys(key) differs from the cdc spec's keys [id]").hasMessageContaining("remove keys(...)");
+    assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c",
+            t -> t.from("bronze.f").sequenceBy("ts").cdc(feed)), ConfigurationException.class))
+        .hasMessageContaining("sequenceBy(ts) differs from the cdc spec's sequenceBy [seq]");
+    assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c",
+            t -> t.from("bronze.f").cdc(folder)), ConfigurationException.class))
+        .hasMessageContaining("pipeline.silver.c").hasMessageContaining("reads no table: remove from(...)");
+    assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c",
+            t -> t.from("bronze.f").execution(Execution.STREAMING).cdc(table)), ConfigurationException.class))
+        .hasMessageContaining("reads whole snapshots in batch").hasMessageContaining("remove execution(STREAMING)");
+    assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c", t -> t.cdc(feed)),
+            ConfigurationException.class))
+        .hasMessageContaining("pipeline.silver.c.from");
+  }
 }
