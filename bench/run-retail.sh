@@ -22,10 +22,12 @@ done
 
 out=target/bench/retail
 rm -rf "$out" && mkdir -p "$out/classes"
-jar=$(ls target/medallion-*.jar 2>/dev/null | grep -v -e original -e sources | head -n 1 || true)
+# the job jar itself, not its -sources, -javadoc or -tests companions
+jobjar() { ls target/medallion-*.jar 2>/dev/null | grep -v -e original -e sources -e javadoc -e tests | head -n 1 || true; }
+jar=$(jobjar)
 if [[ -z "$jar" || ! -f target/spark-classpath.txt ]]; then
   mvn -q -B -o -DskipTests package
-  jar=$(ls target/medallion-*.jar | grep -v -e original -e sources | head -n 1)
+  jar=$(jobjar)
 fi
 cp=$(cat target/spark-classpath.txt)
 javac -q -nowarn -d "$out/classes" -cp "$cp" bench/src/main/java/io/medallion/bench/HandWrittenRetail.java 2>/dev/null \

@@ -1,0 +1,124 @@
+package io.medallion.table.cdc;
+
+import static io.medallion.table.cdc.CdcTestSupport.dump;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.table.CdcSpec;
+import io.medallion.table.TableName;
+import io.medallion.table.TableSpec;
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.cdc.CdcEngine;
+import io.medallion.table.internal.cdc.CdcSnapshots;
+import io.medallion.testkit.ChildJvm;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 in the middle of applying a snapshot: a child JVM applies snapshot version 1 to an SCD2
+ * target, then dies ({@code halt}, no shutdown hooks) while applying version 2, right after the
+ * companion changes table committed and before the target records version 2 as applied. The
+ * target then already holds version 2's rows but still says version 1; applying version 2 again
+ * gives exactly the table of a run that was not killed, and a further apply commits nothing.
+ */
+class CdcSnapshotKillTest {
+  @TempDir static Path warehouse;
+
+  static final StructType SCHEMA = StructType.fromDDL("id INT, name STRING, city STRING");
+  static final TableName TARGET = TableName.of("cdcsk", "s", "users");
+  static final TableName UNKILLED = TableName.of("cdcsk", "s", "unkilled");
+
+  static CdcSnapshots snapshots(SparkSession spark, TableName target) {
+    CdcSpec spec = CdcSpec.builder(List.of("id"), List.of()).scdType2()
+        .fromSnapshot(CdcSpec.FromSnapshot.fromTable()).build();
+    return CdcSnapshots.prepare(spark, target, spec, SCHEMA, "test." + target.table() + ".cdc", TableSpec.defaults());
+  }
+
+  /** Snapshot 1: three users; snapshot 2: Bob moved, Cy gone. */
+  static Dataset<Row> version(SparkSession spark, int v) {
+    List<Object[]> rows = v == 1
+        ? List.of(new Object[] {1, "Ann", "Lima"}, new Object[] {2, "Bob", "Oslo"}, new Object[] {3, "Cy", "Rome"})
+        : List.of(new Object[] {1, "Ann", "Lima"}, new Object[] {2, "Bob", "Bern"});
+    return spark.createDataFrame(rows.stream().map(RowFactory::create).toList(), SCHEMA);
+  }
+
+  /** The child: version 1, then version 2 killed after the companion's commit. */
+  public static final class Child {
+    public static void main(String[] args) throws Exception {
+      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdcsk");
+      CdcSnapshots s = snapshots(spark, TARGET);
+      s.apply(version(spark, 1), 1);
+      TableName changes = CdcEngine.changesTable(TARGET);
+      long next = DeltaTables.version(spark, changes).getAsLong() + 1;
+      Path log = Path.of(URI.create(CdcKillTest.location(spark, changes))).resolve("_delta_log")
+          .resolve(String.format("%020d.json", next));
+      Thread watcher = new Thread(() -> {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!Files.exists(log) && System.nanoTime() < deadline) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+        System.out.println("halting after " + log);
+        Runtime.getRuntime().halt(137);
+      });
+      watcher.setDaemon(true);
+      watcher.start();
+      s.apply(version(spark, 2), 2);
+      watcher.join();
+    }
+  }
+
+  /** The companion's stored changes without the time they were stored at (which differs per run). */
+  static List<String> storedChanges(SparkSession spark, TableName target) {
+    Dataset<Row> stored = spark.read().table(CdcEngine.changesTable(target).quoted());
+    for (var f : stored.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.TimestampType) {
+        stored = stored.drop(f.name());
+      }
+    }
+    return dump(stored);
+  }
+
+  @Test
+  void aRerunAfterKill9BetweenTheChangesAndTheVersionRecordGivesTheUnkilledTable() throws Exception {
+    Process child = ChildJvm.start(Child.class, warehouse.resolve("child.log").toFile(), warehouse.toString());
+    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(warehouse.resolve("child.log"))).isEqualTo(137);
+
+    SparkSession spark = CdcTestSupport.spark(warehouse, "cdcsk");
+    CdcSnapshots unkilled = snapshots(spark, UNKILLED);
+    for (int v = 1; v <= 2; v++) {
+      unkilled.apply(version(spark, v), v);
+    }
+    List<String> expected = dump(spark, UNKILLED);
+    assertThat(expected).containsExactly("1|Ann|Lima|1|null", "2|Bob|Bern|2|null", "2|Bob|Oslo|1|2", "3|Cy|Rome|1|2");
+
+    CdcSnapshots s = snapshots(spark, TARGET);
+    // the kill fell after version 2's changes were stored and before the target recorded version 2
+    assertThat(dump(spark, TARGET)).containsExactlyElementsOf(expected);
+    assertThat(s.lastVersion()).hasValue(1);
+
+    CdcSnapshots.Result rerun = s.apply(version(spark, 2), 2);
+    assertThat(rerun.outcome()).isEqualTo(CdcSnapshots.Outcome.APPLIED);
+    assertThat(Arrays.asList(rerun.changes().upserts(), rerun.changes().deletes())).as("nothing applied twice")
+        .containsExactly(0L, 0L);
+    assertThat(dump(spark, TARGET)).containsExactlyElementsOf(expected);
+    assertThat(storedChanges(spark, TARGET)).as("each change stored once")
+        .containsExactlyElementsOf(storedChanges(spark, UNKILLED));
+    assertThat(s.lastVersion()).hasValue(2);
+
+    long version = DeltaTables.version(spark, TARGET).getAsLong();
+    assertThat(s.apply(version(spark, 2), 2).outcome()).isEqualTo(CdcSnapshots.Outcome.ALREADY_APPLIED);
+    assertThat(DeltaTables.version(spark, TARGET).getAsLong()).as("a further apply commits nothing").isEqualTo(version);
+  }
+}
