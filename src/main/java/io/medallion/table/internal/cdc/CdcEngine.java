@@ -28,6 +28,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -133,7 +134,7 @@ public final class CdcEngine {
    * Applies one batch. {@code batchId} >= 0 makes the writes idempotent per ({@code appId},
    * batch); -1 for a batch run. Throws, with nothing written, on bad changes.
    *
-   * <p>Spark actions per batch: one pass over the (cached) batch joined with the stored changes for
+   * <p>Spark actions per batch: one pass over the batch (locally checkpointed) joined with the stored changes for
    * every check and count, the MERGE (whose metrics give the row counts) and the append of the new
    * changes; a batch of redeliveries stops after the first. The stored changes of the touched keys
    * are cached for the MERGE, which folds them twice (before and after the batch).
@@ -149,7 +150,10 @@ public final class CdcEngine {
       // the duplicate check and the folds use that part, not the whole companion
       storedOfBatch = stored.as("s").join(incoming.select(cols(c.keys)).distinct().as("b"),
           joinOnNullSafe("s", "b", c.keys), "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
-      classified = classify(incoming, storedOfBatch).persist(StorageLevel.MEMORY_AND_DISK());
+      // a local checkpoint, not a cache: its plan does not name the companion, so the append to
+      // the companion at the end does not make Spark re-plan it (every cached plan that reads a
+      // table is re-planned when the table is written: Delta file listings and snapshot jobs)
+      classified = classify(incoming, storedOfBatch).localCheckpoint(false);
       Column isNew = not(col("__seen"));
       Column[] example = cols(List.of(changesEventNames()));
       List<Column> aggs = checks();
@@ -197,6 +201,11 @@ public final class CdcEngine {
       long updated = merged == null ? 0 : merged.<Long>getAs("num_updated_rows");
       long deleted = merged == null ? 0 : merged.<Long>getAs("num_deleted_rows");
       long inserted = merged == null ? 0 : merged.<Long>getAs("num_inserted_rows");
+      // released before the append: cached plans that read the companion would be re-planned by it
+      touched.unpersist();
+      touched = null;
+      storedOfBatch.unpersist();
+      storedOfBatch = null;
       var writer = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns()).write().format("delta").mode("append");
       if (batchId >= 0) {
@@ -207,7 +216,7 @@ public final class CdcEngine {
           inserted, updated, deleted, spec.scd2() ? inserted : 0);
     } finally {
       if (classified != null) {
-        classified.unpersist();
+        release(classified);
       }
       if (touched != null) {
         touched.unpersist();
@@ -215,6 +224,13 @@ public final class CdcEngine {
       if (storedOfBatch != null) {
         storedOfBatch.unpersist();
       }
+    }
+  }
+
+  /** Drops the blocks of a {@link Dataset#localCheckpoint(boolean) local checkpoint}. */
+  private static void release(Dataset<Row> checkpointed) {
+    if (checkpointed.queryExecution().logical() instanceof LogicalRDD r) {
+      r.rdd().unpersist(false);
     }
   }
 

@@ -161,7 +161,8 @@ public final class CdcSnapshots {
 
   /** Applies one full snapshot at {@code version} (see the class comment for order and reruns). */
   public Result apply(Dataset<Row> snapshot, long version) {
-    OptionalLong last = lastVersion();
+    Map<String, String> props = properties(spark, target); // read once: DESCRIBE DETAIL is a Delta log read
+    OptionalLong last = lastVersion(props);
     if (last.isPresent() && version <= last.getAsLong()) {
       if (version == last.getAsLong()) {
         return new Result(Outcome.ALREADY_APPLIED, version, version, CdcResult.nothing(0),
@@ -171,7 +172,7 @@ public final class CdcSnapshots {
       LOG.warn(message);
       return new Result(Outcome.SKIPPED_LATE, version, last.getAsLong(), CdcResult.nothing(0), message);
     }
-    java.util.Set<Long> applied = SnapshotVersions.parse(properties(spark, target).getOrDefault(APPLIED_PROPERTY, ""));
+    java.util.Set<Long> applied = SnapshotVersions.parse(props.getOrDefault(APPLIED_PROPERTY, ""));
     applied.add(version);
     CdcResult r = engine.apply(changes(snapshot, version), "snapshot:" + target, version);
     spark.sql("ALTER TABLE " + target.quoted() + " SET TBLPROPERTIES ('" + VERSION_PROPERTY + "' = '" + version
