@@ -63,7 +63,11 @@ class ClusterIT {
     Path storage = Files.createDirectories(dir.resolve("storage"));
     JobJarIT.Result cluster = JobJarIT.sparkSubmit(storage, masterUrl,
         List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
-            "--conf", "spark.cores.max=2"),
+            "--conf", "spark.cores.max=2",
+            // Sized for this 2-core cluster, as on a small real one: Delta's default of 50
+            // state-reconstruction tasks per snapshot was ~900 of the run's ~960 tasks.
+            "--conf", "spark.databricks.delta.snapshotPartitions=2",
+            "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", JobJarIT.SHORT_RUN_JVM)),
         ENV, "run", "--pipeline", "retail", "--env", "local", "--show-gold");
     assertThat(cluster.exit()).as(cluster.stderr()).isZero();
     assertThat(cluster.stdout())
@@ -113,6 +117,7 @@ class ClusterIT {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
+    cmd.addAll(JobJarIT.SHORT_RUN_JVM);
     cmd.addAll(Arrays.asList(System.getProperty("medallion.java17.opens").trim().split("\\s+")));
     cmd.add("-cp");
     cmd.add(sparkHome.resolve("jars").toString() + "/*");
