@@ -6,6 +6,7 @@
 #   /path/to/medallion/scripts/spark-submit.sh run --conf-dir conf --pipeline iot --env conf/env/dev.conf
 #   SPARK_MASTER=local[4] scripts/spark-submit.sh validate --pipeline retail --env local
 #   SPARK_SUBMIT_ARGS="--conf spark.driver.memory=4g" scripts/spark-submit.sh run ...
+#   MEDALLION_JAVA_OPTS="-XX:TieredStopAtLevel=1" scripts/spark-submit.sh run ...   # options of this JVM
 #
 # Everything after the script name is passed to medallion (see README: CLI). The command runs in
 # the caller's working directory: relative paths (--conf-dir, --pipeline/--env files, relative
@@ -37,7 +38,7 @@ opens=(
 )
 
 # shellcheck disable=SC2086
-exec java -Xmx2g "${opens[@]}" -Dlog4j2.configurationFile="$home/conf/log4j2.properties" \
+exec java -Xmx2g ${MEDALLION_JAVA_OPTS:-} "${opens[@]}" -Dlog4j2.configurationFile="$home/conf/log4j2.properties" \
   -Dmedallion.log.file="${MEDALLION_LOG_FILE:-${TMPDIR:-/tmp}/medallion.log}" \
   -cp "$(cat "$home/target/spark-classpath.txt")" \
   org.apache.spark.deploy.SparkSubmit \

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * classpath on 127.0.0.1, executors in their own JVMs (launched by the worker from a
  * {@code SPARK_HOME} of symlinked jars), the driver in the spark-submit JVM. {@code local[n]} runs
  * everything in one JVM and hides closures that do not serialize, statics set only on the driver
- * and driver-only state; this run does not. Its gold table must equal the local run's.
+ * and driver-only state; this run does not. Its gold table must equal the local run's (spark-submit
+ * on local[2], run once per build with JobJarIT and started here beside the cluster's).
  */
 class ClusterIT {
   /** Under target/, so that the master's, worker's and executors' logs outlive a failure. */
@@ -30,9 +34,18 @@ class ClusterIT {
   static Process worker;
   static String masterUrl;
   static final Map<String, String> ENV = Map.of("SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1");
+  /** The local run to compare with, going on while the cluster starts and runs (or JobJarIT's, if it ran first). */
+  static CompletableFuture<JobJarIT.Result> localRun;
 
   @BeforeAll
   static void startCluster() throws Exception {
+    localRun = CompletableFuture.supplyAsync(() -> {
+      try {
+        return JobJarIT.localDemo();
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
     Path target = Path.of(System.getProperty("medallion.job.jar")).toAbsolutePath().getParent();
     dir = Files.createTempDirectory(target, "cluster-it-");
     Path sparkHome = sparkHome(dir.resolve("spark-home"));
@@ -47,7 +60,7 @@ class ClusterIT {
   }
 
   @AfterAll
-  static void stopCluster() throws InterruptedException {
+  static void stopCluster() throws InterruptedException, ExecutionException {
     for (Process p : new Process[] {worker, master}) {
       if (p != null) {
         p.destroy();
@@ -56,6 +69,9 @@ class ClusterIT {
         }
       }
     }
+    if (localRun != null) {
+      localRun.handle((result, failure) -> result).get(); // no spark-submit outlives the test
+    }
   }
 
   @Test
@@ -63,14 +79,18 @@ class ClusterIT {
     Path storage = Files.createDirectories(dir.resolve("storage"));
     JobJarIT.Result cluster = JobJarIT.sparkSubmit(storage, masterUrl,
         List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
-            "--conf", "spark.cores.max=2"),
+            "--conf", "spark.cores.max=2",
+            // Sized for this 2-core cluster, as on a small real one: Delta's default of 50
+            // state-reconstruction tasks per snapshot was ~900 of the run's ~960 tasks.
+            "--conf", "spark.databricks.delta.snapshotPartitions=2",
+            "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", JobJarIT.SHORT_RUN_JVM)),
         ENV, "run", "--pipeline", "retail", "--env", "local", "--show-gold");
     assertThat(cluster.exit()).as(cluster.stderr()).isZero();
     assertThat(cluster.stdout())
         .contains("silver.orders -> local_silver.sales.orders: read 3526 rows (its input), 3472 rows after its SQL (event log num_input_rows), wrote 2982 rows")
         .contains("Quarantined: 14 rows of silver.orders in local_silver.sales.orders_quarantine");
 
-    JobJarIT.Result local = JobJarIT.localDemo();
+    JobJarIT.Result local = localRun.get();
     assertThat(local.exit()).as(local.stderr()).isZero();
     String gold = gold(cluster.stdout());
     assertThat(gold).contains("|order_date|country|orders|revenue").hasLineCount(56 + 5);
@@ -113,6 +133,7 @@ class ClusterIT {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
+    cmd.addAll(JobJarIT.SHORT_RUN_JVM);
     cmd.addAll(Arrays.asList(System.getProperty("medallion.java17.opens").trim().split("\\s+")));
     cmd.add("-cp");
     cmd.add(sparkHome.resolve("jars").toString() + "/*");

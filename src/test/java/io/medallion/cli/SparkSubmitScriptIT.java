@@ -58,6 +58,7 @@ class SparkSubmitScriptIT {
         .redirectError(project.resolve("stderr.txt").toFile());
     pb.environment().put("MEDALLION_LOG_FILE", log.toString());
     pb.environment().put("SPARK_SUBMIT_ARGS", "--driver-memory 1g");
+    pb.environment().put("MEDALLION_JAVA_OPTS", String.join(" ", JobJarIT.SHORT_RUN_JVM));
     Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
