@@ -32,6 +32,8 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,7 +48,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the JVM around writing the gold table's next commit file.
  *
  * <p>A rerun gives the table a full recompute would give, with a record that matches the input;
- * a further rerun writes nothing.
+ * a further rerun writes nothing. The two kills use catalogs of their own, and their children run
+ * at the same time.
  */
 class GoldKillTest {
   @TempDir static Path root;
@@ -117,10 +120,35 @@ class GoldKillTest {
     }
   }
 
-  @ParameterizedTest(name = "killed {0} the gold commit")
-  @ValueSource(strings = {"before", "after"})
-  void aRerunAfterKill9InAnIncrementalRefreshEqualsAFullRecomputeAndAFurtherRerunWritesNothing(String when)
-      throws Exception {
+  /** What the parent prepared for one kill, and the child it started. */
+  record Kill(PipelineDefinition p, Environment env, TableName silver, TableName gold, long before,
+      Set<String> filesBefore, long silverVersion, Path log, Process child) {}
+
+  /** The kills by when they happen; both children run at the same time, each in catalogs of its own. */
+  static final Map<String, Kill> KILLS = new java.util.HashMap<>();
+
+  /**
+   * Prepares both kills (before and after the commit), then starts both children, so their JVM
+   * starts and runs overlap; each test waits for its own child.
+   */
+  @BeforeAll
+  static void startBothChildren() throws Exception {
+    for (String when : List.of("before", "after")) {
+      KILLS.put(when, prepare(when));
+    }
+  }
+
+  @AfterAll
+  static void stopChildren() {
+    KILLS.values().forEach(k -> k.child().destroyForcibly());
+  }
+
+  /**
+   * The gold table refreshed once from 60 rows, then its input appends, updates and deletes rows
+   * (so the next refresh is incremental), and a child starts that refresh and halts {@code when}
+   * told.
+   */
+  static Kill prepare(String when) throws IOException {
     SparkSession spark = LocalSpark.session();
     PipelineDefinition p = pipeline();
     String prefix = "gkill_" + when;
@@ -128,9 +156,7 @@ class GoldKillTest {
     TableName silver = IncrementalGoldTest.silver(spark, p, env, true);
     Random r = new Random(17);
     IncrementalGoldTest.append(spark, silver, 0, 60, r);
-    PipelineRunner runner = new PipelineRunner(spark, p, env);
-    RunOptions golds = IncrementalGoldTest.golds(p);
-    runner.run(golds);
+    new PipelineRunner(spark, p, env).run(IncrementalGoldTest.golds(p));
     TableName gold = env.tableName(p, GOLD);
     long before = DeltaTables.version(spark, gold).getAsLong();
     Set<String> filesBefore = dataFiles(spark, gold);
@@ -144,6 +170,26 @@ class GoldKillTest {
     Path log = root.resolve(prefix + "-child.log");
     String deltaLog = Path.of(URI.create(location(spark, gold))).resolve("_delta_log").toString();
     Process child = ChildJvm.start(Child.class, log.toFile(), root.toString(), prefix, deltaLog, when);
+    return new Kill(p, env, silver, gold, before, filesBefore, silverVersion, log, child);
+  }
+
+  @ParameterizedTest(name = "killed {0} the gold commit")
+  @ValueSource(strings = {"before", "after"})
+  void aRerunAfterKill9InAnIncrementalRefreshEqualsAFullRecomputeAndAFurtherRerunWritesNothing(String when)
+      throws Exception {
+    SparkSession spark = LocalSpark.session();
+    Kill kill = KILLS.get(when);
+    PipelineDefinition p = kill.p();
+    Environment env = kill.env();
+    TableName silver = kill.silver();
+    TableName gold = kill.gold();
+    long before = kill.before();
+    Set<String> filesBefore = kill.filesBefore();
+    long silverVersion = kill.silverVersion();
+    PipelineRunner runner = new PipelineRunner(spark, p, env);
+    RunOptions golds = IncrementalGoldTest.golds(p);
+    Path log = kill.log();
+    Process child = kill.child();
     assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
     assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
     assertThat(Files.readString(log)).contains("halting " + when + " the commit");

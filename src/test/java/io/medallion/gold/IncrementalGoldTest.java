@@ -28,8 +28,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Incremental gold: after every step of a random sequence of appends, updates and deletes on the
@@ -106,8 +104,13 @@ class IncrementalGoldTest {
 
   /** Creates the silver input (the tests write it directly), with its change data feed or not. */
   static TableName silver(SparkSession spark, PipelineDefinition p, Environment env, boolean changeFeed) {
+    return silver(spark, p, env, "silver.orders", changeFeed);
+  }
+
+  /** Creates the silver table {@code ref} (the tests write it directly), with its change data feed or not. */
+  static TableName silver(SparkSession spark, PipelineDefinition p, Environment env, String ref, boolean changeFeed) {
     new OssPlatform().prepareCatalogs(spark, env);
-    TableName name = env.tableName(p, TableRef.parse("silver.orders"));
+    TableName name = env.tableName(p, TableRef.parse(ref));
     DeltaTables.ensureSchema(spark, name);
     spark.sql("CREATE TABLE " + name.quoted() + " (" + SILVER_COLUMNS + ") USING delta"
         + (changeFeed ? " TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')" : ""));
@@ -146,19 +149,52 @@ class IncrementalGoldTest {
     spark.sql("INSERT INTO " + silver.quoted() + " VALUES " + String.join(", ", rows));
   }
 
-  /** The gold table equals its query recomputed over the silver table now (one Spark job each). */
+  /** The gold table equals its query recomputed over the silver table now. */
   static void assertEqualsFullRecompute(Lakehouse lake, PipelineDefinition p, Environment env, String gold,
       String sql, String step) {
     assertEqualsFullRecompute(lake.spark(), p, env, gold, sql, step);
   }
 
-  /** The gold table equals its query recomputed over the silver table now (one Spark job each). */
+  /** The gold table equals its query recomputed over the silver table now. */
   static void assertEqualsFullRecompute(SparkSession spark, PipelineDefinition p, Environment env, String gold,
       String sql, String step) {
-    TableName silver = env.tableName(p, TableRef.parse("silver.orders"));
-    List<String> expected = sorted(spark.sql(sql.replace("{silver.orders}", silver.quoted())));
-    TableName table = env.tableName(p, TableRef.parse("gold." + gold));
-    assertThat(sorted(spark.table(table.quoted()))).as(step + ": " + gold).isEqualTo(expected);
+    assertEqualFullRecomputes(spark, p, env, Map.of(gold, sql), step);
+  }
+
+  /**
+   * Each gold table ({@code name -> query}) equals its query recomputed over its input now: per
+   * table, its rows and the recompute's rows are read in one Spark job (a union of the two, each row
+   * as JSON with its column names and NULLs, tagged with its side), then compared as sorted lists.
+   */
+  static void assertEqualFullRecomputes(SparkSession spark, PipelineDefinition p, Environment env,
+      Map<String, String> golds, String step) {
+    for (String g : new java.util.TreeSet<>(golds.keySet())) {
+      TableName table = env.tableName(p, TableRef.parse("gold." + g));
+      Dataset<Row> both = tagged(spark.table(table.quoted()), g, "table")
+          .union(tagged(spark.sql(resolve(p, env, golds.get(g))), g, "recompute"));
+      Map<String, List<String>> rows = new java.util.HashMap<>();
+      for (Row r : both.collectAsList()) {
+        rows.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(r.getString(2));
+      }
+      assertThat(sorted(rows.get("table"))).as(step + ": " + g).isEqualTo(sorted(rows.get("recompute")));
+    }
+  }
+
+  /** The query with each {@code {layer.table}} replaced by the table's quoted name. */
+  static String resolve(PipelineDefinition p, Environment env, String sql) {
+    return java.util.regex.Pattern.compile("\\{([a-z]+\\.[a-z0-9_]+)}").matcher(sql)
+        .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(env.tableName(p, TableRef.parse(m.group(1))).quoted()));
+  }
+
+  /** Each row as JSON (column names, NULLs kept), after the table it belongs to and which side it is. */
+  static Dataset<Row> tagged(Dataset<Row> rows, String table, String side) {
+    return rows.select(org.apache.spark.sql.functions.lit(table), org.apache.spark.sql.functions.lit(side),
+        org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(
+            org.apache.spark.sql.functions.col("*")), Map.of("ignoreNullFields", "false")));
+  }
+
+  static List<String> sorted(List<String> rows) {
+    return rows == null ? List.of() : rows.stream().sorted().toList();
   }
 
   static List<String> sorted(Dataset<Row> rows) {
@@ -169,53 +205,90 @@ class IncrementalGoldTest {
     return result.table(TableRef.parse("gold." + gold)).map(TableResult::note).orElseThrow();
   }
 
-  /** Seeds of the random change sequences (deterministic; each test names its seed). */
+  /** Seeds of the random change sequences (deterministic; each assertion names its seed). */
   static final long[] SEEDS = {13, 21, 34, 55, 89};
 
   /**
-   * Random steps of changes to the silver input, each of one to three commits: appends, upserts
-   * (a MERGE that updates rows and inserts new ones, as a silver upsert does) and CDC batches (a
-   * MERGE that deletes some keys and updates others, as the CDC sink applies them). After every step
-   * each gold table is refreshed incrementally and equals its query computed with plain
-   * {@code spark.sql} over the silver table.
+   * The random-changes pipeline: per seed a silver table {@code silver.orders_<seed>} and the
+   * {@link #INCREMENTAL} queries over it as {@code gold.<query>_<seed>}, so one run refreshes every
+   * seed's tables (concurrently, in one session).
    */
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
-  void randomChangesGiveTheFullRecomputeAfterEveryStep(long seed, Lakehouse lake) {
-    PipelineDefinition p = pipeline(INCREMENTAL, g -> {});
-    Environment env = lake.environment();
-    SparkSession spark = lake.spark();
-    Random r = new Random(seed);
-    Map.Entry<TableName, RunResult> start = firstRun(lake, p, env, r, 60);
-    TableName silver = start.getKey();
-    RunResult first = start.getValue();
-    java.util.TreeSet<Long> live = new java.util.TreeSet<>();
-    for (long id = 0; id < 60; id++) {
-      live.add(id);
+  static PipelineDefinition seedsPipeline() {
+    PipelineBuilder b = PipelineBuilder.pipeline("inc").schema("s").bronze("orders", NO_FILES);
+    for (long seed : SEEDS) {
+      b.silver("orders_" + seed, s -> s.from("bronze.orders").keys("id"));
+      seedGolds(seed).forEach((name, sql) -> b.gold(name, sql, g -> {}));
     }
-    long[] nextId = {60};
-    assertThat(note(first, "by_store_day")).as("seed " + seed).startsWith("full recompute: the table does not exist yet");
-    for (String g : INCREMENTAL.keySet()) {
-      assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "seed " + seed + ", initial");
-    }
-    for (int step = 0; step < 2; step++) {
-      List<String> what = new ArrayList<>();
-      for (int commit = 1 + r.nextInt(3); commit > 0; commit--) {
-        what.add(change(spark, silver, r, live, nextId));
-      }
-      String at = "seed " + seed + ", step " + step + " " + what;
-      RunResult result = lake.run(p, env, golds(p));
-      for (String g : INCREMENTAL.keySet()) {
-        assertThat(note(result, g)).as(at + " " + g).startsWith("incremental: ");
-        assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), at);
-      }
-      assertThat(note(result, "by_store_day")).as(at)
-          .contains(what.stream().allMatch("append"::equals) ? "appended rows" : "change data feed");
-    }
+    return b.build();
   }
 
-  static java.util.stream.LongStream seeds() {
-    return java.util.Arrays.stream(SEEDS);
+  /** A seed's gold tables and their queries, over its own silver table. */
+  static Map<String, String> seedGolds(long seed) {
+    Map<String, String> golds = new java.util.TreeMap<>();
+    INCREMENTAL.forEach((name, sql) -> golds.put(name + "_" + seed,
+        sql.replace("{silver.orders}", "{silver.orders_" + seed + "}")));
+    return golds;
+  }
+
+  /**
+   * For each seed, random steps of changes to its silver input, each of one to three commits:
+   * appends, upserts (a MERGE that updates rows and inserts new ones, as a silver upsert does) and
+   * CDC batches (a MERGE that deletes some keys and updates others, as the CDC sink applies them).
+   * After every step each gold table is refreshed incrementally and equals its query computed with
+   * plain {@code spark.sql} over its silver table. Each seed has its own silver table, gold tables
+   * and random sequence; all seeds' tables refresh in the same runs.
+   */
+  @Test
+  void randomChangesGiveTheFullRecomputeAfterEveryStep(Lakehouse lake) {
+    PipelineDefinition p = seedsPipeline();
+    Environment env = lake.environment();
+    SparkSession spark = lake.spark();
+    Map<Long, Random> random = new java.util.LinkedHashMap<>();
+    Map<Long, TableName> silvers = new java.util.LinkedHashMap<>();
+    Map<Long, java.util.TreeSet<Long>> live = new java.util.LinkedHashMap<>();
+    Map<Long, long[]> nextId = new java.util.LinkedHashMap<>();
+    Map<String, String> golds = new java.util.TreeMap<>();
+    for (long seed : SEEDS) {
+      Random r = new Random(seed);
+      TableName silver = silver(spark, p, env, "silver.orders_" + seed, true);
+      append(spark, silver, 0, 60, r);
+      random.put(seed, r);
+      silvers.put(seed, silver);
+      java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+      for (long id = 0; id < 60; id++) {
+        ids.add(id);
+      }
+      live.put(seed, ids);
+      nextId.put(seed, new long[] {60});
+      golds.putAll(seedGolds(seed));
+    }
+    RunResult first = lake.run(p, env, golds(p));
+    for (long seed : SEEDS) {
+      assertThat(note(first, "by_store_day_" + seed)).as("seed " + seed)
+          .startsWith("full recompute: the table does not exist yet");
+    }
+    assertEqualFullRecomputes(spark, p, env, golds, "initial (gold tables end in their seed)");
+    for (int step = 0; step < 2; step++) {
+      Map<Long, List<String>> what = new java.util.LinkedHashMap<>();
+      for (long seed : SEEDS) {
+        Random r = random.get(seed);
+        List<String> commits = new ArrayList<>();
+        for (int commit = 1 + r.nextInt(3); commit > 0; commit--) {
+          commits.add(change(spark, silvers.get(seed), r, live.get(seed), nextId.get(seed)));
+        }
+        what.put(seed, commits);
+      }
+      RunResult result = lake.run(p, env, golds(p));
+      for (long seed : SEEDS) {
+        String at = "seed " + seed + ", step " + step + " " + what.get(seed);
+        for (String g : seedGolds(seed).keySet()) {
+          assertThat(note(result, g)).as(at + " " + g).startsWith("incremental: ");
+        }
+        assertThat(note(result, "by_store_day_" + seed)).as(at)
+            .contains(what.get(seed).stream().allMatch("append"::equals) ? "appended rows" : "change data feed");
+      }
+      assertEqualFullRecomputes(spark, p, env, golds, "step " + step + " (seed: commits) " + what);
+    }
   }
 
   /**
@@ -285,8 +358,8 @@ class IncrementalGoldTest {
     RunResult updated = lake.run(p, env, golds(p));
     for (String g : INCREMENTAL.keySet()) {
       assertThat(note(updated, g)).as(g).startsWith("incremental: ");
-      assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "update");
     }
+    assertEqualFullRecomputes(spark, p, env, INCREMENTAL, "update");
 
     // The tables refreshed concurrently in one session: each commit records its own table only,
     // and the session's shared userMetadata setting is never used.
@@ -326,9 +399,7 @@ class IncrementalGoldTest {
     append(spark, silver, 0, 10, r);
     RunResult fourth = lake.run(p, env, golds(p));
     assertThat(note(fourth, "by_upper")).startsWith("full recompute: ").contains("was dropped and created again");
-    for (String g : INCREMENTAL.keySet()) {
-      assertEqualsFullRecompute(lake, p, env, g, INCREMENTAL.get(g), "recreated input");
-    }
+    assertEqualFullRecomputes(spark, p, env, INCREMENTAL, "recreated input");
 
     // The event log says which way each table went and why.
     TableName log = TableName.parse(env.eventLogTable(p).orElseThrow().toString());
@@ -373,11 +444,9 @@ class IncrementalGoldTest {
     assertThat(note(third, "plain")).startsWith("full recompute: ")
         .contains("updated or deleted rows in versions")
         .contains("set change-data-feed = true on it");
-    for (String g : golds.keySet()) {
-      if (!g.equals("random")) { // rand() varies per run
-        assertEqualsFullRecompute(lake, p, env, g, golds.get(g), "fallback");
-      }
-    }
+    Map<String, String> deterministic = new java.util.HashMap<>(golds);
+    deterministic.remove("random"); // rand() varies per run
+    assertEqualFullRecomputes(spark, p, env, deterministic, "fallback");
     RunResult fourth = lake.run(p, env, golds(p));
     assertThat(note(fourth, "random")).contains("non-deterministic function rand()")
         .contains("unchanged inputs do not mean an unchanged result");
