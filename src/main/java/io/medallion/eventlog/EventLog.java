@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * {@code WARN} and the reason as the message (its snapshot version is the batch id).
  *
  * <p>Events are written by a background thread, all the events of up to 5 seconds in one Delta
- * commit, so the event log never holds up a stream's micro-batches; {@code run_finish} and {@code run_failure}
- * wait until everything before them is written. A JVM killed mid-run may lose the events of its
+ * commit, so the event log never holds up a stream's micro-batches; {@code run_start} is committed
+ * at once (the JVM's first Delta write warms up while the tables are planned), {@code run_finish} and
+ * {@code run_failure} wait until everything before them is written. A JVM killed mid-run may lose the events of its
  * last seconds, never data.
  *
  * <p>Messages are the library's own error messages, which never contain secret values.
@@ -148,6 +149,12 @@ public final class EventLog {
   public void runStarted(String runId, List<String> tables, List<String> fullRefresh) {
     append(event(runId, "run_start", "INFO", "Run of pipeline '" + pipeline + "' started: " + tables,
         null, null, run("STARTED", tables, fullRefresh, null), null), false);
+    if (writer != null) {
+      // Committed at once, in the background: the JVM's first Delta write (class loading, code
+      // generation, Parquet writer) then overlaps the tables' planning instead of delaying the
+      // run's end; on a run that writes nothing it was most of the run after validate's floor.
+      writer.submit(this::writePending);
+    }
   }
 
   /** A run finished; {@code summary} is one line per table. */
@@ -244,8 +251,7 @@ public final class EventLog {
 
   /**
    * Queues an event; {@code schedule} = false leaves it waiting for the next event that schedules
-   * a write, or for {@link #flush} ({@code run_start}: so that a short run writes all its events in
-   * one commit, and no commit competes with its first micro-batch).
+   * a write, for {@link #flush}, or for a write submitted by the caller ({@code run_start}).
    */
   private void append(Row event, boolean schedule) {
     if (writer == null) {
