@@ -39,22 +39,31 @@ class CdcKillTest {
       SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdck");
       CdcEngine e = engine(spark, TARGET, dltSpec().scdType2().build(), USERS);
       e.apply(frame(spark, dltUsers(), USERS), "kill", 0);
-      long merged = DeltaTables.version(spark, TARGET).getAsLong() + 1;
-      Path log = Path.of(URI.create(location(spark, TARGET))).resolve("_delta_log")
-          .resolve(String.format("%020d.json", merged));
-      Thread watcher = new Thread(() -> {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!Files.exists(log) && System.nanoTime() < deadline) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-        System.out.println("halting after " + log);
-        Runtime.getRuntime().halt(137);
-      });
-      watcher.setDaemon(true);
-      watcher.start();
+      Thread watcher = haltAfterNextCommit(spark, TARGET);
       e.apply(frame(spark, CdcEngineTest.reversedUsers(1000), USERS), "kill", 1);
       watcher.join();
     }
+  }
+
+  /**
+   * Starts a thread that halts this JVM (exit 137, no shutdown hooks, like kill -9) as soon as the
+   * table's next commit file exists; join it after starting the write.
+   */
+  static Thread haltAfterNextCommit(SparkSession spark, TableName table) {
+    long next = DeltaTables.version(spark, table).getAsLong() + 1;
+    Path log = Path.of(URI.create(location(spark, table))).resolve("_delta_log")
+        .resolve(String.format("%020d.json", next));
+    Thread watcher = new Thread(() -> {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (!Files.exists(log) && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+      }
+      System.out.println("halting after " + log);
+      Runtime.getRuntime().halt(137);
+    });
+    watcher.setDaemon(true);
+    watcher.start();
+    return watcher;
   }
 
   static String location(SparkSession spark, TableName t) {

@@ -10,13 +10,11 @@ import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.table.internal.cdc.CdcSnapshots;
 import io.medallion.testkit.ChildJvm;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -59,20 +57,7 @@ class CdcSnapshotKillTest {
       SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdcsk");
       CdcSnapshots s = snapshots(spark, TARGET);
       s.apply(version(spark, 1), 1);
-      TableName changes = CdcEngine.changesTable(TARGET);
-      long next = DeltaTables.version(spark, changes).getAsLong() + 1;
-      Path log = Path.of(URI.create(CdcKillTest.location(spark, changes))).resolve("_delta_log")
-          .resolve(String.format("%020d.json", next));
-      Thread watcher = new Thread(() -> {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!Files.exists(log) && System.nanoTime() < deadline) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-        System.out.println("halting after " + log);
-        Runtime.getRuntime().halt(137);
-      });
-      watcher.setDaemon(true);
-      watcher.start();
+      Thread watcher = CdcKillTest.haltAfterNextCommit(spark, CdcEngine.changesTable(TARGET));
       s.apply(version(spark, 2), 2);
       watcher.join();
     }
