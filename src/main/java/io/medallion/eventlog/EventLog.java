@@ -106,28 +106,58 @@ public final class EventLog {
   private boolean scheduled;
   private volatile java.util.function.Consumer<FlowProgress> observer = p -> {};
 
+  /** Done when the table exists; failed (with the error to raise) when it could not be created. */
+  private final java.util.concurrent.Future<?> ready;
+
   private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
     this.spark = spark;
     this.table = table;
     this.pipeline = pipeline;
     this.environment = environment;
     this.writer = table.isEmpty() ? null : WRITER;
+    this.ready = table.isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(null)
+        : WRITER.submit(() -> {
+          ownJobs();
+          try {
+            DeltaSink.ensureTable(spark, table.get(), SCHEMA, SPEC);
+          } catch (Exception e) {
+            throw EventLogErrors.cannotCreate(table.get(), pipeline, e);
+          }
+        });
   }
 
   /**
    * The event log of a pipeline in an environment, created if it does not exist (the environment's
-   * catalogs must be usable: on open-source Spark, registered).
+   * catalogs must be usable: on open-source Spark, registered). The table is created in the
+   * background, on the event log's writer thread, so the JVM's first Delta commands (class
+   * loading, the table's creation) overlap the tables' planning; events wait for it. When it cannot
+   * be created, {@link #checkReady} (called by {@link #runFinished} and {@link #flush}) throws
+   * the error that says so; events are then not written.
    */
   public static EventLog open(SparkSession spark, PipelineDefinition pipeline, Environment env) {
-    Optional<TableName> table = env.eventLogTable(pipeline);
-    table.ifPresent(t -> {
-      try {
-        DeltaSink.ensureTable(spark, t, SCHEMA, SPEC);
-      } catch (Exception e) {
-        throw EventLogErrors.cannotCreate(t, pipeline.name(), e);
-      }
-    });
-    return new EventLog(spark, table, pipeline.name(), env.name());
+    return new EventLog(spark, env.eventLogTable(pipeline), pipeline.name(), env.name());
+  }
+
+  /**
+   * Waits until the table exists; throws, with the fix, when it could not be created (a missing
+   * permission, a location that is not a directory).
+   */
+  public void checkReady() {
+    try {
+      ready.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MedallionException("Interrupted while creating the event log " + table.orElse(null), e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof MedallionException m ? m
+          : EventLogErrors.cannotCreate(table.orElse(null), pipeline, (Exception) e.getCause());
+    }
+  }
+
+  /** The writer thread inherited the local properties of the thread that first used it: its jobs are the event log's own. */
+  private void ownJobs() {
+    spark.sparkContext().setJobDescription("medallion event log " + table.get());
+    spark.sparkContext().setLocalProperty("spark.scheduler.pool", null);
   }
 
   /** An event log that records nothing. */
@@ -276,14 +306,11 @@ public final class EventLog {
       pending.clear();
       scheduled = false;
     }
-    if (rows.isEmpty()) {
+    if (rows.isEmpty() || !ready.isDone() || isFailed(ready)) { // on the writer thread: done unless it failed
       return;
     }
     try {
-      // The writer thread inherited the local properties of the thread that first used it (a
-      // table's job description and scheduler pool): its jobs are the event log's own.
-      spark.sparkContext().setJobDescription("medallion event log " + table.get());
-      spark.sparkContext().setLocalProperty("spark.scheduler.pool", null);
+      ownJobs();
       DeltaSink.write(spark.createDataFrame(rows, SCHEMA), table.get(), SPEC, Write.append(), Txn.NONE);
     } catch (RuntimeException e) {
       LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
@@ -291,7 +318,10 @@ public final class EventLog {
     }
   }
 
-  /** Waits (up to 5 minutes) until every event appended so far is written. */
+  /**
+   * Waits (up to 5 minutes) until every event appended so far is written; throws when the table
+   * could not be created ({@link #checkReady}).
+   */
   public void flush() {
     if (writer == null) {
       return;
@@ -302,6 +332,19 @@ public final class EventLog {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       LOG.warn("Event log {} not written in time: {}", table.get(), e.getMessage());
+    }
+    checkReady();
+  }
+
+  private static boolean isFailed(java.util.concurrent.Future<?> f) {
+    try {
+      f.get();
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } catch (ExecutionException e) {
+      return true;
     }
   }
 

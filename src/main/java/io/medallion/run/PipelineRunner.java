@@ -147,6 +147,7 @@ public final class PipelineRunner {
         }
       }, (ref, e) -> current[0] = ref);
       if (!continuous.isEmpty()) {
+        events.checkReady(); // a run that never finishes learns here that its event log cannot be written
         awaitContinuous(continuous, results, options.listener());
       }
     } catch (RuntimeException e) {

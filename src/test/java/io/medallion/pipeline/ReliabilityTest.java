@@ -46,6 +46,39 @@ class ReliabilityTest {
     assertThat(lake.table(p, env, "silver.events").count()).isEqualTo(4);
   }
 
+  /**
+   * The event log is created in the background while the tables run: when it cannot be created,
+   * the run still fails, with the fix, once its tables are done; their data is written and a rerun
+   * after the fix neither loses nor duplicates it.
+   */
+  @Test
+  void eventLogThatCannotBeCreatedFailsTheRunWithTheFix(Lakehouse lake) throws IOException {
+    Path landing = lake.root().resolve("eventlog-landing");
+    land(landing.resolve("events"), "a.json", "{\"id\": \"1\"}", "{\"id\": \"2\"}");
+    PipelineDefinition p = PipelineBuilder.pipeline("evlog").schema("e")
+        .bronze("events", FileSource.of(landing.resolve("events").toString(), "json").withSchema("id STRING"),
+            b -> b.execution(Execution.BATCH))
+        .build();
+    Environment env = lake.environment(landing.toString());
+    String eventLog = env.eventLogTable(p).orElseThrow().toString();
+    // a regular file where the event log's directory would go
+    Path blocker = Path.of(env.warehouseOf(env.eventLogTable(p).get().catalog()), "e", "event_log");
+    Files.createDirectories(blocker.getParent());
+    Files.writeString(blocker, "not a directory");
+
+    MedallionException e = catchThrowableOfType(() -> lake.run(p, env), MedallionException.class);
+
+    assertThat(e.getMessage()).contains("Cannot create the event log " + eventLog, "of pipeline 'evlog'",
+        "Set env.event-log to a table the job may create, or event-log = off");
+    assertThat(lake.table(p, env, "bronze.events").count()).isEqualTo(2);
+
+    Files.delete(blocker);
+    lake.run(p, env);
+    assertThat(lake.table(p, env, "bronze.events").count()).isEqualTo(2);
+    assertThat(lake.spark().sql("SELECT event_type FROM " + eventLog).collectAsList().stream()
+        .map(r -> r.getString(0)).toList()).contains("run_start", "run_finish");
+  }
+
   @Test
   void fullRefreshOfASourceThatCannotBeReplayedIsRefusedUnlessAllowed(Lakehouse lake) throws IOException {
     Path landing = lake.root().resolve("clean-landing");
