@@ -147,7 +147,7 @@ public final class EventLog {
       ready.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MedallionException("Interrupted while creating the event log " + table.orElse(null), e);
+      throw EventLogErrors.interrupted(table.orElse(null), pipeline, e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof MedallionException m ? m
           : EventLogErrors.cannotCreate(table.orElse(null), pipeline, (Exception) e.getCause());

@@ -11,4 +11,10 @@ final class EventLogErrors {
         + pipeline + "': " + e.getMessage() + ". Set env.event-log to a table the job may create,"
         + " or event-log = off.", e);
   }
+
+  static MedallionException interrupted(Object table, String pipeline, InterruptedException e) {
+    return new MedallionException("Interrupted while creating the event log " + table + " of pipeline '"
+        + pipeline + "': the run's thread was interrupted (the job is being cancelled). Run it again;"
+        + " its writes are idempotent.", e);
+  }
 }
