@@ -37,6 +37,7 @@ final class MaintainCommand {
     }
     platform.prepareCatalogs(spark, env);
     EventLog events = EventLog.open(spark, pipeline, env);
+    events.checkReady(); // maintenance is no hurry: a log that cannot be created fails it before any table
     String runId = EventLog.newRunId();
     List<TableMaintenance.Report> reports = new ArrayList<>();
     for (TableDefinition t : pipeline.topologicalOrder()) {

@@ -150,7 +150,7 @@ public final class EventLog {
       throw EventLogErrors.interrupted(table.orElse(null), pipeline, e);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof MedallionException m ? m
-          : EventLogErrors.cannotCreate(table.orElse(null), pipeline, (Exception) e.getCause());
+          : EventLogErrors.cannotCreate(table.orElse(null), pipeline, e.getCause());
     }
   }
 

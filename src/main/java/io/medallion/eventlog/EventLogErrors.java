@@ -6,7 +6,7 @@ import io.medallion.MedallionException;
 final class EventLogErrors {
   private EventLogErrors() {}
 
-  static MedallionException cannotCreate(Object table, String pipeline, Exception e) {
+  static MedallionException cannotCreate(Object table, String pipeline, Throwable e) {
     return new MedallionException("Cannot create the event log " + table + " of pipeline '"
         + pipeline + "': " + e.getMessage() + ". Set env.event-log to a table the job may create,"
         + " or event-log = off.", e);
