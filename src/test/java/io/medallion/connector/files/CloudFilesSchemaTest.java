@@ -135,4 +135,38 @@ class CloudFilesSchemaTest extends CloudFilesTestBase {
     assertThat(table().where("id = '3'").select("n", "_rescued_data").first().toString())
         .isEqualTo("[null,{\"size\":\"L\",\"_file_path\":\"file:" + c + "\"}]");
   }
+
+  @Test
+  void csvWithoutHeaderEvolvesByPositionWithSparksColumnNames() throws Exception {
+    write("a.csv", "1,5\n");
+    availableNow(autoLoader("csv").load(landing().toString()));
+    assertThat(table().schema().fieldNames()).containsExactly("_c0", "_c1", "_rescued_data");
+
+    // addNewColumns: a wider first record stops the stream once; the restart reads the columns
+    write("b.csv", "2,6,red\n3,7,blue\n");
+    assertThatThrownBy(() -> availableNow(autoLoader("csv").load(landing().toString())))
+        .hasStackTraceContaining("b.csv has new columns: `_c2` string.");
+    availableNow(autoLoader("csv").load(landing().toString()));
+    assertThat(table().orderBy("_c0").select("_c0", "_c1", "_c2", "_rescued_data").collectAsList().toString())
+        .isEqualTo("[[1,5,null,null], [2,6,red,null], [3,7,blue,null]]");
+    assertThat(Files.readString(checkpoint().resolve("_schemas/1"))).contains("\"column\" : \"_c2 string\"");
+
+    // rescue: the values beyond the schema are kept by their position's name, with the file
+    java.nio.file.Path c = write("c.csv", "4,8,green,L,x\n");
+    availableNow(autoLoader("csv").option("cloudFiles.schemaEvolutionMode", "rescue").load(landing().toString()));
+    assertThat(table().where("_c0 = '4'").select("_c2", "_rescued_data").first().toString())
+        .isEqualTo("[green,{\"_c3\":\"L\",\"_c4\":\"x\",\"_file_path\":\"file:" + c + "\"}]");
+
+    // failOnNewColumns stops every start; none ingests the file without the new values
+    write("d.csv", "5,9,grey,M\n");
+    for (int start = 0; start < 2; start++) {
+      assertThatThrownBy(() -> availableNow(autoLoader("csv")
+          .option("cloudFiles.schemaEvolutionMode", "failOnNewColumns").load(landing().toString())))
+          .hasStackTraceContaining("d.csv has new columns: `_c3` string. cloudFiles.schemaEvolutionMode = failOnNewColumns");
+    }
+    availableNow(autoLoader("csv").option("cloudFiles.schemaEvolutionMode", "none").load(landing().toString()));
+    assertThat(table().where("_c0 = '5'").select("_c0", "_c1", "_c2", "_rescued_data").collectAsList().toString())
+        .isEqualTo("[[5,9,grey,null]]");
+    assertThat(table().count()).isEqualTo(5);
+  }
 }

@@ -28,12 +28,19 @@ import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
 
 /**
- * CSV with {@code header = true}: each file's header is compared with the stream's columns. A
- * file whose header names the schema's columns in the schema's order is read by Spark's CSV
- * reader as configured. A header with columns the schema does not have follows the evolution
- * mode (stop and add them as strings, stop, rescue them, ignore them). A file whose columns come
- * in another order, or with new ones, is read by Spark's CSV parser with the file's own column
- * order, and its values are matched to the schema by name (Spark alone would match by position).
+ * CSV files checked for new columns, one file at a time.
+ *
+ * <p>With {@code header = true} each file's header is compared with the stream's columns. A file
+ * whose header names the schema's columns in the schema's order is read by Spark's CSV reader as
+ * configured. A header with columns the schema does not have follows the evolution mode (stop and
+ * add them as strings, stop, rescue them, ignore them). A file whose columns come in another order,
+ * or with new ones, is read by Spark's CSV parser with the file's own column order, and its values
+ * are matched to the schema by name (Spark alone would match by position).
+ *
+ * <p>Without a header columns are matched by position, as Spark reads them: a file whose first
+ * record has more values than the schema has columns has new columns, named as Spark names
+ * headerless columns ({@code _c5}, {@code _c6}, ...), and they follow the evolution mode in the
+ * same way; a file whose first record fits is read by Spark's CSV reader as configured.
  */
 final class CsvRead implements ReadFormat.FileReader {
   private static final long serialVersionUID = 1L;
@@ -41,16 +48,13 @@ final class CsvRead implements ReadFormat.FileReader {
   private final ReadFormat.FileReader spark;
   private final FileCheck check;
   private final Map<String, String> readerOptions;
+  private final boolean header;
 
   CsvRead(ReadFormat.FileReader spark, FileCheck check, Map<String, String> readerOptions) {
     this.spark = spark;
     this.check = check;
     this.readerOptions = new LinkedHashMap<>(readerOptions);
-  }
-
-  /** Whether CSV files of these options have a header to compare. */
-  static boolean applies(Map<String, String> readerOptions) {
-    return readerOptions.entrySet().stream()
+    this.header = readerOptions.entrySet().stream()
         .anyMatch(e -> e.getKey().equalsIgnoreCase("header") && Boolean.parseBoolean(e.getValue().trim()));
   }
 
@@ -64,14 +68,15 @@ final class CsvRead implements ReadFormat.FileReader {
     params.put("mode", "PERMISSIVE");
     params.put("enforceSchema", "true"); // the schema below is in the header's order
     CSVOptions options = new CSVOptions(ReadFormat.toScala(params), false, check.timeZone());
-    String[] header = header(file, options);
-    if (header == null) {
+    String[] first = firstRecord(file, options);
+    if (first == null || !header && first.length <= check.data().length()) {
       return spark.read(file);
     }
+    String[] names = header ? first : positional(first.length);
     String path = file.filePath().toString();
     StructType fileSchema = new StructType();
     List<StructField> added = new ArrayList<>();
-    for (String name : header) {
+    for (String name : names) {
       StructField known = ColumnarRead.field(check.data(), name, true);
       if (known != null) {
         fileSchema = fileSchema.add(known);
@@ -119,22 +124,40 @@ final class CsvRead implements ReadFormat.FileReader {
     };
   }
 
-  /** The file's header (its first line, parsed as CSV), or null for an empty file. */
-  private String[] header(PartitionedFile file, CSVOptions options) throws java.io.IOException {
+  /**
+   * Names for a headerless file's {@code n} values: the schema's columns by position, then Spark's
+   * names for the positions beyond them.
+   */
+  private String[] positional(int n) {
+    String[] names = new String[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = i < check.data().length() ? check.data().fieldNames()[i] : "_c" + i;
+    }
+    return names;
+  }
+
+  /**
+   * The file's first record (its header, or its first row without one), parsed as CSV with the
+   * stream's options (a quoted value may span lines), or null for an empty file.
+   */
+  private String[] firstRecord(PartitionedFile file, CSVOptions options) throws java.io.IOException {
     Configuration c = check.conf().value().value();
     Path path = file.toPath();
     CompressionCodec codec = new CompressionCodecFactory(c).getCodec(path);
     try (InputStream raw = path.getFileSystem(c).open(path);
         InputStream in = codec == null ? raw : codec.createInputStream(raw);
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, Charset.forName(options.charset())))) {
-      String first = lines.readLine();
-      if (first == null) {
-        return null;
+      lines.mark(1);
+      if (lines.read() != '\uFEFF') {
+        lines.reset();
       }
-      if (!first.isEmpty() && first.charAt(0) == '\uFEFF') {
-        first = first.substring(1);
+      com.univocity.parsers.csv.CsvParser parser = new com.univocity.parsers.csv.CsvParser(options.asParserSettings());
+      parser.beginParsing(lines);
+      try {
+        return parser.parseNext();
+      } finally {
+        parser.stopParsing();
       }
-      return new com.univocity.parsers.csv.CsvParser(options.asParserSettings()).parseLine(first);
     }
   }
 }

@@ -51,8 +51,9 @@ import scala.runtime.AbstractFunction1;
  *       {@link JsonRecordParser}: values that do not fit the schema and unknown fields are
  *       rescued, and new columns are reported for schema evolution.</li>
  *   <li>CSV uses Spark's parser; a malformed record (wrong column count, a value of the wrong
- *       type) is rescued whole as {@code {"_corrupt_record": ...}}. With a header, each file's
- *       header is checked for new columns and matched by name ({@link CsvRead}).</li>
+ *       type) is rescued whole as {@code {"_corrupt_record": ...}}. Each file's header is checked
+ *       for new columns and matched by name, or without a header its first record's width is
+ *       checked for new positional columns ({@link CsvRead}).</li>
  *   <li>Parquet and ORC go through {@link ColumnarRead}: Spark's own (vectorized) reader, with a
  *       per-file footer check for new columns and columns that do not fit.</li>
  *   <li>Avro uses Spark's avro module when it is on the classpath (a clear error otherwise), with
@@ -185,7 +186,7 @@ public final class ReadFormat implements FileFormat {
       FileCheck check = new FileCheck(hadoopConf, Partitions.without(fullData, partitionSchema),
           partitionSchema, requiredSchema, rescuedIndex, options.evolutionMode(), schemaLocation.orElse(null),
           spark.sessionState().conf().sessionLocalTimeZone(), counters);
-      if (options.format().equals("csv") && CsvRead.applies(options.readerOptions())) {
+      if (options.format().equals("csv")) {
         reader = new CsvRead(reader, check, options.readerOptions());
       } else if (options.format().equals("avro")) {
         reader = new AvroRead(reader, check);
