@@ -10,8 +10,6 @@ import io.medallion.quality.QualityMetrics;
 import io.medallion.table.TableName;
 import io.medallion.table.DeltaSink;
 import io.medallion.table.TableSpec;
-import io.medallion.table.Txn;
-import io.medallion.table.Write;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * {@code WARN} and the reason as the message (its snapshot version is the batch id).
  *
  * <p>Events are written by a background thread, all the events of up to 5 seconds in one Delta
- * commit, so the event log never holds up a stream's micro-batches; {@code run_start} is committed
- * at once (the JVM's first Delta write warms up while the tables are planned), {@code run_finish} and
+ * commit, so the event log never holds up a stream's micro-batches; each commit is one Parquet file
+ * written by that thread, without a Spark job ({@link DeltaSink#appendRows}). {@code run_start} is
+ * committed at once, while the tables are checked and planned; {@code run_finish} and
  * {@code run_failure} wait until everything before them is written. A JVM killed mid-run may lose the events of its
  * last seconds, never data.
  *
@@ -85,9 +84,17 @@ public final class EventLog {
           + "run: STRUCT<status: STRING, tables: ARRAY<STRING>, full_refresh: ARRAY<STRING>, duration_ms: BIGINT>>, "
           + "error STRUCT<message: STRING, exception_class: STRING, dataset_name: STRING>");
 
+  /**
+   * Append-only; a checkpoint every 100 commits rather than Delta's 10: a run commits its events
+   * two or three times, and a checkpoint is a Spark job (state reconstruction, a Parquet write)
+   * that a run with nothing else to write would wait for every few runs. Appends need no log
+   * replay (each commit's checksum is derived from the previous one), so longer checkpoint gaps
+   * only cost readers of the event log one more small JSON file per commit.
+   */
+  private static final TableSpec SPEC = new TableSpec(Optional.of("medallion event log"), List.of(),
+      java.util.Map.of("delta.appendOnly", "true", "delta.checkpointInterval", "100"));
+
   /** How long the first waiting event waits for others to share its commit. */
-  private static final TableSpec SPEC = new TableSpec(
-      Optional.of("medallion event log"), List.of(), java.util.Map.of("delta.appendOnly", "true"));
   private static final long GROUPING_DELAY_MS = 5_000;
 
   private final SparkSession spark;
@@ -107,7 +114,7 @@ public final class EventLog {
   private volatile java.util.function.Consumer<FlowProgress> observer = p -> {};
 
   /** Done when the table exists; failed (with the error to raise) when it could not be created. */
-  private final java.util.concurrent.Future<?> ready;
+  private final java.util.concurrent.CompletableFuture<Void> ready;
 
   private EventLog(SparkSession spark, Optional<TableName> table, String pipeline, String environment) {
     this.spark = spark;
@@ -116,14 +123,14 @@ public final class EventLog {
     this.environment = environment;
     this.writer = table.isEmpty() ? null : WRITER;
     this.ready = table.isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(null)
-        : WRITER.submit(() -> {
+        : java.util.concurrent.CompletableFuture.runAsync(() -> {
           ownJobs();
           try {
             DeltaSink.ensureTable(spark, table.get(), SCHEMA, SPEC);
           } catch (Exception e) {
             throw EventLogErrors.cannotCreate(table.get(), pipeline, e);
           }
-        });
+        }, WRITER);
   }
 
   /**
@@ -180,9 +187,8 @@ public final class EventLog {
     append(event(runId, "run_start", "INFO", "Run of pipeline '" + pipeline + "' started: " + tables,
         null, null, run("STARTED", tables, fullRefresh, null), null), false);
     if (writer != null) {
-      // Committed at once, in the background: the JVM's first Delta write (class loading, code
-      // generation, Parquet writer) then overlaps the tables' planning instead of delaying the
-      // run's end; on a run that writes nothing it was most of the run after validate's floor.
+      // Committed at once, in the background: the JVM's first commit (class loading, the log's
+      // first read) then overlaps the tables' checks and planning instead of delaying the run's end.
       writer.submit(this::writePending);
     }
   }
@@ -306,12 +312,12 @@ public final class EventLog {
       pending.clear();
       scheduled = false;
     }
-    if (rows.isEmpty() || !ready.isDone() || isFailed(ready)) { // on the writer thread: done unless it failed
+    if (rows.isEmpty() || !ready.isDone() || ready.isCompletedExceptionally()) { // on the writer thread: done unless it failed
       return;
     }
     try {
       ownJobs();
-      DeltaSink.write(spark.createDataFrame(rows, SCHEMA), table.get(), SPEC, Write.append(), Txn.NONE);
+      DeltaSink.appendRows(spark, table.get(), SCHEMA, SPEC, rows);
     } catch (RuntimeException e) {
       LOG.warn("Could not write {} event(s) to the event log {}: {}", rows.size(), table.get(),
           Secrets.redact(e.getMessage()));
@@ -334,18 +340,6 @@ public final class EventLog {
       LOG.warn("Event log {} not written in time: {}", table.get(), e.getMessage());
     }
     checkReady();
-  }
-
-  private static boolean isFailed(java.util.concurrent.Future<?> f) {
-    try {
-      f.get();
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return true;
-    } catch (ExecutionException e) {
-      return true;
-    }
   }
 
   private static Timestamp ts(Instant i) {

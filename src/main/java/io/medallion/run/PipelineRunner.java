@@ -102,16 +102,8 @@ public final class PipelineRunner {
     platform.prepareCatalogs(spark, env);
     List<TableDefinition> selected =
         pipeline.topologicalOrder().stream().filter(t -> options.includes(t.ref())).toList();
-    UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
-    if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
-      validate(false); // a rule naming an unknown column fails here, before any data moves
-      unchanged.recordValidated();
-    }
-    for (TableDefinition t : selected) {
-      if (!options.fullRefresh().contains(t.ref())) {
-        checkFeatures(t, java.util.Optional.empty()); // a breaking layout change fails before any data moves
-      }
-    }
+    // The event log first: its table's creation and first commit run on its own thread while the
+    // checks below and the tables run here. A check that fails is recorded as the run's failure.
     EventLog events = EventLog.open(spark, pipeline, env).observedBy(options.listener()::batchFinished);
     String runId = EventLog.newRunId();
     StageContext runCtx = new StageContext(spark, pipeline, env, events, runId, platform);
@@ -120,10 +112,20 @@ public final class PipelineRunner {
     Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
     TableRef[] current = {null};
-    for (TableRef ref : withStreamingDependents(options.fullRefresh())) { // before anything is dropped
-      ResetPolicy.check(pipeline.table(ref).orElseThrow(), options.resetAllowed(), pipeline.origin());
-    }
     try {
+      UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
+      if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
+        validate(false); // a rule naming an unknown column fails here, before any data moves
+        unchanged.recordValidated();
+      }
+      for (TableDefinition t : selected) {
+        if (!options.fullRefresh().contains(t.ref())) {
+          checkFeatures(t, java.util.Optional.empty()); // a breaking layout change fails before any data moves
+        }
+      }
+      for (TableRef ref : withStreamingDependents(options.fullRefresh())) { // before anything is dropped
+        ResetPolicy.check(pipeline.table(ref).orElseThrow(), options.resetAllowed(), pipeline.origin());
+      }
       for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
       }

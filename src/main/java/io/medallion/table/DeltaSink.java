@@ -1,6 +1,7 @@
 package io.medallion.table;
 
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.DriverAppend;
 import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.table.internal.cdc.CdcSnapshots;
@@ -31,6 +32,18 @@ public final class DeltaSink {
    */
   public static Commit write(Dataset<Row> rows, TableName name, TableSpec spec, Write write, Txn txn) {
     return DeltaWriter.write(rows, name, spec, write, txn);
+  }
+
+  /**
+   * Appends a few rows held by the driver (events) to the existing table {@code name} in one
+   * commit, without a Spark job when the table's layout allows: one Parquet file written by this
+   * thread and committed as a blind append ({@link DriverAppend}). Any other table (another schema,
+   * partitions, column mapping, table features) gets the rows through {@link #write}, as an append.
+   */
+  public static void appendRows(SparkSession spark, TableName name, StructType schema, TableSpec spec, List<Row> rows) {
+    if (!DriverAppend.append(spark, name, schema, rows)) {
+      write(spark.createDataFrame(rows, schema), name, spec, Write.append(), Txn.NONE);
+    }
   }
 
   /**
