@@ -38,10 +38,18 @@ public final class DeltaSink {
    * Appends a few rows held by the driver (events) to the existing table {@code name} in one
    * commit, without a Spark job when the table's layout allows: one Parquet file written by this
    * thread and committed as a blind append ({@link DriverAppend}). Any other table (another schema,
-   * partitions, column mapping, table features) gets the rows through {@link #write}, as an append.
+   * partitions, column mapping, table features), or a Delta build whose internal transaction API
+   * differs from open-source Delta 3.x, gets the rows through {@link #write}, as an append.
    */
   public static void appendRows(SparkSession spark, TableName name, StructType schema, TableSpec spec, List<Row> rows) {
-    if (!DriverAppend.append(spark, name, schema, rows)) {
+    boolean appended;
+    try {
+      appended = DriverAppend.append(spark, name, schema, rows);
+    } catch (LinkageError e) {
+      // a Delta build whose internal API differs (a vendor runtime): nothing was committed
+      appended = false;
+    }
+    if (!appended) {
       write(spark.createDataFrame(rows, schema), name, spec, Write.append(), Txn.NONE);
     }
   }
