@@ -2,7 +2,6 @@ package io.medallion.table.internal;
 
 import io.medallion.table.TableName;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -55,9 +54,12 @@ import scala.collection.JavaConverters;
  * <p>Only for a table whose layout this file matches exactly: the same schema (names, types,
  * nullability, column metadata), no partition columns, a writer protocol of at most 2 (no column
  * mapping, generated or identity columns, CHECK constraints, row tracking or other table features).
- * For any other table {@link #append} writes nothing and returns false, and the caller uses Spark.
+ * For any other table {@link #append} writes nothing and returns false, and the caller uses Spark;
+ * so it does, with a warning, when anything fails before the commit (the file is removed).
  */
 public final class DriverAppend {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriverAppend.class);
+
   private DriverAppend() {}
 
   /**
@@ -72,17 +74,20 @@ public final class DriverAppend {
     if (parquet == null || log == null) {
       return false;
     }
-    OptimisticTransaction txn = log.startTransaction();
-    Metadata m = txn.metadata();
-    if (txn.readVersion() < 0 || !m.schema().equals(schema) || !m.partitionColumns().isEmpty()
-        || txn.protocol().minWriterVersion() > 2) {
-      return false;
-    }
-    Configuration conf = log.newDeltaHadoopConf();
-    String file = "part-00000-" + UUID.randomUUID() + "-c000.snappy.parquet";
-    Path path = new Path(log.dataPath(), file);
-    FileStatus written;
+    OptimisticTransaction txn;
+    AddFile add;
+    Path path = null;
+    Configuration conf = null;
     try {
+      txn = log.startTransaction();
+      Metadata m = txn.metadata();
+      if (txn.readVersion() < 0 || !m.schema().equals(schema) || !m.partitionColumns().isEmpty()
+          || txn.protocol().minWriterVersion() > 2) {
+        return false;
+      }
+      conf = log.newDeltaHadoopConf();
+      String file = "part-00000-" + UUID.randomUUID() + "-c000.snappy.parquet";
+      path = new Path(log.dataPath(), file);
       try (ParquetWriter<Group> out = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(path, conf))
           .withConf(conf).withType(parquet).withCompressionCodec(CompressionCodecName.SNAPPY)
           .withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
@@ -92,18 +97,32 @@ public final class DriverAppend {
           out.write(g);
         }
       }
-      written = path.getFileSystem(conf).getFileStatus(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path, e);
+      FileStatus written = path.getFileSystem(conf).getFileStatus(path);
+      add = AddFile.apply(file, scala.collection.immutable.Map$.MODULE$.empty(), written.getLen(),
+          written.getModificationTime(), true, "{\"numRecords\":" + rows.size() + "}",
+          AddFile.apply$default$7(), AddFile.apply$default$8(), AddFile.apply$default$9(),
+          AddFile.apply$default$10(), AddFile.apply$default$11());
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // Nothing is committed yet: the file (if any) is removed and the caller writes with Spark.
+      discard(path, conf);
+      LOG.warn("Could not append {} row(s) to {} without a Spark job ({}); appending them with Spark",
+          rows.size(), name, e.toString());
+      return false;
     }
-    AddFile add = AddFile.apply(file, scala.collection.immutable.Map$.MODULE$.empty(), written.getLen(),
-        written.getModificationTime(), true, "{\"numRecords\":" + rows.size() + "}",
-        AddFile.apply$default$7(), AddFile.apply$default$8(), AddFile.apply$default$9(),
-        AddFile.apply$default$10(), AddFile.apply$default$11());
     List<Action> actions = List.of(add);
     txn.commit(JavaConverters.asScalaBuffer(actions).toSeq(),
         new DeltaOperations.Write(SaveMode.Append, Option.empty(), Option.empty(), Option.empty()));
     return true;
+  }
+
+  private static void discard(Path path, Configuration conf) {
+    if (path != null) {
+      try {
+        path.getFileSystem(conf).delete(path, false);
+      } catch (IOException | RuntimeException e) {
+        // never referenced by a commit: VACUUM removes it
+      }
+    }
   }
 
   /** Spark's Parquet schema for {@code schema}, or null when it has a type this writer does not write. */
