@@ -106,7 +106,7 @@ public final class DriverAppend {
       // Nothing is committed yet: the file (if any) is removed and the caller writes with Spark.
       discard(path, conf);
       LOG.warn("Could not append {} row(s) to {} without a Spark job ({}); appending them with Spark",
-          rows.size(), name, e.toString());
+          rows.size(), name, io.medallion.internal.Secrets.redact(e.toString()));
       return false;
     }
     List<Action> actions = List.of(add);
