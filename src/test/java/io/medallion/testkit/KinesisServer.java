@@ -355,10 +355,23 @@ public final class KinesisServer extends ChildServer {
         + " s. Its output:\n" + tail(output.toString()));
   }
 
+  /**
+   * Hands the child's start-up lines to {@link #awaitPort}; once it listens, whatever it still
+   * prints (a crash's stack trace) goes to the test's output, where surefire's report keeps it.
+   */
   private static void drain(InputStream in, BlockingQueue<String> lines) {
+    boolean listening = false;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
-        lines.offer(line); // dropped when full: only the start-up lines matter
+        if (listening) {
+          System.err.println("[kinesalite] " + line);
+        } else {
+          lines.offer(line); // dropped when full: the start-up's tail is enough
+          listening = line.startsWith("LISTENING ");
+        }
+      }
+      if (listening) {
+        System.err.println("[kinesalite] (its output closed: the server stopped)");
       }
     } catch (IOException e) {
       // The child is gone.

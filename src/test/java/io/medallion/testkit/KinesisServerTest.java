@@ -2,6 +2,9 @@ package io.medallion.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -58,5 +61,28 @@ class KinesisServerTest {
         .shardIteratorType(ShardIteratorType.AT_TIMESTAMP).timestamp(Instant.EPOCH))
         .shardIterator();
     assertThat(kinesis.client().getRecords(b -> b.shardIterator(again)).records()).hasSize(2);
+  }
+
+  /**
+   * A client that goes away before its request has arrived whole (a Spark task interrupted by
+   * {@code StreamingQuery.stop()}) must not take the server down: kinesalite 3.3.3 alone crashes
+   * on it, and every later call of the test class was refused.
+   */
+  @Test
+  void survivesClientsThatDisconnectMidRequest() throws Exception {
+    URI endpoint = URI.create(kinesis.endpoint());
+    for (int i = 0; i < 3; i++) {
+      try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST / HTTP/1.1\r\nHost: kinesis\r\nContent-Type: application/x-amz-json-1.1\r\n"
+            + "X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: 1000\r\n\r\n{\"Limit\":")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(100); // the server has read the headers and waits for the rest of the body
+        socket.setSoLinger(true, 0); // close with a reset, as an interrupted client does
+      }
+    }
+    kinesis.createStream("kit-after-abort", 1);
+    assertThat(kinesis.shards("kit-after-abort")).hasSize(1);
   }
 }

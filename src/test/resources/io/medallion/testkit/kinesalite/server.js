@@ -43,6 +43,24 @@ require.cache[getShardIteratorPath].exports = function getShardIterator(store, d
 
 const kinesalite = require('kinesalite')
 const server = kinesalite({createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100})
+// kinesalite 3.3.3 throws from a request's 'error' event, so a client that disconnects before
+// its request body has arrived (a Spark task interrupted by StreamingQuery.stop(), a client
+// timeout) crashed the whole server ("Error: aborted", ECONNRESET) and every later call was
+// refused. Real Kinesis carries on: so do we, logging the dropped request instead.
+const [handler] = server.listeners('request')
+server.removeAllListeners('request')
+server.on('request', (req, res) => {
+  const on = req.on
+  req.on = function (event, listener) {
+    if (event !== 'error') {
+      return on.call(this, event, listener)
+    }
+    return on.call(this, 'error', (err) => {
+      console.error('request dropped: ' + (err.code || '') + ' ' + err.message + ' (the client went away)')
+    })
+  }
+  handler(req, res)
+})
 const port = parseInt(process.argv[2] || '0', 10)
 server.listen(port, '127.0.0.1', (err) => {
   if (err) {
