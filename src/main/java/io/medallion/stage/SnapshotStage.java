@@ -50,21 +50,44 @@ final class SnapshotStage {
       return Runs.done(new StageResult(table.ref(), name, 0, 0, Runs.since(start), QualityMetrics.none(),
           available.isEmpty() ? "no snapshot yet" : "no new snapshot"));
     }
-    Dataset<Row> planned = available.get(pending.get(0).version()).get();
+    // Every pending snapshot is read (its schema) and checked before anything is written: one that
+    // lacks a column the table has, or an earlier pending version brought, fails the run up front.
+    Map<Long, Dataset<Row>> snapshots = new TreeMap<>();
+    java.util.Set<String> columns = Snapshots.targetColumns(spark, name);
+    for (Snapshots.Pending p : pending) {
+      if (p.lateWarning().isEmpty()) {
+        Dataset<Row> rows = available.get(p.version()).get();
+        columns = Snapshots.checkColumns(spec, name, p.version(), rows.schema(), columns, where(ctx, table));
+        snapshots.put(p.version(), rows);
+      }
+    }
+    Dataset<Row> planned = snapshots.isEmpty() ? available.get(pending.get(0).version()).get()
+        : snapshots.values().iterator().next();
     TableWriter writer = new TableWriter(ctx, table, planned, write);
     DeltaSink.prepare(spark, name, planned.schema(), table.spec(), write, start);
     long read = 0;
+    long written = 0;
+    QualityMetrics quality = QualityMetrics.none();
     int applied = 0;
     for (Snapshots.Pending p : pending) {
       if (p.lateWarning().isPresent()) {
         writer.skipped(p.version(), p.lateWarning().get());
         continue;
       }
-      writer.write(available.get(p.version()).get(), p.version());
+      Dataset<Row> rows = snapshots.get(p.version());
+      if (!rows.schema().equals(planned.schema())) { // new columns: rules bound to them, the tables gain them
+        written += writer.rowsWritten();
+        quality = quality.plus(writer.total());
+        planned = rows;
+        writer = new TableWriter(ctx, table, planned, write);
+      }
+      writer.write(rows, p.version());
       read += Math.max(0, writer.lastRowsIn());
       applied++;
     }
-    return Runs.done(new StageResult(table.ref(), name, read, writer.rowsWritten(), Runs.since(start), writer.total(),
+    written += writer.rowsWritten();
+    quality = quality.plus(writer.total());
+    return Runs.done(new StageResult(table.ref(), name, read, written, Runs.since(start), quality,
         applied + " snapshot(s) applied" + (applied < pending.size() ? ", " + (pending.size() - applied)
             + " late one(s) skipped (see the event log)" : "")));
   }

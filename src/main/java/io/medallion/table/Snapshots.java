@@ -42,6 +42,27 @@ public final class Snapshots {
   }
 
   /**
+   * The columns the snapshots of {@code target} must have: its data columns, in lower case; empty
+   * when it does not exist yet. Start of {@link #checkColumns}'s chain.
+   */
+  public static java.util.Set<String> targetColumns(SparkSession spark, TableName target) {
+    return CdcSnapshots.targetColumns(spark, target);
+  }
+
+  /**
+   * Checks a pending snapshot's columns against those the table has before it ({@code columns}):
+   * one that is missing fails the run with nothing written, naming the columns and the fix; new
+   * columns are added to the table when it is written.
+   *
+   * @return the columns the table has after this snapshot, for the next version's check
+   * @throws io.medallion.MedallionException when the snapshot lacks a column of the table
+   */
+  public static java.util.Set<String> checkColumns(CdcSpec spec, TableName target, long version, StructType snapshot,
+      java.util.Set<String> columns, String where) {
+    return CdcSnapshots.checkColumns(spec, target, version, snapshot, columns, where);
+  }
+
+  /**
    * The versions of a snapshot folder, ascending, with their paths.
    *
    * @throws io.medallion.MedallionException on a subfolder or file whose name is not a version

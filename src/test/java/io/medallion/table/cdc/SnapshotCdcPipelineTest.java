@@ -162,6 +162,47 @@ class SnapshotCdcPipelineTest {
     assertThat(version(lake, p, "silver.customers_history")).isEqualTo(before);
   }
 
+  /**
+   * Snapshots without a declared schema whose columns change: a new column is added to the tables
+   * (and is a change of every key whose value is not NULL); a snapshot that lacks a column the
+   * table has, or that an earlier pending version brings, fails the run before anything is written.
+   */
+  @Test
+  void aNewColumnIsAddedAndAMissingOneFailsTheRunBeforeAnythingIsWritten(Lakehouse lake) throws IOException {
+    Path folder = lake.root().resolve("landing/evolving_snapshots");
+    Files.writeString(Files.createDirectories(folder.resolve("1")).resolve("part-0.csv"), "id,name\n1,Ann\n2,Bob\n");
+    Files.writeString(Files.createDirectories(folder.resolve("2")).resolve("part-0.csv"),
+        "id,name,city\n1,Ann,Lima\n2,Bob,\n");                                // city arrives, NULL for Bob
+    String source = "from-snapshot { path = \"" + folder + "\", format = csv, options { header = true } }";
+    Lakehouse.Loaded p = load(lake, "snapevolve", "  silver.customers { keys = [id], cdc { " + source + " } }\n"
+        + "  silver.customers_history { keys = [id], cdc { stored-as-scd-type = 2, " + source + " } }\n");
+    lake.run(p);                                                                  // both versions in one run
+    List<String> scd1 = List.of("1|Ann|Lima", "2|Bob|null");
+    assertThat(dump(lake.table(p, "silver.customers").select("id", "name", "city")))
+        .containsExactlyElementsOf(scd1);
+    assertThat(dump(lake.table(p, "silver.customers_history").select("id", "name", "city", "__START_AT", "__END_AT")))
+        .containsExactly("1|Ann|Lima|2|null", "1|Ann|null|1|2", "2|Bob|null|1|null");
+    assertThat(progress(lake, p)).containsExactly(                               // version 2: Ann's city only
+        "silver.customers_history|1|INFO|COMPLETED|2|0|2", "silver.customers_history|2|INFO|COMPLETED|1|0|1",
+        "silver.customers|1|INFO|COMPLETED|2|0|0", "silver.customers|2|INFO|COMPLETED|1|0|0");
+
+    // version 3 brings tier, version 4 drops it again: the run fails up front, naming 4 and the fix
+    Files.writeString(Files.createDirectories(folder.resolve("3")).resolve("part-0.csv"),
+        "id,name,city,tier\n1,Ann,Lima,gold\n2,Bob,Oslo,\n");
+    Files.writeString(Files.createDirectories(folder.resolve("4")).resolve("part-0.csv"),
+        "id,name,city\n1,Ann,Lima\n2,Bob,Oslo\n");
+    OptionalLong scd1Version = version(lake, p, "silver.customers");
+    OptionalLong scd2Version = version(lake, p, "silver.customers_history");
+    assertThatThrownBy(() -> lake.run(p)).hasMessageContaining("snapshot version 4 of ")
+        .hasMessageContaining("rejected, nothing written in this run")
+        .hasMessageContaining("lacks column(s) [tier] that the table has")
+        .hasMessageContaining("from-snapshot.schema").hasMessageContaining("except-column-list and full-refresh");
+    assertThat(version(lake, p, "silver.customers")).isEqualTo(scd1Version);
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(scd2Version);
+    assertThat(dump(lake.table(p, "silver.customers").select("id", "name", "city")))
+        .containsExactlyElementsOf(scd1);
+  }
+
   @Test
   void mistakesFailValidateAndTheRunWithThePathAndTheFix(Lakehouse lake) throws IOException {
     Path folder = lake.root().resolve("landing/bad_snapshots");

@@ -11,6 +11,16 @@ import java.util.List;
 public final class CdcErrors {
   private CdcErrors() {}
 
+  static MedallionException snapshotLacksColumns(String where, String table, long version, List<String> missing,
+      List<String> has) {
+    return new MedallionException("snapshot version " + version + " of " + table + " rejected, nothing written in"
+        + " this run: it lacks column(s) " + missing + " that the table has (the snapshot has " + has + "). A"
+        + " snapshot is the whole table, and a column cannot be told apart from a column of NULLs once gone. Put"
+        + " the column(s) back in the snapshot; or, to read a missing column as NULL, set " + where
+        + ".from-snapshot.schema to the columns you want; or, if the column is gone for good, add it to " + where
+        + ".except-column-list and full-refresh the table");
+  }
+
   static MedallionException unknownColumns(String where, String option, List<String> unknown, List<String> available) {
     return new MedallionException(where + "." + option + " names column(s) " + unknown
         + " that the table's input does not have: the input has " + available

@@ -106,6 +106,49 @@ public final class CdcSnapshots {
     return new CdcSnapshots(spark, target, engine, CdcColumns.resolve(changeSpec, input, where));
   }
 
+  /**
+   * The columns a snapshot must have for the target as it stands: its data columns (without SCD2's
+   * {@code __START_AT}/{@code __END_AT}), in lower case; empty when it does not exist yet.
+   */
+  public static java.util.Set<String> targetColumns(SparkSession spark, TableName target) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    if (io.medallion.table.internal.DeltaTables.exists(spark, target)) {
+      for (String f : spark.read().table(target.quoted()).schema().fieldNames()) {
+        if (!f.equals(CdcEngine.START) && !f.equals(CdcEngine.END)) {
+          out.add(f.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Checks the snapshot at {@code version} against {@code columns}, the columns the table has
+   * before it (from {@link #targetColumns}, plus those of the versions before it in the run): a
+   * missing one fails, naming it and the fix. A new column is fine: the target and its companion
+   * gain it, as Delta's schema evolution would.
+   *
+   * @return the columns the table has after this snapshot
+   */
+  public static java.util.Set<String> checkColumns(CdcSpec spec, TableName target, long version, StructType snapshot,
+      java.util.Set<String> columns, String where) {
+    java.util.Set<String> has = new java.util.LinkedHashSet<>();
+    for (String f : snapshot.fieldNames()) {
+      has.add(f.toLowerCase(java.util.Locale.ROOT));
+    }
+    List<String> missing = columns.stream().filter(c -> !has.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw CdcErrors.snapshotLacksColumns(where, target.toString(), version, missing, List.of(snapshot.fieldNames()));
+    }
+    java.util.Set<String> after = new java.util.LinkedHashSet<>(columns);
+    for (String f : targetSchema(spec, snapshot, where).fieldNames()) {
+      if (!f.equals(CdcEngine.START) && !f.equals(CdcEngine.END)) {
+        after.add(f.toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return after;
+  }
+
   /** The last applied snapshot version, if any. */
   public OptionalLong lastVersion() {
     return lastVersion(properties(spark, target));
