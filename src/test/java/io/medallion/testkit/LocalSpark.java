@@ -8,6 +8,15 @@ import org.apache.spark.sql.SparkSession;
  * One local SparkSession per JVM for tests, with Delta Lake enabled and settings that keep small
  * tests fast ({@code local[2]}, UI off, two shuffle partitions, driver bound to 127.0.0.1).
  *
+ * <p>Expressions are interpreted, not compiled ({@code spark.sql.codegen.factoryMode=NO_CODEGEN},
+ * {@code spark.sql.codegen.wholeStage=false}): on test-sized data Spark spends more time generating
+ * and compiling Java for every projection than running it. Profiled on {@code CdcEngineTest}, code
+ * generation and Janino were about half the CPU of the driver and the executor threads; the four
+ * heaviest test classes took 0.70x the wall time without it. Both modes compute the same results
+ * (Spark's own suites run both); jobs run through {@code spark-submit} (the ITs, the demo) keep
+ * Spark's defaults. To run tests with code generation, set the two properties on the command line,
+ * e.g. {@code mvn test -Dspark.sql.codegen.factoryMode=FALLBACK -Dspark.sql.codegen.wholeStage=true}.
+ *
  * <p>The session is created on first use and never stopped by the kit: every test class in the JVM
  * shares it (run Surefire with {@code reuseForks=true}). Catalogs are registered per test with
  * {@link io.medallion.catalog.WarehouseCatalog#register}.
@@ -35,6 +44,9 @@ public final class LocalSpark {
       + " --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED"
       + " -Djdk.reflect.useDirectMethodHandle=false";
 
+  private static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
+  private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
+
   private static SparkSession session;
 
   private LocalSpark() {}
@@ -53,6 +65,8 @@ public final class LocalSpark {
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
               .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config(FACTORY_MODE, System.getProperty(FACTORY_MODE, "NO_CODEGEN"))
+              .config(WHOLE_STAGE, System.getProperty(WHOLE_STAGE, "false"))
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
               .config(
                   "spark.sql.catalog.spark_catalog",
