@@ -162,21 +162,29 @@ class IncrementalGoldTest {
   }
 
   /**
-   * Each gold table ({@code name -> query}) equals its query recomputed over its input now: per
-   * table, its rows and the recompute's rows are read in one Spark job (a union of the two, each row
-   * as JSON with its column names and NULLs, tagged with its side), then compared as sorted lists.
+   * Each gold table ({@code name -> query}) equals its query recomputed over its input now. All
+   * tables' rows and all recomputes' rows are read in one Spark job (a union, each row as JSON with
+   * its column names and NULLs, tagged with its table and side), then compared per table as sorted
+   * lists.
    */
   static void assertEqualFullRecomputes(SparkSession spark, PipelineDefinition p, Environment env,
       Map<String, String> golds, String step) {
-    for (String g : new java.util.TreeSet<>(golds.keySet())) {
+    if (golds.isEmpty()) {
+      return;
+    }
+    Dataset<Row> all = null;
+    for (String g : golds.keySet()) {
       TableName table = env.tableName(p, TableRef.parse("gold." + g));
       Dataset<Row> both = tagged(spark.table(table.quoted()), g, "table")
           .union(tagged(spark.sql(resolve(p, env, golds.get(g))), g, "recompute"));
-      Map<String, List<String>> rows = new java.util.HashMap<>();
-      for (Row r : both.collectAsList()) {
-        rows.computeIfAbsent(r.getString(1), k -> new ArrayList<>()).add(r.getString(2));
-      }
-      assertThat(sorted(rows.get("table"))).as(step + ": " + g).isEqualTo(sorted(rows.get("recompute")));
+      all = all == null ? both : all.union(both);
+    }
+    Map<String, List<String>> rows = new java.util.HashMap<>();
+    for (Row r : all.collectAsList()) {
+      rows.computeIfAbsent(r.getString(0) + "/" + r.getString(1), k -> new ArrayList<>()).add(r.getString(2));
+    }
+    for (String g : new java.util.TreeSet<>(golds.keySet())) {
+      assertThat(sorted(rows.get(g + "/table"))).as(step + ": " + g).isEqualTo(sorted(rows.get(g + "/recompute")));
     }
   }
 
