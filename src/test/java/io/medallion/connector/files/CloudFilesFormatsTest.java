@@ -13,6 +13,8 @@ import org.apache.spark.sql.execution.streaming.StreamingQueryWrapper;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +22,27 @@ import org.junit.jupiter.api.Test;
  * nested types, a second file with a new column, a file whose types do not fit, a restart.
  */
 class CloudFilesFormatsTest extends CloudFilesTestBase {
+  private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
   private static final String NESTED = "SELECT 1L AS id, named_struct('x', 1, 'y', 'a') AS s,"
       + " array(1, 2) AS arr, map('k', 1.5D) AS m, CAST('12.50' AS DECIMAL(10,2)) AS amount,"
       + " TIMESTAMP'2024-06-01 10:00:00' AS at";
+
+  private static String wholeStage;
+
+  /**
+   * Spark reads Parquet and ORC vectorized only with whole-stage code generation on, as it is in a
+   * job; the test kit's session turns it off (see LocalSpark), so this class turns it back on.
+   */
+  @BeforeAll
+  static void wholeStageCodegen() {
+    wholeStage = spark().conf().get(WHOLE_STAGE);
+    spark().conf().set(WHOLE_STAGE, "true");
+  }
+
+  @AfterAll
+  static void restoreWholeStageCodegen() {
+    spark().conf().set(WHOLE_STAGE, wholeStage);
+  }
 
   /** Writes the query's rows as one file of the format, named {@code name} under the landing folder. */
   private Path land(String format, String sql, String name) {
