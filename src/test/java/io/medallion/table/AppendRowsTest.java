@@ -58,8 +58,8 @@ class AppendRowsTest {
     return rows.stream().map(Row::toString).sorted().toList();
   }
 
-  /** The Spark jobs {@code action} runs on this thread. */
-  private static int jobs(SparkSession spark, Runnable action) {
+  /** The Spark jobs {@code action} runs on this thread (ReplayTest counts them too). */
+  static int jobs(SparkSession spark, Runnable action) {
     String group = "append-rows-" + System.nanoTime();
     AtomicInteger jobs = new AtomicInteger();
     SparkListener listener = new SparkListener() {

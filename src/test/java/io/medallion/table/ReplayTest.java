@@ -70,6 +70,50 @@ class ReplayTest {
   }
 
   @Test
+  void aReplayedAppendIsANoOpAnsweredFromTheChecksumOrWithoutIt(Lakehouse lake) throws IOException {
+    SparkSession spark = lake.spark();
+    TableName t = table(lake, "appended");
+    Write append = Write.append();
+    Commit first = DeltaSink.write(rows(spark, "(1, 1, 'a')"), t, SPEC, append, new Txn("app", 0));
+    assertThat(first.committed()).isTrue();
+    assertThat(first.rowsWritten()).isEqualTo(1);
+
+    // The replay check reads the transaction ids from the version's checksum file: no Spark job
+    // (Delta's write option rebuilds the table's state for it, a job per new version).
+    Commit[] replay = new Commit[1];
+    int jobs = AppendRowsTest.jobs(spark,
+        () -> replay[0] = DeltaSink.write(rows(spark, "(9, 9, 'z')"), t, SPEC, append, new Txn("app", 0)));
+    assertThat(replay[0].committed()).isFalse();
+    assertThat(replay[0].rowsWritten()).isZero();
+    assertThat(jobs).as("Spark jobs of a replayed append").isZero();
+    assertThat(contents(lake, t)).containsExactly("[1,1,a]");
+
+    // Another writer's identifiers are its own; the next batch of ours is written once, with its count.
+    assertThat(DeltaSink.write(rows(spark, "(2, 1, 'b')"), t, SPEC, append, new Txn("other", 0)).committed()).isTrue();
+    Commit next = DeltaSink.write(rows(spark, "(3, 1, 'c'), (4, 1, 'd')"), t, SPEC, append, new Txn("app", 1));
+    assertThat(next.committed()).isTrue();
+    assertThat(next.rowsWritten()).isEqualTo(2);
+    assertThat(DeltaSink.write(rows(spark, "(9, 9, 'z')"), t, SPEC, append, new Txn("app", 1)).committed()).isFalse();
+    assertThat(DeltaSink.write(rows(spark, "(9, 9, 'z')"), t, SPEC, append, new Txn("other", 0)).committed()).isFalse();
+    assertThat(contents(lake, t)).containsExactly("[1,1,a]", "[2,1,b]", "[3,1,c]", "[4,1,d]");
+    assertThat(spark.sql("DESCRIBE HISTORY " + t.quoted()).where("operation = 'WRITE'").count()).isEqualTo(3);
+
+    // Without the checksum (a writer that died before writing it), Delta's own check answers.
+    Path log = Path.of(DeltaSink.deltaLog(spark, t).logPath().toUri());
+    try (var files = Files.list(log)) {
+      for (Path crc : files.filter(f -> f.getFileName().toString().endsWith(".crc")).toList()) {
+        Files.delete(crc);
+      }
+    }
+    org.apache.spark.sql.delta.DeltaLog.clearCache(); // the snapshot in memory holds the checksum it read
+    assertThat(DeltaSink.write(rows(spark, "(9, 9, 'z')"), t, SPEC, append, new Txn("app", 1)).committed()).isFalse();
+    Commit after = DeltaSink.write(rows(spark, "(5, 1, 'e')"), t, SPEC, append, new Txn("app", 2));
+    assertThat(after.committed()).isTrue();
+    assertThat(after.rowsWritten()).isEqualTo(1);
+    assertThat(contents(lake, t)).containsExactly("[1,1,a]", "[2,1,b]", "[3,1,c]", "[4,1,d]", "[5,1,e]");
+  }
+
+  @Test
   void theRowKeptPerKeyIsTheSameWhateverTheInputOrder(Lakehouse lake) {
     // Ties on sequence-by (and no sequence-by at all): the row whose JSON text sorts last wins.
     String[] orders = {"(1, 5, 'x'), (1, 5, 'y'), (1, 4, 'z')", "(1, 4, 'z'), (1, 5, 'y'), (1, 5, 'x')"};

@@ -108,6 +108,9 @@ public final class DeltaWriter {
   }
 
   private static void append(Dataset<Row> rows, TableName name, Write.Append append, Txn txn) {
+    if (txn.present() && ChecksumTxnAppend.append(rows, name, txn)) {
+      return; // written or skipped, the replay check answered by the table's checksum
+    }
     DataFrameWriter<Row> writer = rows.write().format("delta").mode("append");
     if (append.mergeSchema()) {
       writer = writer.option("mergeSchema", "true");
