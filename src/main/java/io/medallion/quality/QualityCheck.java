@@ -2,9 +2,11 @@ package io.medallion.quality;
 
 import io.medallion.quality.internal.CompiledRules;
 import io.medallion.quality.internal.QuarantineSpill;
+import io.medallion.quality.internal.RuleTally;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,12 +28,14 @@ import org.slf4j.LoggerFactory;
  * #evaluate} returns the rows to keep; once the caller has written them, {@link Batch#after} gives
  * the batch's metrics and the rows to quarantine (with {@code _errors}).
  *
- * <p>Two ways to evaluate, both with every rule in one projection and every count in one list of
- * aggregates, so the number of Spark jobs does not grow with the number of rules:
+ * <p>Two ways to evaluate, both with every rule in one projection (a bit set per row) and every
+ * count taken from those bits in the same pass, so the number of Spark jobs does not grow with the
+ * number of rules:
  * <ul>
  *   <li><b>inline</b> (no fail rules, no failing or unique checks, not staged by the caller): the
- *       counts are observed ({@link Dataset#observe}) on the caller's write of the kept rows, and
- *       the quarantine rows are set aside by the executors on that same pass, into files under the
+ *       counts are taken on the caller's write of the kept rows (the rows observed with {@link
+ *       Dataset#observe}, the rest tallied by the executors from each row's violation bits, {@link
+ *       RuleTally}), and the quarantine rows are set aside on that same pass, into files under the
  *       table's staging folder ({@link QuarantineSpill}); no extra pass over the input, and no
  *       quarantine row travels through the driver.</li>
  *   <li><b>staged</b> (fail rules, failing or unique checks, or asked for, as upserts do): the
@@ -147,29 +151,26 @@ public final class QualityCheck {
     }
   }
 
-  /** Counts and quarantine rows observed on the caller's write. */
+  /** Counts and quarantine rows taken on the caller's write. */
   private final class Inline implements Batch {
     private final long batchId;
-    private final Observation observation = new Observation();
     private final Dataset<Row> flagged;
     private final boolean quarantine = rules.rules().has(Action.QUARANTINE);
+    private final RuleTally tally;
+    private final Observation observation = new Observation();
     private final QuarantineSpill spill;
     private final Dataset<Row> keep;
 
     Inline(Dataset<Row> rows, long batchId) {
       this.batchId = batchId;
       this.flagged = rules.flag(rows);
-      Column[] m = rules.metrics();
+      this.tally = rules.tally(rows.sparkSession());
+      Column[] m = rules.untalliedMetrics();
       Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
-      if (quarantine) {
-        // Unnamed: Spark reports only named accumulators (in its event log, UI and status store),
-        // and these values are customer rows.
-        spill = new QuarantineSpill(rows.sparkSession(), spillRoot);
-        keep = rules.targetSpillingQuarantine(observed, batchId, spill);
-      } else {
-        spill = null;
-        keep = rules.target(observed);
-      }
+      // Unnamed accumulators (tally, spill): Spark reports only named ones (in its event log, UI
+      // and status store), and the spill's values are customer rows.
+      this.spill = quarantine ? new QuarantineSpill(rows.sparkSession(), spillRoot) : null;
+      this.keep = rules.targetCounting(observed, tally, spill);
     }
 
     @Override
@@ -182,19 +183,22 @@ public final class QualityCheck {
       if (!committed) { // the crash may have come between the two commits: complete the quarantine
         return new Outcome(null, quarantine ? Optional.of(rules.quarantine(flagged, batchId)) : Optional.empty());
       }
-      Map<String, Object> values = await(observation);
-      if (values == null) {
+      Map<String, Object> observed = await(observation);
+      if (observed == null) {
         LOG.warn("{}: Spark did not report the batch's counts; its metrics are not recorded", table);
         return new Outcome(QualityMetrics.none(),
             quarantine ? Optional.of(rules.quarantine(flagged, batchId)) : Optional.empty());
       }
+      Map<String, Object> values = new HashMap<>(tally.values());
+      values.putAll(observed);
       QualityMetrics metrics = rules.evaluate(values, null, Instant.now()).metrics();
       if (!quarantine || batchId >= 0 && metrics.quarantined() == 0) {
         return new Outcome(metrics, Optional.empty());
       }
       long spilled = spill.rows();
       if (spilled == metrics.quarantined()) {
-        return new Outcome(metrics, Optional.of(spill.read(flagged.sparkSession(), rules.quarantineSchema(flagged))));
+        Dataset<Row> rows = spill.read(flagged.sparkSession(), rules.spillSchema(flagged));
+        return new Outcome(metrics, Optional.of(rules.quarantineOfSpilled(rows, batchId)));
       }
       LOG.info("{}: {} quarantined rows counted but {} set aside while writing (a task ran twice?); reading them again",
           table, metrics.quarantined(), spilled);

@@ -87,4 +87,32 @@ class QuarantineSpillTest {
           .isEqualTo(5000);
     }
   }
+
+  @Test
+  void everyColumnTypeComesBackFromTheStagingFilesAsItWent(Lakehouse lake) {
+    Dataset<Row> rows = lake.spark().sql("SELECT id, CAST(id AS INT) AS i, CAST(id AS SMALLINT) AS s,"
+        + " CAST(id % 100 AS TINYINT) AS b, id * 0.5 AS d, CAST(id * 0.25 AS FLOAT) AS f, id % 2 = 0 AS flag,"
+        + " CAST(id / 3 AS DECIMAL(20,6)) AS dec, CAST(id AS DECIMAL(38,0)) * 100000000000000000000 AS big,"
+        + " date_add(DATE'2026-01-01', CAST(id AS INT)) AS day, timestamp_micros(id * 1000001) AS ts,"
+        + " CAST(concat('x', id) AS BINARY) AS bin, map('k', id) AS m, array(id, id + 1) AS arr,"
+        + " named_struct('n', id, 'tags', array('a')) AS st,"
+        + " CASE WHEN id % 5 = 0 THEN NULL ELSE concat('\u00fc\u20ac\ud834\udd1e', id) END AS text"
+        + " FROM range(0, 300, 1, 2)");
+    QualityRules rules = new QualityRules(List.of(Expectation.of("none_pass", "id < 0", Action.QUARANTINE)), List.of());
+    QualityCheck check = QualityCheck.compile(rules, "bronze.t", "c.s.t", "test: pipeline.bronze.t", rows,
+        dir.resolve("staging-types").toString());
+    try (QualityCheck.Batch batch = check.evaluate(rows, 2, false)) {
+      assertThat(batch.keep().count()).isZero();
+      Dataset<Row> q = batch.after(true).quarantine().orElseThrow();
+      List<Row> got = q.select(java.util.Arrays.stream(rows.columns()).map(functions::col).toArray(org.apache.spark.sql.Column[]::new))
+          .orderBy("id").collectAsList();
+      List<Row> expected = rows.orderBy("id").collectAsList();
+      assertThat(got).hasSize(300);
+      for (int r = 0; r < 300; r++) {
+        assertThat(got.get(r)).as("row %d", r).isEqualTo(expected.get(r));
+      }
+      assertThat(got.get(1).<String>getAs("text")).isEqualTo("\u00fc\u20ac\ud834\udd1e1");
+      assertThat(got.get(0).<String>getAs("text")).isNull();
+    }
+  }
 }

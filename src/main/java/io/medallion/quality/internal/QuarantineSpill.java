@@ -10,6 +10,11 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,11 +143,15 @@ public final class QuarantineSpill implements Serializable {
     try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(
         path.getFileSystem(conf).open(path), 1 << 16))) {
       while (true) {
-        Object[] values;
+        int width;
         try {
-          values = (Object[]) in.readObject();
+          width = in.readInt();
         } catch (EOFException end) {
           return rows;
+        }
+        Object[] values = new Object[width];
+        for (int i = 0; i < width; i++) {
+          values[i] = TaskFile.read(in);
         }
         rows.add(RowFactory.create(values));
       }
@@ -152,12 +161,28 @@ public final class QuarantineSpill implements Serializable {
   }
 
   /**
-   * One task's file: Java-serialized value arrays, one per row. The stream forgets what it wrote
-   * every {@value #RESET_EVERY} rows: often enough to bound its memory, rarely enough that class
-   * descriptors are not written again for every row (a reset per row was most of the spill's cost).
+   * One task's file: per row its width, then each value as a tag and its bytes; the common scalar
+   * types as primitives, any other value (structs, arrays, maps) Java-serialized. The stream
+   * forgets what it wrote every {@value #RESET_EVERY} rows: often enough to bound its memory,
+   * rarely enough that class descriptors are not written again for every row.
    */
   private static final class TaskFile {
     private static final int RESET_EVERY = 1024;
+    private static final byte NULL = 0;
+    private static final byte LONG = 1;
+    private static final byte INT = 2;
+    private static final byte DOUBLE = 3;
+    private static final byte FLOAT = 4;
+    private static final byte TRUE = 5;
+    private static final byte FALSE = 6;
+    private static final byte STRING = 7;
+    private static final byte DECIMAL = 8;
+    private static final byte TIMESTAMP = 9;
+    private static final byte DATE = 10;
+    private static final byte SHORT = 11;
+    private static final byte BYTE = 12;
+    private static final byte BINARY = 13;
+    private static final byte OBJECT = 14;
     private final String name;
     private final ObjectOutputStream out;
     private long rows;
@@ -173,19 +198,116 @@ public final class QuarantineSpill implements Serializable {
     }
 
     synchronized void write(Row row) {
-      Object[] values = new Object[row.length()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = row.get(i);
-      }
       try {
-        out.writeObject(values);
+        out.writeInt(row.length());
+        for (int i = 0; i < row.length(); i++) {
+          write(row.get(i));
+        }
         rows++;
         if (rows % RESET_EVERY == 0) {
-          out.reset(); // drops the back-references to the rows written so far
+          out.reset(); // drops the back-references to the values written so far
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the quarantine staging file " + name, e);
       }
+    }
+
+    private void write(Object v) throws IOException {
+      if (v == null) {
+        out.writeByte(NULL);
+      } else if (v instanceof String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeByte(STRING);
+        out.writeInt(b.length);
+        out.write(b);
+      } else if (v instanceof Long l) {
+        out.writeByte(LONG);
+        out.writeLong(l);
+      } else if (v instanceof Integer n) {
+        out.writeByte(INT);
+        out.writeInt(n);
+      } else if (v instanceof Double d) {
+        out.writeByte(DOUBLE);
+        out.writeDouble(d);
+      } else if (v instanceof Float f) {
+        out.writeByte(FLOAT);
+        out.writeFloat(f);
+      } else if (v instanceof Boolean b) {
+        out.writeByte(b ? TRUE : FALSE);
+      } else if (v instanceof BigDecimal d) {
+        byte[] b = d.unscaledValue().toByteArray();
+        out.writeByte(DECIMAL);
+        out.writeInt(d.scale());
+        out.writeInt(b.length);
+        out.write(b);
+      } else if (v instanceof Timestamp t) {
+        out.writeByte(TIMESTAMP);
+        out.writeLong(t.getTime());
+        out.writeInt(t.getNanos());
+      } else if (v instanceof Date d) {
+        out.writeByte(DATE);
+        out.writeLong(d.getTime());
+      } else if (v instanceof Short n) {
+        out.writeByte(SHORT);
+        out.writeShort(n);
+      } else if (v instanceof Byte n) {
+        out.writeByte(BYTE);
+        out.writeByte(n);
+      } else if (v instanceof byte[] b) {
+        out.writeByte(BINARY);
+        out.writeInt(b.length);
+        out.write(b);
+      } else {
+        out.writeByte(OBJECT);
+        out.writeObject(v);
+      }
+    }
+
+    static Object read(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      byte tag = in.readByte();
+      switch (tag) {
+        case NULL:
+          return null;
+        case STRING:
+          return new String(bytes(in), StandardCharsets.UTF_8);
+        case LONG:
+          return in.readLong();
+        case INT:
+          return in.readInt();
+        case DOUBLE:
+          return in.readDouble();
+        case FLOAT:
+          return in.readFloat();
+        case TRUE:
+          return Boolean.TRUE;
+        case FALSE:
+          return Boolean.FALSE;
+        case DECIMAL:
+          int scale = in.readInt();
+          return new BigDecimal(new BigInteger(bytes(in)), scale);
+        case TIMESTAMP:
+          Timestamp t = new Timestamp(in.readLong());
+          t.setNanos(in.readInt());
+          return t;
+        case DATE:
+          return new Date(in.readLong());
+        case SHORT:
+          return in.readShort();
+        case BYTE:
+          return in.readByte();
+        case BINARY:
+          return bytes(in);
+        case OBJECT:
+          return in.readObject();
+        default:
+          throw new IOException("unknown value tag " + tag + " in a quarantine staging file");
+      }
+    }
+
+    private static byte[] bytes(ObjectInputStream in) throws IOException {
+      byte[] b = new byte[in.readInt()];
+      in.readFully(b);
+      return b;
     }
 
     synchronized void close() {
