@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
@@ -42,8 +44,10 @@ public final class RuleTally implements Serializable {
   private final int width;
   private final CollectionAccumulator<long[]> totals;
 
-  private transient long attempt = -1;
-  private transient long[] counts;
+  /** Counts of running tasks in this JVM, by tally and task attempt. */
+  private static final Map<String, long[]> OPEN = new ConcurrentHashMap<>();
+
+  private final String id = UUID.randomUUID().toString();
 
   /**
    * @param nullShareChecks the check index of each null-share flag, in flag order (after the
@@ -119,17 +123,22 @@ public final class RuleTally implements Serializable {
     return false;
   }
 
-  /** This task's array; a task's first row registers it to be handed over when the task ends. */
+  /**
+   * This task's array, kept by task attempt in this JVM (so it never depends on how Spark shares
+   * the function between tasks); a task's first counted row registers it to be handed over, and
+   * forgotten, when the task ends.
+   */
   private long[] counts() {
     TaskContext task = TaskContext.get();
-    if (task.taskAttemptId() != attempt || counts == null) {
+    return OPEN.computeIfAbsent(id + "/" + task.taskAttemptId(), key -> {
       long[] mine = new long[width + 1];
       mine[width] = task.partitionId();
-      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> totals.add(mine));
-      counts = mine;
-      attempt = task.taskAttemptId();
-    }
-    return counts;
+      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> {
+        OPEN.remove(key);
+        totals.add(mine);
+      });
+      return mine;
+    });
   }
 
   /**
