@@ -108,11 +108,21 @@ public final class DeltaWriter {
   }
 
   private static void append(Dataset<Row> rows, TableName name, Write.Append append, Txn txn) {
+    append(rows, name, append.mergeSchema(), txn);
+  }
+
+  /**
+   * Appends {@code rows} to an existing table, once per (app id, version) when {@code txn} is
+   * present: the replay check is answered from the table's checksum ({@link ChecksumTxnAppend}),
+   * or else by Delta's {@code txnAppId}/{@code txnVersion} options. The sink's appends and CDC's
+   * changes appends both come here.
+   */
+  public static void append(Dataset<Row> rows, TableName name, boolean mergeSchema, Txn txn) {
     if (txn.present() && ChecksumTxnAppend.append(rows, name, txn)) {
       return; // written or skipped, the replay check answered by the table's checksum
     }
     DataFrameWriter<Row> writer = rows.write().format("delta").mode("append");
-    if (append.mergeSchema()) {
+    if (mergeSchema) {
       writer = writer.option("mergeSchema", "true");
     }
     if (txn.present()) {

@@ -20,7 +20,7 @@ import io.medallion.table.CdcSpec;
 import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.Txn;
-import io.medallion.table.internal.ChecksumTxnAppend;
+import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,8 +52,8 @@ import org.apache.spark.storage.StorageLevel;
  * <p><b>Idempotence per (table, batch).</b> With a batch id the MERGE carries Delta's {@code
  * spark.databricks.delta.write.txnAppId}/{@code txnVersion} (set on a cloned session, so other
  * stages are not affected) and the append is idempotent per the same pair ({@link
- * ChecksumTxnAppend}, or Delta's {@code txnAppId}/{@code txnVersion} options when the table's
- * checksum cannot answer): a replayed micro-batch commits nothing. Without them a rerun is still harmless: its changes are
+ * DeltaWriter#append(Dataset, TableName, boolean, Txn)}: the replay check answered from the
+ * table's checksum, or by Delta's options): a replayed micro-batch commits nothing. Without them a rerun is still harmless: its changes are
  * all stored already, so it changes nothing; a crash between the MERGE and the append is repaired
  * by the rerun, whose replay yields the same rows.
  */
@@ -211,13 +211,7 @@ public final class CdcEngine {
       storedOfBatch = null;
       Dataset<Row> changed = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns());
-      if (batchId < 0 || !ChecksumTxnAppend.append(changed, changes, new Txn(appId, batchId))) {
-        var writer = changed.write().format("delta").mode("append");
-        if (batchId >= 0) {
-          writer = writer.option("txnAppId", appId).option("txnVersion", batchId);
-        }
-        writer.saveAsTable(changes.quoted());
-      }
+      DeltaWriter.append(changed, changes, false, batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
       return new CdcResult(counts.getLong(first + 1), counts.getLong(first + 2), truncates, incomingCount - total,
           inserted, updated, deleted, spec.scd2() ? inserted : 0);
     } finally {
