@@ -819,4 +819,41 @@ class JsonRecordParserTest {
     assertThat(values(sparkRows.get(0), schema).get(0)).isEqualTo("héllo \"w\"");
     assertThat(values(sparkRows.get(2), schema).get(0)).isEqualTo("{\"nested\":[1,\"x\"]}");
   }
+
+  @Test
+  void utcTimestampsTakeAShortcutThatGivesSparksValues() throws Exception {
+    // Texts ending in Z parse without Spark's per-value zone lookup; every one must give what
+    // Spark's own JSON reader gives (in a session zone that is not UTC), and the others too.
+    List<String> texts = List.of(
+        "2024-01-15T10:20:30Z", "2024-01-15T10:20:30.123456Z", "2024-01-15 10:20:30Z",
+        "2024-01-15T10:20Z", "2024-1-5T1:2:3Z", "2024-02-29T23:59:59.999Z", "1900-01-01T00:00:00Z",
+        "+12024-01-15T10:20:30Z", "2024-01-15Z", "2024-01-15T10:20:30.1234567Z", "2024-13-15T10:20:30Z",
+        "2024-01-15T25:20:30Z", "10:20:30Z", "2024-01-15T10:20:30+01:00", "2024-01-15T10:20:30 Z",
+        "2024-01-15T10:20:30UTC", "Z", "1Z", "2024-01-15T10:20:30z");
+    assertThat(JsonRecordParser.zulu("2024-01-15T10:20:30Z")).isTrue();
+    assertThat(JsonRecordParser.zulu("2024-01-15 10:20:30.123456789Z")).isTrue();
+    assertThat(JsonRecordParser.zulu("2024-01-15T10:20Z")).isFalse();
+    assertThat(JsonRecordParser.zulu("2024-01-15T10:20:30.Z")).isFalse();
+    assertThat(JsonRecordParser.zulu("2024-01-15T10:20:30+01:00")).isFalse();
+    StructType schema = new StructType().add("ts", DataTypes.TimestampType);
+    Path file = tmp.resolve("zulu.json");
+    Files.write(file, texts.stream().map(t -> "{\"ts\": \"" + t + "\"}").toList());
+    SparkSession spark = LocalSpark.session();
+    String before = spark.conf().get("spark.sql.session.timeZone");
+    spark.conf().set("spark.sql.session.timeZone", "America/New_York");
+    try {
+      List<InternalRow> sparkRows = Arrays.asList((InternalRow[]) spark.read().schema(schema)
+          .json(file.toString()).queryExecution().executedPlan().executeCollect());
+      JsonRecordParser p = new JsonRecordParser(schema, withRescued(schema), Optional.of(RESCUED), new HashMap<>(),
+          "America/New_York");
+      assertThat(sparkRows).hasSize(texts.size());
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(values(parse(p, "{\"ts\": \"" + texts.get(i) + "\"}"), schema)).as(texts.get(i))
+            .isEqualTo(values(sparkRows.get(i), schema));
+      }
+      assertThat(values(sparkRows.get(0), schema)).containsExactly(micros("2024-01-15T10:20:30Z")); // not vacuous
+    } finally {
+      spark.conf().set("spark.sql.session.timeZone", before);
+    }
+  }
 }
