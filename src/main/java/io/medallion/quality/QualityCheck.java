@@ -167,8 +167,8 @@ public final class QualityCheck {
       this.tally = rules.tally(rows.sparkSession());
       Column[] m = rules.untalliedMetrics();
       Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
-      // Unnamed accumulators (tally, spill): Spark reports only named ones (in its event log, UI
-      // and status store), and the spill's values are customer rows.
+      // Unnamed accumulators (tally: counts; spill: staging file names and counts, the rows stay
+      // in the files): Spark reports only named ones, in its event log, UI and status store.
       this.spill = quarantine ? new QuarantineSpill(rows.sparkSession(), spillRoot) : null;
       this.keep = rules.targetCounting(observed, tally, spill);
     }

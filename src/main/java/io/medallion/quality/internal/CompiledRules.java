@@ -144,9 +144,11 @@ public final class CompiledRules {
     return flags;
   }
 
-  /** How many bit-set columns {@link #flag} adds. */
+  /** How many bit-set columns {@link #flag} adds (counted, not built: masks ask for it often). */
   int bitColumns() {
-    return Math.max(1, (flagConditions().size() + PER_COLUMN - 1) / PER_COLUMN);
+    long flags = rules.expectations().size()
+        + rules.checks().stream().filter(c -> c instanceof DatasetCheck.NullShare).count();
+    return (int) Math.max(1, (flags + PER_COLUMN - 1) / PER_COLUMN);
   }
 
   /** The rows with the bit set of their violations ({@link #BITS} columns, never NULL). */

@@ -22,8 +22,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * themselves are counted by the caller's observation).
  *
  * <p>It replaces a list of 25 aggregates in {@code Dataset.observe}, each updated for every row;
- * here a row without violations costs one comparison. Each task counts into an array of its own and hands it to an (unnamed)
- * accumulator when it ends; the driver keeps one array per partition, so a task Spark runs twice
+ * here a row without violations costs one comparison. Each task counts into an array of its own
+ * and hands it to an (unnamed) accumulator when it ends; the driver keeps one array per partition, so a task Spark runs twice
  * (a retried or recomputed stage, a plan executed twice) is counted once, as observations are.
  */
 public final class RuleTally implements Serializable {
