@@ -3,12 +3,12 @@ package io.medallion.connector.files.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.medallion.internal.UtcTimestamps;
 import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -702,8 +702,7 @@ public final class JsonRecordParser implements Serializable {
       /** Spark's default timestamp parser is in use (no {@code timestampFormat} option). */
       boolean defaultTimestamp() {
         if (defaultTimestamp == null) {
-          defaultTimestamp = timestamp().getClass().getName()
-              .equals("org.apache.spark.sql.catalyst.util.DefaultTimestampFormatter");
+          defaultTimestamp = UtcTimestamps.isSparkDefault(timestamp());
         }
         return defaultTimestamp;
       }
@@ -1012,32 +1011,6 @@ public final class JsonRecordParser implements Serializable {
     }
   }
 
-  /**
-   * An ISO 8601 time stamp in UTC with seconds: {@code yyyy-MM-dd(T| )HH:mm:ss[.f...]Z}, one to
-   * nine fraction digits. Only this shape takes the shortcut (Spark reads some shorter ones
-   * differently with and without the {@code Z}: {@code 2024-01-15T10:20Z} does not parse).
-   */
-  static boolean zulu(String text) {
-    int n = text.length();
-    if (n < 20 || n > 30 || text.charAt(n - 1) != 'Z' || (n > 20 && (text.charAt(19) != '.' || n == 21))) {
-      return false;
-    }
-    for (int i = 0; i < n - 1; i++) {
-      char c = text.charAt(i);
-      boolean ok = switch (i) {
-        case 4, 7 -> c == '-';
-        case 10 -> c == 'T' || c == ' ';
-        case 13, 16 -> c == ':';
-        case 19 -> c == '.';
-        default -> c >= '0' && c <= '9';
-      };
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static final class TimestampConv extends Conv {
     private final State.Formatters formatters;
     private final boolean fallback;
@@ -1054,14 +1027,10 @@ public final class JsonRecordParser implements Serializable {
       if (t == JsonToken.VALUE_STRING && p.getTextLength() >= 1) {
         String text = p.getText();
         try {
-          if (formatters.defaultTimestamp() && zulu(text)) {
-            // Spark's default parser looks the zone "Z" up anew for every value (two regular
-            // expressions and ZoneId.of: a tenth of a JSON bronze table's CPU). The same text
-            // without it, in UTC, is the same instant.
-            Option<Object> utc = DateTimeUtils.stringToTimestamp(
-                UTF8String.fromString(text.substring(0, text.length() - 1)), ZoneOffset.UTC);
-            if (utc.isDefined()) {
-              return utc.get();
+          if (formatters.defaultTimestamp() && UtcTimestamps.zulu(text)) {
+            Long utc = UtcTimestamps.parseZulu(text);
+            if (utc != null) {
+              return utc;
             }
           }
           return formatters.timestamp().parse(text);

@@ -830,11 +830,11 @@ class JsonRecordParserTest {
         "+12024-01-15T10:20:30Z", "2024-01-15Z", "2024-01-15T10:20:30.1234567Z", "2024-13-15T10:20:30Z",
         "2024-01-15T25:20:30Z", "10:20:30Z", "2024-01-15T10:20:30+01:00", "2024-01-15T10:20:30 Z",
         "2024-01-15T10:20:30UTC", "Z", "1Z", "2024-01-15T10:20:30z");
-    assertThat(JsonRecordParser.zulu("2024-01-15T10:20:30Z")).isTrue();
-    assertThat(JsonRecordParser.zulu("2024-01-15 10:20:30.123456789Z")).isTrue();
-    assertThat(JsonRecordParser.zulu("2024-01-15T10:20Z")).isFalse();
-    assertThat(JsonRecordParser.zulu("2024-01-15T10:20:30.Z")).isFalse();
-    assertThat(JsonRecordParser.zulu("2024-01-15T10:20:30+01:00")).isFalse();
+    assertThat(io.medallion.internal.UtcTimestamps.zulu("2024-01-15T10:20:30Z")).isTrue();
+    assertThat(io.medallion.internal.UtcTimestamps.zulu("2024-01-15 10:20:30.123456789Z")).isTrue();
+    assertThat(io.medallion.internal.UtcTimestamps.zulu("2024-01-15T10:20Z")).isFalse();
+    assertThat(io.medallion.internal.UtcTimestamps.zulu("2024-01-15T10:20:30.Z")).isFalse();
+    assertThat(io.medallion.internal.UtcTimestamps.zulu("2024-01-15T10:20:30+01:00")).isFalse();
     StructType schema = new StructType().add("ts", DataTypes.TimestampType);
     Path file = tmp.resolve("zulu.json");
     Files.write(file, texts.stream().map(t -> "{\"ts\": \"" + t + "\"}").toList());
