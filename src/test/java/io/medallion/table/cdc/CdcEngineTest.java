@@ -164,6 +164,66 @@ class CdcEngineTest {
     assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
   }
 
+  /**
+   * A batch into a table without rows is appended, not MERGEd: one WRITE commit, the rows in key
+   * ranges (files whose key ranges do not overlap), the inserted count right. A rerun of that batch
+   * that finds none of its changes stored (the companion emptied: the rerun's replay then yields
+   * every row as an insert again) is skipped by the same (app id, batch) check, now on the MERGE
+   * path: the target keeps its version and rows.
+   */
+  @Test
+  void aFirstBatchIsAppendedInKeyRangesAndItsRerunChangesNothing() {
+    TableName t = fresh();
+    CdcEngine e = engine(spark, t, dltSpec().build(), USERS);
+    List<Row> rows = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int id = 1; id <= 400; id++) {
+      rows.add(RowFactory.create(id, "n" + id, "c" + id, "INSERT", 1L));
+      rows.add(RowFactory.create(id, "n" + id, "c" + id + "b", "UPDATE", 2L));
+      expected.add(id + "|n" + id + "|c" + id + "b");
+    }
+    rows.add(RowFactory.create(401, null, null, "DELETE", 3L)); // a tombstone: nothing to write
+    java.util.Collections.shuffle(rows, random);
+    java.util.Collections.sort(expected);
+    // four ranges, kept apart (adaptive execution would merge these few rows into one file)
+    String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+    String coalesce = spark.conf().get("spark.sql.adaptive.coalescePartitions.enabled");
+    spark.conf().set("spark.sql.shuffle.partitions", "4");
+    spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
+    CdcResult r;
+    try {
+      r = e.apply(frame(spark, rows, USERS), "app", 0);
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", partitions);
+      spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", coalesce);
+    }
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
+    assertThat(r.rowsInserted()).isEqualTo(400);
+    assertThat(r.rowsUpdated() + r.rowsDeleted()).isZero();
+    long version = DeltaTables.version(spark, t).getAsLong();
+    List<Row> history = spark.sql("DESCRIBE HISTORY " + t.quoted()).where("version = " + version)
+        .select("operation").collectAsList();
+    assertThat(history.get(0).getString(0)).isEqualTo("WRITE");
+    // each file's key range (from its statistics), in order: none overlaps the next
+    List<Row> ranges = spark.read().json(spark.read().text(
+            spark.sql("DESCRIBE DETAIL " + t.quoted()).first().<String>getAs("location") + "/_delta_log/*.json")
+        .where("value LIKE '%\"add\"%'").as(org.apache.spark.sql.Encoders.STRING()))
+        .selectExpr("from_json(add.stats, 'minValues STRUCT<userId: INT>, maxValues STRUCT<userId: INT>') AS s")
+        .selectExpr("s.minValues.userId AS lo", "s.maxValues.userId AS hi").orderBy("lo").collectAsList();
+    assertThat(ranges).hasSize(4);
+    for (int i = 1; i < ranges.size(); i++) {
+      assertThat(ranges.get(i).getInt(0)).as("file %d starts after file %d ends: %s", i, i - 1, ranges)
+          .isGreaterThan(ranges.get(i - 1).getInt(1));
+    }
+
+    spark.sql("DELETE FROM " + CdcEngine.changesTable(t).quoted());
+    CdcResult rerun = e.apply(frame(spark, rows, USERS), "app", 0);
+    assertThat(rerun.rowsInserted() + rerun.rowsUpdated() + rerun.rowsDeleted()).isZero();
+    assertThat(DeltaTables.version(spark, t).getAsLong()).isEqualTo(version);
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
+  }
+
   @Test
   void dltScd2TrackHistoryExamples() {
     // track_history_except_column_list = ["city"] and track_history_column_list = ["name"]: same table

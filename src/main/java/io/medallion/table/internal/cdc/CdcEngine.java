@@ -44,7 +44,8 @@ import org.apache.spark.storage.StorageLevel;
  * A batch: (1) checks its changes (NULL keys/sequences/operations, conflicting same-sequence
  * changes, also against the stored ones) and fails before any write; (2) drops changes already
  * stored (redeliveries); (3) replays, for the keys it touches, the stored changes with and without
- * the new ones in sequence order ({@link CdcFold}) and MERGEs only the difference into the target;
+ * the new ones in sequence order ({@link CdcFold}) and MERGEs only the difference into the target
+ * (into a table without rows it appends, in key ranges: see {@link #insert});
  * (4) appends the new changes to the companion. The target is therefore always the in-order replay
  * of every change: out-of-order and late changes, deletes before inserts (tombstones) and SCD2
  * history splits need no special cases.
@@ -198,12 +199,13 @@ public final class CdcEngine {
       if (spec.scd2()) {
         on.add(START);
       }
-      Row merged = merge(CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on),
-          on, appId, batchId);
-      // no metrics row when Delta skipped the MERGE as already committed for (appId, batchId)
-      long updated = merged == null ? 0 : merged.<Long>getAs("num_updated_rows");
-      long deleted = merged == null ? 0 : merged.<Long>getAs("num_deleted_rows");
-      long inserted = merged == null ? 0 : merged.<Long>getAs("num_inserted_rows");
+      Dataset<Row> diff = CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on);
+      // none when the write was skipped as already committed for (appId, batchId)
+      Applied applied = (isEmpty(target) ? insert(diff, appId, batchId) : merge(diff, on, appId, batchId))
+          .orElse(new Applied(0, 0, 0));
+      long updated = applied.updated();
+      long deleted = applied.deleted();
+      long inserted = applied.inserted();
       // released before the append: cached plans that read the companion would be re-planned by it
       touched.unpersist();
       touched = null;
@@ -402,11 +404,55 @@ public final class CdcEngine {
     return join;
   }
 
+  /** Whether the table has no data files (its first batch, or everything deleted): answered from its log. */
+  private boolean isEmpty(TableName table) {
+    org.apache.spark.sql.delta.DeltaLog log = DeltaTables.deltaLog(spark, table);
+    return log != null && log.update(false, scala.Option.empty(), scala.Option.empty()).numOfFiles() == 0;
+  }
+
   /**
-   * MERGEs the diff into the target; returns Delta's metrics row ({@code num_updated_rows}, ...), or
-   * null when Delta skipped the MERGE as already committed for this (app id, batch).
+   * The MERGE of {@link #merge} into a table without rows, as an append: no row can match, so the
+   * MERGE would insert every non-delete row of the diff, and so does this, in one commit with the
+   * same (app id, batch) replay check. The rows are written in key ranges (as many files as
+   * adaptive execution makes of them), sorted by key (a
+   * table's first batch is often a full load of every key; the MERGE would scatter them by the
+   * hash of its join), so that a later MERGE whose changes fall on some keys rewrites only the
+   * files holding those keys. Returns the rows inserted, or empty when the (app id, batch) was
+   * already committed.
    */
-  private Row merge(Dataset<Row> delta, List<String> on, String appId, long batchId) {
+  private java.util.Optional<Applied> insert(Dataset<Row> diff, String appId, long batchId) {
+    List<Column> columns = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : targetSchema().fields()) {
+      columns.add(col(quote(f.name())));
+    }
+    Column[] keys = cols(c.keys);
+    Dataset<Row> rows = diff.where(col(ACTION).notEqual("D")).select(columns.toArray(Column[]::new))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      // range bounds are sampled from the rows: persisted, so the folds run once. No partition
+      // count: adaptive execution merges neighbouring ranges up to its advisory size, as it sizes
+      // the MERGE's own output, so small loads stay few files
+      java.util.OptionalLong before = DeltaTables.version(spark, target);
+      DeltaWriter.append(rows.repartitionByRange(keys).sortWithinPartitions(keys), target, false,
+          batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
+      java.util.OptionalLong after = DeltaTables.version(spark, target);
+      if (after.equals(before)) {
+        return java.util.Optional.empty(); // already committed for (appId, batchId)
+      }
+      return java.util.Optional.of(new Applied(DeltaTables.rowsWrittenSince(spark, target, before), 0, 0));
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** Rows a batch's write inserted, updated and deleted in the target. */
+  private record Applied(long inserted, long updated, long deleted) {}
+
+  /**
+   * MERGEs the diff into the target; returns Delta's row counts, or empty when Delta skipped the
+   * MERGE as already committed for this (app id, batch).
+   */
+  private java.util.Optional<Applied> merge(Dataset<Row> delta, List<String> on, String appId, long batchId) {
     String view = view("merge");
     delta.createOrReplaceTempView(view);
     // the txn confs go on a clone of the session, so concurrent stages never see them
@@ -428,7 +474,9 @@ public final class CdcEngine {
           + " WHEN MATCHED AND s." + ACTION + " = 'D' THEN DELETE"
           + " WHEN MATCHED THEN UPDATE SET " + set
           + " WHEN NOT MATCHED AND s." + ACTION + " <> 'D' THEN INSERT (" + names + ") VALUES (" + values + ")")
-          .collectAsList().stream().findFirst().orElse(null);
+          .collectAsList().stream().findFirst()
+          .map(r -> new Applied(r.<Long>getAs("num_inserted_rows"), r.<Long>getAs("num_updated_rows"),
+              r.<Long>getAs("num_deleted_rows")));
     } finally {
       spark.catalog().dropTempView(view);
     }
