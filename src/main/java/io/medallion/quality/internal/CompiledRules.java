@@ -136,19 +136,27 @@ public final class CompiledRules {
           functions.not(functions.expr(e.expression())),
           functions.lit(e.nullResult() == NullResult.VIOLATION)));
     }
-    for (DatasetCheck c : rules.checks()) {
-      if (c instanceof DatasetCheck.NullShare n) {
-        flags.add(functions.col(quote(n.column())).isNull());
-      }
+    for (DatasetCheck.NullShare n : nullShares()) {
+      flags.add(functions.col(quote(n.column())).isNull());
     }
     return flags;
   }
 
+  /** The checks that are flags of their own (after the expectations' flags, in this order). */
+  private List<DatasetCheck.NullShare> nullShares() {
+    List<DatasetCheck.NullShare> out = new ArrayList<>();
+    for (DatasetCheck c : rules.checks()) {
+      if (c instanceof DatasetCheck.NullShare n) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
   /** How many bit-set columns {@link #flag} adds (counted, not built: masks ask for it often). */
   int bitColumns() {
-    long flags = rules.expectations().size()
-        + rules.checks().stream().filter(c -> c instanceof DatasetCheck.NullShare).count();
-    return (int) Math.max(1, (flags + PER_COLUMN - 1) / PER_COLUMN);
+    int flags = rules.expectations().size() + nullShares().size();
+    return Math.max(1, (flags + PER_COLUMN - 1) / PER_COLUMN);
   }
 
   /** The rows with the bit set of their violations ({@link #BITS} columns, never NULL). */

@@ -45,7 +45,7 @@ import org.apache.spark.storage.StorageLevel;
  * changes, also against the stored ones) and fails before any write; (2) drops changes already
  * stored (redeliveries); (3) replays, for the keys it touches, the stored changes with and without
  * the new ones in sequence order ({@link CdcFold}) and MERGEs only the difference into the target
- * (into a table without rows it appends, in key ranges: see {@link #insert});
+ * (into a table without data files it appends, in key ranges: see {@link #insert});
  * (4) appends the new changes to the companion. The target is therefore always the in-order replay
  * of every change: out-of-order and late changes, deletes before inserts (tombstones) and SCD2
  * history splits need no special cases.
@@ -201,7 +201,8 @@ public final class CdcEngine {
       }
       Dataset<Row> diff = CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on);
       // none when the write was skipped as already committed for (appId, batchId)
-      Applied applied = (isEmpty(target) ? insert(diff, appId, batchId) : merge(diff, on, appId, batchId))
+      java.util.OptionalLong empty = emptyAt();
+      Applied applied = (empty.isPresent() ? insert(diff, empty, appId, batchId) : merge(diff, on, appId, batchId))
           .orElse(new Applied(0, 0, 0));
       long updated = applied.updated();
       long deleted = applied.deleted();
@@ -404,10 +405,20 @@ public final class CdcEngine {
     return join;
   }
 
-  /** Whether the table has no data files (its first batch, or everything deleted): answered from its log. */
-  private boolean isEmpty(TableName table) {
-    org.apache.spark.sql.delta.DeltaLog log = DeltaTables.deltaLog(spark, table);
-    return log != null && log.update(false, scala.Option.empty(), scala.Option.empty()).numOfFiles() == 0;
+  /**
+   * The target's version when it has no data files (its first batch, or everything deleted), from
+   * that version's checksum (no Spark job; {@code Snapshot.numOfFiles} would rebuild the table's
+   * state); empty when it has files or no checksum says (the MERGE then decides, as before).
+   */
+  private java.util.OptionalLong emptyAt() {
+    org.apache.spark.sql.delta.DeltaLog log = DeltaTables.deltaLog(spark, target);
+    if (log == null) {
+      return java.util.OptionalLong.empty();
+    }
+    org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, scala.Option.empty(), scala.Option.empty());
+    scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = snapshot.checksumOpt();
+    return checksum.isDefined() && checksum.get().numFiles() == 0
+        ? java.util.OptionalLong.of(snapshot.version()) : java.util.OptionalLong.empty();
   }
 
   /**
@@ -420,7 +431,8 @@ public final class CdcEngine {
    * files holding those keys. Returns the rows inserted, or empty when the (app id, batch) was
    * already committed.
    */
-  private java.util.Optional<Applied> insert(Dataset<Row> diff, String appId, long batchId) {
+  private java.util.Optional<Applied> insert(Dataset<Row> diff, java.util.OptionalLong before, String appId,
+      long batchId) {
     List<Column> columns = new ArrayList<>();
     for (org.apache.spark.sql.types.StructField f : targetSchema().fields()) {
       columns.add(col(quote(f.name())));
@@ -432,7 +444,6 @@ public final class CdcEngine {
       // range bounds are sampled from the rows: persisted, so the folds run once. No partition
       // count: adaptive execution merges neighbouring ranges up to its advisory size, as it sizes
       // the MERGE's own output, so small loads stay few files
-      java.util.OptionalLong before = DeltaTables.version(spark, target);
       DeltaWriter.append(rows.repartitionByRange(keys).sortWithinPartitions(keys), target, false,
           batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
       java.util.OptionalLong after = DeltaTables.version(spark, target);
