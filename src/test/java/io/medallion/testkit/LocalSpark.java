@@ -6,7 +6,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * One local SparkSession per JVM for tests, with Delta Lake enabled and settings that keep small
- * tests fast ({@code local[2]}, UI off, two shuffle partitions, driver bound to 127.0.0.1).
+ * tests fast ({@code local[2]}, UI off, two shuffle partitions, one Delta snapshot partition, driver
+ * bound to 127.0.0.1).
  *
  * <p>Expressions are interpreted, not compiled ({@code spark.sql.codegen.factoryMode=NO_CODEGEN},
  * {@code spark.sql.codegen.wholeStage=false}): on test-sized data Spark spends more time generating
@@ -16,6 +17,14 @@ import org.apache.spark.sql.SparkSession;
  * (Spark's own suites run both); jobs run through {@code spark-submit} (the ITs, the demo) keep
  * Spark's defaults. To run tests with code generation, set the two properties on the command line,
  * e.g. {@code mvn test -Dspark.sql.codegen.factoryMode=FALLBACK -Dspark.sql.codegen.wholeStage=true}.
+ *
+ * <p>Delta rebuilds a table's state (its log replayed into the list of live files) in {@code
+ * spark.databricks.delta.snapshotPartitions} tasks, here one: on a test-sized log each task costs
+ * far more in fixed work than in rows (deserializing the task, which carries Delta's plan, and
+ * generating Delta's typed-row projection, which {@code NO_CODEGEN} does not cover: about two thirds
+ * of the executor samples in a profile of {@code IncrementalGoldTest}), and two test JVMs share two
+ * cores anyway. One partition instead of two: 0.82x the CPU time of {@code IncrementalGoldTest} and
+ * {@code CdcEngineTest} (docs/architecture.md, "Test suite time").
  *
  * <p>The session is created on first use and never stopped by the kit: every test class in the JVM
  * shares it (run Surefire with {@code reuseForks=true}). Catalogs are registered per test with
@@ -64,7 +73,7 @@ public final class LocalSpark {
               .config("spark.driver.bindAddress", "127.0.0.1")
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
-              .config("spark.databricks.delta.snapshotPartitions", "2")
+              .config("spark.databricks.delta.snapshotPartitions", "1")
               .config(FACTORY_MODE, System.getProperty(FACTORY_MODE, "NO_CODEGEN"))
               .config(WHOLE_STAGE, System.getProperty(WHOLE_STAGE, "false"))
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
