@@ -137,6 +137,20 @@ public final class DeltaTables {
   }
 
   /**
+   * The table's properties ({@code TBLPROPERTIES}), from its latest snapshot's metadata: no Spark
+   * job ({@code DESCRIBE DETAIL} also counts the table's files, which rebuilds its state with one).
+   */
+  public static Map<String, String> properties(SparkSession spark, TableName name) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log != null) {
+      return JavaConverters.mapAsJavaMap(
+          log.update(false, Option.empty(), Option.empty()).metadata().configuration());
+    }
+    Row detail = spark.sql("DESCRIBE DETAIL " + name.quoted()).first();
+    return detail.getJavaMap(detail.fieldIndex("properties"));
+  }
+
+  /**
    * Rows written by the commits after {@code sinceVersion} (all commits when empty): inserted plus
    * updated rows for MERGE, output rows for writes, appends and replaces. Reads only the commits
    * after {@code sinceVersion}.

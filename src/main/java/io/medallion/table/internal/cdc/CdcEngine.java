@@ -247,21 +247,23 @@ public final class CdcEngine {
     Dataset<Row> latest = spark.read().table(changes.quoted()).where(col(OP).notEqual("T"))
         .groupBy(cols(c.keys))
         .agg(max_by(col(OP), c.sequenceColumn()).as("__last_op"), max(col(APPLIED)).as("__last_applied"));
+    // Not cached: almost every run finds none, and caching plans and materializes the query first.
+    // The MERGE computes the keys again; nothing else writes the changes table in between (it is
+    // written only by this table's runs, which the run lock keeps to one at a time).
     Dataset<Row> expired = latest.where(col("__last_op").equalTo("D")
-        .and(col("__last_applied").lt(lit(java.sql.Timestamp.from(cutoff))))).select(cols(c.keys)).persist();
-    try {
-      long n = expired.count();
-      if (n > 0) {
-        String view = view("expire");
-        expired.createOrReplaceTempView(view);
+        .and(col("__last_applied").lt(lit(java.sql.Timestamp.from(cutoff))))).select(cols(c.keys));
+    long n = expired.count();
+    if (n > 0) {
+      String view = view("expire");
+      expired.createOrReplaceTempView(view);
+      try {
         spark.sql("MERGE INTO " + changes.quoted() + " t USING " + quote(view) + " s ON " + on("t", "s", c.keys)
             + " WHEN MATCHED THEN DELETE");
+      } finally {
         spark.catalog().dropTempView(view);
       }
-      return n;
-    } finally {
-      expired.unpersist();
     }
+    return n;
   }
 
   /**

@@ -160,8 +160,7 @@ public final class CdcSnapshots {
   }
 
   private static Map<String, String> properties(SparkSession spark, TableName target) {
-    Row detail = spark.sql("DESCRIBE DETAIL " + target.quoted()).first();
-    return detail.getJavaMap(detail.fieldIndex("properties"));
+    return io.medallion.table.internal.DeltaTables.properties(spark, target);
   }
 
   /**
@@ -204,7 +203,7 @@ public final class CdcSnapshots {
 
   /** Applies one full snapshot at {@code version} (see the class comment for order and reruns). */
   public Result apply(Dataset<Row> snapshot, long version) {
-    Map<String, String> props = properties(spark, target); // read once: DESCRIBE DETAIL is a Delta log read
+    Map<String, String> props = properties(spark, target); // read once: a Delta log read
     OptionalLong last = lastVersion(props);
     if (last.isPresent() && version <= last.getAsLong()) {
       if (version == last.getAsLong()) {
