@@ -23,23 +23,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 in the middle of a CDC batch: a child JVM applies batch 0, then dies ({@code halt}, no
- * shutdown hooks) in batch 1 right after the target's MERGE committed and before the companion's
- * append. Rerunning batch 1 gives exactly the tables of a run that was not killed (the SCD2 rows
- * CdcEngineTest proves for the same two batches).
+ * kill -9 in the middle of a CDC batch: a child JVM dies ({@code halt}, no shutdown hooks) right
+ * after the target's commit and before the companion's append, in batch 1 (a MERGE) or in batch 0
+ * (the first batch, appended into the empty target). Rerunning the batch gives exactly the tables of
+ * a run that was not killed (the SCD2 rows CdcEngineTest proves for the same two batches).
  */
 class CdcKillTest {
   @TempDir static Path warehouse;
 
   static final TableName TARGET = TableName.of("cdck", "s", "users");
 
-  /** The child: batch 0, then batch 1 killed after the target's MERGE commit. */
+  /** The second scenario's target: killed in its first batch. */
+  static final TableName FIRST = TableName.of("cdck0", "s", "users");
+
+  /**
+   * The child ({@code warehouse catalog batch}): batch 0, then batch 1, the given batch killed after
+   * the target's commit (batch 0's is the append into the empty target, batch 1's a MERGE).
+   */
   public static final class Child {
     public static void main(String[] args) throws Exception {
-      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdck");
-      CdcEngine e = engine(spark, TARGET, dltSpec().scdType2().build(), USERS);
+      TableName target = TableName.of(args[1], TARGET.schema(), TARGET.table());
+      int killed = Integer.parseInt(args[2]);
+      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), args[1]);
+      CdcEngine e = engine(spark, target, dltSpec().scdType2().build(), USERS);
+      Thread watcher = killed == 0 ? haltAfterNextCommit(spark, target) : null;
       e.apply(frame(spark, dltUsers(), USERS), "kill", 0);
-      Thread watcher = haltAfterNextCommit(spark, TARGET);
+      watcher = killed == 1 ? haltAfterNextCommit(spark, target) : watcher;
       e.apply(frame(spark, CdcEngineTest.reversedUsers(1000), USERS), "kill", 1);
       watcher.join();
     }
@@ -73,9 +82,7 @@ class CdcKillTest {
 
   @Test
   void aRerunAfterKill9InTheMiddleOfABatchGivesTheUnkilledTables() throws Exception {
-    Process child = ChildJvm.start(Child.class, warehouse.resolve("child.log").toFile(), warehouse.toString());
-    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(warehouse.resolve("child.log"))).isEqualTo(137);
+    killChild("cdck", 1);
 
     SparkSession spark = CdcTestSupport.spark(warehouse, "cdck");
     TableName changes = CdcEngine.changesTable(TARGET);
@@ -90,5 +97,43 @@ class CdcKillTest {
     assertThat(dump(spark, TARGET)).containsExactlyElementsOf(unkilled);
     assertThat(DeltaTables.version(spark, TARGET).getAsLong()).as("the MERGE is not redone").isEqualTo(version);
     assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(16);
+  }
+
+  @Test
+  void aRerunAfterKill9InTheFirstBatchGivesTheUnkilledTables() throws Exception {
+    Path root = warehouse.resolve("first");
+    killChild(root, "cdck0", 0);
+
+    SparkSession spark = CdcTestSupport.spark(root, "cdck0");
+    TableName changes = CdcEngine.changesTable(FIRST);
+    // the kill fell between the two commits: the target has batch 0, appended; the companion nothing
+    assertThat(spark.read().table(changes.quoted()).count()).isZero();
+    List<String> firstBatch = dump(spark, FIRST);
+    assertThat(firstBatch).isNotEmpty();
+    long version = DeltaTables.version(spark, FIRST).getAsLong();
+
+    CdcEngine e = engine(spark, FIRST, dltSpec().scdType2().build(), USERS);
+    e.apply(frame(spark, dltUsers(), USERS), "kill", 0);
+    assertThat(DeltaTables.version(spark, FIRST).getAsLong()).as("the append is not redone").isEqualTo(version);
+    assertThat(dump(spark, FIRST)).containsExactlyElementsOf(firstBatch);
+    assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(8);
+
+    e.apply(frame(spark, CdcEngineTest.reversedUsers(1000), USERS), "kill", 1);
+    List<String> unkilled = CdcEngineTest.union(CdcEngineTest.DLT_SCD2, CdcEngineTest.moved(CdcEngineTest.DLT_SCD2, 1000));
+    assertThat(dump(spark, FIRST)).containsExactlyElementsOf(unkilled);
+    assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(16);
+  }
+
+  static void killChild(String catalog, int batch) throws Exception {
+    killChild(warehouse, catalog, batch);
+  }
+
+  /** Runs the child on {@code root}, killed in {@code batch}, and checks it died where told. */
+  static void killChild(Path root, String catalog, int batch) throws Exception {
+    Files.createDirectories(root);
+    Path log = root.resolve("child-" + batch + ".log");
+    Process child = ChildJvm.start(Child.class, log.toFile(), root.toString(), catalog, String.valueOf(batch));
+    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
   }
 }
