@@ -82,7 +82,7 @@ class CdcKillTest {
 
   @Test
   void aRerunAfterKill9InTheMiddleOfABatchGivesTheUnkilledTables() throws Exception {
-    killChild("cdck", 1);
+    killChild(warehouse, "cdck", 1);
 
     SparkSession spark = CdcTestSupport.spark(warehouse, "cdck");
     TableName changes = CdcEngine.changesTable(TARGET);
@@ -122,10 +122,6 @@ class CdcKillTest {
     List<String> unkilled = CdcEngineTest.union(CdcEngineTest.DLT_SCD2, CdcEngineTest.moved(CdcEngineTest.DLT_SCD2, 1000));
     assertThat(dump(spark, FIRST)).containsExactlyElementsOf(unkilled);
     assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(16);
-  }
-
-  static void killChild(String catalog, int batch) throws Exception {
-    killChild(warehouse, catalog, batch);
   }
 
   /** Runs the child on {@code root}, killed in {@code batch}, and checks it died where told. */

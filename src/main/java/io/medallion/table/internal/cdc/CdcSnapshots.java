@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.struct;
 
 import io.medallion.table.CdcSpec;
 import io.medallion.table.TableName;
+import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.TableSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,16 +152,12 @@ public final class CdcSnapshots {
 
   /** The last applied snapshot version, if any. */
   public OptionalLong lastVersion() {
-    return lastVersion(properties(spark, target));
+    return lastVersion(DeltaTables.properties(spark, target));
   }
 
   private static OptionalLong lastVersion(Map<String, String> props) {
     String v = props.get(VERSION_PROPERTY);
     return v == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v));
-  }
-
-  private static Map<String, String> properties(SparkSession spark, TableName target) {
-    return io.medallion.table.internal.DeltaTables.properties(spark, target);
   }
 
   /**
@@ -180,7 +177,7 @@ public final class CdcSnapshots {
    */
   public static List<Pending> pending(SparkSession spark, TableName target, java.util.Collection<Long> available) {
     Map<String, String> props = io.medallion.table.internal.DeltaTables.exists(spark, target)
-        ? properties(spark, target) : Map.of();
+        ? DeltaTables.properties(spark, target) : Map.of();
     OptionalLong last = lastVersion(props);
     java.util.Set<Long> applied = SnapshotVersions.parse(props.getOrDefault(APPLIED_PROPERTY, ""));
     last.ifPresent(applied::add); // targets written before the list was kept know only the last
@@ -203,7 +200,7 @@ public final class CdcSnapshots {
 
   /** Applies one full snapshot at {@code version} (see the class comment for order and reruns). */
   public Result apply(Dataset<Row> snapshot, long version) {
-    Map<String, String> props = properties(spark, target); // read once: a Delta log read
+    Map<String, String> props = DeltaTables.properties(spark, target); // read once: a Delta log read
     OptionalLong last = lastVersion(props);
     if (last.isPresent() && version <= last.getAsLong()) {
       if (version == last.getAsLong()) {
