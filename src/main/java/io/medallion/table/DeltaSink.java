@@ -102,7 +102,10 @@ public final class DeltaSink {
     DeltaTables.drop(spark, CdcEngine.changesTable(name));
   }
 
-  /** The table's row count; Delta answers it from its log without scanning data files. */
+  /**
+   * The table's row count, without scanning data files: from its checksum's file list for a small
+   * table (no Spark job), else from its log.
+   */
   public static long rowCount(SparkSession spark, TableName name) {
     return DeltaTables.rowCount(spark, name);
   }

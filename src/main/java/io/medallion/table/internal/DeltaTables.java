@@ -9,6 +9,8 @@ import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableCatalog;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.VersionChecksum;
+import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.delta.catalog.DeltaTableV2;
@@ -118,9 +120,44 @@ public final class DeltaTables {
     spark.sql("DROP TABLE IF EXISTS " + name.quoted());
   }
 
-  /** The table's row count; Delta answers it from its log without scanning data files. */
+  /**
+   * The table's row count, without scanning data files: for a table of up to 50 files (Delta's
+   * {@code allFilesInCrc} threshold) from its latest version's checksum, which lists the files with
+   * their record counts (no Spark job); otherwise Delta answers a count from its log (a job over
+   * the table's state).
+   */
   public static long rowCount(SparkSession spark, TableName name) {
-    return spark.read().table(name.quoted()).count();
+    OptionalLong counted = checksumRowCount(spark, name);
+    return counted.isPresent() ? counted.getAsLong() : spark.read().table(name.quoted()).count();
+  }
+
+  /**
+   * The rows of the table's latest version by its checksum's file list (records less those marked
+   * deleted by deletion vectors); empty when there is no Delta log, no checksum, no file list (more
+   * files than the threshold) or a file without statistics.
+   */
+  static OptionalLong checksumRowCount(SparkSession spark, TableName name) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      Option<VersionChecksum> checksum = log.update(false, Option.empty(), Option.empty()).checksumOpt();
+      if (checksum.isEmpty() || checksum.get().allFiles().isEmpty()) {
+        return OptionalLong.empty();
+      }
+      long rows = 0;
+      for (AddFile file : JavaConverters.seqAsJavaList(checksum.get().allFiles().get())) {
+        Option<Object> records = file.numLogicalRecords();
+        if (records.isEmpty()) {
+          return OptionalLong.empty();
+        }
+        rows += (Long) records.get();
+      }
+      return OptionalLong.of(rows);
+    } catch (LinkageError e) {
+      return OptionalLong.empty(); // another Delta build: its own count
+    }
   }
 
   /** The table's current version, or empty if it does not exist. */
