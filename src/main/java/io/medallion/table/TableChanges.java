@@ -106,11 +106,7 @@ public final class TableChanges {
       return new Rewritten("the columns of " + name + " changed since the last refresh");
     }
     if (!removed) {
-      long count = 0;
-      for (AddFile a : added) {
-        Option<Object> n = a.numLogicalRecords();
-        count = count < 0 || n.isEmpty() ? -1 : count + (Long) n.get();
-      }
+      long count = DeltaTables.logicalRecords(added).orElse(-1);
       Dataset<Row> rows = log.createDataFrame(now, JavaConverters.asScalaBuffer(added).toSeq(), false, Option.empty());
       return new Rows(rows, count, false);
     }

@@ -146,18 +146,26 @@ public final class DeltaTables {
       if (checksum.isEmpty() || checksum.get().allFiles().isEmpty()) {
         return OptionalLong.empty();
       }
-      long rows = 0;
-      for (AddFile file : JavaConverters.seqAsJavaList(checksum.get().allFiles().get())) {
-        Option<Object> records = file.numLogicalRecords();
-        if (records.isEmpty()) {
-          return OptionalLong.empty();
-        }
-        rows += (Long) records.get();
-      }
-      return OptionalLong.of(rows);
+      return logicalRecords(JavaConverters.seqAsJavaList(checksum.get().allFiles().get()));
     } catch (LinkageError e) {
       return OptionalLong.empty(); // another Delta build: its own count
     }
+  }
+
+  /**
+   * The rows the files hold, from their statistics: records less those marked deleted by deletion
+   * vectors; empty when a file has no statistics.
+   */
+  public static OptionalLong logicalRecords(List<AddFile> files) {
+    long rows = 0;
+    for (AddFile file : files) {
+      Option<Object> records = file.numLogicalRecords();
+      if (records.isEmpty()) {
+        return OptionalLong.empty();
+      }
+      rows += (Long) records.get();
+    }
+    return OptionalLong.of(rows);
   }
 
   /** The table's current version, or empty if it does not exist. */
