@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 
 # Offline when the local repository has everything (it usually does); else resolve once online.
 MVN=(mvn -B -q -Pbench)
-if ! "${MVN[@]}" -o test-compile >/dev/null 2>&1; then
+if ! "${MVN[@]}" -o test-compile exec:help >/dev/null 2>&1; then
   echo "resolving the bench profile's dependencies online..."
-  "${MVN[@]}" test-compile
+  "${MVN[@]}" test-compile exec:help >/dev/null
 fi
 
 # Every argument goes to the benchmark; exec:exec takes them as one property.

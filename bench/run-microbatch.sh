@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN=(mvn -B -q -Pbench)
-if ! "${MVN[@]}" -o test-compile >/dev/null 2>&1; then
+if ! "${MVN[@]}" -o test-compile exec:help >/dev/null 2>&1; then
   echo "resolving the bench profile's dependencies online..."
-  "${MVN[@]}" test-compile
+  "${MVN[@]}" test-compile exec:help >/dev/null
 fi
 "${MVN[@]}" exec:exec@bench-microbatch -Dbench.args="$*"

@@ -7,6 +7,7 @@ import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.table.DeltaSink;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -70,19 +71,38 @@ final class Runs {
 
   /**
    * Starts a table's streaming query: each micro-batch goes through {@code writer}, with the table's
-   * checkpoint and trigger. The table is created first, so that readers of it can start too.
+   * checkpoint and trigger. The table exists when this returns, so that readers of it can start too:
+   * it is created (or its additive changes applied) on this thread while the query starts on its
+   * own (a source's first offsets, the first plan), and the first micro-batch writes once it is done.
    * {@code onTermination} runs once the query has ended, however it ended.
    */
   static StageRun stream(StageContext ctx, TableDefinition table, Trigger trigger, Dataset<Row> rows,
       TableWriter writer, Instant start, Consumer<StreamingQuery> onTermination) throws TimeoutException {
-    DeltaSink.ensureTable(ctx.spark(), writer.name(), rows.schema(), table.spec());
+    CompletableFuture<Void> created = new CompletableFuture<>();
     StreamingQuery query =
         rows.writeStream()
             .queryName(queryName(ctx, table.ref()))
             .option("checkpointLocation", ctx.checkpointOf(table.ref()))
             .trigger(sparkTrigger(trigger))
-            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> writer.write(batch, id))
+            .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> {
+              awaitCreated(created);
+              writer.write(batch, id);
+            })
             .start();
+    try {
+      DeltaSink.ensureTable(ctx.spark(), writer.name(), rows.schema(), table.spec());
+      created.complete(null);
+    } catch (Throwable e) { // Delta's AnalysisException is a checked exception Scala throws unchecked
+      created.completeExceptionally(e); // a batch already waiting fails, and writes nothing
+      try {
+        query.stop();
+      } catch (TimeoutException | RuntimeException stop) {
+        e.addSuppressed(stop);
+      } finally {
+        onTermination.accept(query);
+      }
+      throw e;
+    }
     TableRef ref = table.ref();
     return new StageRun() {
       @Override
@@ -107,6 +127,15 @@ final class Runs {
         return !trigger.terminates();
       }
     };
+  }
+
+  /** Waits until the table a stream writes exists; rethrows its creation's failure, if it failed. */
+  private static void awaitCreated(CompletableFuture<Void> created) {
+    try {
+      created.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
   }
 
   /** Wraps a failure of one table into an error that names the table and keeps the cause. */

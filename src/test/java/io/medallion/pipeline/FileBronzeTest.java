@@ -4,6 +4,7 @@ import io.medallion.config.PipelineBuilder;
 import io.medallion.run.RunResult;
 import io.medallion.source.FileSource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
@@ -53,6 +54,27 @@ class FileBronzeTest {
     assertThat(second.table(TableRef.parse("bronze.events")).orElseThrow().rowsWritten()).isEqualTo(1);
     assertThat(lake.table(p, env, "bronze.events").orderBy("id").select("id", "color").collectAsList())
         .extracting(Row::toString).containsExactly("[1,null]", "[2,red]");
+  }
+
+  /**
+   * The table is created while the stream starts: when its creation fails, the run fails naming
+   * the table, the stream is stopped, and nothing is written.
+   */
+  @Test
+  void aTableThatCannotBeCreatedStopsItsStreamAndWritesNothing(Lakehouse lake) throws IOException {
+    Path landing = lake.root().resolve("uncreatable");
+    land(landing, "a.json", "{\"id\": \"1\"}\n");
+    PipelineDefinition p = PipelineBuilder.pipeline("files").schema("app")
+        .bronze("events", FileSource.of(landing.toString(), "json"),
+            b -> b.trigger(Trigger.availableNow()).property("delta.noSuchProperty", "1"))
+        .build();
+    Environment env = lake.environment(landing.toString());
+
+    assertThatThrownBy(() -> lake.run(p, env)).isInstanceOf(io.medallion.MedallionException.class)
+        .hasMessageContaining("bronze.events").hasMessageContaining("delta.noSuchProperty");
+    assertThat(lake.spark().streams().active()).isEmpty();
+    assertThat(lake.spark().catalog().tableExists(env.tableName(p, TableRef.parse("bronze.events")).quoted()))
+        .isFalse();
   }
 
   @Test
