@@ -7,5 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN=(mvn -B -q -Pbench)
-"${MVN[@]}" -o test-compile >/dev/null
-"${MVN[@]}" exec:exec@bench-gold -Dbench.args="$*"
+# Offline when the local repository has everything, the exec plugin included; else resolve once online.
+if ! "${MVN[@]}" -o test-compile exec:help >/dev/null 2>&1; then
+  echo "resolving the bench profile's dependencies online..."
+  "${MVN[@]}" test-compile exec:help >/dev/null
+fi
+"${MVN[@]}" -o exec:exec@bench-gold -Dbench.args="$*"

@@ -113,7 +113,7 @@ public final class CdcSnapshots {
    */
   public static java.util.Set<String> targetColumns(SparkSession spark, TableName target) {
     java.util.Set<String> out = new java.util.LinkedHashSet<>();
-    if (io.medallion.table.internal.DeltaTables.exists(spark, target)) {
+    if (DeltaTables.exists(spark, target)) {
       for (String f : spark.read().table(target.quoted()).schema().fieldNames()) {
         if (!f.equals(CdcEngine.START) && !f.equals(CdcEngine.END)) {
           out.add(f.toLowerCase(java.util.Locale.ROOT));
@@ -176,7 +176,7 @@ public final class CdcSnapshots {
    * rerun handles nothing. A target that does not exist yet has applied nothing.
    */
   public static List<Pending> pending(SparkSession spark, TableName target, java.util.Collection<Long> available) {
-    Map<String, String> props = io.medallion.table.internal.DeltaTables.exists(spark, target)
+    Map<String, String> props = DeltaTables.exists(spark, target)
         ? DeltaTables.properties(spark, target) : Map.of();
     OptionalLong last = lastVersion(props);
     java.util.Set<Long> applied = SnapshotVersions.parse(props.getOrDefault(APPLIED_PROPERTY, ""));
