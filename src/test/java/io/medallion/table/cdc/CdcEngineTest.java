@@ -166,13 +166,15 @@ class CdcEngineTest {
 
   /**
    * A batch into a table without rows is appended, not MERGEd: one WRITE commit, the rows in key
-   * ranges (files whose key ranges do not overlap), the inserted count right. A rerun of that batch
+   * ranges (files whose key ranges do not overlap), the inserted count right. A later batch whose
+   * keys lie in one file's range MERGEs with Delta looking for matches in that file only (of four),
+   * and updates and deletes its rows. A rerun of the first batch
    * that finds none of its changes stored (the companion emptied: the rerun's replay then yields
    * every row as an insert again) is skipped by the same (app id, batch) check, now on the MERGE
    * path: the target keeps its version and rows.
    */
   @Test
-  void aFirstBatchIsAppendedInKeyRangesAndItsRerunChangesNothing() {
+  void aFirstBatchIsAppendedInKeyRangesItsRerunChangesNothingAndAMergeReadsItsRangeOnly() throws Exception {
     TableName t = fresh();
     CdcEngine e = engine(spark, t, dltSpec().build(), USERS);
     List<Row> rows = new ArrayList<>();
@@ -217,11 +219,77 @@ class CdcEngineTest {
           .isGreaterThan(ranges.get(i - 1).getInt(1));
     }
 
+    // a later batch on keys of one range: its MERGE looks for matches in that range's file only
+    // (the batch's key range is a target-only condition, which Delta's file skipping uses)
+    List<Row> later = List.of(RowFactory.create(130, "n130", "moved", "UPDATE", 4L),
+        RowFactory.create(120, "n120", "moved", "UPDATE", 4L), RowFactory.create(140, null, null, "DELETE", 4L));
+    MergeFiles merge = MergeFiles.during(spark, () -> e.apply(frame(spark, later, USERS), "app", 1));
+    assertThat(merge.before).isEqualTo(4);
+    assertThat(merge.after).isEqualTo(1);
+    expected.replaceAll(line -> line.startsWith("130|") ? "130|n130|moved" : line.startsWith("120|") ? "120|n120|moved" : line);
+    expected.remove("140|n140|c140b");
+    assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
+
+    // the first batch again, its changes no longer stored: skipped by its (app id, batch)
+    version = DeltaTables.version(spark, t).getAsLong();
     spark.sql("DELETE FROM " + CdcEngine.changesTable(t).quoted());
     CdcResult rerun = e.apply(frame(spark, rows, USERS), "app", 0);
     assertThat(rerun.rowsInserted() + rerun.rowsUpdated() + rerun.rowsDeleted()).isZero();
     assertThat(DeltaTables.version(spark, t).getAsLong()).isEqualTo(version);
     assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
+  }
+
+  /**
+   * String keys with a quote and a backslash: the batch's key range, written into the MERGE as SQL
+   * literals, still matches the rows it must (a wrong literal fails the MERGE or inserts a second row).
+   */
+  @Test
+  void aStringKeyRangeMatchesItsRows() throws Exception {
+    TableName t = fresh();
+    CdcSpec spec = CdcSpec.builder(List.of("name"), List.of("sequenceNum")).applyAsDeletes("operation = 'DELETE'")
+        .exceptColumnList(List.of("operation", "sequenceNum")).build();
+    CdcEngine e = engine(spark, t, spec, USERS);
+    e.apply(frame(spark, List.of(RowFactory.create(1, "O'Brien", "Cork", "INSERT", 1L),
+        RowFactory.create(2, "back\\slash", "Oslo", "INSERT", 1L), RowFactory.create(3, "Zoe", "Rome", "INSERT", 1L)),
+        USERS), "app", 0);
+    MergeFiles merge = MergeFiles.during(spark, () -> e.apply(frame(spark, List.of(
+        RowFactory.create(1, "O'Brien", "Dublin", "UPDATE", 2L), RowFactory.create(2, "back\\slash", null, "DELETE", 2L)),
+        USERS), "app", 1));
+    assertThat(merge.before).isEqualTo(1);
+    assertThat(dump(spark, t)).containsExactly("1|O'Brien|Dublin", "3|Zoe|Rome");
+  }
+
+  /** The target files a MERGE run during an action considered, before and after Delta's file skipping. */
+  record MergeFiles(long before, long after) {
+    static MergeFiles during(SparkSession spark, Runnable action) throws java.util.concurrent.TimeoutException {
+      java.util.concurrent.atomic.AtomicReference<MergeFiles> seen = new java.util.concurrent.atomic.AtomicReference<>();
+      org.apache.spark.sql.util.QueryExecutionListener listener = new org.apache.spark.sql.util.QueryExecutionListener() {
+        @Override
+        public void onSuccess(String funcName, org.apache.spark.sql.execution.QueryExecution qe, long durationNs) {
+          org.apache.spark.sql.execution.SparkPlan plan = qe.executedPlan();
+          if (plan instanceof org.apache.spark.sql.execution.CommandResultExec r) {
+            plan = r.commandPhysicalPlan();
+          }
+          if (plan instanceof org.apache.spark.sql.execution.command.ExecutedCommandExec c
+              && c.cmd() instanceof org.apache.spark.sql.delta.commands.MergeIntoCommand m) {
+            seen.set(new MergeFiles(m.metrics().apply("numTargetFilesBeforeSkipping").value(),
+                m.metrics().apply("numTargetFilesAfterSkipping").value()));
+          }
+        }
+
+        @Override
+        public void onFailure(String funcName, org.apache.spark.sql.execution.QueryExecution qe, Exception e) {}
+      };
+      spark.listenerManager().register(listener);
+      try {
+        action.run();
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } finally {
+        spark.listenerManager().unregister(listener);
+      }
+      assertThat(seen.get()).as("a MERGE ran").isNotNull();
+      return seen.get();
+    }
   }
 
   @Test

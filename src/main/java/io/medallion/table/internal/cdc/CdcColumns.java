@@ -32,6 +32,13 @@ final class CdcColumns {
   final List<String> ignoreNull;
   final DataType sequenceType;
   final StructType input;
+  /**
+   * The keys whose values order as Delta's file statistics do and print as exact SQL literals
+   * (integers, decimals, strings, dates): a batch's range of them lets a MERGE skip the target's
+   * files outside it. Timestamps are left out: a local time in a daylight-saving overlap names two
+   * instants.
+   */
+  final List<String> rangeKeys;
 
   private CdcColumns(CdcSpec spec, StructType input, String where) {
     this.input = input;
@@ -73,9 +80,21 @@ final class CdcColumns {
         throw CdcErrors.unorderable(where, s, type.simpleString());
       }
     }
+    rangeKeys = keys.stream().filter(k -> rangeComparable(input.apply(k).dataType())).collect(Collectors.toList());
     sequenceType = sequence.size() == 1
         ? input.apply(sequence.get(0)).dataType()
         : DataTypes.createStructType(sequence.stream().map(input::apply).toArray(StructField[]::new));
+  }
+
+  /** Types whose min/max Delta records per file, compared as Spark does (no NaN, no nesting). */
+  private static boolean rangeComparable(DataType type) {
+    return type instanceof org.apache.spark.sql.types.ByteType
+        || type instanceof org.apache.spark.sql.types.ShortType
+        || type instanceof org.apache.spark.sql.types.IntegerType
+        || type instanceof org.apache.spark.sql.types.LongType
+        || type instanceof org.apache.spark.sql.types.DecimalType
+        || type instanceof org.apache.spark.sql.types.StringType
+        || type instanceof org.apache.spark.sql.types.DateType;
   }
 
   static CdcColumns resolve(CdcSpec spec, StructType input, String where) {

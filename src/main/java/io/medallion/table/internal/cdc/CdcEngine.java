@@ -140,8 +140,10 @@ public final class CdcEngine {
    *
    * <p>Spark actions per batch: one pass over the batch (locally checkpointed) joined with the stored changes for
    * every check and count, the MERGE (whose metrics give the row counts) and the append of the new
-   * changes; a batch of redeliveries stops after the first. The stored changes of the touched keys
-   * are cached for the MERGE, which folds them twice (before and after the batch).
+   * changes; a batch of redeliveries stops after the first. The stored changes of the batch's keys
+   * are cached for the MERGE, which folds them twice (before and after the batch); the MERGE's
+   * condition carries the new changes' key range ({@link #keyRange}), so Delta looks for matches
+   * only in the target's files that can hold them.
    */
   public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
     Dataset<Row> classified = null;
@@ -168,6 +170,12 @@ public final class CdcEngine {
       aggs.add(sum(when(isNew.and(col(OP).equalTo("T")), 1).otherwise(0)));
       aggs.add(min(when(col("__same_id").gt(1).or(col("__seen").and(not(col("__same")))), struct(example))));
       aggs.add(count(lit(1)));
+      // the range of each range-comparable key over the new changes (truncates aside)
+      Column isNewChange = isNew.and(col(OP).notEqual("T"));
+      for (String k : c.rangeKeys) {
+        aggs.add(min(when(isNewChange, col(quote(k)))));
+        aggs.add(max(when(isNewChange, col(quote(k)))));
+      }
       Row counts = classified.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
       failOnNulls(counts);
       if (!counts.isNullAt(first + 4)) {
@@ -185,10 +193,17 @@ public final class CdcEngine {
       Dataset<Row> realFresh = fresh.where(col(OP).notEqual("T"));
       Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
           : realFresh.select(cols(c.keys))).distinct();
-      // the stored changes of the touched keys feed both folds: read from the companion once
-      touched = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi")
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> before = touched;
+      // the stored changes of the touched keys feed both folds. Without a truncate they are the
+      // batch's part of the companion, already cached: its keys beyond the new changes' (keys of
+      // redeliveries only) fold to the same rows before and after, so they add nothing to the diff
+      Dataset<Row> before;
+      if (truncates > 0) {
+        touched = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi")
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        before = touched;
+      } else {
+        before = realStored;
+      }
       Dataset<Row> after = before.union(realFresh.select(eventColumns()));
       if (spec.applyAsTruncates().isPresent()) {
         Dataset<Row> allTruncates = stored.where(col(OP).equalTo("T")).select(eventColumns());
@@ -202,14 +217,18 @@ public final class CdcEngine {
       Dataset<Row> diff = CdcFold.diff(CdcFold.fold(before, c, spec.scd2()), CdcFold.fold(after, c, spec.scd2()), on);
       // none when the write was skipped as already committed for (appId, batchId)
       java.util.OptionalLong empty = emptyAt();
-      Applied applied = (empty.isPresent() ? insert(diff, empty, appId, batchId) : merge(diff, on, appId, batchId))
+      // a truncate touches every stored key: no range then
+      String range = truncates > 0 ? "" : keyRange(counts, first + 6);
+      Applied applied = (empty.isPresent() ? insert(diff, empty, appId, batchId) : merge(diff, on, range, appId, batchId))
           .orElse(new Applied(0, 0, 0));
       long updated = applied.updated();
       long deleted = applied.deleted();
       long inserted = applied.inserted();
       // released before the append: cached plans that read the companion would be re-planned by it
-      touched.unpersist();
-      touched = null;
+      if (touched != null) {
+        touched.unpersist();
+        touched = null;
+      }
       storedOfBatch.unpersist();
       storedOfBatch = null;
       Dataset<Row> changed = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
@@ -228,6 +247,32 @@ public final class CdcEngine {
         storedOfBatch.unpersist();
       }
     }
+  }
+
+  /**
+   * The target-only condition {@code t.k >= min AND t.k <= max} for each range-comparable key, from
+   * the batch's aggregates starting at {@code at} (a min and a max per key); empty without such
+   * keys. Every row the MERGE changes has its keys in these ranges (the diff covers only the keys
+   * of the new changes), so the condition changes no match, and Delta skips the target's files
+   * whose statistics lie outside it when it looks for matches.
+   */
+  private String keyRange(Row aggregates, int at) {
+    List<String> conditions = new ArrayList<>();
+    for (int i = 0; i < c.rangeKeys.size(); i++) {
+      String k = c.rangeKeys.get(i);
+      if (aggregates.isNullAt(at + 2 * i) || aggregates.isNullAt(at + 2 * i + 1)) {
+        return "";
+      }
+      org.apache.spark.sql.types.DataType type = c.input.apply(k).dataType();
+      conditions.add("t." + quote(k) + " >= " + sqlLiteral(aggregates.get(at + 2 * i), type));
+      conditions.add("t." + quote(k) + " <= " + sqlLiteral(aggregates.get(at + 2 * i + 1), type));
+    }
+    return String.join(" AND ", conditions);
+  }
+
+  /** A value as a SQL literal of its type (Catalyst's own rendering: quoted, escaped, typed). */
+  private static String sqlLiteral(Object value, org.apache.spark.sql.types.DataType type) {
+    return org.apache.spark.sql.catalyst.expressions.Literal.create(value, type).sql();
   }
 
   /** Drops the blocks of a {@link Dataset#localCheckpoint(boolean) local checkpoint}. */
@@ -463,9 +508,11 @@ public final class CdcEngine {
 
   /**
    * MERGEs the diff into the target; returns Delta's row counts, or empty when Delta skipped the
-   * MERGE as already committed for this (app id, batch).
+   * MERGE as already committed for this (app id, batch). {@code range} ({@link #keyRange}) is added
+   * to the match condition when not empty.
    */
-  private java.util.Optional<Applied> merge(Dataset<Row> delta, List<String> on, String appId, long batchId) {
+  private java.util.Optional<Applied> merge(Dataset<Row> delta, List<String> on, String range, String appId,
+      long batchId) {
     String view = view("merge");
     delta.createOrReplaceTempView(view);
     // the txn confs go on a clone of the session, so concurrent stages never see them
@@ -484,6 +531,7 @@ public final class CdcEngine {
     String values = columns.stream().map(n -> "s." + quote(n)).collect(Collectors.joining(", "));
     try {
       return session.sql("MERGE INTO " + target.quoted() + " t USING " + quote(view) + " s ON " + on("t", "s", on)
+          + (range.isEmpty() ? "" : " AND " + range)
           + " WHEN MATCHED AND s." + ACTION + " = 'D' THEN DELETE"
           + " WHEN MATCHED THEN UPDATE SET " + set
           + " WHEN NOT MATCHED AND s." + ACTION + " <> 'D' THEN INSERT (" + names + ") VALUES (" + values + ")")
