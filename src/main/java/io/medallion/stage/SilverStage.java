@@ -59,12 +59,9 @@ final class SilverStage implements Stage {
     SparkSession spark = ctx.spark();
     boolean streaming = table.execution() == Execution.STREAMING;
     try {
-      Dataset<Row> rows = plan(ctx, ref -> {
-        String input = ctx.nameOf(ref).quoted();
-        return streaming && ref.equals(table.from())
-            ? spark.readStream().table(input)
-            : spark.read().table(input);
-      });
+      Dataset<Row> rows = plan(ctx, ref -> streaming && ref.equals(table.from())
+          ? spark.readStream().table(ctx.nameOf(ref).quoted())
+          : DeltaSink.readLatest(spark, ctx.nameOf(ref)));
       // A batch table is recomputed from its whole input on every run: with mode = append it is
       // replaced, never appended to (that would add the same rows again on each run).
       // A CDC table applies its rows as change events (see Write.Cdc).

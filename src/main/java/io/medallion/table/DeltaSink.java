@@ -110,6 +110,15 @@ public final class DeltaSink {
     return DeltaTables.rowCount(spark, name);
   }
 
+  /**
+   * The table's current rows, as {@code spark.read().table(name)} gives them; for a small table
+   * read over its checksum's file list, without rebuilding its state after a write (Delta's
+   * "Compute snapshot" jobs).
+   */
+  public static Dataset<Row> readLatest(SparkSession spark, TableName name) {
+    return DeltaTables.readLatest(spark, name);
+  }
+
   /** The table's current version, or empty if it does not exist. */
   public static OptionalLong version(SparkSession spark, TableName name) {
     return DeltaTables.version(spark, name);

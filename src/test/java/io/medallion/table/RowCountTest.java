@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(MedallionExtension.class)
 class RowCountTest {
-  private static TableName table(Lakehouse lake, String name, String properties) {
+  /** A new Delta table {@code (id BIGINT, v STRING)} named {@code name} in its own catalog. */
+  static TableName table(Lakehouse lake, String name, String properties) {
     String catalog = "count_" + name;
     WarehouseCatalog.register(lake.spark(), catalog, lake.root().resolve(catalog).toUri().toString());
     TableName t = TableName.of(catalog, "s", name);

@@ -150,7 +150,7 @@ public final class CdcEngine {
     Dataset<Row> storedOfBatch = null;
     Dataset<Row> touched = null;
     try {
-      Dataset<Row> stored = spark.read().table(changes.quoted());
+      Dataset<Row> stored = DeltaTables.readLatest(spark, changes);
       Dataset<Row> incoming = normalize(batch);
       // the companion is read once, for the batch's keys only (NULL keys included: a truncate's);
       // the duplicate check and the folds use that part, not the whole companion
@@ -289,7 +289,7 @@ public final class CdcEngine {
    */
   public long expireTombstones(Instant now) {
     Instant cutoff = now.minus(spec.tombstoneRetention());
-    Dataset<Row> latest = spark.read().table(changes.quoted()).where(col(OP).notEqual("T"))
+    Dataset<Row> latest = DeltaTables.readLatest(spark, changes).where(col(OP).notEqual("T"))
         .groupBy(cols(c.keys))
         .agg(max_by(col(OP), c.sequenceColumn()).as("__last_op"), max(col(APPLIED)).as("__last_applied"));
     // Not cached: almost every run finds none, and caching plans and materializes the query first.

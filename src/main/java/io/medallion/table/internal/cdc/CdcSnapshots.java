@@ -227,7 +227,7 @@ public final class CdcSnapshots {
   /** The changes from the stored state to {@code snapshot}, at {@code version}. */
   private Dataset<Row> changes(Dataset<Row> snapshot, long version) {
     List<String> data = c.target.stream().filter(t -> !c.keys.contains(t)).toList();
-    Dataset<Row> stored = spark.read().table(CdcEngine.changesTable(target).quoted())
+    Dataset<Row> stored = DeltaTables.readLatest(spark, CdcEngine.changesTable(target))
         .select(eventColumns());
     Dataset<Row> state = CdcFold.fold(stored, c, false).as("o");
     Dataset<Row> now = snapshot.as("n");

@@ -1,0 +1,67 @@
+package io.medallion.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.table.internal.DeltaTables;
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link DeltaTables#readLatest}: a table written since it was last read is read over its
+ * checksum's file list in one Spark job (Delta's own read first rebuilds the table's state with
+ * jobs of its own), and gives exactly Delta's rows, through appends, copy-on-write updates and
+ * deletes, and deletion vectors (rows they mark stay deleted); a table of more files than the
+ * checksum lists is read by Delta, with the same rows.
+ */
+@ExtendWith(MedallionExtension.class)
+class ReadLatestTest {
+  /** The rows read by {@code readLatest} (sorted), checked against Delta's; the jobs the read ran. */
+  private static int jobsOfALatestRead(SparkSession spark, TableName t, int rows) {
+    AtomicReference<List<String>> latest = new AtomicReference<>();
+    int jobs = AppendRowsTest.jobs(spark, () -> latest.set(sorted(DeltaTables.readLatest(spark, t).collectAsList())));
+    assertThat(latest.get()).as(t.toString()).hasSize(rows)
+        .isEqualTo(sorted(spark.read().table(t.quoted()).collectAsList()));
+    return jobs;
+  }
+
+  private static List<String> sorted(List<Row> rows) {
+    return rows.stream().map(Row::toString).sorted().toList();
+  }
+
+  @Test
+  void aTableWrittenSinceItsLastReadIsReadInOneJobWithDeltasRows(Lakehouse lake) {
+    SparkSession spark = lake.spark();
+    TableName t = RowCountTest.table(lake, "latest_cow", "");
+    assertThat(jobsOfALatestRead(spark, t, 0)).isLessThanOrEqualTo(1);
+    spark.sql("INSERT INTO " + t.quoted() + " SELECT id, 'a' FROM range(0, 30)");
+    spark.sql("INSERT INTO " + t.quoted() + " SELECT id, 'b' FROM range(30, 42)");
+    assertThat(jobsOfALatestRead(spark, t, 42)).isEqualTo(1);
+    spark.sql("UPDATE " + t.quoted() + " SET v = 'c' WHERE id < 5");
+    spark.sql("DELETE FROM " + t.quoted() + " WHERE id >= 40");
+    assertThat(jobsOfALatestRead(spark, t, 40)).isEqualTo(1);
+    // Delta's own read of the same kind of new version rebuilds the state first
+    spark.sql("INSERT INTO " + t.quoted() + " SELECT id, 'd' FROM range(42, 45)");
+    assertThat(AppendRowsTest.jobs(spark, () -> spark.read().table(t.quoted()).collectAsList())).isGreaterThan(1);
+  }
+
+  @Test
+  void rowsMarkedDeletedStayDeletedAndManyFilesAreReadByDelta(Lakehouse lake) {
+    SparkSession spark = lake.spark();
+    TableName dv = RowCountTest.table(lake, "latest_dv", " TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
+    spark.sql("INSERT INTO " + dv.quoted() + " SELECT id, 'a' FROM range(0, 100)");
+    spark.sql("DELETE FROM " + dv.quoted() + " WHERE id % 10 = 3");
+    assertThat(spark.sql("DESCRIBE HISTORY " + dv.quoted() + " LIMIT 1")
+        .selectExpr("CAST(operationMetrics['numDeletionVectorsAdded'] AS INT)").first().getInt(0)).isPositive();
+    assertThat(jobsOfALatestRead(spark, dv, 90)).isEqualTo(1);
+    TableName many = RowCountTest.table(lake, "latest_many", "");
+    spark.range(0, 102).selectExpr("id", "'x' AS v").repartition(51).write().format("delta").mode("append")
+        .saveAsTable(many.quoted());
+    jobsOfALatestRead(spark, many, 102);
+  }
+}
