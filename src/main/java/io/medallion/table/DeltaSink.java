@@ -119,6 +119,14 @@ public final class DeltaSink {
     return DeltaTables.readLatest(spark, name);
   }
 
+  /**
+   * The table at {@code version} (time travel); at its latest version read as {@link #readLatest}
+   * reads it.
+   */
+  public static Dataset<Row> readVersion(SparkSession spark, TableName name, long version) {
+    return DeltaTables.readVersion(spark, name, version);
+  }
+
   /** The table's current version, or empty if it does not exist. */
   public static OptionalLong version(SparkSession spark, TableName name) {
     return DeltaTables.version(spark, name);

@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link DeltaTables#readLatest}: a table written since it was last read is read over its
- * checksum's file list in one Spark job (Delta's own read first rebuilds the table's state with
- * jobs of its own), and gives exactly Delta's rows, through appends, copy-on-write updates and
+ * {@link DeltaTables#readLatest} and {@link DeltaTables#readVersion}: a table written since it was
+ * last read is read over its checksum's file list in one Spark job (Delta's own read first
+ * rebuilds the table's state with jobs of its own), and gives exactly Delta's rows, through appends, copy-on-write updates and
  * deletes, and deletion vectors (rows they mark stay deleted); a table of more files than the
- * checksum lists is read by Delta, with the same rows.
+ * checksum lists is read by Delta, with the same rows. A version read at the latest version is
+ * read the same way; at an older version it is Delta's time travel.
  */
 @ExtendWith(MedallionExtension.class)
 class ReadLatestTest {
@@ -48,6 +49,16 @@ class ReadLatestTest {
     // Delta's own read of the same kind of new version rebuilds the state first
     spark.sql("INSERT INTO " + t.quoted() + " SELECT id, 'd' FROM range(42, 45)");
     assertThat(AppendRowsTest.jobs(spark, () -> spark.read().table(t.quoted()).collectAsList())).isGreaterThan(1);
+
+    // a version read: at the latest version as above, at an older one Delta's time travel
+    spark.sql("INSERT INTO " + t.quoted() + " SELECT id, 'e' FROM range(45, 47)");
+    long latest = DeltaTables.version(spark, t).getAsLong();
+    AtomicReference<List<String>> at = new AtomicReference<>();
+    assertThat(AppendRowsTest.jobs(spark, () -> at.set(sorted(DeltaTables.readVersion(spark, t, latest).collectAsList()))))
+        .isEqualTo(1);
+    assertThat(at.get()).hasSize(45).isEqualTo(sorted(spark.read().table(t.quoted()).collectAsList()));
+    assertThat(sorted(DeltaTables.readVersion(spark, t, latest - 2).collectAsList())).hasSize(40)
+        .isEqualTo(sorted(spark.sql("SELECT * FROM " + t.quoted() + " VERSION AS OF " + (latest - 2)).collectAsList()));
   }
 
   @Test

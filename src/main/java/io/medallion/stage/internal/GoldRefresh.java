@@ -23,7 +23,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.delta.DeltaLog;
 import scala.collection.JavaConverters;
 
 /**
@@ -200,8 +199,7 @@ public final class GoldRefresh {
   }
 
   private static Dataset<Row> pinned(SparkSession spark, TableName name, long version) {
-    DeltaLog log = DeltaSink.deltaLog(spark, name);
-    return spark.read().format("delta").option("versionAsOf", version).load(log.dataPath().toString());
+    return DeltaSink.readVersion(spark, name, version);
   }
 
   private static String versions(Map<TableRef, TableName> inputs, Map<TableRef, InputVersion> now) {

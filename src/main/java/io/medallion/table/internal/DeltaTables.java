@@ -140,19 +140,40 @@ public final class DeltaTables {
    */
   public static Dataset<Row> readLatest(SparkSession spark, TableName name) {
     DeltaLog log = deltaLog(spark, name);
-    if (log != null) {
-      try {
-        org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
-        Option<VersionChecksum> checksum = snapshot.checksumOpt();
-        if (snapshot.version() >= 0 && checksum.isDefined() && checksum.get().allFiles().isDefined()) {
-          // Delta's file format over the listed files: deletion vectors and column mapping apply
-          return log.createDataFrame(snapshot, checksum.get().allFiles().get(), false, Option.empty());
-        }
-      } catch (LinkageError e) {
-        // another Delta build: its own read
-      }
+    return (log == null ? java.util.Optional.<Dataset<Row>>empty() : fromChecksum(log, OptionalLong.empty()))
+        .orElseGet(() -> spark.read().table(name.quoted()));
+  }
+
+  /**
+   * The table at {@code version} (Delta's time travel, {@code versionAsOf}); when that is its
+   * latest version, read as {@link #readLatest} reads it.
+   */
+  public static Dataset<Row> readVersion(SparkSession spark, TableName name, long version) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log == null) {
+      return spark.sql("SELECT * FROM " + name.quoted() + " VERSION AS OF " + version);
     }
-    return spark.read().table(name.quoted());
+    return fromChecksum(log, OptionalLong.of(version)).orElseGet(() ->
+        spark.read().format("delta").option("versionAsOf", version).load(log.dataPath().toString()));
+  }
+
+  /**
+   * The latest version (if it is {@code version}, when given) over its checksum's file list, with
+   * Delta's file format (deletion vectors and column mapping apply); empty without such a list or
+   * on another Delta build.
+   */
+  private static java.util.Optional<Dataset<Row>> fromChecksum(DeltaLog log, OptionalLong version) {
+    try {
+      org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
+      Option<VersionChecksum> checksum = snapshot.checksumOpt();
+      if (snapshot.version() >= 0 && (version.isEmpty() || version.getAsLong() == snapshot.version())
+          && checksum.isDefined() && checksum.get().allFiles().isDefined()) {
+        return java.util.Optional.of(log.createDataFrame(snapshot, checksum.get().allFiles().get(), false, Option.empty()));
+      }
+    } catch (LinkageError e) {
+      // another Delta build: its own read
+    }
+    return java.util.Optional.empty();
   }
 
   /**
