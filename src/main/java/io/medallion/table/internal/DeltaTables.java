@@ -165,15 +165,20 @@ public final class DeltaTables {
   private static java.util.Optional<Dataset<Row>> fromChecksum(DeltaLog log, OptionalLong version) {
     try {
       org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
-      Option<VersionChecksum> checksum = snapshot.checksumOpt();
-      if (snapshot.version() >= 0 && (version.isEmpty() || version.getAsLong() == snapshot.version())
-          && checksum.isDefined() && checksum.get().allFiles().isDefined()) {
-        return java.util.Optional.of(log.createDataFrame(snapshot, checksum.get().allFiles().get(), false, Option.empty()));
+      if (version.isPresent() && version.getAsLong() != snapshot.version()) {
+        return java.util.Optional.empty();
       }
+      return checksumFiles(snapshot).map(files -> log.createDataFrame(snapshot, files, false, Option.empty()));
     } catch (LinkageError e) {
-      // another Delta build: its own read
+      return java.util.Optional.empty(); // another Delta build: its own read
     }
-    return java.util.Optional.empty();
+  }
+
+  /** The files of the snapshot as its checksum lists them; empty without a checksum or a list. */
+  private static java.util.Optional<Seq<AddFile>> checksumFiles(org.apache.spark.sql.delta.Snapshot snapshot) {
+    Option<VersionChecksum> checksum = snapshot.checksumOpt();
+    return snapshot.version() >= 0 && checksum.isDefined() && checksum.get().allFiles().isDefined()
+        ? java.util.Optional.of(checksum.get().allFiles().get()) : java.util.Optional.empty();
   }
 
   /**
@@ -187,11 +192,8 @@ public final class DeltaTables {
       return OptionalLong.empty();
     }
     try {
-      Option<VersionChecksum> checksum = log.update(false, Option.empty(), Option.empty()).checksumOpt();
-      if (checksum.isEmpty() || checksum.get().allFiles().isEmpty()) {
-        return OptionalLong.empty();
-      }
-      return logicalRecords(JavaConverters.seqAsJavaList(checksum.get().allFiles().get()));
+      return checksumFiles(log.update(false, Option.empty(), Option.empty()))
+          .map(files -> logicalRecords(JavaConverters.seqAsJavaList(files))).orElse(OptionalLong.empty());
     } catch (LinkageError e) {
       return OptionalLong.empty(); // another Delta build: its own count
     }

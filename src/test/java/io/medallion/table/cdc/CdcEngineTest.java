@@ -240,23 +240,32 @@ class CdcEngineTest {
   }
 
   /**
-   * String keys with a quote and a backslash: the batch's key range, written into the MERGE as SQL
-   * literals, still matches the rows it must (a wrong literal fails the MERGE or inserts a second row).
+   * Date and decimal keys get bounds written as SQL literals, which still match the rows they must
+   * (a wrong literal fails the MERGE or inserts a second row); a string key gets none, so its
+   * values (often names or e-mail addresses) stay out of the MERGE's condition, which Delta records
+   * in the table's history and Spark in its plans and event log.
    */
   @Test
-  void aStringKeyRangeMatchesItsRows() throws Exception {
+  void dateAndDecimalKeysAreBoundedAndStringKeysStayOutOfTheCondition() throws Exception {
     TableName t = fresh();
-    CdcSpec spec = CdcSpec.builder(List.of("name"), List.of("sequenceNum")).applyAsDeletes("operation = 'DELETE'")
-        .exceptColumnList(List.of("operation", "sequenceNum")).build();
-    CdcEngine e = engine(spark, t, spec, USERS);
-    e.apply(frame(spark, List.of(RowFactory.create(1, "O'Brien", "Cork", "INSERT", 1L),
-        RowFactory.create(2, "back\\slash", "Oslo", "INSERT", 1L), RowFactory.create(3, "Zoe", "Rome", "INSERT", 1L)),
-        USERS), "app", 0);
-    MergeFiles merge = MergeFiles.during(spark, () -> e.apply(frame(spark, List.of(
-        RowFactory.create(1, "O'Brien", "Dublin", "UPDATE", 2L), RowFactory.create(2, "back\\slash", null, "DELETE", 2L)),
-        USERS), "app", 1));
-    assertThat(merge.before).isEqualTo(1);
-    assertThat(dump(spark, t)).containsExactly("1|O'Brien|Dublin", "3|Zoe|Rome");
+    StructType schema = StructType.fromDDL(
+        "day DATE, amount DECIMAL(10,2), name STRING, city STRING, operation STRING, sequenceNum BIGINT");
+    CdcSpec spec = CdcSpec.builder(List.of("day", "amount", "name"), List.of("sequenceNum"))
+        .applyAsDeletes("operation = 'DELETE'").exceptColumnList(List.of("operation", "sequenceNum")).build();
+    CdcEngine e = engine(spark, t, spec, schema);
+    java.sql.Date d1 = java.sql.Date.valueOf("2024-01-15");
+    java.sql.Date d2 = java.sql.Date.valueOf("2024-02-29");
+    java.math.BigDecimal a1 = new java.math.BigDecimal("12.50");
+    java.math.BigDecimal a2 = new java.math.BigDecimal("99999.99");
+    e.apply(frame(spark, List.of(RowFactory.create(d1, a1, "O'Brien", "Cork", "INSERT", 1L),
+        RowFactory.create(d2, a2, "back\\slash", "Oslo", "INSERT", 1L),
+        RowFactory.create(d2, a1, "Zoe", "Rome", "INSERT", 1L)), schema), "app", 0);
+    e.apply(frame(spark, List.of(RowFactory.create(d1, a1, "O'Brien", "Dublin", "UPDATE", 2L),
+        RowFactory.create(d2, a2, "back\\slash", null, "DELETE", 2L)), schema), "app", 1);
+    assertThat(dump(spark, t)).containsExactly("2024-01-15|12.50|O'Brien|Dublin", "2024-02-29|12.50|Zoe|Rome");
+    String predicate = spark.sql("DESCRIBE HISTORY " + t.quoted()).where("operation = 'MERGE'")
+        .select("operationParameters.predicate").first().getString(0);
+    assertThat(predicate).contains("day").contains("amount").doesNotContain("O'Brien").doesNotContain("slash");
   }
 
   /** The target files a MERGE run during an action considered, before and after Delta's file skipping. */

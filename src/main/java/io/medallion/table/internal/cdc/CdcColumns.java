@@ -34,9 +34,10 @@ final class CdcColumns {
   final StructType input;
   /**
    * The keys whose values order as Delta's file statistics do and print as exact SQL literals
-   * (integers, decimals, strings, dates): a batch's range of them lets a MERGE skip the target's
-   * files outside it. Timestamps are left out: a local time in a daylight-saving overlap names two
-   * instants.
+   * (integers, decimals, dates): a batch's range of them lets a MERGE skip the target's files
+   * outside it. Timestamps are left out (a local time in a daylight-saving overlap names two
+   * instants), and so are strings: their values are often personal data (names, e-mail addresses),
+   * and the MERGE's condition is recorded in the table's history and in Spark's plans and event log.
    */
   final List<String> rangeKeys;
 
@@ -93,7 +94,6 @@ final class CdcColumns {
         || type instanceof org.apache.spark.sql.types.IntegerType
         || type instanceof org.apache.spark.sql.types.LongType
         || type instanceof org.apache.spark.sql.types.DecimalType
-        || type instanceof org.apache.spark.sql.types.StringType
         || type instanceof org.apache.spark.sql.types.DateType;
   }
 

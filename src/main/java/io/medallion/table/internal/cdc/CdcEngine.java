@@ -270,7 +270,7 @@ public final class CdcEngine {
     return String.join(" AND ", conditions);
   }
 
-  /** A value as a SQL literal of its type (Catalyst's own rendering: quoted, escaped, typed). */
+  /** A value as a SQL literal of its type (Catalyst's own rendering, typed: {@code 5L}, {@code DATE '...'}). */
   private static String sqlLiteral(Object value, org.apache.spark.sql.types.DataType type) {
     return org.apache.spark.sql.catalyst.expressions.Literal.create(value, type).sql();
   }
