@@ -138,10 +138,9 @@ public final class CdcEngine {
    * Applies one batch. {@code batchId} >= 0 makes the writes idempotent per ({@code appId},
    * batch); -1 for a batch run. Throws, with nothing written, on bad changes.
    *
-   * <p>Spark actions per batch: one pass over the batch joined with the stored changes, locally
-   * checkpointed, which also gives every check and count (observed while the checkpoint is
-   * written, {@link Dataset#observe}), the MERGE (whose metrics give the row counts) and the
-   * append of the new changes; a batch of redeliveries stops after the first. The stored changes of the batch's keys
+   * <p>Spark actions per batch: one pass over the batch (locally checkpointed) joined with the stored changes for
+   * every check and count, the MERGE (whose metrics give the row counts) and the append of the new
+   * changes; a batch of redeliveries stops after the first. The stored changes of the batch's keys
    * are cached for the MERGE, which folds them twice (before and after the batch); the MERGE's
    * condition carries the new changes' key range ({@link #keyRange}), so Delta looks for matches
    * only in the target's files that can hold them.
@@ -157,6 +156,10 @@ public final class CdcEngine {
       // the duplicate check and the folds use that part, not the whole companion
       storedOfBatch = stored.as("s").join(incoming.select(cols(c.keys)).distinct().as("b"),
           joinOnNullSafe("s", "b", c.keys), "left_semi").persist(StorageLevel.MEMORY_AND_DISK());
+      // a local checkpoint, not a cache: its plan does not name the companion, so the append to
+      // the companion at the end does not make Spark re-plan it (every cached plan that reads a
+      // table is re-planned when the table is written: Delta file listings and snapshot jobs)
+      classified = classify(incoming, storedOfBatch).localCheckpoint(false);
       Column isNew = not(col("__seen"));
       Column[] example = cols(List.of(changesEventNames()));
       List<Column> aggs = checks();
@@ -173,13 +176,7 @@ public final class CdcEngine {
         aggs.add(min(when(isNewChange, col(quote(k)))));
         aggs.add(max(when(isNewChange, col(quote(k)))));
       }
-      // a local checkpoint, not a cache: its plan does not name the companion, so the append to
-      // the companion at the end does not make Spark re-plan it (every cached plan that reads a
-      // table is re-planned when the table is written: Delta file listings and snapshot jobs).
-      // The checks and counts are observed while the checkpoint is written, not in a pass of their own
-      Dataset<Row> observed = observe(classify(incoming, storedOfBatch), aggs);
-      classified = observed.localCheckpoint(true); // eager: the metrics are there when it returns
-      Row counts = observedMetrics(observed);
+      Row counts = classified.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
       failOnNulls(counts);
       if (!counts.isNullAt(first + 4)) {
         throw conflictError(counts.getStruct(first + 4));
@@ -276,29 +273,6 @@ public final class CdcEngine {
   /** A value as a SQL literal of its type (Catalyst's own rendering, typed: {@code 5L}, {@code DATE '...'}). */
   private static String sqlLiteral(Object value, org.apache.spark.sql.types.DataType type) {
     return org.apache.spark.sql.catalyst.expressions.Literal.create(value, type).sql();
-  }
-
-  private static final String OBSERVED = "medallion_cdc_checks";
-
-  /** {@code rows} observing {@code aggs}, named {@code a0, a1, ...} (see {@link #observedMetrics}). */
-  private static Dataset<Row> observe(Dataset<Row> rows, List<Column> aggs) {
-    Column[] named = new Column[aggs.size()];
-    for (int i = 0; i < named.length; i++) {
-      named[i] = aggs.get(i).as("a" + i);
-    }
-    return rows.observe(OBSERVED, named[0], java.util.Arrays.copyOfRange(named, 1, named.length));
-  }
-
-  /**
-   * The aggregates of {@link #observe}, in their order, read from the query execution that ran
-   * {@code observed} (its own accumulators: no listener, nothing shared with concurrent stages).
-   */
-  private static Row observedMetrics(Dataset<Row> observed) {
-    scala.Option<Row> metrics = observed.queryExecution().observedMetrics().get(OBSERVED);
-    if (metrics.isEmpty()) {
-      throw new IllegalStateException("the CDC batch's checks were not observed while it was checkpointed");
-    }
-    return metrics.get();
   }
 
   /** Drops the blocks of a {@link Dataset#localCheckpoint(boolean) local checkpoint}. */
