@@ -19,7 +19,9 @@ final class Sessions {
    * <p>On a local master (one JVM), Delta's state reconstruction uses at most as many tasks as the
    * session has cores ({@value #SNAPSHOT_PARTITIONS}) unless the environment or {@code --conf} sets
    * it: Delta's default of 50 is sized for clusters, and on a laptop or a {@code local[2]} job those
-   * 50 tasks per snapshot were most of a small run's fixed cost (docs/performance.md).
+   * 50 tasks per snapshot were most of a small run's fixed cost (docs/performance.md). A new session
+   * on a local master also gets the platform's {@link Platform#localSessionConf()} (settings the
+   * environment or {@code --conf} sets are kept).
    */
   static SparkSession obtain(Environment env, Platform platform, String appName) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
@@ -31,9 +33,12 @@ final class Sessions {
       for (Map.Entry<String, String> e : env.sparkConf().entrySet()) {
         builder.config(e.getKey(), e.getValue());
       }
-      if (System.getProperty("spark.master") == null) {
-        builder.master(env.master().orElse("local[*]"));
+      String master = System.getProperty("spark.master");
+      if (master == null) {
+        master = env.master().orElse("local[*]");
+        builder.master(master);
       }
+      localConf(master, env.sparkConf(), platform).forEach(builder::config);
     }
     SparkSession spark = builder.getOrCreate();
     if (!platform.isDatabricks() && !exists) {
@@ -47,6 +52,23 @@ final class Sessions {
       }
     }
     return spark;
+  }
+
+  /**
+   * The platform's settings for a local master ({@code local}, {@code local[n]}, {@code local[*]}),
+   * without those the environment ({@code envConf}) or {@code --conf} (a system property) sets;
+   * none for any other master.
+   */
+  static Map<String, String> localConf(String master, Map<String, String> envConf, Platform platform) {
+    Map<String, String> conf = new java.util.TreeMap<>();
+    if (master.equals("local") || master.startsWith("local[")) {
+      platform.localSessionConf().forEach((k, v) -> {
+        if (!envConf.containsKey(k) && System.getProperty(k) == null) {
+          conf.put(k, v);
+        }
+      });
+    }
+    return conf;
   }
 
   static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";

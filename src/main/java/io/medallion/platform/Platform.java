@@ -60,6 +60,14 @@ public interface Platform {
   java.util.Set<String> cloudFilesUnsupportedOptions();
 
   /**
+   * Spark settings for a new session on a {@code local} master (one JVM: a laptop, a test, a
+   * {@code local[n]} job), applied by the CLI unless the environment or {@code --conf} sets them.
+   * On open-source Spark: Hadoop's local file system without a {@code chmod} or {@code readlink}
+   * process per file written or renamed. Empty on Databricks.
+   */
+  Map<String, String> localSessionConf();
+
+  /**
    * The platform for an environment: its explicit choice, or, for {@code auto}, Databricks when the
    * process runs on the Databricks Runtime ({@code DATABRICKS_RUNTIME_VERSION} is set).
    *

@@ -88,6 +88,25 @@ class CliTest {
   }
 
   @Test
+  void aLocalMasterGetsThePlatformsLocalSettingsUnlessTheEnvironmentSetsThem() {
+    io.medallion.platform.Platform oss = io.medallion.platform.Platform.choose(
+        io.medallion.pipeline.Environment.PlatformChoice.OSS, java.util.Map.of());
+    java.util.Map<String, String> expected = oss.localSessionConf();
+    assertThat(expected).containsKey("spark.hadoop.fs.file.impl");
+    for (String master : List.of("local", "local[2]", "local[*]", "local[4,2]")) {
+      assertThat(Sessions.localConf(master, java.util.Map.of(), oss)).as(master).isEqualTo(expected);
+    }
+    for (String master : List.of("spark://127.0.0.1:7077", "yarn", "k8s://https://api:6443", "localhost")) {
+      assertThat(Sessions.localConf(master, java.util.Map.of(), oss)).as(master).isEmpty();
+    }
+    assertThat(Sessions.localConf("local[2]", java.util.Map.of("spark.hadoop.fs.file.impl", "my.Fs"), oss))
+        .doesNotContainKey("spark.hadoop.fs.file.impl").hasSize(expected.size() - 1);
+    io.medallion.platform.Platform databricks = io.medallion.platform.Platform.choose(
+        io.medallion.pipeline.Environment.PlatformChoice.DATABRICKS, java.util.Map.of());
+    assertThat(Sessions.localConf("local[2]", java.util.Map.of(), databricks)).isEmpty();
+  }
+
+  @Test
   void validateResolvesEverythingWithoutMovingData() {
     String out = cli(args("validate", "retail"));
     assertThat(out)

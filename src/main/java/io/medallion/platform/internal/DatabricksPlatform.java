@@ -82,6 +82,11 @@ public final class DatabricksPlatform implements Platform {
     return java.util.Set.of("cloudFiles.openCostInBytes", "cloudFiles.sqsEndpoint");
   }
 
+  @Override
+  public java.util.Map<String, String> localSessionConf() {
+    return java.util.Map.of();
+  }
+
   /** {@code dbutils.secrets.get(scope, key)} through the runtime's DBUtilsHolder, by reflection. */
   private static String dbutilsSecret(String scope, String key) {
     try {

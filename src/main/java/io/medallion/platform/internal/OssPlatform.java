@@ -61,4 +61,9 @@ public final class OssPlatform implements Platform {
   public java.util.Set<String> cloudFilesUnsupportedOptions() {
     return java.util.Set.of();
   }
+
+  @Override
+  public java.util.Map<String, String> localSessionConf() {
+    return NoForkLocalFileSystem.SESSION_CONF;
+  }
 }
