@@ -14,6 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The discovery log in the checkpoint and the seen-files index derived from it. */
 class DiscoveryLogTest {
+  /** A Hadoop configuration with the test kit's local file system (no chmod or readlink process per file). */
+  static Configuration conf() {
+    Configuration conf = new Configuration();
+    io.medallion.platform.internal.NoForkLocalFileSystem.SESSION_CONF
+        .forEach((k, v) -> conf.set(k.substring("spark.hadoop.".length()), v));
+    return conf;
+  }
+
   @TempDir Path dir;
 
   static List<FileEntry> files(int from, int to) {
@@ -21,7 +29,7 @@ class DiscoveryLogTest {
   }
 
   DiscoveryLog open() {
-    return DiscoveryLog.open(new org.apache.hadoop.fs.Path(dir.resolve("files").toUri()), new Configuration());
+    return DiscoveryLog.open(new org.apache.hadoop.fs.Path(dir.resolve("files").toUri()), conf());
   }
 
   @Test
@@ -83,7 +91,7 @@ class DiscoveryLogTest {
       assertThat(seen.catchUp(log)).isZero();
     }
     // A new checkpoint at the same place (new log id): the cache is rebuilt, not trusted.
-    DiscoveryLog other = DiscoveryLog.open(new org.apache.hadoop.fs.Path(dir.resolve("other").toUri()), new Configuration());
+    DiscoveryLog other = DiscoveryLog.open(new org.apache.hadoop.fs.Path(dir.resolve("other").toUri()), conf());
     other.append(files(100, 101), Optional.empty());
     try (SeenFiles seen = SeenFiles.open("test-" + dir)) {
       assertThat(seen.catchUp(other)).isEqualTo(1);
