@@ -77,16 +77,13 @@ class ClusterIT {
   @Test
   void theDemoOnAStandaloneClusterWritesTheSameGoldAsALocalRun() throws Exception {
     Path storage = Files.createDirectories(dir.resolve("storage"));
-    List<String> conf = new java.util.ArrayList<>(List.of("--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-        // Sized for this 2-core cluster, as on a small real one: Delta's default of 50
-        // state-reconstruction tasks per snapshot was ~900 of the run's ~960 tasks.
-        "--conf", "spark.databricks.delta.snapshotPartitions=2",
-        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", JobJarIT.SHORT_RUN_JVM)));
-    // The CLI sets the local file system without a process per file on local masters only; set here
-    // by hand, it is loaded from the job jar by the driver and by the executors.
-    io.medallion.platform.internal.NoForkLocalFileSystem.SESSION_CONF.forEach((k, v) -> conf.addAll(List.of("--conf", k + "=" + v)));
-    JobJarIT.Result cluster = JobJarIT.sparkSubmit(storage, masterUrl, conf,
+    JobJarIT.Result cluster = JobJarIT.sparkSubmit(storage, masterUrl,
+        List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
+            "--conf", "spark.cores.max=2",
+            // Sized for this 2-core cluster, as on a small real one: Delta's default of 50
+            // state-reconstruction tasks per snapshot was ~900 of the run's ~960 tasks.
+            "--conf", "spark.databricks.delta.snapshotPartitions=2",
+            "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", JobJarIT.SHORT_RUN_JVM)),
         ENV, "run", "--pipeline", "retail", "--env", "local", "--show-gold");
     assertThat(cluster.exit()).as(cluster.stderr()).isZero();
     assertThat(cluster.stdout())
