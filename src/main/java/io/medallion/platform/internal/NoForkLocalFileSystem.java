@@ -40,7 +40,10 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * </ul>
  *
  * <p>Used by local sessions only ({@link #SESSION_CONF}: the CLI's on a {@code local} master, the
- * test kit's), never on a cluster or Databricks.
+ * test kit's), never on a cluster or Databricks. It is set on the session being built, after the
+ * job jar is loaded: {@code spark-submit --conf spark.hadoop.fs.file.impl=} this class fails with
+ * {@code ClassNotFoundException}, because {@code SparkSubmit} reads the jar through {@code file:}
+ * before the jar is on its class path.
  */
 public final class NoForkLocalFileSystem extends LocalFileSystem {
   /** The session settings that make Spark, Delta and streaming checkpoints use it for {@code file:}. */
