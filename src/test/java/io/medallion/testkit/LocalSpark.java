@@ -1,6 +1,7 @@
 package io.medallion.testkit;
 
-import io.medallion.platform.internal.NoForkLocalFileSystem;
+import io.medallion.pipeline.Environment;
+import io.medallion.platform.Platform;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -82,8 +83,9 @@ public final class LocalSpark {
                   "spark.sql.catalog.spark_catalog",
                   "org.apache.spark.sql.delta.catalog.DeltaCatalog")
               .config("spark.sql.streaming.stopTimeout", "30s");
-      // Hadoop's local file system without a chmod or readlink process per file (9 ms of CPU each)
-      NoForkLocalFileSystem.SESSION_CONF.forEach(builder::config);
+      // What the CLI sets on a local master: Hadoop's local file system without a chmod or
+      // readlink process per file (9 ms of CPU each)
+      Platform.choose(Environment.PlatformChoice.OSS, java.util.Map.of()).localSessionConf().forEach(builder::config);
       session = builder.getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }

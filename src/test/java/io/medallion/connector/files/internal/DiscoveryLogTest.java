@@ -14,12 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The discovery log in the checkpoint and the seen-files index derived from it. */
 class DiscoveryLogTest {
-  /** A Hadoop configuration with the test kit's local file system (no chmod or readlink process per file). */
+  /** The test kit session's Hadoop configuration (its local file system starts no process per file). */
   static Configuration conf() {
-    Configuration conf = new Configuration();
-    io.medallion.platform.internal.NoForkLocalFileSystem.SESSION_CONF
-        .forEach((k, v) -> conf.set(k.substring("spark.hadoop.".length()), v));
-    return conf;
+    return io.medallion.testkit.LocalSpark.session().sessionState().newHadoopConf();
   }
 
   @TempDir Path dir;
