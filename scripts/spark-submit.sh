@@ -7,6 +7,15 @@
 #   SPARK_MASTER=local[4] scripts/spark-submit.sh validate --pipeline retail --env local
 #   SPARK_SUBMIT_ARGS="--conf spark.driver.memory=4g" scripts/spark-submit.sh run ...
 #   MEDALLION_JAVA_OPTS="-XX:TieredStopAtLevel=1" scripts/spark-submit.sh run ...   # options of this JVM
+#   MEDALLION_CDS=~/.cache/medallion scripts/spark-submit.sh run ...   # a class-data archive, see below
+#
+# MEDALLION_CDS=<folder> keeps a class-data archive (the JVM's AppCDS) of the classes Spark, Delta
+# and Hadoop load, in that folder, one per java version and class path: the first run or validate
+# with it writes the archive as its JVM exits (about 15 s more, once); every later command maps
+# those classes instead of reading and verifying them from the jars (docs/performance.md, "A
+# class-data archive": a no-change demo run 13.1 -> 7.4 s). For jobs that run again and again;
+# off by default, since a new class path (another Spark or Delta version) pays the 15 s again.
+# The JVM runs the classes it maps from there: keep the folder writable by the job's user only.
 #
 # Everything after the script name is passed to medallion (see README: CLI). The command runs in
 # the caller's working directory: relative paths (--conf-dir, --pipeline/--env files, relative
@@ -37,12 +46,44 @@ opens=(
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
 )
 
+classpath="$(cat "$home/target/spark-classpath.txt")"
+
+# The class-data archive (MEDALLION_CDS, above): used when it exists for this java and class path,
+# else written by this JVM as it exits, under a temporary name renamed when complete (a JVM killed
+# while writing leaves no archive that later runs would try to map).
+cds=()
+dump=""
+if [[ -n "${MEDALLION_CDS:-}" ]]; then
+  key=$( { java -version 2>&1; printf '%s' "$classpath"; } | sha1sum | cut -c1-16)
+  archive="$MEDALLION_CDS/medallion-$key.jsa"
+  if [[ -f "$archive" ]]; then
+    cds=(-XX:SharedArchiveFile="$archive")
+  elif [[ "${1:-}" == "run" || "${1:-}" == "validate" ]]; then # the commands that load Spark SQL and Delta
+    mkdir -p "$MEDALLION_CDS"
+    dump="$archive.$$.tmp"
+    cds=(-XX:ArchiveClassesAtExit="$dump" -Xlog:cds=off -Xlog:cds+dynamic=off)
+  fi
+fi
+
 # shellcheck disable=SC2086
-exec java -Xmx2g ${MEDALLION_JAVA_OPTS:-} "${opens[@]}" -Dlog4j2.configurationFile="$home/conf/log4j2.properties" \
-  -Dmedallion.log.file="${MEDALLION_LOG_FILE:-${TMPDIR:-/tmp}/medallion.log}" \
-  -cp "$(cat "$home/target/spark-classpath.txt")" \
-  org.apache.spark.deploy.SparkSubmit \
-  --master "${SPARK_MASTER:-local[2]}" \
-  --conf spark.ui.enabled=false \
-  ${SPARK_SUBMIT_ARGS:-} \
-  "$jar" "$@"
+command=(java -Xmx2g ${MEDALLION_JAVA_OPTS:-} "${cds[@]}" "${opens[@]}"
+  -Dlog4j2.configurationFile="$home/conf/log4j2.properties"
+  -Dmedallion.log.file="${MEDALLION_LOG_FILE:-${TMPDIR:-/tmp}/medallion.log}"
+  -cp "$classpath"
+  org.apache.spark.deploy.SparkSubmit
+  --master "${SPARK_MASTER:-local[2]}"
+  --conf spark.ui.enabled=false
+  ${SPARK_SUBMIT_ARGS:-}
+  "$jar" "$@")
+
+if [[ -z "$dump" ]]; then
+  exec "${command[@]}"
+fi
+status=0
+"${command[@]}" || status=$?
+if [[ -s "$dump" ]]; then
+  mv -f "$dump" "$archive"
+else
+  rm -f "$dump"
+fi
+exit "$status"
