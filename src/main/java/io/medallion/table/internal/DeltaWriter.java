@@ -69,7 +69,12 @@ public final class DeltaWriter {
       } else if (write instanceof Write.Merge m) {
         merge(rows, name, m, txn);
       } else if (write instanceof Write.ReplaceWhere w) {
-        replaceWhere(rows, name, w, userMetadata);
+        Optional<OptionalLong> small = ChecksumReplaceWhere.replace(rows, name, w.condition(), userMetadata);
+        if (small.isEmpty()) {
+          replaceWhere(rows, name, w, userMetadata);
+        } else if (small.get().isPresent()) {
+          return new Commit(true, small.get().getAsLong(), DeltaTables.version(spark, name));
+        }
       } else {
         throw new IllegalArgumentException("no Delta writer for " + write);
       }
@@ -131,7 +136,10 @@ public final class DeltaWriter {
     writer.saveAsTable(name.quoted());
   }
 
-  /** See {@link Write#replaceWhere}: one commit, carrying {@code userMetadata} if given. */
+  /**
+   * See {@link Write#replaceWhere}: one commit, carrying {@code userMetadata} if given; a small
+   * table's goes through {@link ChecksumReplaceWhere} first.
+   */
   private static void replaceWhere(Dataset<Row> rows, TableName name, Write.ReplaceWhere w,
       Optional<String> userMetadata) {
     DataFrameWriterV2<Row> writer = rows.writeTo(name.quoted());
