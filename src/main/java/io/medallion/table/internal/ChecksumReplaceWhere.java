@@ -13,7 +13,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.DeltaOperations;
 import org.apache.spark.sql.delta.OptimisticTransaction;
-import org.apache.spark.sql.delta.VersionChecksum;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.FileAction;
@@ -73,13 +72,12 @@ public final class ChecksumReplaceWhere {
         return Optional.empty();
       }
       OptimisticTransaction t = log.startTransaction();
-      Option<VersionChecksum> checksum = t.snapshot().checksumOpt();
-      if (t.readVersion() < 0 || checksum.isEmpty() || checksum.get().allFiles().isEmpty()
-          || checksum.get().tableSizeBytes() > MAX_BYTES || !eligible(t)
+      Optional<Seq<AddFile>> listed = DeltaTables.checksumFiles(t.snapshot());
+      if (listed.isEmpty() || t.snapshot().checksumOpt().get().tableSizeBytes() > MAX_BYTES || !eligible(t)
           || !ChecksumTxnAppend.sameColumns(rows.schema(), t.metadata().schema())) {
         return Optional.empty();
       }
-      Seq<AddFile> files = checksum.get().allFiles().get();
+      Seq<AddFile> files = listed.get();
       t.readWholeTable();
       Column matches = functions.coalesce(functions.expr(condition), functions.lit(false));
       // The old files' rows that do not match, then the new rows (last, so that the commit's

@@ -175,7 +175,7 @@ public final class DeltaTables {
   }
 
   /** The files of the snapshot as its checksum lists them; empty without a checksum or a list. */
-  private static java.util.Optional<Seq<AddFile>> checksumFiles(org.apache.spark.sql.delta.Snapshot snapshot) {
+  static java.util.Optional<Seq<AddFile>> checksumFiles(org.apache.spark.sql.delta.Snapshot snapshot) {
     Option<VersionChecksum> checksum = snapshot.checksumOpt();
     return snapshot.version() >= 0 && checksum.isDefined() && checksum.get().allFiles().isDefined()
         ? java.util.Optional.of(checksum.get().allFiles().get()) : java.util.Optional.empty();
