@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The sink's {@link Write#replaceWhere} (incremental gold's write): on a small table it is one
- * transaction over the checksum's file list ({@code ChecksumReplaceWhere}, two Spark jobs) and
+ * transaction over the checksum's file list ({@code ChecksumOverwrite}, two Spark jobs) and
  * gives exactly the rows of Delta's own {@code replaceWhere} on a twin table, NULLs of the
  * condition kept, rows marked deleted by deletion vectors staying deleted, the commit's user
  * metadata and the new rows counted; a new row outside the condition fails the write and commits

@@ -69,7 +69,7 @@ public final class DeltaWriter {
       } else if (write instanceof Write.Merge m) {
         merge(rows, name, m, txn);
       } else if (write instanceof Write.ReplaceWhere w) {
-        Optional<OptionalLong> small = ChecksumReplaceWhere.replace(rows, name, w.condition(), userMetadata);
+        Optional<OptionalLong> small = ChecksumOverwrite.replaceWhere(rows, name, w.condition(), userMetadata);
         if (small.isEmpty()) {
           replaceWhere(rows, name, w, userMetadata);
         } else if (small.get().isPresent()) {
@@ -138,7 +138,7 @@ public final class DeltaWriter {
 
   /**
    * See {@link Write#replaceWhere}: one commit, carrying {@code userMetadata} if given; a small
-   * table's goes through {@link ChecksumReplaceWhere} first.
+   * table's goes through {@link ChecksumOverwrite} first.
    */
   private static void replaceWhere(Dataset<Row> rows, TableName name, Write.ReplaceWhere w,
       Optional<String> userMetadata) {
