@@ -20,14 +20,6 @@ import org.apache.spark.sql.SparkSession;
  * Spark's defaults. To run tests with code generation, set the two properties on the command line,
  * e.g. {@code mvn test -Dspark.sql.codegen.factoryMode=FALLBACK -Dspark.sql.codegen.wholeStage=true}.
  *
- * <p>Adaptive query execution is off ({@code spark.sql.adaptive.enabled=false}): on test-sized
- * data it re-plans the rest of a query after every shuffle stage and runs each stage as a Spark job
- * of its own, fixed work that the rows never repay (the three heaviest test classes took 0.84x the
- * CPU time without it; docs/architecture.md, "Test suite time"). Results are the same; what
- * adaptive execution decides (join strategies, partition coalescing) is exercised by the jobs run
- * through {@code spark-submit} (the ITs, the demo), which keep Spark's defaults. To run the tests
- * with it, set the property on the command line: {@code mvn test -Dspark.sql.adaptive.enabled=true}.
- *
  * <p>Delta rebuilds a table's state (its log replayed into the list of live files) in {@code
  * spark.databricks.delta.snapshotPartitions} tasks, here one: on a test-sized log each task costs
  * far more in fixed work than in rows (deserializing the task, which carries Delta's plan, and
@@ -65,7 +57,6 @@ public final class LocalSpark {
 
   private static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
   private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
-  private static final String ADAPTIVE = "spark.sql.adaptive.enabled";
 
   private static SparkSession session;
 
@@ -87,7 +78,6 @@ public final class LocalSpark {
               .config("spark.databricks.delta.snapshotPartitions", "1")
               .config(FACTORY_MODE, System.getProperty(FACTORY_MODE, "NO_CODEGEN"))
               .config(WHOLE_STAGE, System.getProperty(WHOLE_STAGE, "false"))
-              .config(ADAPTIVE, System.getProperty(ADAPTIVE, "false"))
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
               .config(
                   "spark.sql.catalog.spark_catalog",
