@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a further rerun writes nothing. The two kills use catalogs of their own, and their children run
  * at the same time.
  */
-class GoldKillTest {
+public class GoldKillTest {
   @TempDir static Path root;
 
   static final TableRef GOLD = TableRef.parse("gold.daily");
@@ -60,8 +60,8 @@ class GoldKillTest {
       + " FROM {silver.orders} GROUP BY store, day";
 
   /** System properties of the child: the gold table's {@code _delta_log} path, and before or after. */
-  static final String HALT_LOG = "medallion.test.halt.log";
-  static final String HALT_WHEN = "medallion.test.halt.when";
+  public static final String HALT_LOG = "medallion.test.halt.log";
+  public static final String HALT_WHEN = "medallion.test.halt.when";
 
   static Environment environment(Path root, String prefix) {
     Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
@@ -239,13 +239,13 @@ class GoldKillTest {
     assertThat(events(spark, env, p, "run_finish")).hasSize(3);
   }
 
-  static String location(SparkSession spark, TableName t) {
+  public static String location(SparkSession spark, TableName t) {
     String l = spark.sql("DESCRIBE DETAIL " + t.quoted()).first().getAs("location");
     return l.startsWith("file:") ? l : "file://" + l;
   }
 
   /** The Parquet files in the table's folder, referenced or not. */
-  static Set<String> dataFiles(SparkSession spark, TableName t) throws IOException {
+  public static Set<String> dataFiles(SparkSession spark, TableName t) throws IOException {
     try (Stream<Path> files = Files.walk(Path.of(URI.create(location(spark, t))))) {
       return files.filter(f -> f.toString().endsWith(".parquet") && !f.toString().contains("_delta_log"))
           .map(f -> f.getFileName().toString()).collect(Collectors.toSet());
@@ -253,7 +253,7 @@ class GoldKillTest {
   }
 
   /** The Parquet files the table's current version references. */
-  static Set<String> referenced(SparkSession spark, TableName t) {
+  public static Set<String> referenced(SparkSession spark, TableName t) {
     return Stream.of(spark.table(t.quoted()).inputFiles()).map(f -> f.substring(f.lastIndexOf('/') + 1))
         .collect(Collectors.toSet());
   }
