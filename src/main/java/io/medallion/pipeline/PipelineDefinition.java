@@ -85,9 +85,22 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     }
   }
 
+  /**
+   * Table properties Spark sets itself and refuses in {@code ALTER TABLE ... SET TBLPROPERTIES}
+   * (Spark 3.5's {@code CatalogV2Util.TABLE_RESERVED_PROPERTIES}): a spec's properties are applied
+   * that way to an existing table.
+   */
+  static final java.util.Set<String> RESERVED_PROPERTIES =
+      java.util.Set.of("comment", "location", "provider", "owner", "external", "is_managed_location");
+
   /** The rules of one table that need more than its record's constructor can see. */
   private static void checkTable(String origin, TableDefinition t) {
     String path = "pipeline." + t.ref();
+    for (String key : t.spec().properties().keySet()) {
+      if (RESERVED_PROPERTIES.contains(key.toLowerCase(java.util.Locale.ROOT))) {
+        throw PipelineErrors.reservedProperty(origin, path + ".properties", key);
+      }
+    }
     for (Expectation e : t.quality().expectations()) {
       SqlExpressions.parseError(e.expression()).ifPresent(problem -> {
         throw PipelineErrors.expressionDoesNotParse(origin, path + "." + e.configKey(), e.expression(), problem);

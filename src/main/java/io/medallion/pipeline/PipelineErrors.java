@@ -146,6 +146,18 @@ final class PipelineErrors {
         + " the pipeline.");
   }
 
+  static ConfigurationException reservedProperty(String origin, String path, String key) {
+    String why = switch (key.toLowerCase(java.util.Locale.ROOT)) {
+      case "comment" -> "set the table's comment with comment = \"...\" instead";
+      case "location" -> "a table's location is under the environment's warehouse-root";
+      case "provider" -> "medallion's tables are Delta tables";
+      case "owner" -> "Spark sets it to the user who creates the table";
+      default -> "Spark sets it itself";
+    };
+    return new ConfigurationException(origin, path, "'" + key + "' is a table property that Spark reserves and"
+        + " refuses to set (" + why + "): remove it from properties");
+  }
+
   static ConfigurationException upsertWithoutKeys(String origin, String path) {
     return new ConfigurationException(origin, path, "mode = upsert needs the columns that identify"
         + " a row: add keys = [<column>, ...] (e.g. keys = [order_id]), or use mode = append to"

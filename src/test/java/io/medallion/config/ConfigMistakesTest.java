@@ -174,6 +174,15 @@ class ConfigMistakesTest {
   }
 
   @Test
+  void aPropertySparkReservesIsRefusedAtLoad() {
+    ConfigurationException e = pipelineError(BRONZE_ORDERS
+        + "silver.orders {\n  from = bronze.orders\n  keys = [id]\n  properties { owner = \"sales\" }\n}\n");
+    assertThat(e.path()).isEqualTo("pipeline.silver.orders.properties");
+    assertThat(e.getMessage()).contains("p.conf:8").contains("'owner' is a table property that Spark reserves")
+        .contains("remove it from properties");
+  }
+
+  @Test
   void upsertWithoutKeys() {
     ConfigurationException e = pipelineError(BRONZE_ORDERS + "silver.orders { from = bronze.orders }\n");
     assertThat(e.path()).isEqualTo("pipeline.silver.orders.keys");
