@@ -136,10 +136,9 @@ public final class ChecksumOverwrite {
       }
       OptimisticTransaction t = started.get();
       t.readWholeTable();
-      List<String> partitions = JavaConverters.seqAsJavaList(t.metadata().partitionColumns());
+      Seq<String> partitions = t.metadata().partitionColumns();
       return Optional.of(commit(t, DeltaTables.checksumFiles(t.snapshot()).get(), new ArrayList<>(), t.writeFiles(rows),
-          new DeltaOperations.Write(SaveMode.Overwrite,
-              partitions.isEmpty() ? Option.empty() : Option.apply(t.metadata().partitionColumns()),
+          new DeltaOperations.Write(SaveMode.Overwrite, partitions.isEmpty() ? Option.empty() : Option.apply(partitions),
               Option.empty(), Option.apply(userMetadata.orElse(null)))));
     } catch (LinkageError e) {
       return Optional.empty(); // another Delta build: its own replace

@@ -52,8 +52,9 @@ public final class DeltaWriter {
     if (write instanceof Write.CdcSnapshot c) {
       return snapshot(rows, name, spec, c, txn);
     }
-    if (write instanceof Write.Replace) {
-      DeltaTables.replace(rows, name, spec, userMetadata);
+    if (write instanceof Write.Replace) { // always one commit, whose rows the replace counts
+      long written = DeltaTables.replace(rows, name, spec, userMetadata);
+      return new Commit(true, written, DeltaTables.version(spark, name));
     } else if (write instanceof Write.CommitOnly) {
       // ALTER takes no write options: the record goes into the property, which the commit's
       // operation parameters carry (RefreshState reads it there).
