@@ -21,13 +21,15 @@ final class CdcReader {
       "except-column-list", "stored-as-scd-type", "track-history-column-list", "track-history-except-column-list",
       "ignore-null-updates", "ignore-null-updates-column-list", "ignore-null-updates-except-column-list",
       "tombstone-retention", "from-snapshot");
-  private static final Set<String> SNAPSHOT_KEYS = Set.of("path", "format", "schema", "options");
+  private static final Set<String> SNAPSHOT_KEYS = Set.of("path", "format", "schema", "options", "version-type");
   private static final Map<String, String> SNAPSHOT_HINTS = Map.of(
       "from", "the snapshot table is the silver table's own from: move from = <layer.table> up to the table"
           + " and leave from-snapshot { } empty",
       "type", "a snapshot folder needs no type: write path = ... and format = ...",
       "versions", "the source decides: a path = ... is a folder of version subfolders, no path reads the"
-          + " table's from");
+          + " table's from",
+      "sequence-by", "the snapshot version is the sequence: version-type = timestamp makes it a time (the from"
+          + " table's commit time, or folders named 2026-12-01/, ...)");
   private static final Map<String, String> HINTS = Map.of(
       "keys", "keys belong to the table, not to its cdc block: move keys = [...] up one level",
       "sequence-by", "sequence-by belongs to the table, not to its cdc block: move it up one level",
@@ -78,6 +80,14 @@ final class CdcReader {
    */
   private static CdcSpec.FromSnapshot fromSnapshot(Section s, Path baseDir) {
     s.allowOnly(SNAPSHOT_KEYS, "a from-snapshot block", SNAPSHOT_HINTS);
+    String expect = "number (the default: Delta versions, folders v=1/, v=2/, ...) or timestamp (Delta commit"
+        + " times, folders named by date or date-time: 2026-12-01/, snapshot_date=2026-12-01T06:30:00Z/, ...)";
+    String typeText = s.optionalString("version-type", expect).orElse("number").toLowerCase(java.util.Locale.ROOT);
+    CdcSpec.FromSnapshot.VersionType versionType = switch (typeText) {
+      case "number" -> CdcSpec.FromSnapshot.VersionType.NUMBER;
+      case "timestamp" -> CdcSpec.FromSnapshot.VersionType.TIMESTAMP;
+      default -> throw s.error("version-type", "expected " + expect + ", but found '" + typeText + "'.");
+    };
     Optional<String> path = s.optionalString("path",
         "the folder whose subfolders v=1/, v=2/, ... (or 1/, 2/, ...) are the snapshot versions");
     if (path.isEmpty()) {
@@ -87,13 +97,13 @@ final class CdcReader {
               + " remove " + key + " (without a path the snapshot is the table's from, read as a table)");
         }
       }
-      return CdcSpec.FromSnapshot.fromTable();
+      return CdcSpec.FromSnapshot.fromTable(versionType);
     }
     String format = s.nonBlank("format", "the snapshot files' format, e.g. format = parquet (csv, json, ...)");
     Optional<String> schema =
         s.optionalString("schema", "the columns as DDL, e.g. schema = \"customer_id INT, name STRING\"");
     Map<String, String> options = s.stringMap("options", "the reader options, e.g. options { header = true }");
-    return CdcSpec.FromSnapshot.folder(Paths.resolve(path.get(), baseDir), format, schema, options);
+    return CdcSpec.FromSnapshot.folder(Paths.resolve(path.get(), baseDir), format, schema, options, versionType);
   }
 
   /** {@code sequence-by}: one column, or a list of columns ordered like a struct. */

@@ -11,7 +11,7 @@ import io.medallion.table.Write;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -22,7 +22,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Silver's snapshot CDC run (a {@code cdc { from-snapshot { ... } }} table, DLT's from-snapshot
  * flow): the available snapshot versions are the {@code from} table's current Delta version (read
- * {@code VERSION AS OF} it, through the table's SQL) or the version subfolders of the folder; each
+ * {@code VERSION AS OF} it, through the table's SQL; with time versions, the version is that
+ * commit's time) or the version subfolders of the folder; each
  * pending one ({@link Snapshots#pending}) is written in version order through the table's writer
  * with its version as batch id (one flow_progress event each), a late older one is recorded as
  * skipped with a warning, and a run with nothing pending writes nothing.
@@ -45,7 +46,7 @@ final class SnapshotStage {
     Write write = Write.cdcSnapshot(spec, where(ctx, table));
     TableName name = ctx.nameOf(table.ref());
     Map<Long, Supplier<Dataset<Row>>> available = available(ctx, table);
-    List<Snapshots.Pending> pending = Snapshots.pending(spark, name, available.keySet());
+    List<Snapshots.Pending> pending = Snapshots.pending(spark, name, spec, available.keySet());
     if (pending.isEmpty()) {
       return Runs.done(new StageResult(table.ref(), name, 0, 0, Runs.since(start), QualityMetrics.none(),
           available.isEmpty() ? "no snapshot yet" : "no new snapshot"));
@@ -102,10 +103,23 @@ final class SnapshotStage {
           .forEach((v, path) -> out.put(v, () -> Snapshots.readFolder(spark, source, path)));
       return out;
     }
-    OptionalLong version = DeltaSink.version(spark, ctx.nameOf(table.from()));
-    version.ifPresent(v -> out.put(v, () -> SqlStages.query(ctx, table, table.effectiveSql(), ref -> ref.equals(table.from())
-        ? spark.sql("SELECT * FROM " + ctx.nameOf(ref).quoted() + " VERSION AS OF " + v)
-        : spark.read().table(ctx.nameOf(ref).quoted()))));
+    TableName from = ctx.nameOf(table.from());
+    Optional<Long> version;
+    Optional<Long> snapshotVersion;
+    if (source.timeVersions()) { // the latest commit's version and time, together
+      Optional<Row> latest = DeltaSink.exists(spark, from)
+          ? Optional.of(spark.sql("DESCRIBE HISTORY " + from.quoted() + " LIMIT 1").select("version", "timestamp").first())
+          : Optional.empty();
+      version = latest.map(r -> r.getLong(0));
+      snapshotVersion = latest.map(r -> Snapshots.version(r.getTimestamp(1).toInstant()));
+    } else {
+      version = DeltaSink.version(spark, from).stream().boxed().findFirst();
+      snapshotVersion = version;
+    }
+    version.ifPresent(v -> out.put(snapshotVersion.orElseThrow(), () -> SqlStages.query(ctx, table, table.effectiveSql(),
+        ref -> ref.equals(table.from())
+            ? spark.sql("SELECT * FROM " + ctx.nameOf(ref).quoted() + " VERSION AS OF " + v)
+            : spark.read().table(ctx.nameOf(ref).quoted()))));
     return out;
   }
 

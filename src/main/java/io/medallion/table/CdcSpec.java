@@ -70,15 +70,31 @@ public record CdcSpec(
    * {@code options} as a bronze files source reads its files; names starting with {@code _} or
    * {@code .} are ignored, any other name is an error.
    *
+   * <p>{@code versionType} says what a version is, and so the type of the sequence (SCD2's
+   * {@code __START_AT}/{@code __END_AT}): {@link VersionType#NUMBER} (the default: the {@code from}
+   * table's Delta version, or a folder name {@code v=<n>} / {@code <n>}, typed {@code BIGINT}) or
+   * {@link VersionType#TIMESTAMP} (the time of the {@code from} table's Delta commit, or a folder
+   * name that is a date or a date-time, optionally after {@code <name>=}, typed {@code TIMESTAMP}).
+   *
    * @param path the folder of snapshot versions; empty: the table's {@code from}
    * @param format the files' format (parquet, csv, json, ...); only with a path
    * @param schema the columns as DDL; empty: inferred (as Spark's reader does)
    * @param options the reader's options, e.g. {@code header = true} for CSV
+   * @param versionType a version number or a time (see above)
    */
   public record FromSnapshot(Optional<String> path, Optional<String> format, Optional<String> schema,
-      Map<String, String> options) {
+      Map<String, String> options, VersionType versionType) {
+    /** What a snapshot version is: a number or a time. */
+    public enum VersionType {
+      /** A whole number: the {@code from} table's Delta version, or {@code v=<n>} / {@code <n>}. */
+      NUMBER,
+      /** A time: the {@code from} table's Delta commit time, or a date (-time) folder name. */
+      TIMESTAMP
+    }
+
     public FromSnapshot {
       options = Map.copyOf(options);
+      versionType = versionType == null ? VersionType.NUMBER : versionType;
       if (path.isPresent() != format.isPresent()) {
         throw new IllegalArgumentException("from-snapshot: a snapshot folder needs path and format, and only a"
             + " folder takes them");
@@ -90,12 +106,28 @@ public record CdcSpec(
 
     /** Snapshots of the table's {@code from} table, versioned by its Delta version. */
     public static FromSnapshot fromTable() {
-      return new FromSnapshot(Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+      return fromTable(VersionType.NUMBER);
     }
 
-    /** Snapshots in version subfolders of {@code path}. */
+    /** Snapshots of the table's {@code from} table, versioned by its Delta version or commit time. */
+    public static FromSnapshot fromTable(VersionType versionType) {
+      return new FromSnapshot(Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), versionType);
+    }
+
+    /** Snapshots in version subfolders of {@code path} ({@code v=<n>} or {@code <n>}). */
     public static FromSnapshot folder(String path, String format, Optional<String> schema, Map<String, String> options) {
-      return new FromSnapshot(Optional.of(path), Optional.of(format), schema, options);
+      return folder(path, format, schema, options, VersionType.NUMBER);
+    }
+
+    /** Snapshots in version subfolders of {@code path}, named by number or by time ({@code versionType}). */
+    public static FromSnapshot folder(String path, String format, Optional<String> schema, Map<String, String> options,
+        VersionType versionType) {
+      return new FromSnapshot(Optional.of(path), Optional.of(format), schema, options, versionType);
+    }
+
+    /** True when versions are times (the sequence is a {@code TIMESTAMP}). */
+    public boolean timeVersions() {
+      return versionType == VersionType.TIMESTAMP;
     }
 
     /** True for a folder of snapshot versions. */

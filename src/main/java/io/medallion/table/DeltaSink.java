@@ -85,7 +85,8 @@ public final class DeltaSink {
 
   /**
    * The columns a CDC target has for rows of {@code input} (SCD2 adds {@code __START_AT} and
-   * {@code __END_AT}, typed like the sequence: {@code BIGINT} snapshot versions for snapshot CDC),
+   * {@code __END_AT}, typed like the sequence: {@code BIGINT} snapshot versions for snapshot CDC,
+   * {@code TIMESTAMP} when they are times),
    * after checking {@code spec} against them; for {@code validate}.
    */
   public static StructType cdcTargetSchema(CdcSpec spec, StructType input, String where) {

@@ -16,6 +16,9 @@ import org.apache.spark.sql.types.StructType;
  * versions a run handles, and the folders they are read from. Each is then written with {@link
  * Write#cdcSnapshot} and its version as the {@link Txn} version.
  *
+ * <p>A version is a {@code long}: a version number, or, for snapshots versioned by time ({@link
+ * CdcSpec.FromSnapshot#timeVersions}), the time in microseconds since the epoch ({@link #version}).
+ *
  * <p>Order: versions newer than the target's last applied one are applied in ascending order; an
  * older version that was never applied (it arrived late) is skipped with a warning, on every run
  * while it stays available; applied versions are left out, so a rerun handles nothing. The applied
@@ -28,15 +31,19 @@ public final class Snapshots {
   /**
    * A snapshot version a run handles.
    *
-   * @param version the snapshot version
+   * @param version the snapshot version (for snapshots versioned by time, {@link
+   *     CdcSpec.FromSnapshot#timeVersions}: the time in microseconds since the epoch, see {@link #version})
    * @param lateWarning present when it is older than the last applied version: it is skipped and
    *     the warning (for the event log) says why and how to apply it
    */
   public record Pending(long version, Optional<String> lateWarning) {}
 
-  /** Of the {@code available} versions, those to handle now, ascending (see the class comment). */
-  public static List<Pending> pending(SparkSession spark, TableName target, Collection<Long> available) {
-    return CdcSnapshots.pending(spark, target, available).stream()
+  /**
+   * Of the {@code available} versions, those to handle now, ascending (see the class comment);
+   * {@code spec} says whether versions are numbers or times (for the warnings' text).
+   */
+  public static List<Pending> pending(SparkSession spark, TableName target, CdcSpec spec, Collection<Long> available) {
+    return CdcSnapshots.pending(spark, target, spec, available).stream()
         .map(p -> new Pending(p.version(), p.lateWarning()))
         .toList();
   }
@@ -60,6 +67,11 @@ public final class Snapshots {
   public static java.util.Set<String> checkColumns(CdcSpec spec, TableName target, long version, StructType snapshot,
       java.util.Set<String> columns, String where) {
     return CdcSnapshots.checkColumns(spec, target, version, snapshot, columns, where);
+  }
+
+  /** The version of a snapshot taken at {@code time}: microseconds since the epoch. */
+  public static long version(java.time.Instant time) {
+    return java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, time);
   }
 
   /**

@@ -128,6 +128,25 @@ class CdcConfigTest {
   }
 
   @Test
+  void versionsAreNumbersUnlessVersionTypeSaysTimestamp() throws IOException {
+    assertThat(silver("keys = [id]\n cdc.from-snapshot { path = snaps, format = csv }").cdc().orElseThrow()
+        .fromSnapshot().orElseThrow().versionType()).isEqualTo(CdcSpec.FromSnapshot.VersionType.NUMBER);
+    CdcSpec.FromSnapshot folder = silver("keys = [id]\n cdc.from-snapshot { path = snaps, format = csv,"
+        + " version-type = timestamp }").cdc().orElseThrow().fromSnapshot().orElseThrow();
+    assertThat(folder).isEqualTo(CdcSpec.FromSnapshot.folder(conf.resolve("snaps").toAbsolutePath().normalize().toString(),
+        "csv", Optional.empty(), Map.of(), CdcSpec.FromSnapshot.VersionType.TIMESTAMP));
+    assertThat(folder.timeVersions()).isTrue();
+    assertThat(silver("from = bronze.cdc_feed\n keys = [id]\n cdc.from-snapshot { version-type = TIMESTAMP }")
+        .cdc().orElseThrow().fromSnapshot()).contains(CdcSpec.FromSnapshot.fromTable(CdcSpec.FromSnapshot.VersionType.TIMESTAMP));
+    assertThat(tableError("keys = [id]\n cdc.from-snapshot { path = snaps, format = csv, version-type = time }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.from-snapshot.version-type")
+        .hasMessageContaining("expected number (the default").hasMessageContaining("or timestamp")
+        .hasMessageContaining("but found 'time'");
+    assertThat(tableError("keys = [id]\n cdc.from-snapshot { path = snaps, format = csv, sequence-by = ts }"))
+        .hasMessageContaining("version-type = timestamp");
+  }
+
+  @Test
   void changeFeedOptionsAreRefusedWithTheirPathAndFix() {
     String table = "from = bronze.cdc_feed\n keys = [id]\n";
     assertThat(tableError(table + "sequence-by = ts\n cdc.from-snapshot { }"))

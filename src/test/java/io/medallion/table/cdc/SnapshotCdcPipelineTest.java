@@ -117,6 +117,78 @@ class SnapshotCdcPipelineTest {
         "2|Bob|Oslo|1|2", "3|Cy|Nice|4|null", "3|Cy|Rome|1|2");
   }
 
+  private static long micros(String instant) {
+    return io.medallion.table.Snapshots.version(java.time.Instant.parse(instant));
+  }
+
+  /** A history table's rows with __START_AT/__END_AT as microseconds since the epoch (zone-free). */
+  private static List<String> timeHistory(Lakehouse lake, Lakehouse.Loaded p, String ref) {
+    return dump(lake.table(p, ref).selectExpr("id", "name", "city", "unix_micros(__START_AT)", "unix_micros(__END_AT)"));
+  }
+
+  @Test
+  void foldersNamedByTimeGiveTimestampHistoryAndALateOlderTimeIsSkipped(Lakehouse lake) throws IOException {
+    Path folder = lake.root().resolve("landing/customers_daily");
+    snapshot(folder, "snapshot_date=2026-12-01", "1,Ann,Lima\n2,Bob,Oslo\n3,Cy,Rome\n");
+    String source = "from-snapshot { path = \"" + folder + "\", format = csv, version-type = timestamp, schema = \"id INT,"
+        + " name STRING, city STRING\", options { header = true } }";
+    String tables = "  silver.customers { keys = [id], cdc { " + source + " } }\n"
+        + "  silver.customers_history { keys = [id], cdc { stored-as-scd-type = 2, " + source + " } }\n";
+    Lakehouse.Loaded p = load(lake, "snaptimes", tables);
+    lake.run(p);
+    snapshot(folder, "snapshot_date=2026-12-02T06%3A30%3A00Z", "1,Ann,Lima\n2,Bob,Bern\n");   // 3 deleted, 2 moved
+    snapshot(folder, "snapshot_date=2026-12-03 08:00:00+01:00", "1,Ann,Lima\n2,Bob,Bern\n3,Cy,Nice\n"); // 3 is back
+    lake.run(p);
+
+    long d1 = micros("2026-12-01T00:00:00Z");
+    long d2 = micros("2026-12-02T06:30:00Z");
+    long d3 = micros("2026-12-03T07:00:00Z");
+    assertThat(dump(lake.table(p, "silver.customers"))).containsExactly("1|Ann|Lima", "2|Bob|Bern", "3|Cy|Nice");
+    assertThat(lake.table(p, "silver.customers_history").schema().apply("__START_AT").dataType().simpleString())
+        .isEqualTo("timestamp");
+    List<String> history = List.of("1|Ann|Lima|" + d1 + "|null", "2|Bob|Bern|" + d2 + "|null",
+        "2|Bob|Oslo|" + d1 + "|" + d2, "3|Cy|Nice|" + d3 + "|null", "3|Cy|Rome|" + d1 + "|" + d2);
+    assertThat(timeHistory(lake, p, "silver.customers_history")).containsExactlyElementsOf(history);
+    assertThat(progress(lake, p).stream().filter(l -> l.startsWith("silver.customers_history|"))).containsExactly(
+        "silver.customers_history|" + d1 + "|INFO|COMPLETED|3|0|3",
+        "silver.customers_history|" + d2 + "|INFO|COMPLETED|1|1|1",
+        "silver.customers_history|" + d3 + "|INFO|COMPLETED|1|0|1");
+
+    // an older day lands late: skipped with a warning that names both times; the tables unchanged
+    OptionalLong scd2Version = version(lake, p, "silver.customers_history");
+    snapshot(folder, "snapshot_date=2026-11-30", "1,Ann,Paris\n");
+    lake.run(p);
+    assertThat(timeHistory(lake, p, "silver.customers_history")).containsExactlyElementsOf(history);
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(scd2Version);
+    String log = p.environment().eventLogTable(p.pipeline()).orElseThrow().quoted();
+    assertThat(dump(lake.spark().sql("SELECT message FROM " + log + " WHERE level = 'WARN'"
+        + " AND origin.dataset_name = 'silver.customers_history'")))
+        .singleElement().asString()
+        .contains("snapshot version 2026-11-30T00:00:00Z of ")
+        .contains("older than the last applied version 2026-12-03T07:00:00Z");
+
+    // a subfolder that is not a time fails the run with the forms expected, nothing written
+    Files.createDirectories(folder.resolve("v=4"));
+    assertThatThrownBy(() -> lake.run(p))
+        .hasMessageFindingMatch("pipeline\\.silver\\.customers(_history)?\\.cdc\\.from-snapshot\\.path: ")
+        .hasMessageContaining("a subfolder named 'v=4', which is not a snapshot time (version-type = timestamp)")
+        .hasMessageContaining("snapshot_date=2026-12-01/");
+    Files.delete(folder.resolve("v=4"));
+
+    // the same tables told that versions are numbers now: refused before anything is written
+    Path numbered = lake.root().resolve("landing/customers_numbered");
+    snapshot(numbered, "v=1", "1,Ann,Lima\n");
+    Lakehouse.Loaded renumbered = load(lake, "snaptimes", "  silver.customers_history { keys = [id], cdc {"
+        + " stored-as-scd-type = 2, from-snapshot { path = \"" + numbered + "\", format = csv, schema = \"id INT,"
+        + " name STRING, city STRING\", options { header = true } } } }\n");
+    assertThatThrownBy(() -> lake.run(renumbered.pipeline(), p.environment()))
+        .hasMessageContaining("pipeline.silver.customers_history.cdc.from-snapshot.version-type")
+        .hasMessageContaining("holds snapshots versioned by time, but the table now says version-type = number")
+        .hasMessageContaining("full-refresh");
+    assertThat(version(lake, p, "silver.customers_history")).isEqualTo(scd2Version);
+    assertThat(timeHistory(lake, p, "silver.customers_history")).containsExactlyElementsOf(history);
+  }
+
   @Test
   void aTableIsReadInBatchWithItsDeltaVersionAsTheSnapshotVersion(Lakehouse lake) throws IOException {
     Path full = lake.root().resolve("landing/crm_full");
@@ -127,7 +199,10 @@ class SnapshotCdcPipelineTest {
             + " schema = \"id INT, name STRING, city STRING\", options { header = true } } }\n"
             + "  silver.customers_history { from = bronze.customers_full, keys = [id],"
             + " sql = \"SELECT id, name, city FROM {bronze.customers_full}\","
-            + " cdc { stored-as-scd-type = 2, from-snapshot { } } }\n");
+            + " cdc { stored-as-scd-type = 2, from-snapshot { } } }\n"
+            + "  silver.customers_timeline { from = bronze.customers_full, keys = [id],"
+            + " sql = \"SELECT id, name, city FROM {bronze.customers_full}\","
+            + " cdc { stored-as-scd-type = 2, from-snapshot { version-type = timestamp } } }\n");
     lake.run(p);
     long v1 = version(lake, p, "bronze.customers_full").getAsLong();
     Files.writeString(full.resolve("customers.csv"), CSV + "1,Ann,Lima\n2,Bob,Bern\n");
@@ -141,6 +216,21 @@ class SnapshotCdcPipelineTest {
     assertThat(dump(lake.table(p, "silver.customers_history"))).containsExactly(
         "1|Ann|Lima|" + v1 + "|null", "2|Bob|Bern|" + v2 + "|null", "2|Bob|Oslo|" + v1 + "|" + v2,
         "3|Cy|Nice|" + v3 + "|null", "3|Cy|Rome|" + v1 + "|" + v2);
+    // version-type = timestamp: the same history, versioned by the time of each bronze commit
+    String bronze = p.environment().tableName(p.pipeline(), TableRef.parse("bronze.customers_full")).quoted();
+    java.util.Map<Long, Long> commitTimes = new java.util.HashMap<>();
+    for (var r : lake.spark().sql("DESCRIBE HISTORY " + bronze).selectExpr("version", "unix_micros(timestamp)")
+        .collectAsList()) {
+      commitTimes.put(r.getLong(0), r.getLong(1));
+    }
+    long t1 = commitTimes.get(v1);
+    long t2 = commitTimes.get(v2);
+    long t3 = commitTimes.get(v3);
+    assertThat(t1).isLessThan(t2);
+    assertThat(t2).isLessThan(t3);
+    assertThat(timeHistory(lake, p, "silver.customers_timeline")).containsExactly(
+        "1|Ann|Lima|" + t1 + "|null", "2|Bob|Bern|" + t2 + "|null", "2|Bob|Oslo|" + t1 + "|" + t2,
+        "3|Cy|Nice|" + t3 + "|null", "3|Cy|Rome|" + t1 + "|" + t2);
 
     // the source's version did not change: running only the CDC table does nothing (it is skipped
     // as unchanged, as every silver table whose inputs did not change)
@@ -148,7 +238,7 @@ class SnapshotCdcPipelineTest {
     lake.run(p.pipeline(), p.environment(),
         RunOptions.all().only(TableRef.parse("silver.customers_history")));
     assertThat(version(lake, p, "silver.customers_history")).isEqualTo(before);
-    assertThat(progress(lake, p).stream().filter(l -> l.startsWith("silver."))).containsExactly(
+    assertThat(progress(lake, p).stream().filter(l -> l.startsWith("silver.customers_history|"))).containsExactly(
         "silver.customers_history|" + v1 + "|INFO|COMPLETED|3|0|3",
         "silver.customers_history|" + v2 + "|INFO|COMPLETED|1|1|1",
         "silver.customers_history|" + v3 + "|INFO|COMPLETED|1|0|1",

@@ -11,7 +11,7 @@ import java.util.List;
 public final class CdcErrors {
   private CdcErrors() {}
 
-  static MedallionException snapshotLacksColumns(String where, String table, long version, List<String> missing,
+  static MedallionException snapshotLacksColumns(String where, String table, String version, List<String> missing,
       List<String> has) {
     return new MedallionException("snapshot version " + version + " of " + table + " rejected, nothing written in"
         + " this run: it lacks column(s) " + missing + " that the table has (the snapshot has " + has + "). A"
@@ -68,15 +68,27 @@ public final class CdcErrors {
         + " make sequence-by unique per key (add a tie-breaker column, e.g. sequence-by = [commit_ts, lsn])");
   }
 
-  static MedallionException notASnapshotVersion(String where, String root, String name, boolean directory) {
+  static MedallionException notASnapshotVersion(String where, String root, String name, boolean directory,
+      boolean time) {
     return new MedallionException(where + ".from-snapshot.path: " + root + " holds "
-        + (directory ? "a subfolder named '" + name + "', which is not a snapshot version"
+        + (directory ? "a subfolder named '" + name + "', which is not a snapshot "
+            + (time ? "time (version-type = timestamp)" : "version")
             : "a file '" + name + "' at its top, where only snapshot version subfolders belong")
-        + ": each snapshot goes in a subfolder named v=<n> or <n> (a whole number, e.g. v=1/ or 20261201/);"
-        + " rename or move it, or prefix its name with _ to have it ignored");
+        + (time ? ": each snapshot goes in a subfolder named by its time, a date or a date-time in ISO-8601,"
+            + " optionally after <name>= (e.g. 2026-12-01/, snapshot_date=2026-12-01/, 2026-12-01T06:30:00Z/;"
+            + " UTC unless it has an offset)"
+            : ": each snapshot goes in a subfolder named v=<n> or <n> (a whole number, e.g. v=1/ or 20261201/)")
+        + "; rename or move it, or prefix its name with _ to have it ignored");
   }
 
-  static MedallionException snapshotVersionTwice(String where, String root, long version, String a, String b) {
+  static MedallionException versionTypeChanged(String where, String table, String stored, String configured) {
+    return new MedallionException(where + ".from-snapshot.version-type: " + table + " holds snapshots versioned"
+        + " by " + stored + ", but the table now says " + configured + ": the versions already applied (and"
+        + " SCD type 2's __START_AT/__END_AT) cannot be compared with the new ones. Set version-type back, or"
+        + " full-refresh the table to replay its snapshots with the new versions");
+  }
+
+  static MedallionException snapshotVersionTwice(String where, String root, String version, String a, String b) {
     return new MedallionException(where + ".from-snapshot.path: " + root + " holds version " + version
         + " twice (subfolders '" + a + "' and '" + b + "'), so it is unclear which is the snapshot:"
         + " keep one of them");

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Snapshot CDC (DLT's {@code create_auto_cdc_from_snapshot_flow}): each input is a full snapshot of
- * the source with a version number; the changes are derived and applied as SCD type 1 or 2 with
- * the version as the sequence ({@code __START_AT}/{@code __END_AT} are versions).
+ * the source with a version; the changes are derived and applied as SCD type 1 or 2 with the
+ * version as the sequence ({@code __START_AT}/{@code __END_AT} are versions: {@code BIGINT}, or
+ * {@code TIMESTAMP} when the spec's snapshots are versioned by time, whose {@code long} version is
+ * then the time in microseconds since the epoch, see {@link SnapshotVersions}).
  *
  * <p><b>Derivation.</b> Against the state the stored changes give (not the target, so a crash
  * between the target's MERGE and the companion's append derives the same changes again): a key
@@ -63,12 +65,19 @@ public final class CdcSnapshots {
   private final TableName target;
   private final CdcEngine engine;
   private final CdcColumns c;
+  private final boolean time;
 
-  private CdcSnapshots(SparkSession spark, TableName target, CdcEngine engine, CdcColumns c) {
+  private CdcSnapshots(SparkSession spark, TableName target, CdcEngine engine, CdcColumns c, boolean time) {
     this.spark = spark;
     this.target = target;
     this.engine = engine;
     this.c = c;
+    this.time = time;
+  }
+
+  /** True when {@code spec}'s snapshots are versioned by time. */
+  static boolean timeVersions(CdcSpec spec) {
+    return spec.fromSnapshot().map(CdcSpec.FromSnapshot::timeVersions).orElse(false);
   }
 
   /**
@@ -88,23 +97,41 @@ public final class CdcSnapshots {
         spec.tombstoneRetention());
   }
 
-  /** The change rows' schema for a snapshot schema: the snapshot's columns, the version and the operation. */
-  static StructType changeSchema(StructType snapshot) {
-    return snapshot.add(VERSION, DataTypes.LongType).add(SNAPSHOT_OP, DataTypes.StringType);
+  /**
+   * The change rows' schema for a snapshot schema: the snapshot's columns, the version ({@code
+   * BIGINT}, or {@code TIMESTAMP} for time versions) and the operation.
+   */
+  static StructType changeSchema(StructType snapshot, boolean time) {
+    return snapshot.add(VERSION, time ? DataTypes.TimestampType : DataTypes.LongType)
+        .add(SNAPSHOT_OP, DataTypes.StringType);
   }
 
   /** The target's columns for snapshots of {@code snapshot}'s columns, after checking {@code spec} against them. */
   public static StructType targetSchema(CdcSpec spec, StructType snapshot, String where) {
-    return CdcEngine.targetSchema(changeSpec(spec), changeSchema(snapshot), where);
+    return CdcEngine.targetSchema(changeSpec(spec), changeSchema(snapshot, timeVersions(spec)), where);
   }
 
-  /** Checks {@code spec} against the snapshot's columns and creates the target and its companion. */
+  /**
+   * Checks {@code spec} against the snapshot's columns and creates the target and its companion.
+   * An existing target whose stored versions are of the other type (a changed {@code version-type})
+   * fails, naming the fix, before anything is written.
+   */
   public static CdcSnapshots prepare(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
       String where, TableSpec layout) {
+    boolean time = timeVersions(spec);
+    TableName companion = CdcEngine.changesTable(target);
+    if (DeltaTables.exists(spark, companion)) {
+      StructType stored = spark.read().table(companion.quoted()).schema();
+      if (java.util.Arrays.asList(stored.fieldNames()).contains(VERSION)
+          && stored.apply(VERSION).dataType().equals(DataTypes.TimestampType) != time) {
+        throw CdcErrors.versionTypeChanged(where, target.toString(), time ? "number" : "time",
+            time ? "version-type = timestamp" : "version-type = number");
+      }
+    }
     CdcSpec changeSpec = changeSpec(spec);
-    StructType input = changeSchema(snapshot);
+    StructType input = changeSchema(snapshot, time);
     CdcEngine engine = CdcEngine.prepare(spark, target, changeSpec, input, where, layout);
-    return new CdcSnapshots(spark, target, engine, CdcColumns.resolve(changeSpec, input, where));
+    return new CdcSnapshots(spark, target, engine, CdcColumns.resolve(changeSpec, input, where), time);
   }
 
   /**
@@ -139,7 +166,8 @@ public final class CdcSnapshots {
     }
     List<String> missing = columns.stream().filter(c -> !has.contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw CdcErrors.snapshotLacksColumns(where, target.toString(), version, missing, List.of(snapshot.fieldNames()));
+      throw CdcErrors.snapshotLacksColumns(where, target.toString(),
+          SnapshotVersions.label(version, timeVersions(spec)), missing, List.of(snapshot.fieldNames()));
     }
     java.util.Set<String> after = new java.util.LinkedHashSet<>(columns);
     for (String f : targetSchema(spec, snapshot, where).fieldNames()) {
@@ -150,7 +178,7 @@ public final class CdcSnapshots {
     return after;
   }
 
-  /** The last applied snapshot version, if any. */
+  /** The last applied snapshot version (for time versions: microseconds since the epoch), if any. */
   public OptionalLong lastVersion() {
     return lastVersion(DeltaTables.properties(spark, target));
   }
@@ -175,7 +203,9 @@ public final class CdcSnapshots {
    * they are reported on every run while they stay available). Applied versions are left out, so a
    * rerun handles nothing. A target that does not exist yet has applied nothing.
    */
-  public static List<Pending> pending(SparkSession spark, TableName target, java.util.Collection<Long> available) {
+  public static List<Pending> pending(SparkSession spark, TableName target, CdcSpec spec,
+      java.util.Collection<Long> available) {
+    boolean time = timeVersions(spec);
     Map<String, String> props = DeltaTables.exists(spark, target)
         ? DeltaTables.properties(spark, target) : Map.of();
     OptionalLong last = lastVersion(props);
@@ -187,14 +217,15 @@ public final class CdcSnapshots {
         continue;
       }
       boolean late = last.isPresent() && v < last.getAsLong();
-      out.add(new Pending(v, late ? java.util.Optional.of(lateMessage(target, v, last.getAsLong())) : java.util.Optional.empty()));
+      out.add(new Pending(v, late ? java.util.Optional.of(lateMessage(target, v, last.getAsLong(), time))
+          : java.util.Optional.empty()));
     }
     return out;
   }
 
-  private static String lateMessage(TableName target, long version, long last) {
-    return "snapshot version " + version + " of " + target + " skipped: it is older than the last"
-        + " applied version " + last + " (snapshots are applied in version order; a late older"
+  private static String lateMessage(TableName target, long version, long last, boolean time) {
+    return "snapshot version " + SnapshotVersions.label(version, time) + " of " + target + " skipped: it is older"
+        + " than the last applied version " + SnapshotVersions.label(last, time) + " (snapshots are applied in version order; a late older"
         + " snapshot cannot change the table). To apply it, full-refresh the table and replay the snapshots";
   }
 
@@ -204,10 +235,10 @@ public final class CdcSnapshots {
     OptionalLong last = lastVersion(props);
     if (last.isPresent() && version <= last.getAsLong()) {
       if (version == last.getAsLong()) {
-        return new Result(Outcome.ALREADY_APPLIED, version, version, CdcResult.nothing(0),
-            "snapshot version " + version + " of " + target + " was applied already: nothing to do");
+        return new Result(Outcome.ALREADY_APPLIED, version, version, CdcResult.nothing(0), "snapshot version "
+            + SnapshotVersions.label(version, time) + " of " + target + " was applied already: nothing to do");
       }
-      String message = lateMessage(target, version, last.getAsLong());
+      String message = lateMessage(target, version, last.getAsLong(), time);
       LOG.warn(message);
       return new Result(Outcome.SKIPPED_LATE, version, last.getAsLong(), CdcResult.nothing(0), message);
     }
@@ -243,7 +274,7 @@ public final class CdcSnapshots {
     List<Column> out = new ArrayList<>();
     for (String name : c.input.fieldNames()) {
       if (name.equals(VERSION)) {
-        out.add(lit(version).as(VERSION));
+        out.add((time ? org.apache.spark.sql.functions.timestamp_micros(lit(version)) : lit(version)).as(VERSION));
       } else if (name.equals(SNAPSHOT_OP)) {
         out.add(org.apache.spark.sql.functions.when(newMissing, "D").otherwise("U").as(SNAPSHOT_OP));
       } else if (c.keys.contains(name)) {

@@ -3,10 +3,9 @@ package io.medallion.table.internal.cdc;
 import io.medallion.table.CdcSpec;
 import java.io.IOException;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,14 +17,15 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A folder of snapshot versions: each subfolder {@code v=<n>} or {@code <n>} ({@code n} a whole
- * number, leading zeros allowed) holds the full snapshot of version n. Names starting with {@code _}
+ * number, leading zeros allowed) holds the full snapshot of version n; with time versions each
+ * subfolder is named by the time of its snapshot ({@code 2026-12-01}, {@code
+ * snapshot_date=2026-12-01T06:30:00Z}, see {@link SnapshotVersions#parseFolderName}), and its version
+ * is that time in microseconds since the epoch. Names starting with {@code _}
  * or {@code .} ({@code _SUCCESS}, {@code _temporary}, {@code .staging}) are ignored; any other name,
  * or a file at the top, is an error (a typo would otherwise hide a snapshot). A folder that does not
  * exist yet holds no versions.
  */
 public final class SnapshotFolder {
-  private static final Pattern VERSION = Pattern.compile("(?:v=)?(\\d{1,18})");
-
   private SnapshotFolder() {}
 
   /** The folder's versions, ascending, with their paths; {@code where} is the config path for errors. */
@@ -43,14 +43,15 @@ public final class SnapshotFolder {
         if (name.startsWith("_") || name.startsWith(".")) {
           continue;
         }
-        Matcher m = VERSION.matcher(name);
-        if (!f.isDirectory() || !m.matches()) {
-          throw CdcErrors.notASnapshotVersion(where, root, name, f.isDirectory());
+        OptionalLong version = SnapshotVersions.parseFolderName(name, source.versionType());
+        if (!f.isDirectory() || version.isEmpty()) {
+          throw CdcErrors.notASnapshotVersion(where, root, name, f.isDirectory(), source.timeVersions());
         }
-        long v = Long.parseLong(m.group(1));
+        long v = version.getAsLong();
         String before = out.put(v, f.getPath().toString());
         if (before != null) {
-          throw CdcErrors.snapshotVersionTwice(where, root, v, new Path(before).getName(), name);
+          throw CdcErrors.snapshotVersionTwice(where, root, SnapshotVersions.label(v, source.timeVersions()),
+              new Path(before).getName(), name);
         }
       }
     } catch (IOException e) {
