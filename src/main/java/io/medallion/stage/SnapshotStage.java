@@ -54,7 +54,7 @@ final class SnapshotStage {
     // Every pending snapshot is read (its schema) and checked before anything is written: one that
     // lacks a column the table has, or an earlier pending version brought, fails the run up front.
     Map<Long, Dataset<Row>> snapshots = new TreeMap<>();
-    java.util.Set<String> columns = Snapshots.targetColumns(spark, name);
+    Map<String, org.apache.spark.sql.types.DataType> columns = Snapshots.targetColumns(spark, name);
     for (Snapshots.Pending p : pending) {
       if (p.lateWarning().isEmpty()) {
         Dataset<Row> rows = available.get(p.version()).get();

@@ -9,6 +9,7 @@ import java.util.SortedMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -49,23 +50,26 @@ public final class Snapshots {
   }
 
   /**
-   * The columns the snapshots of {@code target} must have: its data columns, in lower case; empty
-   * when it does not exist yet. Start of {@link #checkColumns}'s chain.
+   * The columns the snapshots of {@code target} must have, with their types: its data columns, by
+   * lower-case name; empty when it does not exist yet. Start of {@link #checkColumns}'s chain.
    */
-  public static java.util.Set<String> targetColumns(SparkSession spark, TableName target) {
+  public static java.util.Map<String, DataType> targetColumns(SparkSession spark, TableName target) {
     return CdcSnapshots.targetColumns(spark, target);
   }
 
   /**
    * Checks a pending snapshot's columns against those the table has before it ({@code columns}):
-   * one that is missing fails the run with nothing written, naming the columns and the fix; new
-   * columns are added to the table when it is written.
+   * one that is missing, or whose type cannot be written into the table's without loss (Spark's
+   * up-cast: INT into BIGINT is fine, DOUBLE into BIGINT or BIGINT into STRING is not), fails the
+   * run with nothing written, naming the column, the version and the fix; new columns are added to
+   * the table when it is written.
    *
    * @return the columns the table has after this snapshot, for the next version's check
-   * @throws io.medallion.MedallionException when the snapshot lacks a column of the table
+   * @throws io.medallion.MedallionException when the snapshot lacks a column of the table, or has
+   *     one of another type
    */
-  public static java.util.Set<String> checkColumns(CdcSpec spec, TableName target, long version, StructType snapshot,
-      java.util.Set<String> columns, String where) {
+  public static java.util.Map<String, DataType> checkColumns(CdcSpec spec, TableName target, long version,
+      StructType snapshot, java.util.Map<String, DataType> columns, String where) {
     return CdcSnapshots.checkColumns(spec, target, version, snapshot, columns, where);
   }
 

@@ -21,6 +21,17 @@ public final class CdcErrors {
         + ".except-column-list and full-refresh the table");
   }
 
+  static MedallionException snapshotColumnType(String where, String table, String version, String column,
+      String snapshotType, String tableType, boolean folder) {
+    return new MedallionException("snapshot version " + version + " of " + table + " rejected, nothing written in"
+        + " this run: column " + column + " is " + snapshotType + " in the snapshot but " + tableType + " in the"
+        + " table, and its values cannot be written into " + tableType + " without loss. "
+        + (folder ? "Set " + where + ".from-snapshot.schema to the columns as DDL, so that every version is read"
+            + " with the same types (a reader that infers them can infer another type from other files)"
+            : "Cast the column to " + tableType + " in the table's sql")
+        + "; or, to change the column's type, full-refresh the table");
+  }
+
   static MedallionException unknownColumns(String where, String option, List<String> unknown, List<String> available) {
     return new MedallionException(where + "." + option + " names column(s) " + unknown
         + " that the table's input does not have: the input has " + available

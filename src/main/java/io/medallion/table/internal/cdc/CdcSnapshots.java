@@ -18,7 +18,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,15 +137,16 @@ public final class CdcSnapshots {
   }
 
   /**
-   * The columns a snapshot must have for the target as it stands: its data columns (without SCD2's
-   * {@code __START_AT}/{@code __END_AT}), in lower case; empty when it does not exist yet.
+   * The columns a snapshot must have for the target as it stands, with their types: its data
+   * columns (without SCD2's {@code __START_AT}/{@code __END_AT}), by lower-case name; empty when it
+   * does not exist yet.
    */
-  public static java.util.Set<String> targetColumns(SparkSession spark, TableName target) {
-    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+  public static java.util.Map<String, DataType> targetColumns(SparkSession spark, TableName target) {
+    java.util.Map<String, DataType> out = new java.util.LinkedHashMap<>();
     if (DeltaTables.exists(spark, target)) {
-      for (String f : spark.read().table(target.quoted()).schema().fieldNames()) {
-        if (!f.equals(CdcEngine.START) && !f.equals(CdcEngine.END)) {
-          out.add(f.toLowerCase(java.util.Locale.ROOT));
+      for (StructField f : spark.read().table(target.quoted()).schema().fields()) {
+        if (!f.name().equals(CdcEngine.START) && !f.name().equals(CdcEngine.END)) {
+          out.put(f.name().toLowerCase(java.util.Locale.ROOT), f.dataType());
         }
       }
     }
@@ -153,26 +156,34 @@ public final class CdcSnapshots {
   /**
    * Checks the snapshot at {@code version} against {@code columns}, the columns the table has
    * before it (from {@link #targetColumns}, plus those of the versions before it in the run): a
-   * missing one fails, naming it and the fix. A new column is fine: the target and its companion
-   * gain it, as Delta's schema evolution would.
+   * missing one fails, and so does one whose type Spark cannot up-cast to the table's (Delta's MERGE
+   * would fail on it, or cast it with loss), each naming the column and the fix. A new column is
+   * fine: the target and its companion gain it, as Delta's schema evolution would.
    *
    * @return the columns the table has after this snapshot
    */
-  public static java.util.Set<String> checkColumns(CdcSpec spec, TableName target, long version, StructType snapshot,
-      java.util.Set<String> columns, String where) {
-    java.util.Set<String> has = new java.util.LinkedHashSet<>();
-    for (String f : snapshot.fieldNames()) {
-      has.add(f.toLowerCase(java.util.Locale.ROOT));
+  public static java.util.Map<String, DataType> checkColumns(CdcSpec spec, TableName target, long version,
+      StructType snapshot, java.util.Map<String, DataType> columns, String where) {
+    java.util.Map<String, DataType> has = new java.util.LinkedHashMap<>();
+    for (StructField f : snapshot.fields()) {
+      has.put(f.name().toLowerCase(java.util.Locale.ROOT), f.dataType());
     }
-    List<String> missing = columns.stream().filter(c -> !has.contains(c)).toList();
+    String label = SnapshotVersions.label(version, timeVersions(spec));
+    List<String> missing = columns.keySet().stream().filter(c -> !has.containsKey(c)).toList();
     if (!missing.isEmpty()) {
-      throw CdcErrors.snapshotLacksColumns(where, target.toString(),
-          SnapshotVersions.label(version, timeVersions(spec)), missing, List.of(snapshot.fieldNames()));
+      throw CdcErrors.snapshotLacksColumns(where, target.toString(), label, missing, List.of(snapshot.fieldNames()));
     }
-    java.util.Set<String> after = new java.util.LinkedHashSet<>(columns);
-    for (String f : targetSchema(spec, snapshot, where).fieldNames()) {
-      if (!f.equals(CdcEngine.START) && !f.equals(CdcEngine.END)) {
-        after.add(f.toLowerCase(java.util.Locale.ROOT));
+    for (java.util.Map.Entry<String, DataType> c : columns.entrySet()) {
+      DataType now = has.get(c.getKey());
+      if (!now.equals(c.getValue()) && !org.apache.spark.sql.catalyst.expressions.Cast.canUpCast(now, c.getValue())) {
+        throw CdcErrors.snapshotColumnType(where, target.toString(), label, c.getKey(), now.sql(), c.getValue().sql(),
+            spec.fromSnapshot().map(CdcSpec.FromSnapshot::isFolder).orElse(false));
+      }
+    }
+    java.util.Map<String, DataType> after = new java.util.LinkedHashMap<>(columns);
+    for (StructField f : targetSchema(spec, snapshot, where).fields()) {
+      if (!f.name().equals(CdcEngine.START) && !f.name().equals(CdcEngine.END)) {
+        after.putIfAbsent(f.name().toLowerCase(java.util.Locale.ROOT), f.dataType());
       }
     }
     return after;
