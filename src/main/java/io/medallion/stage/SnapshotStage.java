@@ -11,7 +11,7 @@ import io.medallion.table.Write;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -104,22 +104,21 @@ final class SnapshotStage {
       return out;
     }
     TableName from = ctx.nameOf(table.from());
-    Optional<Long> version;
-    Optional<Long> snapshotVersion;
-    if (source.timeVersions()) { // the latest commit's version and time, together
-      Optional<Row> latest = DeltaSink.exists(spark, from)
-          ? Optional.of(spark.sql("DESCRIBE HISTORY " + from.quoted() + " LIMIT 1").select("version", "timestamp").first())
-          : Optional.empty();
-      version = latest.map(r -> r.getLong(0));
-      snapshotVersion = latest.map(r -> Snapshots.version(r.getTimestamp(1).toInstant()));
-    } else {
-      version = DeltaSink.version(spark, from).stream().boxed().findFirst();
-      snapshotVersion = version;
+    OptionalLong current = DeltaSink.version(spark, from);
+    if (current.isEmpty()) {
+      return out;
     }
-    version.ifPresent(v -> out.put(snapshotVersion.orElseThrow(), () -> SqlStages.query(ctx, table, table.effectiveSql(),
-        ref -> ref.equals(table.from())
-            ? spark.sql("SELECT * FROM " + ctx.nameOf(ref).quoted() + " VERSION AS OF " + v)
-            : spark.read().table(ctx.nameOf(ref).quoted()))));
+    long version = current.getAsLong();
+    long snapshotVersion = version;
+    if (source.timeVersions()) { // the latest commit's version and time, read together
+      Row latest = spark.sql("DESCRIBE HISTORY " + from.quoted() + " LIMIT 1").select("version", "timestamp").first();
+      version = latest.getLong(0);
+      snapshotVersion = Snapshots.version(latest.getTimestamp(1).toInstant());
+    }
+    long read = version;
+    out.put(snapshotVersion, () -> SqlStages.query(ctx, table, table.effectiveSql(), ref -> ref.equals(table.from())
+        ? spark.sql("SELECT * FROM " + ctx.nameOf(ref).quoted() + " VERSION AS OF " + read)
+        : spark.read().table(ctx.nameOf(ref).quoted())));
     return out;
   }
 

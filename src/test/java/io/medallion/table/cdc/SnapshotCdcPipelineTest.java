@@ -307,15 +307,24 @@ class SnapshotCdcPipelineTest {
     lake.run(p);
     assertThat(dump(lake.table(p, "silver.scores").select("id", "score"))).containsExactly("1|7", "2|9");
 
-    Files.writeString(Files.createDirectories(folder.resolve("2")).resolve("part-0.json"),
+    // a narrower type is written as the table's: score as INT (a CSV read that infers types)
+    Path narrow = lake.root().resolve("landing/typed_snapshots_csv");
+    Files.writeString(Files.createDirectories(narrow.resolve("2")).resolve("part-0.csv"), "id,score\n1,8\n2,9\n");
+    Lakehouse.Loaded csv = load(lake, "snaptypes", "  silver.scores { keys = [id], cdc { from-snapshot { path = \""
+        + narrow + "\", format = csv, options { header = true, inferSchema = true } } } }\n");
+    lake.run(csv.pipeline(), p.environment());
+    assertThat(dump(lake.table(p, "silver.scores").select("id", "score"))).containsExactly("1|8", "2|9");
+    assertThat(lake.table(p, "silver.scores").schema().apply("score").dataType().simpleString()).isEqualTo("bigint");
+
+    Files.writeString(Files.createDirectories(folder.resolve("3")).resolve("part-0.json"),
         "{\"id\": 1, \"score\": 7.5}\n{\"id\": 2, \"score\": 9}\n");
     OptionalLong before = version(lake, p, "silver.scores");
-    assertThatThrownBy(() -> lake.run(p)).hasMessageContaining("snapshot version 2 of ")
+    assertThatThrownBy(() -> lake.run(p)).hasMessageContaining("snapshot version 3 of ")
         .hasMessageContaining("rejected, nothing written in this run")
         .hasMessageContaining("column score is DOUBLE in the snapshot but BIGINT in the table")
         .hasMessageContaining("pipeline.silver.scores.cdc.from-snapshot.schema");
     assertThat(version(lake, p, "silver.scores")).isEqualTo(before);
-    assertThat(dump(lake.table(p, "silver.scores").select("id", "score"))).containsExactly("1|7", "2|9");
+    assertThat(dump(lake.table(p, "silver.scores").select("id", "score"))).containsExactly("1|8", "2|9");
   }
 
   @Test

@@ -68,13 +68,17 @@ public final class CdcSnapshots {
   private final CdcEngine engine;
   private final CdcColumns c;
   private final boolean time;
+  /** The target's column types when it was prepared (see {@link #withTableTypes}). */
+  private final Map<String, DataType> tableTypes;
 
-  private CdcSnapshots(SparkSession spark, TableName target, CdcEngine engine, CdcColumns c, boolean time) {
+  private CdcSnapshots(SparkSession spark, TableName target, CdcEngine engine, CdcColumns c, boolean time,
+      Map<String, DataType> tableTypes) {
     this.spark = spark;
     this.target = target;
     this.engine = engine;
     this.c = c;
     this.time = time;
+    this.tableTypes = tableTypes;
   }
 
   /** True when {@code spec}'s snapshots are versioned by time. */
@@ -130,10 +134,41 @@ public final class CdcSnapshots {
             time ? "version-type = timestamp" : "version-type = number");
       }
     }
+    Map<String, DataType> tableTypes = targetColumns(spark, target);
     CdcSpec changeSpec = changeSpec(spec);
-    StructType input = changeSchema(snapshot, time);
+    StructType input = changeSchema(withTableTypes(snapshot, tableTypes), time);
     CdcEngine engine = CdcEngine.prepare(spark, target, changeSpec, input, where, layout);
-    return new CdcSnapshots(spark, target, engine, CdcColumns.resolve(changeSpec, input, where), time);
+    return new CdcSnapshots(spark, target, engine, CdcColumns.resolve(changeSpec, input, where), time, tableTypes);
+  }
+
+  /**
+   * The snapshot's columns with the types the table already has where the snapshot's type differs
+   * and Spark can up-cast it to the table's ({@link #checkColumns} refuses any other difference):
+   * an {@code INT} read where the table has {@code BIGINT} is a {@code BIGINT}, so the changes, the
+   * stored ones and the target agree on one type.
+   */
+  private static StructType withTableTypes(StructType snapshot, Map<String, DataType> tableTypes) {
+    StructType out = new StructType();
+    for (StructField f : snapshot.fields()) {
+      DataType table = tableTypes.get(f.name().toLowerCase(java.util.Locale.ROOT));
+      boolean cast = table != null && !table.equals(f.dataType())
+          && org.apache.spark.sql.catalyst.expressions.Cast.canUpCast(f.dataType(), table);
+      out = out.add(cast ? new StructField(f.name(), table, f.nullable(), f.metadata()) : f);
+    }
+    return out;
+  }
+
+  /** {@code rows} cast as {@link #withTableTypes} says (the same rows when no type differs). */
+  private Dataset<Row> withTableTypes(Dataset<Row> rows) {
+    StructType aligned = withTableTypes(rows.schema(), tableTypes);
+    if (aligned.equals(rows.schema())) {
+      return rows;
+    }
+    List<Column> out = new ArrayList<>();
+    for (StructField f : aligned.fields()) {
+      out.add(col(quote(f.name())).cast(f.dataType()).as(f.name()));
+    }
+    return rows.select(out.toArray(Column[]::new));
   }
 
   /**
@@ -255,7 +290,7 @@ public final class CdcSnapshots {
     }
     java.util.Set<Long> applied = SnapshotVersions.parse(props.getOrDefault(APPLIED_PROPERTY, ""));
     applied.add(version);
-    CdcResult r = engine.apply(changes(snapshot, version), "snapshot:" + target, version);
+    CdcResult r = engine.apply(changes(withTableTypes(snapshot), version), "snapshot:" + target, version);
     spark.sql("ALTER TABLE " + target.quoted() + " SET TBLPROPERTIES ('" + VERSION_PROPERTY + "' = '" + version
         + "', '" + APPLIED_PROPERTY + "' = '" + SnapshotVersions.format(applied) + "')");
     return new Result(Outcome.APPLIED, version, version, r, "");

@@ -1,6 +1,7 @@
 package io.medallion.table.internal.cdc;
 
 import io.medallion.table.CdcSpec;
+import io.medallion.table.Snapshots;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -49,15 +50,10 @@ final class SnapshotVersions {
       LocalDate date = LocalDate.parse(m.group(1));
       LocalTime time = m.group(2) == null ? LocalTime.MIDNIGHT : LocalTime.parse(m.group(2));
       ZoneOffset offset = m.group(3) == null ? ZoneOffset.UTC : ZoneOffset.of(m.group(3));
-      return OptionalLong.of(micros(date.atTime(time).toInstant(offset)));
+      return OptionalLong.of(Snapshots.version(date.atTime(time).toInstant(offset)));
     } catch (DateTimeException e) { // 2026-02-30, 25:00
       return OptionalLong.empty();
     }
-  }
-
-  /** Microseconds since the epoch: the version of a snapshot taken at {@code time}. */
-  static long micros(Instant time) {
-    return io.medallion.table.Snapshots.version(time);
   }
 
   /** A version as messages show it: the number, or the time in ISO-8601 (UTC). */

@@ -14,7 +14,7 @@ class SnapshotVersionsTest {
   }
 
   private static OptionalLong micros(String instant) {
-    return OptionalLong.of(SnapshotVersions.micros(Instant.parse(instant)));
+    return OptionalLong.of(io.medallion.table.Snapshots.version(Instant.parse(instant)));
   }
 
   @Test
