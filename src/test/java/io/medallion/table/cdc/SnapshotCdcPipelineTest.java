@@ -172,6 +172,13 @@ class SnapshotCdcPipelineTest {
         .hasMessageContaining("a subfolder named 'v=4', which is not a snapshot time (version-type = timestamp)")
         .hasMessageContaining("snapshot_date=2026-12-01/");
     Files.delete(folder.resolve("v=4"));
+    // two names of one instant: which one is the snapshot is unclear, so the run fails
+    Files.createDirectories(folder.resolve("2026-12-03T07%3A00Z"));
+    assertThatThrownBy(() -> lake.run(p))
+        .hasMessageContaining("holds version 2026-12-03T07:00:00Z twice")
+        .hasMessageContaining("'2026-12-03T07%3A00Z'").hasMessageContaining("'snapshot_date=2026-12-03 08:00:00+01:00'")
+        .hasMessageContaining("keep one of them");
+    Files.delete(folder.resolve("2026-12-03T07%3A00Z"));
 
     // the same tables told that versions are numbers now: refused before anything is written
     Path numbered = lake.root().resolve("landing/customers_numbered");
