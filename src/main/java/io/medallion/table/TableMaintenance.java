@@ -27,7 +27,8 @@ public final class TableMaintenance {
    *
    * @param optimize what OPTIMIZE did ({@code clustering}, {@code z-order by [..]}, {@code compaction})
    * @param retention the VACUUM retention used
-   * @param vacuumed files VACUUM deleted
+   * @param vacuumed files VACUUM deleted (from its {@code VACUUM END} commit; -1 when Delta did not
+   *     record it)
    */
   public record Report(String label, TableName name, long filesBefore, long bytesBefore, long filesAfter,
       long bytesAfter, String optimize, String retention, long vacuumed) {
@@ -35,7 +36,7 @@ public final class TableMaintenance {
     public String summary() {
       return label + " (" + name + "): OPTIMIZE (" + optimize + ") files " + filesBefore + " -> " + filesAfter
           + ", bytes " + bytes(bytesBefore) + " -> " + bytes(bytesAfter) + "; VACUUM (retention " + retention
-          + ") deleted " + vacuumed + " file(s)";
+          + (vacuumed < 0 ? ") done (the files deleted were not recorded)" : ") deleted " + vacuumed + " file(s)");
     }
 
     private static String bytes(long b) {
@@ -43,6 +44,8 @@ public final class TableMaintenance {
           : String.format(Locale.ROOT, "%.1f MB", b / (1024.0 * 1024));
     }
   }
+
+  private static final String VACUUM_LOGGING = "spark.databricks.delta.vacuum.logging.enabled";
 
   /**
    * Optimizes and vacuums a table.
@@ -72,9 +75,15 @@ public final class TableMaintenance {
     Map<String, String> conf = JavaConverters.mapAsJavaMap(
         log.update(false, Option.empty(), Option.empty()).metadata().configuration());
     String retention = conf.getOrDefault("delta.deletedFileRetentionDuration", "interval 1 week (default)");
-    // No RETAIN clause: Delta uses the table's retention and keeps its safety check.
-    long vacuumed = spark.sql("VACUUM " + table + " DRY RUN").count();
-    spark.sql("VACUUM " + table);
+    // No RETAIN clause: Delta uses the table's retention and keeps its safety check. One listing:
+    // the files deleted are counted by VACUUM itself, in its "VACUUM END" commit (Delta's vacuum
+    // logging, on by default for cloud storage only; on here, on a clone of the session), not by a
+    // DRY RUN that lists the table a second time (and could count other files than VACUUM deletes)
+    long optimized = log.update(false, Option.empty(), Option.empty()).version();
+    SparkSession logged = spark.cloneSession();
+    logged.conf().set(VACUUM_LOGGING, "true");
+    logged.sql("VACUUM " + table);
+    long vacuumed = DeltaTables.operationMetric(spark, name, optimized, "VACUUM END", "numDeletedFiles").orElse(-1);
     Snapshot after = log.update(false, Option.empty(), Option.empty());
     return new Report(label, name, before.numOfFiles(), before.sizeInBytes(), after.numOfFiles(),
         after.sizeInBytes(), optimize, retention, vacuumed);

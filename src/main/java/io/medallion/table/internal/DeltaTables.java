@@ -260,16 +260,48 @@ public final class DeltaTables {
       return rowsWrittenSinceByHistory(spark, name, sinceVersion);
     }
     long total = 0;
-    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(sinceVersion.orElse(-1) + 1, false);
-    while (changes.hasNext()) {
-      Iterator<Action> actions = changes.next()._2().iterator();
-      while (actions.hasNext()) {
-        if (actions.next() instanceof CommitInfo info && info.operationMetrics().isDefined()) {
-          total += rowsWritten(JavaConverters.mapAsJavaMap(info.operationMetrics().get()));
-        }
+    for (CommitInfo info : commitInfos(log, sinceVersion.orElse(-1) + 1)) {
+      if (info.operationMetrics().isDefined()) {
+        total += rowsWritten(JavaConverters.mapAsJavaMap(info.operationMetrics().get()));
       }
     }
     return total;
+  }
+
+  /** The commit infos of the commits from {@code fromVersion} on, oldest first: reads only those commits. */
+  private static java.util.List<CommitInfo> commitInfos(DeltaLog log, long fromVersion) {
+    java.util.List<CommitInfo> out = new java.util.ArrayList<>();
+    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(fromVersion, false);
+    while (changes.hasNext()) {
+      Iterator<Action> actions = changes.next()._2().iterator();
+      while (actions.hasNext()) {
+        if (actions.next() instanceof CommitInfo info) {
+          out.add(info);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The metric {@code metric} of the last commit after {@code sinceVersion} whose operation is
+   * {@code operation} (e.g. {@code VACUUM END}'s {@code numDeletedFiles}); empty when there is none
+   * or it lacks the metric. Reads only the commits after {@code sinceVersion}.
+   */
+  public static OptionalLong operationMetric(SparkSession spark, TableName name, long sinceVersion, String operation,
+      String metric) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log == null) {
+      return OptionalLong.empty();
+    }
+    OptionalLong found = OptionalLong.empty();
+    for (CommitInfo info : commitInfos(log, sinceVersion + 1)) {
+      if (info.operation().equals(operation) && info.operationMetrics().isDefined()
+          && info.operationMetrics().get().contains(metric)) {
+        found = OptionalLong.of(asLong(info.operationMetrics().get().apply(metric)));
+      }
+    }
+    return found;
   }
 
   private static long rowsWrittenSinceByHistory(SparkSession spark, TableName name, OptionalLong sinceVersion) {
