@@ -72,18 +72,17 @@ public final class TableMaintenance {
       spark.sql("OPTIMIZE " + table);
       optimize = "compaction";
     }
-    Map<String, String> conf = JavaConverters.mapAsJavaMap(
-        log.update(false, Option.empty(), Option.empty()).metadata().configuration());
+    Snapshot optimized = log.update(false, Option.empty(), Option.empty());
+    Map<String, String> conf = JavaConverters.mapAsJavaMap(optimized.metadata().configuration());
     String retention = conf.getOrDefault("delta.deletedFileRetentionDuration", "interval 1 week (default)");
     // No RETAIN clause: Delta uses the table's retention and keeps its safety check. One listing:
     // the files deleted are counted by VACUUM itself, in its "VACUUM END" commit (Delta's vacuum
     // logging, on by default for cloud storage only; on here, on a clone of the session), not by a
     // DRY RUN that lists the table a second time (and could count other files than VACUUM deletes)
-    long optimized = log.update(false, Option.empty(), Option.empty()).version();
     SparkSession logged = spark.cloneSession();
     logged.conf().set(VACUUM_LOGGING, "true");
     logged.sql("VACUUM " + table);
-    long vacuumed = DeltaTables.operationMetric(spark, name, optimized, "VACUUM END", "numDeletedFiles").orElse(-1);
+    long vacuumed = DeltaTables.operationMetric(spark, name, optimized.version(), "VACUUM END", "numDeletedFiles").orElse(-1);
     Snapshot after = log.update(false, Option.empty(), Option.empty());
     return new Report(label, name, before.numOfFiles(), before.sizeInBytes(), after.numOfFiles(),
         after.sizeInBytes(), optimize, retention, vacuumed);

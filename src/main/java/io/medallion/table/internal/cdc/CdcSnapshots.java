@@ -125,8 +125,9 @@ public final class CdcSnapshots {
   public static CdcSnapshots prepare(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
       String where, TableSpec layout) {
     boolean time = timeVersions(spec);
+    Map<String, DataType> tableTypes = targetColumns(spark, target);
     TableName companion = CdcEngine.changesTable(target);
-    if (DeltaTables.exists(spark, companion)) {
+    if (!tableTypes.isEmpty() && DeltaTables.exists(spark, companion)) { // created with the target
       StructType stored = spark.read().table(companion.quoted()).schema();
       if (java.util.Arrays.asList(stored.fieldNames()).contains(VERSION)
           && stored.apply(VERSION).dataType().equals(DataTypes.TimestampType) != time) {
@@ -134,7 +135,6 @@ public final class CdcSnapshots {
             time ? "version-type = timestamp" : "version-type = number");
       }
     }
-    Map<String, DataType> tableTypes = targetColumns(spark, target);
     CdcSpec changeSpec = changeSpec(spec);
     StructType input = changeSchema(withTableTypes(snapshot, tableTypes), time);
     CdcEngine engine = CdcEngine.prepare(spark, target, changeSpec, input, where, layout);
