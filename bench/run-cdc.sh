@@ -13,7 +13,7 @@ if [[ ! -d target/classes/io/medallion/table || ! -f target/spark-classpath.txt 
   mvn -q -B -o -DskipTests compile
 fi
 cp="$(cat target/spark-classpath.txt):target/classes"
-javac -nowarn -d "$out/classes" -cp "$cp" bench/src/main/java/io/medallion/bench/CdcBenchmark.java
+javac -nowarn -d "$out/classes" -cp "$cp" -sourcepath bench/src/main/java bench/src/main/java/io/medallion/bench/CdcBenchmark.java
 opens=$(grep -A20 '<spark.java17.opens>' pom.xml | tr '\n' ' ' | sed 's/.*<spark.java17.opens>\(.*\)<\/spark.java17.opens>.*/\1/')
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee "$out/results.txt"
 # shellcheck disable=SC2086

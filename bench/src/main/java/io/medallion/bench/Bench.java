@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import io.medallion.pipeline.Environment;
+import io.medallion.platform.Platform;
 import org.apache.spark.sql.SparkSession;
 
 /** What the benchmarks share: the session, option parsing, medians, files and the report. */
@@ -21,10 +23,15 @@ final class Bench {
    * The benchmarks' session: {@code local[2]}, UI off, driver on 127.0.0.1, session time zone UTC,
    * Delta's extension and session catalog as {@code io.medallion.cli.Sessions} sets them
    * ({@code reference.conf}), and Delta's snapshot partitions at the cores, as the CLI sets them on
-   * a local master (docs/performance.md).
+   * a local master (docs/performance.md). Like the CLI on a local master it also takes the
+   * platform's local settings ({@code Platform#localSessionConf}: Hadoop's {@code file:} file
+   * system without a forked {@code chmod} or {@code readlink} per file), so the variants pay for
+   * local files what they would pay on a cluster's storage, not one process per checkpoint or
+   * Delta log file; {@code -Dmedallion.bench.forking-local-fs=true} keeps Hadoop's own file system
+   * (the benchmarks' setting before 2026-12-05) to compare.
    */
   static SparkSession session(String appName, int shufflePartitions) {
-    SparkSession spark =
+    SparkSession.Builder builder =
         SparkSession.builder()
             .master("local[2]")
             .appName(appName)
@@ -35,8 +42,11 @@ final class Bench {
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .config("spark.databricks.delta.snapshotPartitions", "2")
-            .getOrCreate();
+            .config("spark.databricks.delta.snapshotPartitions", "2");
+    if (!Boolean.getBoolean("medallion.bench.forking-local-fs")) {
+      Platform.choose(Environment.PlatformChoice.OSS, Map.of()).localSessionConf().forEach(builder::config);
+    }
+    SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;
   }

@@ -44,15 +44,9 @@ public final class CdcBenchmark {
     int changes = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
     int batches = args.length > 3 ? Integer.parseInt(args[3]) : 5;
     Files.createDirectories(work);
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("cdc-bench")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "8")
-        // both sides rebuild Delta snapshots; capped at the cores as medallion's CLI does locally
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .getOrCreate();
+    // local[2], 8 shuffle partitions, Delta's snapshot partitions at the cores (both sides rebuild
+    // Delta snapshots) and the local file system medallion's CLI uses (bench/README.md)
+    SparkSession spark = Bench.session("cdc-bench", 8);
     spark.sparkContext().setLogLevel("WARN");
     WarehouseCatalog.register(spark, "bench", work.resolve("warehouse").toString());
 
