@@ -1,5 +1,7 @@
 package io.medallion.bench;
 
+import io.medallion.pipeline.Environment;
+import io.medallion.platform.Platform;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import io.medallion.pipeline.Environment;
-import io.medallion.platform.Platform;
 import org.apache.spark.sql.SparkSession;
 
 /** What the benchmarks share: the session, option parsing, medians, files and the report. */

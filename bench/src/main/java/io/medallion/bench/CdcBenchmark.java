@@ -47,7 +47,6 @@ public final class CdcBenchmark {
     // local[2], 8 shuffle partitions, Delta's snapshot partitions at the cores (both sides rebuild
     // Delta snapshots) and the local file system medallion's CLI uses (bench/README.md)
     SparkSession spark = Bench.session("cdc-bench", 8);
-    spark.sparkContext().setLogLevel("WARN");
     WarehouseCatalog.register(spark, "bench", work.resolve("warehouse").toString());
 
     // the changes: a hot set of keys gets them, so keys have several changes and late ones matter
