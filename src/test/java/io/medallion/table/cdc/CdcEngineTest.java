@@ -105,16 +105,19 @@ class CdcEngineTest {
     List<Row> two = new ArrayList<>(reversedUsers(1000).subList(4, 8));
     two.add(RowFactory.create(1, "Ann", "Lima", "INSERT", 3L));
     two.add(RowFactory.create(2, "Bob", "Oslo", "INSERT", 3L));
+    two.add(RowFactory.create(3, null, null, "DELETE", 1L));   // deleted, then inserted again
+    two.add(RowFactory.create(3, "Cy", "Nice", "INSERT", 2L));
     e.apply(frame(spark, one, USERS), "app", 1);
     e.apply(frame(spark, two, USERS), "app", 2);
     // the late insert of key 1 stays deleted: the delete at sequence 9 is remembered
-    assertThat(dump(spark, t)).containsExactlyElementsOf(union(DLT_SCD1, moved(DLT_SCD1, 1000), List.of("2|Bob|Oslo")));
+    assertThat(dump(spark, t)).containsExactlyElementsOf(
+        union(DLT_SCD1, moved(DLT_SCD1, 1000), List.of("2|Bob|Oslo", "3|Cy|Nice")));
 
-    // deleted keys: 123, 1123 and 1
+    // deleted keys: 123, 1123 and 1; key 3's delete is as old, but its last change is an insert
     assertThat(e.expireTombstones(Instant.now())).isZero();
     assertThat(e.expireTombstones(Instant.now().plus(Duration.ofDays(3)))).isEqualTo(3);
     e.apply(frame(spark, List.of(RowFactory.create(1, "Ann", "Rome", "UPDATE", 4L)), USERS), "app", 3);
-    List<String> expected = union(DLT_SCD1, moved(DLT_SCD1, 1000), List.of("1|Ann|Rome", "2|Bob|Oslo"));
+    List<String> expected = union(DLT_SCD1, moved(DLT_SCD1, 1000), List.of("1|Ann|Rome", "2|Bob|Oslo", "3|Cy|Nice"));
     assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
 
     long version = DeltaTables.version(spark, t).getAsLong();
