@@ -288,12 +288,12 @@ public final class CdcEngine {
    * does). Returns the number of keys forgotten.
    */
   public long expireTombstones(Instant now) {
-    Instant cutoff = now.minus(spec.tombstoneRetention());
+    Column cutoff = lit(java.sql.Timestamp.from(now.minus(spec.tombstoneRetention())));
     Dataset<Row> stored = DeltaTables.readLatest(spark, changes);
     // A key has expired only if a delete of it was applied before the cutoff. Almost every run
     // finds no such stored row: a filtered scan, which Parquet's statistics mostly answer from the
     // files' footers, settles it without the grouping below (a shuffle of every stored change).
-    if (stored.where(col(OP).equalTo("D").and(col(APPLIED).lt(lit(java.sql.Timestamp.from(cutoff))))).isEmpty()) {
+    if (stored.where(col(OP).equalTo("D").and(col(APPLIED).lt(cutoff))).isEmpty()) {
       return 0;
     }
     Dataset<Row> latest = stored.where(col(OP).notEqual("T"))
@@ -303,7 +303,7 @@ public final class CdcEngine {
     // The MERGE computes the keys again; nothing else writes the changes table in between (it is
     // written only by this table's runs, which the run lock keeps to one at a time).
     Dataset<Row> expired = latest.where(col("__last_op").equalTo("D")
-        .and(col("__last_applied").lt(lit(java.sql.Timestamp.from(cutoff))))).select(cols(c.keys));
+        .and(col("__last_applied").lt(cutoff))).select(cols(c.keys));
     long n = expired.count();
     if (n > 0) {
       String view = view("expire");
