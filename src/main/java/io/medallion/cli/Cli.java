@@ -52,6 +52,8 @@ public final class Cli {
           "  --full-refresh T      drop T's data and checkpoint first and recompute it; repeatable",
           "  --allow-reset         allow --full-refresh of tables whose source cannot be replayed",
           "                        (Kafka, Kinesis, cloudFiles.cleanSource): their old data is lost",
+          "  --max-concurrent-tables N  run at most N tables at once (default: every table whose",
+          "                        inputs are done; 1 runs them one after another)",
           "  --show-gold           print every gold table after the run",
           "  --quiet               print nothing while running (errors still go to stderr)",
           "  --json                print one JSON object per event (batch, table, run) instead of lines");
@@ -102,6 +104,9 @@ public final class Cli {
     RunOptions options = new RunOptions(only(a.only, pipeline), refs(a.fullRefresh), progress);
     if (a.allowReset) {
       options = options.allowReset();
+    }
+    if (a.maxConcurrentTables > 0) {
+      options = options.maxConcurrentTables(a.maxConcurrentTables);
     }
     progress.runStarted(pipeline.name(), env.name(), platform.name(), spark.version());
     RunResult result;
@@ -192,6 +197,7 @@ public final class Cli {
     boolean quiet;
     boolean json;
     boolean allowReset;
+    int maxConcurrentTables;
 
     static Args parse(String[] args) {
       Args a = new Args();
@@ -216,6 +222,7 @@ public final class Cli {
           case "--quiet" -> a.quiet = true;
           case "--json" -> a.json = true;
           case "--allow-reset" -> a.allowReset = true;
+          case "--max-concurrent-tables" -> a.maxConcurrentTables = positive(value(list, ++i, arg), arg);
           default -> throw CliErrors.usage("Unknown option '" + arg + "'.");
         }
       }
@@ -226,6 +233,19 @@ public final class Cli {
         throw CliErrors.usage("Missing --env (a name under <conf-dir>/env, e.g. local, or a .conf file).");
       }
       return a;
+    }
+
+    private static int positive(String value, String option) {
+      try {
+        int n = Integer.parseInt(value.trim());
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // the same message as for a number below 1
+      }
+      throw CliErrors.usage(option + " " + value + ": expected a whole number of 1 or more (1 runs the tables"
+          + " one after another).");
     }
 
     private static String value(List<String> list, int i, String option) {

@@ -15,7 +15,8 @@ final class Help {
   static {
     COMMANDS.put("run", String.join("\n",
         "medallion run --pipeline <name|file.conf> --env <name|file.conf> [--conf-dir DIR] [--only T ...]",
-        "              [--full-refresh T ...] [--allow-reset] [--show-gold] [--quiet | --json]",
+        "              [--full-refresh T ...] [--allow-reset] [--max-concurrent-tables N] [--show-gold]",
+        "              [--quiet | --json]",
         "Runs the pipeline's tables in dependency order and prints a line per table. It prints the",
         "resolved warehouse, checkpoint and landing roots first.",
         "  --only T           run only table T (layer.table, e.g. silver.orders) or a whole layer",
@@ -23,6 +24,9 @@ final class Help {
         "  --full-refresh T   drop T's data and checkpoint first and recompute it; repeatable",
         "  --allow-reset      allow --full-refresh of tables whose source cannot be replayed",
         "                     (Kafka, Kinesis, cloudFiles.cleanSource): their old data is lost",
+        "  --max-concurrent-tables N",
+        "                     run at most N tables at once; by default every table whose inputs",
+        "                     are done starts at once (1 runs them one after another)",
         "  --show-gold        print every gold table after the run",
         "  --quiet            print nothing while running (errors still go to stderr)",
         "  --json             print one JSON object per event (batch, table, run) instead of lines"));

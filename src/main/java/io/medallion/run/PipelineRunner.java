@@ -130,8 +130,9 @@ public final class PipelineRunner {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
       }
       List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
-      // One thread per ready table (independent tables overlap); a failure stops the run as before.
-      TableScheduler.run(spark.sparkContext(), selected, selected.size(), table -> {
+      // One thread per ready table (independent tables overlap), at most maxConcurrentTables of
+      // them; a failure stops the run as before.
+      TableScheduler.run(spark.sparkContext(), selected, options.concurrency(selected.size()), table -> {
         Instant tableStart = Instant.now();
         Optional<UnchangedInputs.State> before = unchanged.before(table);
         if (before.isPresent() && unchanged.unchanged(table, before.get())) {

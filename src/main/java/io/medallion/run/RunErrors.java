@@ -18,6 +18,11 @@ final class RunErrors {
         + " or add the column to the table's SQL.");
   }
 
+  static MedallionException maxConcurrentTables(int n) {
+    return new MedallionException("At most " + n + " tables at once: the limit must be 1 or more (1 runs"
+        + " the tables one after another). Leave it out to run every ready table at once.");
+  }
+
   static MedallionException unknownTable(String option, TableRef ref, String pipeline, List<TableRef> tables) {
     return new MedallionException(option + " " + ref + ": pipeline '" + pipeline
         + "' has no such table. Its tables: " + tables);

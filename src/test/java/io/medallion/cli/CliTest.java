@@ -120,7 +120,7 @@ class CliTest {
 
   @Test
   void runOnlyALayerPrintsALinePerTable() {
-    String out = cli(args("run", "retail", "--only", "bronze"));
+    String out = cli(args("run", "retail", "--only", "bronze", "--max-concurrent-tables", "1"));
     assertThat(out)
         .contains("bronze.orders -> cli_bronze.sales.orders: read 3526 rows, wrote 3526 rows in ")
         .contains(", 54 rows with warnings")
@@ -184,7 +184,7 @@ class CliTest {
     assertThat(cli("help", "sql")).startsWith("medallion sql \"<query>\" --env <name|file.conf>")
         .contains("Anything but a query is refused");
     assertThat(cli("run", "--help")).startsWith("medallion run --pipeline <name|file.conf>")
-        .contains("--full-refresh T");
+        .contains("--full-refresh T").contains("--max-concurrent-tables N");
     assertThat(cli("help", "validate")).contains("Moves no data");
     assertThatThrownBy(() -> cli("help", "launch")).isInstanceOf(UsageException.class)
         .hasMessageContaining("No command 'launch': expected one of run, validate, maintain, bundle, report, sql");
@@ -273,6 +273,11 @@ class CliTest {
     assertThatThrownBy(() -> cli(args("run", "retail", "--full-refresh", "platinum.x")))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("unknown layer 'platinum'");
+    for (String bad : new String[] {"0", "two"}) {
+      assertThatThrownBy(() -> cli(args("run", "retail", "--max-concurrent-tables", bad)))
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("--max-concurrent-tables " + bad + ": expected a whole number of 1 or more");
+    }
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Ready tables run at once, each after its inputs; a failure stops what has not started. */
@@ -69,5 +70,37 @@ class TableSchedulerTest {
     }, (ref, e) -> failed.add(ref))).isInstanceOf(IllegalArgumentException.class).hasMessage("b is broken");
     assertThat(failed).containsExactly(TableRef.parse("gold.b"));
     assertThat(finished).containsExactlyInAnyOrder("gold.a", "gold.c", "gold.d"); // gold.all never started
+  }
+
+  @Test
+  void aLimitOfTwoRunsTwoTablesAtATime() {
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    CountDownLatch twoStarted = new CountDownLatch(2);
+    List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    TableScheduler.run(null, PIPELINE, RunOptions.all().maxConcurrentTables(2).concurrency(PIPELINE.size()), t -> {
+      most.accumulateAndGet(running.incrementAndGet(), Math::max);
+      twoStarted.countDown();
+      try { // the first two wait for each other; without the limit all four would be running by then
+        twoStarted.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      ran.add(t.ref().toString());
+      running.decrementAndGet();
+    }, (ref, e) -> {});
+    assertThat(most.get()).isEqualTo(2);
+    assertThat(ran).hasSize(5).endsWith("gold.all");
+  }
+
+  @Test
+  void theLimitDefaultsToEveryReadyTableAndRefusesLessThanOne() {
+    assertThat(RunOptions.all().concurrency(5)).isEqualTo(5);
+    assertThat(RunOptions.all().maxConcurrentTables(2).concurrency(5)).isEqualTo(2);
+    assertThat(RunOptions.all().maxConcurrentTables(8).concurrency(5)).isEqualTo(5);
+    assertThat(RunOptions.all().maxConcurrentTables(1).only(TableRef.parse("gold.a")).maxConcurrentTables()).isEqualTo(1);
+    assertThatThrownBy(() -> RunOptions.all().maxConcurrentTables(0))
+        .hasMessage("At most 0 tables at once: the limit must be 1 or more (1 runs the tables one after another)."
+            + " Leave it out to run every ready table at once.");
   }
 }
