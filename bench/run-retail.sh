@@ -25,21 +25,11 @@ done
 
 out=target/bench/retail
 rm -rf "$out" && mkdir -p "$out/classes"
-# the job jar itself, not its -sources, -javadoc or -tests companions
-jobjar() { ls target/medallion-*.jar 2>/dev/null | grep -v -e original -e sources -e javadoc -e tests | head -n 1 || true; }
-jar=$(jobjar)
-if [[ -z "$jar" || ! -f target/spark-classpath.txt ]]; then
-  mvn -q -B -o -DskipTests package
-  jar=$(jobjar)
-fi
-cp=$(cat target/spark-classpath.txt)
+# jar (the job jar itself, not its -sources, -javadoc or -tests companions), cp, opens
+source bench/spark-submit-env.sh
 javac -q -nowarn -d "$out/classes" -cp "$cp" bench/src/main/java/io/medallion/bench/HandWrittenRetail.java 2>/dev/null \
   || javac -d "$out/classes" -cp "$cp" bench/src/main/java/io/medallion/bench/HandWrittenRetail.java
 (cd "$out/classes" && jar cf ../hand-written-retail.jar .)
-opens=$(sed -n 's/.*<spark.java17.opens>\(.*\)<\/spark.java17.opens>.*/\1/p' pom.xml | head -n 1)
-if [[ -z "$opens" ]]; then
-  opens=$(grep -A20 '<spark.java17.opens>' pom.xml | tr '\n' ' ' | sed 's/.*<spark.java17.opens>\(.*\)<\/spark.java17.opens>.*/\1/')
-fi
 
 # The hand-written job gets the file: file system medallion's CLI gives a local master
 # (NoForkLocalFileSystem: no forked chmod/readlink per file), so both sides pay for local files
