@@ -3,6 +3,7 @@ package io.medallion.cli;
 import io.medallion.eventlog.EventLog;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.Platform;
@@ -17,8 +18,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code medallion maintain}: OPTIMIZE and VACUUM ({@link TableMaintenance}) every existing table
- * of the pipeline (or those of {@code --only}), their quarantine tables and the event log; one line
- * and one {@code maintenance} event per table.
+ * of the pipeline (or those of {@code --only}), the stored changes of its CDC tables (SCD type 1:
+ * superseded changes removed first), their quarantine tables and the event log; one line and one
+ * {@code maintenance} event per table.
  */
 final class MaintainCommand {
   private final PrintStream out;
@@ -44,16 +46,24 @@ final class MaintainCommand {
       if (!only.isEmpty() && !only.contains(t.ref())) {
         continue;
       }
-      maintain(spark, events, runId, t.ref().toString(), t.ref().toString(), env.tableName(pipeline, t.ref()),
-          t.spec(), reports);
-      maintain(spark, events, runId, t.ref() + " quarantine", t.ref().toString(),
-          env.quarantineName(pipeline, t.ref(), io.medallion.config.Defaults.reference().quarantineSuffix()), TableMaintenance.noSpec(), reports);
+      TableName name = env.tableName(pipeline, t.ref());
+      maintain(spark, events, runId, t.ref().toString(), t.ref().toString(), name,
+          () -> TableMaintenance.maintain(spark, t.ref().toString(), name, t.spec()), reports);
+      if (t instanceof SilverTable s && s.cdc().isPresent()) {
+        String label = t.ref() + " changes";
+        maintain(spark, events, runId, label, t.ref().toString(), TableMaintenance.changesTable(name),
+            () -> TableMaintenance.maintainChanges(spark, label, name, s.cdc().get()), reports);
+      }
+      TableName quarantine = env.quarantineName(pipeline, t.ref(), io.medallion.config.Defaults.reference().quarantineSuffix());
+      maintain(spark, events, runId, t.ref() + " quarantine", t.ref().toString(), quarantine,
+          () -> TableMaintenance.maintain(spark, t.ref() + " quarantine", quarantine, TableMaintenance.noSpec()), reports);
     }
     if (only.isEmpty()) {
       Optional<TableName> log = env.eventLogTable(pipeline);
       if (log.isPresent()) {
         events.flush(); // its own pending events first
-        maintain(spark, events, runId, "event log", null, log.get(), TableMaintenance.noSpec(), reports);
+        maintain(spark, events, runId, "event log", null, log.get(),
+            () -> TableMaintenance.maintain(spark, "event log", log.get(), TableMaintenance.noSpec()), reports);
       }
     }
     events.flush();
@@ -62,12 +72,14 @@ final class MaintainCommand {
     return reports;
   }
 
+  /** Maintains {@code name} with {@code maintenance} if the table exists: its line, its event, its report. */
   private void maintain(SparkSession spark, EventLog events, String runId, String label, String dataset,
-      TableName name, io.medallion.table.TableSpec spec, List<TableMaintenance.Report> reports) {
+      TableName name, java.util.function.Supplier<TableMaintenance.Report> maintenance,
+      List<TableMaintenance.Report> reports) {
     if (!spark.catalog().tableExists(name.toString())) {
       return;
     }
-    TableMaintenance.Report r = TableMaintenance.maintain(spark, label, name, spec);
+    TableMaintenance.Report r = maintenance.get();
     out.println(r.summary());
     events.tableEvent(runId, "maintenance", "INFO", dataset, name, "Maintenance of " + r.summary());
     reports.add(r);

@@ -29,12 +29,26 @@ public final class TableMaintenance {
    * @param retention the VACUUM retention used
    * @param vacuumed files VACUUM deleted (from its {@code VACUUM END} commit; -1 when Delta did not
    *     record it)
+   * @param supersededRemoved for a CDC table's stored changes ({@link #maintainChanges}), the
+   *     superseded changes removed before OPTIMIZE; -1 for every other table, and for stored
+   *     changes that are all kept (SCD type 2, ignore-null options)
    */
   public record Report(String label, TableName name, long filesBefore, long bytesBefore, long filesAfter,
-      long bytesAfter, String optimize, String retention, long vacuumed) {
-    /** One line: {@code gold.x (c.s.t): OPTIMIZE (compaction) files 12 -> 1, bytes 3.1 KB -> 1.2 KB; VACUUM ...}. */
+      long bytesAfter, String optimize, String retention, long vacuumed, long supersededRemoved) {
+    /** A report of a table that is not a CDC table's stored changes. */
+    public Report(String label, TableName name, long filesBefore, long bytesBefore, long filesAfter,
+        long bytesAfter, String optimize, String retention, long vacuumed) {
+      this(label, name, filesBefore, bytesBefore, filesAfter, bytesAfter, optimize, retention, vacuumed, -1);
+    }
+
+    /**
+     * One line: {@code gold.x (c.s.t): OPTIMIZE (compaction) files 12 -> 1, bytes 3.1 KB -> 1.2 KB; VACUUM ...},
+     * after {@code N superseded change(s) removed; } for stored changes.
+     */
     public String summary() {
-      return label + " (" + name + "): OPTIMIZE (" + optimize + ") files " + filesBefore + " -> " + filesAfter
+      return label + " (" + name + "): "
+          + (supersededRemoved < 0 ? "" : supersededRemoved + " superseded change(s) removed; ")
+          + "OPTIMIZE (" + optimize + ") files " + filesBefore + " -> " + filesAfter
           + ", bytes " + bytes(bytesBefore) + " -> " + bytes(bytesAfter) + "; VACUUM (retention " + retention
           + (vacuumed < 0 ? ") done (the files deleted were not recorded)" : ") deleted " + vacuumed + " file(s)");
     }
@@ -86,6 +100,36 @@ public final class TableMaintenance {
     Snapshot after = log.update(false, Option.empty(), Option.empty());
     return new Report(label, name, before.numOfFiles(), before.sizeInBytes(), after.numOfFiles(),
         after.sizeInBytes(), optimize, retention, vacuumed);
+  }
+
+  /**
+   * Maintains the stored changes of the CDC table {@code target} (its companion table
+   * {@code <table>__cdc_changes}, which keeps every applied change: the tombstones and what late
+   * changes are replayed with). For SCD type 1 without ignore-null options, the changes no later
+   * batch can need are removed first: every change of a key but its newest (exact: docs/cdc.md,
+   * "Stored changes and maintain"); SCD type 2 and ignore-null options need every change, which
+   * are kept. Then OPTIMIZE and VACUUM, as {@link #maintain}. {@code filesBefore}/{@code
+   * bytesBefore} are the companion's before the removal.
+   *
+   * @param label how the stored changes are named in reports ({@code silver.customers changes})
+   * @throws io.medallion.MedallionException if the companion does not exist
+   */
+  public static Report maintainChanges(SparkSession spark, String label, TableName target, CdcSpec spec) {
+    TableName changes = changesTable(target);
+    DeltaLog log = DeltaTables.deltaLog(spark, changes);
+    if (log == null) {
+      throw TableErrors.notMaintainable(label, changes);
+    }
+    Snapshot before = log.update(false, Option.empty(), Option.empty());
+    java.util.OptionalLong removed = io.medallion.table.internal.cdc.CdcEngine.removeSupersededChanges(spark, target, spec);
+    Report r = maintain(spark, label, changes, noSpec());
+    return new Report(label, changes, before.numOfFiles(), before.sizeInBytes(), r.filesAfter(), r.bytesAfter(),
+        r.optimize(), r.retention(), r.vacuumed(), removed.orElse(-1));
+  }
+
+  /** The table holding the stored changes of the CDC table {@code target}: {@code <table>__cdc_changes} beside it. */
+  public static TableName changesTable(TableName target) {
+    return io.medallion.table.internal.cdc.CdcEngine.changesTable(target);
   }
 
   /** The spec of a table medallion creates itself (quarantine tables, the event log). */

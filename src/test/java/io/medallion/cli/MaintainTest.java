@@ -9,9 +9,12 @@ import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.run.RunOptions;
 import io.medallion.pipeline.TableRef;
 import io.medallion.platform.internal.OssPlatform;
+import io.medallion.table.CdcSpec;
 import io.medallion.table.TableMaintenance;
+import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.ByteArrayOutputStream;
@@ -25,9 +28,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.apache.spark.sql.types.StructType;
 
 /** {@code medallion maintain}: OPTIMIZE compacts, VACUUM keeps what the retention protects, events are logged. */
 @ExtendWith(MedallionExtension.class)
@@ -67,17 +73,7 @@ class MaintainTest {
     Path fresh = Files.write(dir.resolve("part-00000-orphan-new.snappy.parquet"), new byte[] {1, 2, 3});
 
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    // VACUUM lists files with this many tasks (10,000 by default): minutes of empty tasks on 2 cores.
-    String parallelism = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
-    String before = spark.conf().get(parallelism);
-    spark.conf().set(parallelism, "2");
-    List<TableMaintenance.Report> reports;
-    try {
-      reports = new MaintainCommand(new PrintStream(text, true, StandardCharsets.UTF_8))
-          .run(spark, p, env, new OssPlatform(), Set.of());
-    } finally {
-      spark.conf().set(parallelism, before);
-    }
+    List<TableMaintenance.Report> reports = maintain(spark, p, env, Set.of(), text);
 
     TableMaintenance.Report s = reports.stream().filter(r -> r.label().equals("silver.orders")).findFirst().orElseThrow();
     assertThat(s.filesBefore()).isEqualTo(8);
@@ -113,5 +109,71 @@ class MaintainTest {
         .anyMatch(m -> m.startsWith("Maintenance of bronze.orders ("))
         .anyMatch(m -> m.startsWith("Maintenance of silver.orders quarantine ("))
         .anyMatch(m -> m.startsWith("Maintenance of event log ("));
+  }
+
+  @Test
+  void anScd1TablesStoredChangesLoseTheirSupersededChangesAndAreCompacted(Lakehouse lake) {
+    StructType schema = StructType.fromDDL("id INT, v STRING, op STRING, seq BIGINT");
+    CdcSpec spec = CdcSpec.builder(List.of("id"), List.of("seq")).applyAsDeletes("op = 'D'")
+        .exceptColumnList(List.of("op", "seq")).build();
+    PipelineDefinition p = PipelineBuilder.pipeline("mntc").schema("m")
+        .bronze("changes", FileSource.of("/nonexistent", "json").withSchema(schema.toDDL())
+            .withOption("allowMissingPath", "true"))
+        .silver("customers", s -> s.from("bronze.changes").cdc(spec))
+        .build();
+    Environment env = lake.environment();
+    SparkSession spark = lake.spark();
+    new OssPlatform().prepareCatalogs(spark, env);
+    TableName silver = env.tableName(p, TableRef.parse("silver.customers"));
+    DeltaTables.ensureSchema(spark, silver);
+    CdcEngine engine = CdcEngine.prepare(spark, silver, spec, schema, "test", TableSpec.defaults());
+    // three batches, each a file of the stored changes: 1 updated twice, 2 inserted and deleted
+    List<List<Row>> batches = List.of(
+        List.of(RowFactory.create(1, "a", "U", 1L), RowFactory.create(2, "x", "U", 1L)),
+        List.of(RowFactory.create(1, "b", "U", 2L), RowFactory.create(2, null, "D", 2L)),
+        List.of(RowFactory.create(1, "c", "U", 3L)));
+    for (int b = 0; b < batches.size(); b++) {
+      engine.apply(spark.createDataFrame(batches.get(b), schema), "mnt", b);
+    }
+    TableName changes = TableMaintenance.changesTable(silver);
+    assertThat(changes.table()).isEqualTo(silver.table() + "__cdc_changes");
+
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    List<TableMaintenance.Report> reports = maintain(spark, p, env, Set.of(TableRef.parse("silver.customers")), text);
+
+    assertThat(reports).extracting(TableMaintenance.Report::label)
+        .containsExactly("silver.customers", "silver.customers changes");
+    TableMaintenance.Report r = reports.get(1);
+    assertThat(r.name()).isEqualTo(changes);
+    assertThat(r.supersededRemoved()).isEqualTo(3); // 1 at 1 and 2, 2 at 1
+    assertThat(r.filesBefore()).isEqualTo(3);
+    assertThat(r.filesAfter()).isEqualTo(1);
+    assertThat(reports.get(0).supersededRemoved()).isEqualTo(-1);
+    assertThat(spark.read().table(changes.quoted()).select("id", "v", "seq", "__op").collectAsList())
+        .extracting(Row::toString).containsExactlyInAnyOrder("[1,c,3,U]", "[2,null,2,D]");
+    assertThat(spark.read().table(silver.quoted()).collectAsList()).extracting(Row::toString)
+        .containsExactly("[1,c]");
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("silver.customers changes (" + changes + "): 3 superseded change(s) removed; OPTIMIZE (compaction) files 3 -> 1");
+    List<String> events = spark.table(env.eventLogTable(p).orElseThrow().quoted()).where("event_type = 'maintenance'")
+        .select("message").as(Encoders.STRING()).collectAsList();
+    assertThat(events).anyMatch(m -> m.startsWith("Maintenance of silver.customers changes (")
+        && m.contains("3 superseded change(s) removed"));
+
+  }
+
+  /** {@code maintain} of {@code only} (every table when empty), its lines to {@code text}. */
+  private static List<TableMaintenance.Report> maintain(SparkSession spark, PipelineDefinition p, Environment env,
+      Set<TableRef> only, ByteArrayOutputStream text) {
+    // VACUUM lists files with this many tasks (10,000 by default): minutes of empty tasks on 2 cores.
+    String parallelism = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    String before = spark.conf().get(parallelism);
+    spark.conf().set(parallelism, "2");
+    try {
+      return new MaintainCommand(new PrintStream(text, true, StandardCharsets.UTF_8))
+          .run(spark, p, env, new OssPlatform(), only);
+    } finally {
+      spark.conf().set(parallelism, before);
+    }
   }
 }

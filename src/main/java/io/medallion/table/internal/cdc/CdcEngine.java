@@ -319,6 +319,74 @@ public final class CdcEngine {
   }
 
   /**
+   * Removes from {@code target}'s companion the changes no later batch can need: for SCD type 1
+   * without ignore-null options, every stored change of a key but its newest (by sequence), whose
+   * applied time becomes the newest applied time of the key's changes (so tombstones expire exactly
+   * when they would have). Truncates are kept. One MERGE, one commit (nothing when nothing is
+   * superseded); Delta's conflict checks fail it, and keep everything, if a batch appends to the
+   * companion meanwhile.
+   *
+   * <p>Why this is exact: an SCD1 key's row is its newest change, so every later replay (before or
+   * after a batch) gives the same rows from the newest change alone; a late change older than it
+   * stays superseded. What changes: a redelivered change that was removed counts again as a new
+   * change in the batch's metrics (the table does not change), and a different change at a removed
+   * change's sequence is not reported as a conflict (it is superseded all the same).
+   *
+   * @return the changes removed; empty (nothing read or written) for SCD type 2 and for specs with
+   *     an ignore-null option, whose replays need every change, and when the companion does not exist
+   */
+  public static java.util.OptionalLong removeSupersededChanges(SparkSession spark, TableName target, CdcSpec spec) {
+    CdcSpec applied = spec.snapshots() ? CdcSnapshots.changeSpec(spec) : spec;
+    TableName changes = changesTable(target);
+    if (applied.scd2() || applied.ignoreNullUpdates() || !applied.ignoreNullUpdatesColumnList().isEmpty()
+        || !applied.ignoreNullUpdatesExceptColumnList().isEmpty() || !DeltaTables.exists(spark, changes)) {
+      return java.util.OptionalLong.empty();
+    }
+    Dataset<Row> stored = spark.read().table(changes.quoted());
+    List<String> keys = storedNames(target, stored.schema(), applied.keys());
+    List<String> sequence = storedNames(target, stored.schema(), applied.sequenceBy());
+    Column seq = sequence.size() == 1 ? col(quote(sequence.get(0))) : struct(cols(sequence));
+    List<String> id = new ArrayList<>(keys);
+    id.addAll(sequence);
+    // the newest change of each key stays (its applied time raised to the key's newest); the rest goes
+    Dataset<Row> superseded = stored.where(col(OP).notEqual("T"))
+        .withColumn("__rank", org.apache.spark.sql.functions.row_number()
+            .over(Window.partitionBy(cols(keys)).orderBy(seq.desc())))
+        .withColumn("__last_applied", max(col(APPLIED)).over(Window.partitionBy(cols(keys))))
+        .where(col("__rank").gt(1).or(col("__last_applied").gt(col(APPLIED))));
+    List<Column> source = new ArrayList<>(List.of(cols(id)));
+    source.add(col("__rank"));
+    source.add(col("__last_applied"));
+    superseded = superseded.select(source.toArray(Column[]::new));
+    String view = view(target, "compact");
+    try {
+      if (superseded.isEmpty()) {
+        return java.util.OptionalLong.of(0);
+      }
+      superseded.createOrReplaceTempView(view);
+      Row metrics = spark.sql("MERGE INTO " + changes.quoted() + " t USING " + quote(view) + " s ON "
+              + on("t", "s", id) + " AND t." + OP + " <> 'T'"
+              + " WHEN MATCHED AND s.__rank > 1 THEN DELETE"
+              + " WHEN MATCHED THEN UPDATE SET t." + APPLIED + " = s.__last_applied")
+          .first();
+      return java.util.OptionalLong.of(metrics.<Long>getAs("num_deleted_rows"));
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+
+  /** {@code names} spelled as in {@code schema} (matched case-insensitively, as the engine resolves them). */
+  private static List<String> storedNames(TableName target, StructType schema, List<String> names) {
+    List<String> has = List.of(schema.fieldNames());
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(has.stream().filter(f -> f.equalsIgnoreCase(n)).findFirst().orElseThrow(() ->
+          CdcErrors.storedChangesLackColumn(target.toString(), changesTable(target).toString(), n, has)));
+    }
+    return out;
+  }
+
+  /**
    * Projects a batch to the stored columns, its operation and the two condition flags (kept for
    * {@link #checks()}), without duplicates.
    */
@@ -555,6 +623,10 @@ public final class CdcEngine {
   }
 
   private String view(String what) {
+    return view(target, what);
+  }
+
+  private static String view(TableName target, String what) {
     return ("__medallion_cdc_" + what + "_" + target.catalog() + "_" + target.schema() + "_" + target.table())
         .replace('-', '_');
   }

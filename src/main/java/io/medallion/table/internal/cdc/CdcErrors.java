@@ -32,6 +32,13 @@ public final class CdcErrors {
         + "; or, to change the column's type, full-refresh the table");
   }
 
+  static MedallionException storedChangesLackColumn(String table, String changes, String column, List<String> has) {
+    return new MedallionException("the stored changes of " + table + " (" + changes + ") have no column " + column
+        + " (they have " + has + "), so their superseded changes cannot be removed; nothing was written. The"
+        + " table's keys or sequence-by changed since the changes were stored: full-refresh the table, which"
+        + " stores its changes again under the current keys and sequence");
+  }
+
   static MedallionException unknownColumns(String where, String option, List<String> unknown, List<String> available) {
     return new MedallionException(where + "." + option + " names column(s) " + unknown
         + " that the table's input does not have: the input has " + available
