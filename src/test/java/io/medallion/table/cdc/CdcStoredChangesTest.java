@@ -87,6 +87,10 @@ class CdcStoredChangesTest {
     assertThat(CdcEngine.removeSupersededChanges(spark, compacted, scd1)).hasValue(4);
     assertThat(dump(spark.read().table(changes.quoted()).select("id", "seq", "__op")))
         .containsExactly("1|6|U", "2|4|U", "3|5|D", "4|8|U", "null|7|T");
+    // nothing superseded left: nothing written
+    long stored = DeltaTables.version(spark, changes).getAsLong();
+    assertThat(CdcEngine.removeSupersededChanges(spark, compacted, scd1)).hasValue(0);
+    assertThat(DeltaTables.version(spark, changes)).hasValue(stored);
     // a new key older than the kept truncate stays truncated; a newer change of 1 comes back
     List<Row> fourth = List.of(u(5, "z", 6), u(1, "e", 9));
     some.apply(spark.createDataFrame(fourth, SCHEMA), "st", 3);
@@ -94,28 +98,22 @@ class CdcStoredChangesTest {
 
     // a replayed batch commits nothing: the transaction ids survive the removal's commits
     long target = DeltaTables.version(spark, compacted).getAsLong();
-    long stored = DeltaTables.version(spark, changes).getAsLong();
+    stored = DeltaTables.version(spark, changes).getAsLong();
     some.apply(spark.createDataFrame(fourth, SCHEMA), "st", 3);
     assertThat(DeltaTables.version(spark, compacted)).hasValue(target);
-    assertThat(DeltaTables.version(spark, changes)).hasValue(stored);
-    // nothing superseded left: nothing written
-    assertThat(CdcEngine.removeSupersededChanges(spark, compacted, scd1)).hasValue(1); // 1 at 6
-    stored = DeltaTables.version(spark, changes).getAsLong();
-    assertThat(CdcEngine.removeSupersededChanges(spark, compacted, scd1)).hasValue(0);
     assertThat(DeltaTables.version(spark, changes)).hasValue(stored);
   }
 
   @Test
   void scd2AndIgnoreNullTablesKeepEveryChange() {
+    // their replays need every change: nothing is read or written (an empty result, not 0)
     SparkSession spark = CdcTestSupport.spark(warehouse, "cdcst");
-    List<Row> rows = List.of(u(1, "a", 1), u(1, "b", 2));
     for (CdcSpec spec : List.of(spec().scdType2().build(), spec().ignoreNullUpdates().build())) {
       TableName t = TableName.of("cdcst", "s", spec.scd2() ? "history" : "nulls");
-      engine(spark, t, spec, SCHEMA).apply(spark.createDataFrame(rows, SCHEMA), "st", 0);
+      engine(spark, t, spec, SCHEMA);
       OptionalLong version = DeltaTables.version(spark, CdcEngine.changesTable(t));
       assertThat(CdcEngine.removeSupersededChanges(spark, t, spec)).as(t.table()).isEmpty();
       assertThat(DeltaTables.version(spark, CdcEngine.changesTable(t))).isEqualTo(version);
-      assertThat(spark.read().table(CdcEngine.changesTable(t).quoted()).count()).isEqualTo(2);
     }
   }
 
