@@ -25,6 +25,11 @@ public final class ChildJvm {
       }
     }
     cmd.add("-Xmx1g");
+    // The child loads the classes this JVM loaded and verified, from the same class path: checking
+    // their bytecode again costs each child ~1.5 of its ~21 CPU s (docs/architecture.md, "Test suite
+    // time"). The job jar's own JVMs (the ITs) keep verification: a bad relocation shows there.
+    cmd.add("-XX:+UnlockDiagnosticVMOptions");
+    cmd.add("-XX:-BytecodeVerificationRemote");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(main.getName());
