@@ -2,6 +2,7 @@ package io.medallion.cli;
 
 import io.medallion.eventlog.EventLog;
 import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.SilverTable;
 import io.medallion.pipeline.TableDefinition;
@@ -18,9 +19,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code medallion maintain}: OPTIMIZE and VACUUM ({@link TableMaintenance}) every existing table
- * of the pipeline (or those of {@code --only}), the stored changes of its CDC tables (SCD type 1:
- * superseded changes removed first), their quarantine tables and the event log; one line and one
- * {@code maintenance} event per table.
+ * of the pipeline (or those of {@code --only}), the stored changes of its CDC tables (SCD type 1
+ * streaming or snapshot tables: superseded changes removed first), their quarantine tables and the
+ * event log; one line and one {@code maintenance} event per table.
  */
 final class MaintainCommand {
   private final PrintStream out;
@@ -52,7 +53,8 @@ final class MaintainCommand {
       if (t instanceof SilverTable s && s.cdc().isPresent()) {
         String label = t.ref() + " changes";
         maintain(spark, events, runId, label, t.ref().toString(), TableMaintenance.changesTable(name),
-            () -> TableMaintenance.maintainChanges(spark, label, name, s.cdc().get()), reports);
+            () -> TableMaintenance.maintainChanges(spark, label, name, s.cdc().get(),
+                s.cdc().get().snapshots() || s.execution() == Execution.STREAMING), reports);
       }
       TableName quarantine = env.quarantineName(pipeline, t.ref(), io.medallion.config.Defaults.reference().quarantineSuffix());
       maintain(spark, events, runId, t.ref() + " quarantine", t.ref().toString(), quarantine,

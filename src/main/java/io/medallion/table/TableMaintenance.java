@@ -31,7 +31,7 @@ public final class TableMaintenance {
    *     record it)
    * @param supersededRemoved for a CDC table's stored changes ({@link #maintainChanges}), the
    *     superseded changes removed before OPTIMIZE; -1 for every other table, and for stored
-   *     changes that are all kept (SCD type 2, ignore-null options)
+   *     changes that are all kept (SCD type 2, ignore-null options, a batch table re-reading its input)
    */
   public record Report(String label, TableName name, long filesBefore, long bytesBefore, long filesAfter,
       long bytesAfter, String optimize, String retention, long vacuumed, long supersededRemoved) {
@@ -105,23 +105,31 @@ public final class TableMaintenance {
   /**
    * Maintains the stored changes of the CDC table {@code target} (its companion table
    * {@code <table>__cdc_changes}, which keeps every applied change: the tombstones and what late
-   * changes are replayed with). For SCD type 1 without ignore-null options, the changes no later
-   * batch can need are removed first: every change of a key but its newest (exact: docs/cdc.md,
-   * "Stored changes and maintain"); SCD type 2 and ignore-null options need every change, which
-   * are kept. Then OPTIMIZE and VACUUM, as {@link #maintain}. {@code filesBefore}/{@code
-   * bytesBefore} are the companion's before the removal.
+   * changes are replayed with). For SCD type 1 without ignore-null options whose changes arrive
+   * once, the changes no later batch can need are removed first: every change of a key but its
+   * newest (exact: docs/cdc.md, "Stored changes and maintain"). SCD type 2 and ignore-null options
+   * need every change; a table that re-reads its whole input every run needs every change to
+   * recognize it as already applied (removed, it would be stored and counted again). Those keep
+   * them. Then OPTIMIZE and VACUUM, as {@link #maintain}. {@code filesBefore}/{@code bytesBefore}
+   * are the companion's before the removal.
    *
    * @param label how the stored changes are named in reports ({@code silver.customers changes})
+   * @param changesArriveOnce true when each change reaches the table once, apart from rare
+   *     redeliveries: a streaming table, or changes derived from snapshots; false for a batch table
+   *     that reads its whole input every run
    * @throws io.medallion.MedallionException if the companion does not exist
    */
-  public static Report maintainChanges(SparkSession spark, String label, TableName target, CdcSpec spec) {
+  public static Report maintainChanges(SparkSession spark, String label, TableName target, CdcSpec spec,
+      boolean changesArriveOnce) {
     TableName changes = changesTable(target);
     DeltaLog log = DeltaTables.deltaLog(spark, changes);
     if (log == null) {
       throw TableErrors.notMaintainable(label, changes);
     }
     Snapshot before = log.update(false, Option.empty(), Option.empty());
-    java.util.OptionalLong removed = io.medallion.table.internal.cdc.CdcEngine.removeSupersededChanges(spark, target, spec);
+    java.util.OptionalLong removed = changesArriveOnce
+        ? io.medallion.table.internal.cdc.CdcEngine.removeSupersededChanges(spark, target, spec)
+        : java.util.OptionalLong.empty();
     Report r = maintain(spark, label, changes, noSpec());
     return new Report(label, changes, before.numOfFiles(), before.sizeInBytes(), r.filesAfter(), r.bytesAfter(),
         r.optimize(), r.retention(), r.vacuumed(), removed.orElse(-1));

@@ -3,6 +3,7 @@ package io.medallion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.pipeline.Environment;
+import io.medallion.pipeline.Execution;
 import io.medallion.config.PipelineBuilder;
 import io.medallion.source.FileSource;
 import io.medallion.pipeline.PipelineDefinition;
@@ -112,7 +113,7 @@ class MaintainTest {
   }
 
   @Test
-  void anScd1TablesStoredChangesLoseTheirSupersededChangesAndAreCompacted(Lakehouse lake) {
+  void anScd1StreamingTablesStoredChangesLoseTheirSupersededOnesABatchTableKeepsThem(Lakehouse lake) {
     StructType schema = StructType.fromDDL("id INT, v STRING, op STRING, seq BIGINT");
     CdcSpec spec = CdcSpec.builder(List.of("id"), List.of("seq")).applyAsDeletes("op = 'D'")
         .exceptColumnList(List.of("op", "seq")).build();
@@ -120,6 +121,9 @@ class MaintainTest {
         .bronze("changes", FileSource.of("/nonexistent", "json").withSchema(schema.toDDL())
             .withOption("allowMissingPath", "true"))
         .silver("customers", s -> s.from("bronze.changes").cdc(spec))
+        // a batch table reads its whole input every run: each change comes back, and is recognized
+        // as applied only while it is stored
+        .silver("customers_batch", s -> s.from("bronze.changes").cdc(spec).execution(Execution.BATCH))
         .build();
     Environment env = lake.environment();
     SparkSession spark = lake.spark();
@@ -134,14 +138,18 @@ class MaintainTest {
     for (int b = 0; b < batches.size(); b++) {
       engine.apply(spark.createDataFrame(batches.get(b), schema), "mnt", b);
     }
+    TableName batchSilver = env.tableName(p, TableRef.parse("silver.customers_batch"));
+    CdcEngine.prepare(spark, batchSilver, spec, schema, "test", TableSpec.defaults())
+        .apply(spark.createDataFrame(batches.get(0), schema).union(spark.createDataFrame(batches.get(1), schema)), "mnt", -1);
     TableName changes = TableMaintenance.changesTable(silver);
     assertThat(changes.table()).isEqualTo(silver.table() + "__cdc_changes");
 
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    List<TableMaintenance.Report> reports = maintain(spark, p, env, Set.of(TableRef.parse("silver.customers")), text);
+    List<TableMaintenance.Report> reports = maintain(spark, p, env,
+        Set.of(TableRef.parse("silver.customers"), TableRef.parse("silver.customers_batch")), text);
 
-    assertThat(reports).extracting(TableMaintenance.Report::label)
-        .containsExactly("silver.customers", "silver.customers changes");
+    assertThat(reports).extracting(TableMaintenance.Report::label).containsExactly("silver.customers",
+        "silver.customers changes", "silver.customers_batch", "silver.customers_batch changes");
     TableMaintenance.Report r = reports.get(1);
     assertThat(r.name()).isEqualTo(changes);
     assertThat(r.supersededRemoved()).isEqualTo(2); // 1 at 1, 2 at 1
@@ -158,7 +166,10 @@ class MaintainTest {
         .select("message").as(Encoders.STRING()).collectAsList();
     assertThat(events).anyMatch(m -> m.startsWith("Maintenance of silver.customers changes (")
         && m.contains("2 superseded change(s) removed"));
-
+    assertThat(reports.get(3).supersededRemoved()).isEqualTo(-1);
+    assertThat(spark.read().table(TableMaintenance.changesTable(batchSilver).quoted()).count()).isEqualTo(4);
+    assertThat(spark.read().table(batchSilver.quoted()).collectAsList()).extracting(Row::toString)
+        .containsExactly("[1,c]");
   }
 
   /** {@code maintain} of {@code only} (every table when empty), its lines to {@code text}. */

@@ -67,7 +67,7 @@ public final class CdcStoredChangesBenchmark {
     // VACUUM lists files in this many tasks, 10,000 by default (docs/gold.md, "Maintenance")
     spark.conf().set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "8");
     long t = System.nanoTime();
-    TableMaintenance.Report report = TableMaintenance.maintainChanges(spark, "maintained changes", maintained, spec);
+    TableMaintenance.Report report = TableMaintenance.maintainChanges(spark, "maintained changes", maintained, spec, true);
     System.out.printf("RESULT maintain of the stored changes: %.1f s: %s%n", (System.nanoTime() - t) / 1e9,
         report.summary());
     System.out.printf("stored changes now: kept %,d, maintained %,d%n",
