@@ -19,7 +19,10 @@ final class Sessions {
    * <p>On a local master (one JVM), Delta's state reconstruction uses at most as many tasks as the
    * session has cores ({@value #SNAPSHOT_PARTITIONS}) unless the environment or {@code --conf} sets
    * it: Delta's default of 50 is sized for clusters, and on a laptop or a {@code local[2]} job those
-   * 50 tasks per snapshot were most of a small run's fixed cost (docs/performance.md). A new session
+   * 50 tasks per snapshot were most of a small run's fixed cost (docs/performance.md). So does the
+   * parallel file listing of VACUUM (and of Spark's file index for many paths, {@value
+   * #LISTING_PARALLELISM}; Spark's default of 10,000 tasks made {@code maintain} of four small tables
+   * take minutes on 2 cores, docs/gold.md). A new session
    * on a local master also gets the platform's {@link Platform#localSessionConf()} (settings the
    * environment or {@code --conf} sets are kept).
    */
@@ -42,7 +45,7 @@ final class Sessions {
     }
     SparkSession spark = builder.getOrCreate();
     if (!platform.isDatabricks() && !exists) {
-      capSnapshotPartitionsWhenLocal(spark);
+      capParallelismWhenLocal(spark);
     }
     if (!platform.isDatabricks()) {
       String deltaExtension = ConfigLoader.sessionConf().get("spark.sql.extensions");
@@ -72,12 +75,22 @@ final class Sessions {
   }
 
   static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
+  static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
 
-  /** Delta's snapshot partitions capped at the local session's cores, unless set explicitly. */
-  static void capSnapshotPartitionsWhenLocal(SparkSession spark) {
-    if (spark.sparkContext().isLocal() && !spark.conf().contains(SNAPSHOT_PARTITIONS)) {
-      int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+  /**
+   * Delta's snapshot partitions (default 50) and the parallel file listing's tasks (default 10,000)
+   * capped at the local session's cores, each unless set explicitly.
+   */
+  static void capParallelismWhenLocal(SparkSession spark) {
+    if (!spark.sparkContext().isLocal()) {
+      return;
+    }
+    int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+    if (!spark.conf().contains(SNAPSHOT_PARTITIONS)) {
       spark.conf().set(SNAPSHOT_PARTITIONS, String.valueOf(Math.min(50, cores)));
+    }
+    if (!spark.conf().contains(LISTING_PARALLELISM)) {
+      spark.conf().set(LISTING_PARALLELISM, String.valueOf(Math.min(10_000, cores)));
     }
   }
 }

@@ -75,16 +75,20 @@ class CliTest {
   }
 
   @Test
-  void aLocalSessionCapsDeltaSnapshotPartitionsAtItsCoresUnlessTheyAreSet() {
+  void aLocalSessionCapsDeltaSnapshotPartitionsAndListingTasksAtItsCoresUnlessTheyAreSet() {
     SparkSession unset = spark.newSession();
     unset.conf().unset(Sessions.SNAPSHOT_PARTITIONS);
-    Sessions.capSnapshotPartitionsWhenLocal(unset);
+    unset.conf().unset(Sessions.LISTING_PARALLELISM);
+    Sessions.capParallelismWhenLocal(unset);
     assertThat(unset.conf().get(Sessions.SNAPSHOT_PARTITIONS)).isEqualTo("2"); // local[2]
+    assertThat(unset.conf().get(Sessions.LISTING_PARALLELISM)).isEqualTo("2");
 
     SparkSession set = spark.newSession();
     set.conf().set(Sessions.SNAPSHOT_PARTITIONS, "7");
-    Sessions.capSnapshotPartitionsWhenLocal(set);
+    set.conf().set(Sessions.LISTING_PARALLELISM, "9");
+    Sessions.capParallelismWhenLocal(set);
     assertThat(set.conf().get(Sessions.SNAPSHOT_PARTITIONS)).isEqualTo("7");
+    assertThat(set.conf().get(Sessions.LISTING_PARALLELISM)).isEqualTo("9");
   }
 
   @Test
