@@ -76,6 +76,9 @@ public final class LocalSpark {
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.default.parallelism", "2")
               .config("spark.databricks.delta.snapshotPartitions", "1")
+              // VACUUM's file listing (and Spark's for many paths) in 2 tasks, not 10,000: the CLI
+              // caps it at the cores on a local master too (docs/gold.md, "Maintenance")
+              .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
               .config(FACTORY_MODE, System.getProperty(FACTORY_MODE, "NO_CODEGEN"))
               .config(WHOLE_STAGE, System.getProperty(WHOLE_STAGE, "false"))
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
