@@ -37,8 +37,10 @@ final class Help {
     COMMANDS.put("maintain", String.join("\n",
         "medallion maintain --pipeline <name|file.conf> --env <name|file.conf> [--conf-dir DIR] [--only T ...]",
         "Runs OPTIMIZE (clustering, z-order-by, or compaction) and VACUUM (with the table's own",
-        "delta.deletedFileRetentionDuration) on every existing table, its quarantine table and the",
-        "event log; prints files and bytes before and after and writes a maintenance event per table."));
+        "delta.deletedFileRetentionDuration) on every existing table, its quarantine table, the stored",
+        "changes of a CDC table and the event log; prints files and bytes before and after and writes",
+        "a maintenance event per table. Holds the pipeline's run lock: it fails at once while a run of",
+        "the pipeline holds it, and a run started meanwhile fails naming it."));
     COMMANDS.put("bundle", String.join("\n",
         "medallion bundle " + BundleCommand.OPTIONS,
         "Writes a Databricks Asset Bundle (databricks.yml and resources/<pipeline>.job.yml) whose",

@@ -1,6 +1,7 @@
 package io.medallion.cli;
 
 import io.medallion.eventlog.EventLog;
+import io.medallion.internal.RunLock;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.PipelineDefinition;
@@ -21,7 +22,10 @@ import org.apache.spark.sql.SparkSession;
  * {@code medallion maintain}: OPTIMIZE and VACUUM ({@link TableMaintenance}) every existing table
  * of the pipeline (or those of {@code --only}), the stored changes of its CDC tables (SCD type 1
  * streaming or snapshot tables: superseded changes removed first), their quarantine tables and the
- * event log; one line and one {@code maintenance} event per table.
+ * event log; one line and one {@code maintenance} event per table. It holds the pipeline's run lock
+ * ({@link RunLock}, {@link RunLock.Activity#MAINTAIN}) throughout: a run of the pipeline in the same
+ * environment never writes beside it, and either one started while the other holds the lock fails
+ * at once, naming the other.
  */
 final class MaintainCommand {
   private final PrintStream out;
@@ -38,6 +42,14 @@ final class MaintainCommand {
             pipeline.tables().stream().map(TableDefinition::ref).toList());
       }
     }
+    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(), pipeline.name(),
+        io.medallion.config.Defaults.reference().runLockStaleAfter(), RunLock.Activity.MAINTAIN)) {
+      return maintainLocked(spark, pipeline, env, platform, only);
+    }
+  }
+
+  private List<TableMaintenance.Report> maintainLocked(SparkSession spark, PipelineDefinition pipeline, Environment env,
+      Platform platform, Set<TableRef> only) {
     platform.prepareCatalogs(spark, env);
     EventLog events = EventLog.open(spark, pipeline, env);
     events.checkReady(); // maintenance is no hurry: a log that cannot be created fails it before any table

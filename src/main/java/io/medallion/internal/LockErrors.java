@@ -12,12 +12,28 @@ final class LockErrors {
         + ": " + e.getMessage() + ". Check that the checkpoint root exists and is writable.", e);
   }
 
-  static MedallionException held(String pipeline, Object path, String other, Duration age) {
-    return new MedallionException("Pipeline " + pipeline + " is already running in this"
-        + " environment: " + other + " holds the run lock " + path + " (last heartbeat "
-        + age.toSeconds() + " s ago). Two runs at once would write the same checkpoints and"
-        + " tables. Wait for that run to finish; if it crashed, its lock is taken over once its"
-        + " heartbeat is older than medallion.run.lock-stale-after (or delete the lock file when"
-        + " you are sure it is gone).");
+  /**
+   * The lock is held: by a run or a {@code maintain} ({@code holder}), when a run or a
+   * {@code maintain} ({@code wanted}) asks for it.
+   */
+  static MedallionException held(String pipeline, Object path, String other, Duration age,
+      RunLock.Activity wanted, RunLock.Activity holder) {
+    String why;
+    if (wanted != holder) {
+      why = "A run and maintain at once write the same Delta tables (OPTIMIZE rewrites files a run's MERGE"
+          + " reads; the removal of superseded CDC changes reads the files a run appends), and Delta fails"
+          + " one of two such commits on the conflict.";
+    } else if (holder == RunLock.Activity.RUN) {
+      why = "Two runs at once would write the same checkpoints and tables.";
+    } else {
+      why = "Two maintains at once would rewrite the same tables.";
+    }
+    return new MedallionException("Pipeline " + pipeline + (holder == RunLock.Activity.RUN
+        ? " is already running" : " is being maintained") + " in this environment: " + other
+        + " holds the run lock " + path + " (last heartbeat " + age.toSeconds() + " s ago). " + why
+        + " Wait for that " + holder.word() + " to finish" + (wanted != holder
+        ? " (schedule maintain between runs, e.g. as a task after the pipeline's run in the same job)" : "")
+        + "; if it crashed, its lock is taken over once its heartbeat is older than"
+        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone).");
   }
 }

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * every quarter of {@code staleAfter}; a lock whose file is older than {@code staleAfter} belongs to
  * a run that crashed and is taken over with a warning.
  *
+ * <p>{@code maintain} takes the same lock ({@link Activity#MAINTAIN}): its OPTIMIZE and the removal
+ * of superseded CDC changes rewrite files a run's MERGE reads, and Delta fails one of two such
+ * commits on a conflict. So a pipeline is run or maintained, never both at once, and the one that
+ * comes second fails at once with a message naming the other.
+ *
  * <p>On S3 ({@code s3a://}) Hadoop 3.3 cannot create a file atomically only if it is absent: the
  * lock reads its own file back after writing it, which narrows but does not close the window of two
  * runs starting within the same second. See docs/reliability.md.
@@ -37,6 +42,30 @@ public final class RunLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
   /** The lock file's name in {@code <checkpoint-root>/<pipeline>/}. */
   public static final String FILE = "_medallion_run.lock";
+
+  /** What holds the lock: a run of the pipeline, or its {@code maintain}. */
+  public enum Activity {
+    /** A run ({@code medallion run}, {@code PipelineRunner.run}). */
+    RUN("run"),
+    /** {@code medallion maintain}. */
+    MAINTAIN("maintain");
+
+    private final String word;
+
+    Activity(String word) {
+      this.word = word;
+    }
+
+    /** How the lock file names it: {@code run} or {@code maintain}. */
+    public String word() {
+      return word;
+    }
+
+    /** The activity named at the start of a lock file's owner; a run for files written before maintain took the lock. */
+    static Activity of(String owner) {
+      return owner.startsWith(MAINTAIN.word + " ") ? MAINTAIN : RUN;
+    }
+  }
 
   private final FileSystem fs;
   private final Path path;
@@ -58,13 +87,24 @@ public final class RunLock implements AutoCloseable {
 
   /**
    * Takes the lock of a pipeline in the environment whose checkpoints live under
-   * {@code checkpointRoot}.
+   * {@code checkpointRoot}, for a run.
    *
-   * @throws MedallionException when another run holds it, naming that run and the lock file
+   * @throws MedallionException when another run or a {@code maintain} holds it, naming it and the lock file
    */
   public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter) {
+    return acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, Activity.RUN);
+  }
+
+  /**
+   * Takes the lock of a pipeline in the environment whose checkpoints live under
+   * {@code checkpointRoot}, for {@code activity}.
+   *
+   * @throws MedallionException when another run or a {@code maintain} holds it, naming it and the lock file
+   */
+  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter,
+      Activity activity) {
     Path path = new Path(checkpointRoot + "/" + pipeline + "/" + FILE);
-    String owner = "run " + UUID.randomUUID() + " on host " + host() + ", process "
+    String owner = activity.word() + " " + UUID.randomUUID() + " on host " + host() + ", process "
         + ManagementFactory.getRuntimeMXBean().getName() + ", started " + Instant.now();
     try {
       FileSystem fs = path.getFileSystem(hadoopConf);
@@ -73,7 +113,7 @@ public final class RunLock implements AutoCloseable {
           write(fs, path, owner, false);
           String written = read(fs, path);
           if (!owner.equals(written)) { // another run wrote it in the same moment (S3)
-            throw LockErrors.held(pipeline, path, written, Duration.ZERO);
+            throw LockErrors.held(pipeline, path, written, Duration.ZERO, activity, Activity.of(written));
           }
           return new RunLock(fs, path, owner, staleAfter);
         } catch (FileAlreadyExistsException e) {
@@ -88,12 +128,12 @@ public final class RunLock implements AutoCloseable {
           Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
           boolean dead = deadOnThisHost(other);
           if ((age.compareTo(staleAfter) <= 0 && !dead) || attempt > 0) {
-            throw LockErrors.held(pipeline, path, other, age);
+            throw LockErrors.held(pipeline, path, other, age, activity, Activity.of(other));
           }
           LOG.warn("Pipeline {}: taking over the run lock {} of {}: {}", pipeline, path, other, dead
               ? "its process no longer exists on this host"
               : "its last heartbeat is " + age.toSeconds() + " s old (more than medallion.run.lock-stale-after = "
-                  + staleAfter.toSeconds() + " s), so that run is gone");
+                  + staleAfter.toSeconds() + " s), so that " + Activity.of(other).word() + " is gone");
           fs.delete(path, false);
         }
       }
@@ -115,8 +155,6 @@ public final class RunLock implements AutoCloseable {
     long pid = Long.parseLong(m.group(2));
     return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }
-
-  
 
   /** Who holds the lock, as written in the file. */
   public String owner() {

@@ -1,7 +1,9 @@
 package io.medallion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.internal.RunLock;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.Execution;
 import io.medallion.config.PipelineBuilder;
@@ -24,10 +26,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -74,7 +78,26 @@ class MaintainTest {
     Path fresh = Files.write(dir.resolve("part-00000-orphan-new.snappy.parquet"), new byte[] {1, 2, 3});
 
     ByteArrayOutputStream text = new ByteArrayOutputStream();
+    // while a run of the pipeline holds its lock, maintain fails at once, naming that run, and
+    // touches nothing (the 8 files below are still there for the maintain after it)
+    Configuration hadoop = spark.sessionState().newHadoopConf();
+    Duration stale = Duration.ofMinutes(2);
+    try (RunLock run = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale)) {
+      assertThatThrownBy(() -> maintain(spark, p, env, Set.of(), text))
+          .hasMessageContaining("Pipeline mnt is already running in this environment: " + run.owner() + " holds the run lock")
+          .hasMessageContaining("A run and maintain at once write the same Delta tables")
+          .hasMessageContaining("Wait for that run to finish (schedule maintain between runs");
+    }
+    assertThat(text.size()).isZero();
     List<TableMaintenance.Report> reports = maintain(spark, p, env, Set.of(), text);
+    // maintain released the lock; while a maintain holds it, a run fails at once, naming it
+    assertThat(Path.of(env.checkpointRoot(), p.name(), RunLock.FILE)).doesNotExist();
+    try (RunLock maintaining = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale, RunLock.Activity.MAINTAIN)) {
+      assertThat(maintaining.owner()).startsWith("maintain ");
+      assertThatThrownBy(() -> lake.run(p, env, RunOptions.all()))
+          .hasMessageContaining("Pipeline mnt is being maintained in this environment: " + maintaining.owner())
+          .hasMessageContaining("Wait for that maintain to finish (schedule maintain between runs");
+    }
 
     TableMaintenance.Report s = reports.stream().filter(r -> r.label().equals("silver.orders")).findFirst().orElseThrow();
     assertThat(s.filesBefore()).isEqualTo(8);

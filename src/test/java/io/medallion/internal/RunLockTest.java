@@ -34,6 +34,29 @@ class RunLockTest {
   }
 
   @Test
+  void maintainAndARunRefuseEachOtherNamingTheHolderAndWhy() throws Exception {
+    Configuration conf = new Configuration();
+    try (RunLock maintain = RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2), RunLock.Activity.MAINTAIN)) {
+      assertThat(maintain.owner()).startsWith("maintain ");
+      MedallionException e = catchThrowableOfType(
+          () -> RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2)), MedallionException.class);
+      assertThat(e.getMessage()).contains("Pipeline retail is being maintained in this environment: " + maintain.owner(),
+          "A run and maintain at once write the same Delta tables", "Wait for that maintain to finish (schedule");
+      e = catchThrowableOfType(() -> RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2),
+          RunLock.Activity.MAINTAIN), MedallionException.class);
+      assertThat(e.getMessage()).contains("is being maintained", "Two maintains at once would rewrite the same tables",
+          "Wait for that maintain to finish;");
+    }
+    // a lock file written before maintain took the lock names no activity: a run's
+    Files.writeString(Files.createDirectories(root.resolve("retail")).resolve(RunLock.FILE),
+        "run old-one on host elsewhere, process 1@elsewhere, started 2026-01-01T00:00:00Z");
+    assertThat(catchThrowableOfType(() -> RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2),
+        RunLock.Activity.MAINTAIN), MedallionException.class))
+        .hasMessageContaining("Pipeline retail is already running in this environment: run old-one")
+        .hasMessageContaining("Wait for that run to finish (schedule maintain between runs");
+  }
+
+  @Test
   void theLockOfACrashedRunIsTakenOverOnceStale() throws Exception {
     Path lock = Files.createDirectories(root.resolve("retail")).resolve(RunLock.FILE);
     Files.writeString(lock, "run crashed-one on host h, process 1@h, started 2026-01-01T00:00:00Z");
