@@ -98,7 +98,7 @@ public final class PipelineBuilder {
       throw ConfigErrors.silverWithoutFrom(origin, ref);
     }
     wrap(ref, () -> tables.add(assembler.silver(ref, o.from, o.sql, o.keys, o.sequenceBy, o.mode, o.execution,
-        o.trigger, o.spec(), o.quality(), Optional.empty())));
+        o.trigger, o.spec(), o.quality(), Optional.empty(), o.alsoFrom)));
     return this;
   }
 
@@ -126,7 +126,7 @@ public final class PipelineBuilder {
       execution = Optional.of(Execution.BATCH);
     }
     return assembler.silver(ref, o.from, o.sql, cdc.keys(), sequenceBy, o.mode, execution, o.trigger, o.spec(),
-        o.quality(), Optional.of(cdc));
+        o.quality(), Optional.of(cdc), o.alsoFrom);
   }
 
   /** Adds a gold table computed by {@code sql} (tables named as {@code {layer.table}}). */
@@ -338,6 +338,7 @@ public final class PipelineBuilder {
   /** The definition of a silver table: what it reads, how, and how rows are applied. */
   public static final class SilverOptions extends StreamingOptions<SilverOptions> {
     private TableRef from;
+    private List<TableRef> alsoFrom = List.of();
     private Optional<String> sql = Optional.empty();
     private List<String> keys = List.of();
     private Optional<String> sequenceBy = Optional.empty();
@@ -356,6 +357,18 @@ public final class PipelineBuilder {
     /** The table read incrementally, as {@code layer.table}, e.g. {@code "bronze.orders"} (required). */
     public SilverOptions from(String table) {
       this.from = TableRef.parse(table);
+      this.alsoFrom = List.of();
+      return this;
+    }
+
+    /**
+     * Several tables read incrementally alike, e.g. {@code from("bronze.customers_cdc",
+     * "bronze.customers_full")}: a streaming table reads the new rows of each, and its {@link #sql}
+     * (then required) unions them. {@code from = [a, b]} in config.
+     */
+    public SilverOptions from(String table, String... more) {
+      from(table);
+      this.alsoFrom = java.util.Arrays.stream(more).map(TableRef::parse).toList();
       return this;
     }
 

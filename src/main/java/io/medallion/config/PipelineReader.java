@@ -135,7 +135,8 @@ final class PipelineReader {
     Optional<CdcSpec> cdc =
         t.userSet("cdc") ? Optional.of(CdcReader.read(t, keys, defaults.cdcDefaults(), baseDir)) : Optional.empty();
     boolean folder = cdc.flatMap(CdcSpec::fromSnapshot).map(CdcSpec.FromSnapshot::isFolder).orElse(false);
-    TableRef from = folder ? snapshotFolderInput(t) : from(t);
+    List<TableRef> froms = folder ? java.util.Collections.singletonList(snapshotFolderInput(t)) : from(t);
+    TableRef from = froms.get(0);
     Optional<String> sql = folder ? Optional.empty()
         : t.optionalString("sql", "a SELECT naming tables as {layer.table}, e.g. sql = \"SELECT * FROM {" + from + "}\"");
     Optional<String> sequenceBy = cdc.isPresent()
@@ -146,16 +147,21 @@ final class PipelineReader {
     Execution execution = snapshots ? snapshotExecution(t) : execution(t);
     return tables.silver(ref, from, sql, keys, sequenceBy, userSet(t, mode, "mode"),
         snapshots ? Optional.of(execution) : userSet(t, execution, "execution"),
-        userTrigger(t, execution), spec(t), quality.read(t), cdc);
+        userTrigger(t, execution), spec(t), quality.read(t), cdc, froms.subList(1, froms.size()));
   }
 
-  private static TableRef from(Section t) {
-    String fromText = t.string("from", "the table this one reads, e.g. from = bronze.orders");
-    try {
-      return TableRef.parse(fromText);
-    } catch (IllegalArgumentException e) {
-      throw t.error("from", e.getMessage());
+  /** {@code from = bronze.orders}, or several tables read alike: {@code from = [bronze.a, bronze.b]}. */
+  private static List<TableRef> from(Section t) {
+    List<TableRef> from = new java.util.ArrayList<>();
+    for (String text : t.stringOrList("from", "the table this one reads, e.g. from = bronze.orders (or a list of"
+        + " tables whose new rows its sql unions, e.g. from = [bronze.orders, bronze.orders_backfill])")) {
+      try {
+        from.add(TableRef.parse(text));
+      } catch (IllegalArgumentException e) {
+        throw t.error("from", e.getMessage());
+      }
     }
+    return from;
   }
 
   /** A table whose snapshots come from a folder reads no table of the pipeline: no from, no sql. */

@@ -208,6 +208,18 @@ final class Section {
     }
   }
 
+  /** A required string, or a non-empty list of strings ({@code from = bronze.a} or {@code from = [bronze.a, bronze.b]}). */
+  List<String> stringOrList(String key, String expect) {
+    if (has(key) && merged.get(key).valueType() == ConfigValueType.LIST) {
+      List<String> list = stringList(key, expect);
+      if (list.isEmpty()) {
+        throw error(key, "'" + key + "' is an empty list: expected " + expect + ".");
+      }
+      return list;
+    }
+    return List.of(nonBlank(key, expect));
+  }
+
   /** A list of strings; an absent key is the empty list. */
   List<String> stringList(String key, String expect) {
     if (!has(key)) {

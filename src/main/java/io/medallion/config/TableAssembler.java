@@ -48,10 +48,10 @@ final class TableAssembler {
   /** A silver table; an unset write mode is the default ({@code upsert}). */
   SilverTable silver(TableRef ref, TableRef from, Optional<String> sql, List<String> keys, Optional<String> sequenceBy,
       Optional<WriteMode> mode, Optional<Execution> execution, Optional<Trigger> trigger, TableSpec spec,
-      QualityRules quality, Optional<CdcSpec> cdc) {
+      QualityRules quality, Optional<CdcSpec> cdc, List<TableRef> alsoFrom) {
     Execution e = execution(ref, execution);
     return new SilverTable(ref, from, sql, keys, sequenceBy, mode.orElse(defaults.mode()), e, trigger(ref, e, trigger),
-        spec, quality, cdc);
+        spec, quality, cdc, alsoFrom);
   }
 
   /** A gold table; an unset refresh is the default ({@code auto}). */

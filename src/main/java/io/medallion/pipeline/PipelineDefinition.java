@@ -49,7 +49,7 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     for (TableDefinition t : tables) {
       for (TableRef input : t.inputs()) {
         if (!byRef.containsKey(input)) {
-          String key = t instanceof SilverTable s && input.equals(s.from()) ? ".from" : ".sql";
+          String key = t instanceof SilverTable s && s.fromTables().contains(input) ? ".from" : ".sql";
           throw PipelineErrors.unknownInput(origin, "pipeline." + t.ref() + key, t.ref(), input, name, known);
         }
       }
@@ -57,7 +57,9 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
     topologicalOrder(byRef, origin);
     for (TableDefinition t : tables) {
       if (t instanceof SilverTable s && s.execution() == Execution.STREAMING && !s.readsSnapshotFolder()) {
-        checkStreamable(origin, s, byRef.get(s.from()));
+        for (TableRef from : s.fromTables()) {
+          checkStreamable(origin, s, byRef.get(from));
+        }
       }
     }
   }
@@ -122,9 +124,30 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
       if (s.mode() == WriteMode.UPSERT && s.keys().isEmpty()) {
         throw PipelineErrors.upsertWithoutKeys(origin, path + ".keys");
       }
-      if (s.sql().isPresent() && !SqlTemplate.references(s.sql().get()).contains(s.from())) {
-        throw PipelineErrors.sqlWithoutFrom(origin, path + ".sql", s.from());
+      if (!s.alsoFrom().isEmpty()) {
+        checkSeveralFrom(origin, path, s);
       }
+      for (TableRef from : s.fromTables()) {
+        if (s.sql().isPresent() && !SqlTemplate.references(s.sql().get()).contains(from)) {
+          throw PipelineErrors.sqlWithoutFrom(origin, path + ".sql", from);
+        }
+      }
+    }
+  }
+
+  /** A table reading several tables ({@code from = [a, b]}): each once, their union in its SQL, no snapshots. */
+  private static void checkSeveralFrom(String origin, String path, SilverTable s) {
+    List<TableRef> all = s.fromTables();
+    for (TableRef from : all) {
+      if (all.indexOf(from) != all.lastIndexOf(from)) {
+        throw PipelineErrors.fromTwice(origin, path + ".from", from);
+      }
+    }
+    if (s.cdc().map(io.medallion.table.CdcSpec::snapshots).orElse(false)) {
+      throw PipelineErrors.snapshotsFromSeveral(origin, path + ".from", all);
+    }
+    if (s.sql().isEmpty()) {
+      throw PipelineErrors.severalFromWithoutSql(origin, path + ".sql", all);
     }
   }
 

@@ -170,6 +170,21 @@ final class PipelineErrors {
         + "}) or change 'from'");
   }
 
+  static ConfigurationException fromTwice(String origin, String path, TableRef from) {
+    return new ConfigurationException(origin, path, from + " is listed twice; list each table once");
+  }
+
+  static ConfigurationException snapshotsFromSeveral(String origin, String path, List<TableRef> from) {
+    return new ConfigurationException(origin, path, "a from-snapshot table re-reads one table whole as each"
+        + " snapshot, but from lists " + from + "; name one table (its sql may join the others)");
+  }
+
+  static ConfigurationException severalFromWithoutSql(String origin, String path, List<TableRef> from) {
+    return new ConfigurationException(origin, path, "from lists " + from.size() + " tables " + from
+        + ", whose new rows the table's SQL combines; add sql, e.g. sql = \"SELECT ... FROM {" + from.get(0)
+        + "} UNION ALL SELECT ... FROM {" + from.get(1) + "}\"");
+  }
+
   static ConfigurationException cycle(String origin, TableRef ref, String cycle) {
     return new ConfigurationException(origin, "pipeline." + ref, "tables read each other in a"
         + " cycle: " + cycle + ". A table cannot depend on itself; remove one of these references.");

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * A silver table: rows of another table of the pipeline ({@code from}, read incrementally when
- * streaming), transformed by SQL, deduplicated by {@code keys} and upserted into Delta.
+ * streaming; or several, {@code alsoFrom}), transformed by SQL, deduplicated by {@code keys} and
+ * upserted into Delta.
  *
  * @param from the table read incrementally; null only for a snapshot CDC table whose snapshots come
  *     from a folder ({@code cdc.fromSnapshot().path()}), which reads no table of the pipeline
@@ -27,6 +28,9 @@ import java.util.Set;
  *     change events applied by {@link CdcSpec}'s rules instead of upserted; {@code keys} and
  *     {@code sequenceBy} then repeat the spec's; with {@link CdcSpec#fromSnapshot()} the rows are
  *     full snapshots and the table runs in batch
+ * @param alsoFrom more tables read like {@code from} ({@code from = [a, b, ...]} in config): a
+ *     streaming table reads the new rows of each, and its SQL (then required) unions them, e.g. a
+ *     DMS full load and its change files; usually empty
  */
 public record SilverTable(
     TableRef ref,
@@ -39,7 +43,8 @@ public record SilverTable(
     Trigger trigger,
     TableSpec spec,
     QualityRules quality,
-    Optional<CdcSpec> cdc)
+    Optional<CdcSpec> cdc,
+    List<TableRef> alsoFrom)
     implements TableDefinition {
   /** A table that is not a CDC target. */
   public SilverTable(TableRef ref, TableRef from, Optional<String> sql, List<String> keys, Optional<String> sequenceBy,
@@ -47,8 +52,16 @@ public record SilverTable(
     this(ref, from, sql, keys, sequenceBy, mode, execution, trigger, spec, quality, Optional.empty());
   }
 
+  /** A table that reads one table ({@code from}). */
+  public SilverTable(TableRef ref, TableRef from, Optional<String> sql, List<String> keys, Optional<String> sequenceBy,
+      WriteMode mode, Execution execution, Trigger trigger, TableSpec spec, QualityRules quality,
+      Optional<CdcSpec> cdc) {
+    this(ref, from, sql, keys, sequenceBy, mode, execution, trigger, spec, quality, cdc, List.of());
+  }
+
   public SilverTable {
     cdc = cdc == null ? Optional.empty() : cdc;
+    alsoFrom = alsoFrom == null ? List.of() : List.copyOf(alsoFrom);
     quality = quality == null ? QualityRules.none() : quality;
     if (ref.layer() != Layer.SILVER) {
       throw PipelineErrors.wrongLayer(ref, Layer.SILVER);
@@ -57,6 +70,19 @@ public record SilverTable(
     if (from == null && !cdc.flatMap(CdcSpec::fromSnapshot).map(CdcSpec.FromSnapshot::isFolder).orElse(false)) {
       throw new IllegalArgumentException("a silver table needs from (only a snapshot folder CDC table reads no table)");
     }
+  }
+
+  /**
+   * The tables a streaming run reads incrementally: {@code from}, then {@link #alsoFrom()}; empty
+   * for a snapshot folder table.
+   */
+  public List<TableRef> fromTables() {
+    List<TableRef> all = new java.util.ArrayList<>();
+    if (from != null) {
+      all.add(from);
+    }
+    all.addAll(alsoFrom);
+    return List.copyOf(all);
   }
 
   /** True when the table's snapshots come from a folder (it then has no {@code from} and no SQL). */
@@ -75,7 +101,7 @@ public record SilverTable(
     if (from == null) {
       return inputs;
     }
-    inputs.add(from);
+    inputs.addAll(fromTables());
     inputs.addAll(SqlTemplate.references(effectiveSql()));
     return inputs;
   }

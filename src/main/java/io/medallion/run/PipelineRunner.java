@@ -277,7 +277,7 @@ public final class PipelineRunner {
       grew = false;
       for (TableDefinition t : pipeline.topologicalOrder()) {
         if (t instanceof SilverTable s && s.execution() == Execution.STREAMING
-            && all.contains(s.from()) && all.add(s.ref())) {
+            && s.fromTables().stream().anyMatch(all::contains) && all.add(s.ref())) {
           grew = true;
         }
       }

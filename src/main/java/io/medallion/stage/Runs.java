@@ -118,6 +118,12 @@ final class Runs {
         for (StreamingQueryProgress p : query.recentProgress()) {
           read += p.numInputRows();
         }
+        if (table instanceof io.medallion.pipeline.SilverTable s && !s.alsoFrom().isEmpty()) {
+          // Spark counts a batch's input rows per source only when its plan keeps a leaf per source;
+          // a from table without new rows is optimized out of the union, and then no batch row is
+          // counted: at least the rows the SQL made of them were read
+          read = Math.max(read, writer.total().rows());
+        }
         return new StageResult(ref, writer.name(), read, writer.rowsWritten(), Duration.between(start, Instant.now()),
             writer.total());
       }
@@ -170,6 +176,12 @@ final class Runs {
       }
       if (type.equals("UnknownTopicOrPartitionException") || msg.contains("UNKNOWN_TOPIC_OR_PARTITION")) {
         return ". A topic does not exist: create it, or fix source.subscribe";
+      }
+      if (msg.contains("sources in the checkpoint offsets and now there are")) {
+        return ". The table's stream now reads another number of tables than its checkpoint records (a table"
+            + " added to or removed from its from), and a stream cannot continue from such a checkpoint."
+            + " Full-refresh the table (--full-refresh <table>, or RunOptions.fullRefresh): its checkpoint is"
+            + " deleted and it is recomputed from the whole of its inputs";
       }
       if (type.equals("TimeoutException") && (msg.contains("node assignment") || msg.contains("metadata"))) {
         return ". Kafka did not answer in time: check source.bootstrap-servers, that the brokers are"

@@ -59,7 +59,7 @@ final class SilverStage implements Stage {
     SparkSession spark = ctx.spark();
     boolean streaming = table.execution() == Execution.STREAMING;
     try {
-      Dataset<Row> rows = plan(ctx, ref -> streaming && ref.equals(table.from())
+      Dataset<Row> rows = plan(ctx, ref -> streaming && table.fromTables().contains(ref)
           ? spark.readStream().table(ctx.nameOf(ref).quoted())
           : DeltaSink.readLatest(spark, ctx.nameOf(ref)));
       // A batch table is recomputed from its whole input on every run: with mode = append it is
@@ -75,7 +75,12 @@ final class SilverStage implements Stage {
       if (streaming) {
         return Runs.stream(ctx, table, table.trigger(), rows, writer, start, q -> {});
       }
-      return Runs.batch(table, rows, writer, start, DeltaSink.rowCount(spark, ctx.nameOf(table.from())));
+      long read = 0;
+      for (TableRef from : table.fromTables()) {
+        long n = DeltaSink.rowCount(spark, ctx.nameOf(from));
+        read = read < 0 || n < 0 ? -1 : read + n;
+      }
+      return Runs.batch(table, rows, writer, start, read);
     } catch (Exception e) {
       throw Runs.failure(ctx, table.ref(), e);
     }

@@ -365,6 +365,34 @@ class ConfigMistakesTest {
   }
 
   @Test
+  void severalFromTablesAreEachReadOnceUnionedBySqlAndStreamable() {
+    String other = BRONZE_ORDERS + "bronze.other.source { type = files, path = /o, format = json }\n";
+    String union = "sql = \"SELECT * FROM {bronze.orders} UNION ALL SELECT * FROM {bronze.other}\"";
+    assertThat(pipelineError(other + "silver.orders { from = [bronze.orders, bronze.other], keys = [id] }\n")
+        .getMessage()).contains("pipeline.silver.orders.sql", "from lists 2 tables [bronze.orders, bronze.other]",
+            "add sql, e.g. sql = \"SELECT ... FROM {bronze.orders} UNION ALL SELECT ... FROM {bronze.other}\"");
+    assertThat(pipelineError(other + "silver.orders { from = [bronze.orders, bronze.other], keys = [id],"
+        + " sql = \"SELECT * FROM {bronze.orders}\" }\n").getMessage())
+        .contains("pipeline.silver.orders.sql", "placeholder {bronze.other}");
+    assertThat(pipelineError(other + "silver.orders { from = [bronze.orders, bronze.orders], keys = [id] }\n")
+        .getMessage()).contains("pipeline.silver.orders.from", "bronze.orders is listed twice");
+    assertThat(pipelineError(other + "silver.orders { from = [], keys = [id] }\n").getMessage())
+        .contains("pipeline.silver.orders.from", "'from' is an empty list", "from = [bronze.orders, bronze.orders_backfill]");
+    assertThat(pipelineError(other + "silver.orders { from = [bronze.orders, other], keys = [id] }\n").getMessage())
+        .contains("pipeline.silver.orders.from", "'other'");
+    assertThat(pipelineError(other + "silver.orders { from = [bronze.orders, bronze.nope], keys = [id], " + union
+        .replace("other", "nope") + " }\n").getMessage()).contains("pipeline.silver.orders.from", "bronze.nope");
+    // each table of from is streamed, so each must be append-only
+    assertThat(pipelineError(other + "silver.up { from = bronze.other, keys = [id] }\n"
+        + "silver.orders { from = [bronze.orders, silver.up], keys = [id],"
+        + " sql = \"SELECT * FROM {bronze.orders} UNION ALL SELECT * FROM {silver.up}\" }\n").getMessage())
+        .contains("pipeline.silver.orders.from", "silver.orders reads silver.up incrementally");
+    assertThat(pipelineError(other + "silver.orders { from = [bronze.orders, bronze.other], keys = [id], " + union
+        + ", cdc { from-snapshot {} } }\n").getMessage())
+        .contains("pipeline.silver.orders.from", "a from-snapshot table re-reads one table whole");
+  }
+
+  @Test
   void batchTablesTakeNoTrigger() {
     ConfigurationException e = pipelineError(bronzeOrders("execution = batch, trigger = once"));
     assertThat(e.getMessage())

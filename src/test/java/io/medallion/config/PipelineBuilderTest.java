@@ -10,6 +10,8 @@ import io.medallion.pipeline.Execution;
 import io.medallion.source.FileSource;
 import io.medallion.pipeline.Layer;
 import io.medallion.pipeline.PipelineDefinition;
+import io.medallion.pipeline.SilverTable;
+import io.medallion.pipeline.TableRef;
 import io.medallion.pipeline.Trigger;
 import io.medallion.pipeline.WriteMode;
 import java.nio.file.Path;
@@ -95,6 +97,31 @@ class PipelineBuilderTest {
     assertThatThrownBy(() -> PipelineBuilder.pipeline("p").gold("g", "SELECT 1").build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("pipeline.schema: the schema is missing");
+  }
+
+  @Test
+  void severalFromTablesInCodeAsInConfig() {
+    PipelineDefinition p = PipelineBuilder.pipeline("crm").schema("crm")
+        .bronze("customers_cdc", FileSource.of("/cdc", "csv"))
+        .bronze("customers_full", FileSource.of("/full", "csv"))
+        .silver("customers", s -> s.from("bronze.customers_cdc", "bronze.customers_full").keys("customer_id")
+            .sql("SELECT * FROM {bronze.customers_cdc} UNION ALL SELECT * FROM {bronze.customers_full}"))
+        .build();
+    SilverTable t = (SilverTable) p.table(TableRef.parse("silver.customers")).orElseThrow();
+    assertThat(t.from()).isEqualTo(TableRef.parse("bronze.customers_cdc"));
+    assertThat(t.alsoFrom()).containsExactly(TableRef.parse("bronze.customers_full"));
+    assertThat(t.fromTables()).containsExactly(TableRef.parse("bronze.customers_cdc"), TableRef.parse("bronze.customers_full"));
+    assertThat(t.execution()).isEqualTo(Execution.STREAMING);
+    // one table again: from(table) forgets the others
+    assertThat(PipelineBuilder.pipeline("crm").schema("crm").bronze("customers_cdc", FileSource.of("/cdc", "csv"))
+        .silver("customers", s -> s.from("bronze.customers_cdc", "bronze.customers_full").from("bronze.customers_cdc")
+            .keys("customer_id")).build().table(TableRef.parse("silver.customers")).orElseThrow())
+        .extracting(x -> ((SilverTable) x).fromTables()).asList().containsExactly(TableRef.parse("bronze.customers_cdc"));
+    assertThatThrownBy(() -> PipelineBuilder.pipeline("crm").schema("crm")
+        .bronze("customers_cdc", FileSource.of("/cdc", "csv")).bronze("customers_full", FileSource.of("/full", "csv"))
+        .silver("customers", s -> s.from("bronze.customers_cdc", "bronze.customers_full").keys("customer_id")).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("pipeline 'crm' built in code: pipeline.silver.customers.sql: from lists 2 tables");
   }
 
   @Test

@@ -3,18 +3,23 @@ package io.medallion.demo;
 import static io.medallion.table.cdc.CdcDumps.dump;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.pipeline.TableRef;
+import io.medallion.run.RunResult;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The crm demo pipeline end to end: a DMS full load and change files (a delete that arrives before
- * the update it supersedes, an out-of-order update) through SCD1, SCD2 and gold, then a rerun with
- * one more change file, then a run with nothing new (the CDC tables are skipped as unchanged).
+ * the update it supersedes, an out-of-order update) through SCD1, SCD2 and gold, both bronze tables
+ * streamed into each CDC table ({@code from = [bronze.customers_cdc, bronze.customers_full]}), then a
+ * rerun with one more change file (only it is read), then a run with nothing new (the CDC tables are
+ * skipped as unchanged).
  */
 @ExtendWith(MedallionExtension.class)
 class CrmDemoTest {
@@ -47,7 +52,11 @@ class CrmDemoTest {
     // a late change to Ann's old row: an email change (untracked) at 6 updates the DE row in place
     Files.writeString(cdc.resolve("00000002.csv"), "Op,commit_ts,customer_id,name,email,country\n"
         + "U,2026-01-01 00:00:06,1,Ann,a6@x,DE\n");
-    lake.run(crm);
+    RunResult second = lake.run(crm);
+    // both bronze tables are read incrementally: the rerun reads the one new change, not the 7 rows before it
+    for (String silver : List.of("silver.customers", "silver.customers_history")) {
+      assertThat(second.table(TableRef.parse(silver)).orElseThrow().rowsRead()).as(silver).isEqualTo(1);
+    }
     assertThat(dump(lake.table(crm, "silver.customers_history").where("customer_id = 1")
         .selectExpr("country", "email", "CAST(__END_AT AS STRING)")))
         .containsExactly("DE|a6@x|2026-01-01 00:00:07", "US|a@x|null");
