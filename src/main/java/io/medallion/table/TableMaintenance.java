@@ -20,6 +20,8 @@ import scala.collection.JavaConverters;
  * or a time-travel query within the retention may still need are kept.
  */
 public final class TableMaintenance {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableMaintenance.class);
+
   private TableMaintenance() {}
 
   /**
@@ -95,11 +97,29 @@ public final class TableMaintenance {
     // DRY RUN that lists the table a second time (and could count other files than VACUUM deletes)
     SparkSession logged = spark.cloneSession();
     logged.conf().set(VACUUM_LOGGING, "true");
-    logged.sql("VACUUM " + table);
+    vacuum(logged, table);
     long vacuumed = DeltaTables.operationMetric(spark, name, optimized.version(), "VACUUM END", "numDeletedFiles").orElse(-1);
     Snapshot after = log.update(false, Option.empty(), Option.empty());
     return new Report(label, name, before.numOfFiles(), before.sizeInBytes(), after.numOfFiles(),
         after.sizeInBytes(), optimize, retention, vacuumed);
+  }
+
+  /**
+   * Runs VACUUM. Delta prints "Deleted N files and directories in a total of M directories." to
+   * the console (Scala's {@code println}); that line goes to this class's log instead, so that a
+   * command's output holds its own lines only. {@code Console.withOut} is per thread: other
+   * threads' console output is untouched.
+   */
+  private static void vacuum(SparkSession spark, String table) {
+    java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+    try {
+      scala.Console$.MODULE$.withOut(console, () -> spark.sql("VACUUM " + table));
+    } finally {
+      String text = console.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (!text.isEmpty()) {
+        LOG.info("VACUUM {}: {}", table, text);
+      }
+    }
   }
 
   /**
