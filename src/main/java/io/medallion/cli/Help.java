@@ -39,8 +39,9 @@ final class Help {
         "Runs OPTIMIZE (clustering, z-order-by, or compaction) and VACUUM (with the table's own",
         "delta.deletedFileRetentionDuration) on every existing table, its quarantine table, the stored",
         "changes of a CDC table and the event log; prints files and bytes before and after and writes",
-        "a maintenance event per table. Holds the pipeline's run lock: it fails at once while a run of",
-        "the pipeline holds it, and a run started meanwhile fails naming it."));
+        "a maintenance event per table. For tables runs rewrite (upsert, CDC, batch, gold) it holds the",
+        "pipeline's run lock: it fails at once while a run holds it, and a run started meanwhile fails",
+        "naming it. Tables runs only append to are maintained without the lock (--only, beside a run)."));
     COMMANDS.put("bundle", String.join("\n",
         "medallion bundle " + BundleCommand.OPTIONS,
         "Writes a Databricks Asset Bundle (databricks.yml and resources/<pipeline>.job.yml) whose",

@@ -22,10 +22,16 @@ import org.apache.spark.sql.SparkSession;
  * {@code medallion maintain}: OPTIMIZE and VACUUM ({@link TableMaintenance}) every existing table
  * of the pipeline (or those of {@code --only}), the stored changes of its CDC tables (SCD type 1
  * streaming or snapshot tables: superseded changes removed first), their quarantine tables and the
- * event log; one line and one {@code maintenance} event per table. It holds the pipeline's run lock
+ * event log; one line and one {@code maintenance} event per table.
+ *
+ * <p>When it maintains a table that runs rewrite (an upsert or CDC table, a batch table, a gold
+ * table: their MERGEs and replacements conflict with OPTIMIZE), it holds the pipeline's run lock
  * ({@link RunLock}, {@link RunLock.Activity#MAINTAIN}) throughout: a run of the pipeline in the same
  * environment never writes beside it, and either one started while the other holds the lock fails
- * at once, naming the other.
+ * at once, naming the other. Tables that runs only append to (streaming bronze, streaming silver
+ * with {@code mode = append}, with their quarantine tables and the event log) are maintained
+ * without the lock: Delta commits an append and an OPTIMIZE beside each other, so a continuous
+ * pipeline's appended tables can be maintained while it runs ({@code --only}).
  */
 final class MaintainCommand {
   private final PrintStream out;
@@ -42,10 +48,34 @@ final class MaintainCommand {
             pipeline.tables().stream().map(TableDefinition::ref).toList());
       }
     }
-    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(), pipeline.name(),
-        io.medallion.config.Defaults.reference().runLockStaleAfter(), RunLock.Activity.MAINTAIN)) {
+    List<TableRef> selected = pipeline.topologicalOrder().stream().map(TableDefinition::ref)
+        .filter(r -> only.isEmpty() || only.contains(r)).toList();
+    List<TableRef> rewritten = selected.stream().filter(r -> rewrittenByRuns(pipeline.table(r).orElseThrow())).toList();
+    if (rewritten.isEmpty()) { // appends and OPTIMIZE commit beside each other: no lock, runs go on
       return maintainLocked(spark, pipeline, env, platform, only);
     }
+    List<TableRef> appended = pipeline.topologicalOrder().stream().filter(t -> !rewrittenByRuns(t))
+        .map(TableDefinition::ref).toList();
+    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(), pipeline.name(),
+        io.medallion.config.Defaults.reference().runLockStaleAfter(), RunLock.Activity.MAINTAIN,
+        CliErrors.maintainBesideARun(rewritten, appended))) {
+      return maintainLocked(spark, pipeline, env, platform, only);
+    }
+  }
+
+  /**
+   * True for a table whose runs rewrite its rows (MERGE, replace) rather than only append: an
+   * OPTIMIZE beside such a write makes Delta fail one of the two.
+   */
+  static boolean rewrittenByRuns(TableDefinition t) {
+    if (t instanceof io.medallion.pipeline.BronzeTable b) {
+      return b.execution() == Execution.BATCH;
+    }
+    if (t instanceof SilverTable s) {
+      return s.cdc().isPresent() || s.mode() != io.medallion.pipeline.WriteMode.APPEND
+          || s.execution() == Execution.BATCH;
+    }
+    return true; // gold: replaced, or refreshed by group
   }
 
   private List<TableMaintenance.Report> maintainLocked(SparkSession spark, PipelineDefinition pipeline, Environment env,

@@ -14,10 +14,10 @@ final class LockErrors {
 
   /**
    * The lock is held: by a run or a {@code maintain} ({@code holder}), when a run or a
-   * {@code maintain} ({@code wanted}) asks for it.
+   * {@code maintain} ({@code wanted}) asks for it; {@code whenHeld} is the asker's own advice.
    */
   static MedallionException held(String pipeline, Object path, String other, Duration age,
-      RunLock.Activity wanted, RunLock.Activity holder) {
+      RunLock.Activity wanted, RunLock.Activity holder, String whenHeld) {
     String why;
     if (wanted != holder) {
       why = "A run and maintain at once write the same Delta tables (OPTIMIZE rewrites files a run's MERGE"
@@ -34,6 +34,7 @@ final class LockErrors {
         + " Wait for that " + holder.word() + " to finish" + (wanted != holder
         ? " (schedule maintain between runs, e.g. as a task after the pipeline's run in the same job)" : "")
         + "; if it crashed, its lock is taken over once its heartbeat is older than"
-        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone).");
+        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone)."
+        + (whenHeld.isEmpty() ? "" : " " + whenHeld));
   }
 }

@@ -103,6 +103,15 @@ public final class RunLock implements AutoCloseable {
    */
   public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter,
       Activity activity) {
+    return acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, activity, "");
+  }
+
+  /**
+   * {@link #acquire(Configuration, String, String, Duration, Activity)}, with {@code whenHeld} (a
+   * sentence, or empty) added to the error when another run or {@code maintain} holds the lock.
+   */
+  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter,
+      Activity activity, String whenHeld) {
     Path path = new Path(checkpointRoot + "/" + pipeline + "/" + FILE);
     String owner = activity.word() + " " + UUID.randomUUID() + " on host " + host() + ", process "
         + ManagementFactory.getRuntimeMXBean().getName() + ", started " + Instant.now();
@@ -113,7 +122,7 @@ public final class RunLock implements AutoCloseable {
           write(fs, path, owner, false);
           String written = read(fs, path);
           if (!owner.equals(written)) { // another run wrote it in the same moment (S3)
-            throw LockErrors.held(pipeline, path, written, Duration.ZERO, activity, Activity.of(written));
+            throw LockErrors.held(pipeline, path, written, Duration.ZERO, activity, Activity.of(written), whenHeld);
           }
           return new RunLock(fs, path, owner, staleAfter);
         } catch (FileAlreadyExistsException e) {
@@ -128,7 +137,7 @@ public final class RunLock implements AutoCloseable {
           Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
           boolean dead = deadOnThisHost(other);
           if ((age.compareTo(staleAfter) <= 0 && !dead) || attempt > 0) {
-            throw LockErrors.held(pipeline, path, other, age, activity, Activity.of(other));
+            throw LockErrors.held(pipeline, path, other, age, activity, Activity.of(other), whenHeld);
           }
           LOG.warn("Pipeline {}: taking over the run lock {} of {}: {}", pipeline, path, other, dead
               ? "its process no longer exists on this host"

@@ -86,7 +86,10 @@ class MaintainTest {
       assertThatThrownBy(() -> maintain(spark, p, env, Set.of(), text))
           .hasMessageContaining("Pipeline mnt is already running in this environment: " + run.owner() + " holds the run lock")
           .hasMessageContaining("A run and maintain at once write the same Delta tables")
-          .hasMessageContaining("Wait for that run to finish (schedule maintain between runs");
+          .hasMessageContaining("Wait for that run to finish (schedule maintain between runs")
+          .hasMessageContaining("Runs rewrite silver.orders, gold.by_store (MERGE or replace), so maintain takes the"
+              + " lock for them. Tables that runs only append to need no lock and can be maintained beside a run"
+              + " (a continuous pipeline's, say): --only bronze.orders.");
     }
     assertThat(text.size()).isZero();
     ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -137,6 +140,15 @@ class MaintainTest {
         .anyMatch(m -> m.startsWith("Maintenance of bronze.orders ("))
         .anyMatch(m -> m.startsWith("Maintenance of silver.orders quarantine ("))
         .anyMatch(m -> m.startsWith("Maintenance of event log ("));
+
+    // a table runs only append to is maintained beside a run, which keeps its lock
+    try (RunLock run = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale)) {
+      ByteArrayOutputStream besideRun = new ByteArrayOutputStream();
+      assertThat(maintain(spark, p, env, Set.of(TableRef.parse("bronze.orders")), besideRun))
+          .extracting(TableMaintenance.Report::label).containsExactly("bronze.orders");
+      assertThat(besideRun.toString(StandardCharsets.UTF_8)).contains("bronze.orders (" + bronze + "): OPTIMIZE");
+      assertThat(Files.readString(Path.of(env.checkpointRoot(), p.name(), RunLock.FILE))).isEqualTo(run.owner());
+    }
   }
 
   @Test
