@@ -29,9 +29,11 @@ import org.apache.spark.sql.SparkSession;
  * ({@link RunLock}, {@link RunLock.Activity#MAINTAIN}) throughout: a run of the pipeline in the same
  * environment never writes beside it, and either one started while the other holds the lock fails
  * at once, naming the other. Tables that runs only append to (streaming bronze, streaming silver
- * with {@code mode = append}, with their quarantine tables and the event log) are maintained
- * without the lock: Delta commits an append and an OPTIMIZE beside each other, so a continuous
- * pipeline's appended tables can be maintained while it runs ({@code --only}).
+ * with {@code mode = append}, with their quarantine tables and the event log) are maintained beside
+ * a run that holds the lock: Delta commits an append and an OPTIMIZE beside each other, so a
+ * continuous pipeline's appended tables can be maintained while it runs ({@code --only}). When the
+ * lock is free, they take it all the same (no run may drop a table, {@code --full-refresh}, while
+ * OPTIMIZE rewrites it).
  */
 final class MaintainCommand {
   private final PrintStream out;
@@ -51,8 +53,18 @@ final class MaintainCommand {
     List<TableRef> selected = pipeline.topologicalOrder().stream().map(TableDefinition::ref)
         .filter(r -> only.isEmpty() || only.contains(r)).toList();
     List<TableRef> rewritten = selected.stream().filter(r -> rewrittenByRuns(pipeline.table(r).orElseThrow())).toList();
-    if (rewritten.isEmpty()) { // appends and OPTIMIZE commit beside each other: no lock, runs go on
-      return maintainLocked(spark, pipeline, env, platform, only);
+    if (rewritten.isEmpty()) {
+      // Appends and OPTIMIZE commit beside each other: a run that holds the lock (a continuous one,
+      // say) goes on. A free lock is taken all the same, so that no run drops a table (--full-refresh)
+      // while it is being optimized.
+      java.util.Optional<RunLock> lock = RunLock.acquireUnlessARunHoldsIt(spark.sessionState().newHadoopConf(),
+          env.checkpointRoot(), pipeline.name(), io.medallion.config.Defaults.reference().runLockStaleAfter(),
+          RunLock.Activity.MAINTAIN);
+      try {
+        return maintainLocked(spark, pipeline, env, platform, only);
+      } finally {
+        lock.ifPresent(RunLock::close);
+      }
     }
     List<TableRef> appended = pipeline.topologicalOrder().stream().filter(t -> !rewrittenByRuns(t))
         .map(TableDefinition::ref).toList();

@@ -16,7 +16,7 @@ final class LockErrors {
    * The lock is held: by a run or a {@code maintain} ({@code holder}), when a run or a
    * {@code maintain} ({@code wanted}) asks for it; {@code whenHeld} is the asker's own advice.
    */
-  static MedallionException held(String pipeline, Object path, String other, Duration age,
+  static RunLock.Held held(String pipeline, Object path, String other, Duration age,
       RunLock.Activity wanted, RunLock.Activity holder, String whenHeld) {
     String why;
     if (wanted != holder) {
@@ -28,13 +28,13 @@ final class LockErrors {
     } else {
       why = "Two maintains at once would rewrite the same tables.";
     }
-    return new MedallionException("Pipeline " + pipeline + (holder == RunLock.Activity.RUN
+    return new RunLock.Held("Pipeline " + pipeline + (holder == RunLock.Activity.RUN
         ? " is already running" : " is being maintained") + " in this environment: " + other
         + " holds the run lock " + path + " (last heartbeat " + age.toSeconds() + " s ago). " + why
         + " Wait for that " + holder.word() + " to finish" + (wanted != holder
         ? " (schedule maintain between runs, e.g. as a task after the pipeline's run in the same job)" : "")
         + "; if it crashed, its lock is taken over once its heartbeat is older than"
         + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone)."
-        + (whenHeld.isEmpty() ? "" : " " + whenHeld));
+        + (whenHeld.isEmpty() ? "" : " " + whenHeld), holder);
   }
 }

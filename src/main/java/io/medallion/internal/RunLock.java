@@ -67,6 +67,22 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
+  /** The lock is held by another run or {@code maintain} ({@link #holder()}). */
+  public static final class Held extends MedallionException {
+    private static final long serialVersionUID = 1L;
+    private final Activity holder;
+
+    Held(String message, Activity holder) {
+      super(message);
+      this.holder = holder;
+    }
+
+    /** What holds the lock. */
+    public Activity holder() {
+      return holder;
+    }
+  }
+
   private final FileSystem fs;
   private final Path path;
   private final String owner;
@@ -104,6 +120,26 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter,
       Activity activity) {
     return acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, activity, "");
+  }
+
+  /**
+   * Takes the lock for {@code activity} when it is free; returns empty, having taken nothing, when a
+   * run holds it, so that the caller goes on beside that run (a {@code maintain} of tables runs only
+   * append to, say).
+   *
+   * @throws Held when another {@code maintain} holds it
+   */
+  public static java.util.Optional<RunLock> acquireUnlessARunHoldsIt(Configuration hadoopConf, String checkpointRoot,
+      String pipeline, Duration staleAfter, Activity activity) {
+    try {
+      return java.util.Optional.of(acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, activity));
+    } catch (Held e) {
+      if (e.holder() == Activity.RUN) {
+        LOG.info("Pipeline {}: a run holds the run lock; going on beside it", pipeline);
+        return java.util.Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /**

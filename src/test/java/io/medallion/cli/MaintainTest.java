@@ -149,6 +149,12 @@ class MaintainTest {
       assertThat(besideRun.toString(StandardCharsets.UTF_8)).contains("bronze.orders (" + bronze + "): OPTIMIZE");
       assertThat(Files.readString(Path.of(env.checkpointRoot(), p.name(), RunLock.FILE))).isEqualTo(run.owner());
     }
+    // ... but not beside another maintain
+    try (RunLock other = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale, RunLock.Activity.MAINTAIN)) {
+      assertThatThrownBy(() -> maintain(spark, p, env, Set.of(TableRef.parse("bronze.orders")), new ByteArrayOutputStream()))
+          .hasMessageContaining("Pipeline mnt is being maintained in this environment: " + other.owner())
+          .hasMessageContaining("Two maintains at once would rewrite the same tables");
+    }
   }
 
   @Test

@@ -47,6 +47,19 @@ class RunLockTest {
       assertThat(e.getMessage()).contains("is being maintained", "Two maintains at once would rewrite the same tables",
           "Wait for that maintain to finish;");
     }
+    // a maintain of tables runs only append to goes on beside a run, takes a free lock, and not a maintain's
+    try (RunLock run = RunLock.acquire(conf, root.toString(), "retail", Duration.ofMinutes(2))) {
+      assertThat(RunLock.acquireUnlessARunHoldsIt(conf, root.toString(), "retail", Duration.ofMinutes(2),
+          RunLock.Activity.MAINTAIN)).isEmpty();
+      assertThat(Files.readString(root.resolve("retail").resolve(RunLock.FILE))).isEqualTo(run.owner());
+    }
+    java.util.Optional<RunLock> free = RunLock.acquireUnlessARunHoldsIt(conf, root.toString(), "retail",
+        Duration.ofMinutes(2), RunLock.Activity.MAINTAIN);
+    assertThat(free).isPresent();
+    assertThat(catchThrowableOfType(() -> RunLock.acquireUnlessARunHoldsIt(conf, root.toString(), "retail",
+        Duration.ofMinutes(2), RunLock.Activity.MAINTAIN), RunLock.Held.class).holder())
+        .isEqualTo(RunLock.Activity.MAINTAIN);
+    free.get().close();
     // a lock file written before maintain took the lock names no activity: a run's
     Files.writeString(Files.createDirectories(root.resolve("retail")).resolve(RunLock.FILE),
         "run old-one on host elsewhere, process 1@elsewhere, started 2026-01-01T00:00:00Z");
