@@ -52,13 +52,27 @@ public final class DatabricksBundle {
    *     pom.xml), e.g. {@code conf/bundle}: paths to the build and to {@code conf/} are relative to it
    */
   public static DatabricksBundle of(PipelineDefinition pipeline, List<Environment> targets, Tasks tasks, Path bundleDir) {
+    return of(pipeline, targets, tasks, bundleDir, java.util.Optional.empty());
+  }
+
+  /**
+   * The bundle of {@code pipeline}, with a second job {@code <pipeline>_maintain} that runs
+   * {@code maintain} on {@code maintainCron} when present: a Quartz cron expression, in UTC (e.g.
+   * {@code 0 0 3 * * ?}, daily at 03:00). When a run holds the pipeline's run lock, {@code maintain}
+   * fails at once and its task tries again after 15 minutes, up to 3 times.
+   *
+   * @throws io.medallion.MedallionException if {@code maintainCron} is not a Quartz cron expression
+   */
+  public static DatabricksBundle of(PipelineDefinition pipeline, List<Environment> targets, Tasks tasks, Path bundleDir,
+      java.util.Optional<String> maintainCron) {
     Path dir = bundleDir.normalize();
     String projectDir = dir.isAbsolute()
         ? dir.relativize(Path.of("").toAbsolutePath()).toString()
         : dir.toString().isEmpty() ? "" : dir.relativize(Path.of("")).toString();
     projectDir = projectDir.replace('\\', '/');
     return new DatabricksBundle(
-        new BundleModel(pipeline, targets, tasks == Tasks.PER_TABLE, projectDir, JobJar.mainClass(DatabricksBundle.class)),
+        new BundleModel(pipeline, targets, tasks == Tasks.PER_TABLE, projectDir, JobJar.mainClass(DatabricksBundle.class),
+            maintainCron),
         pipeline.name());
   }
 

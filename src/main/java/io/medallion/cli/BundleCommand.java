@@ -12,7 +12,7 @@ import java.util.Set;
 
 /** {@code medallion bundle}: writes the Databricks Asset Bundle of a pipeline (see {@link DatabricksBundle}). */
 final class BundleCommand {
-  static final String OPTIONS = "--pipeline P [--env E ...] [--tasks layer|table] [--out DIR]";
+  static final String OPTIONS = "--pipeline P [--env E ...] [--tasks layer|table] [--maintain-cron 'Q'] [--out DIR]";
 
   private final PrintStream out;
 
@@ -21,7 +21,8 @@ final class BundleCommand {
   }
 
   void execute(String[] args) {
-    CommandArgs a = CommandArgs.parse(args, Set.of("--pipeline", "--env", "--tasks", "--out", "--conf-dir"), OPTIONS);
+    CommandArgs a = CommandArgs.parse(args, Set.of("--pipeline", "--env", "--tasks", "--maintain-cron", "--out",
+        "--conf-dir"), OPTIONS);
     Path confDir = Path.of(a.value("--conf-dir", CommandArgs.confDir()));
     String pipelineName = a.required("--pipeline", "a name under <conf-dir>/pipelines");
     List<String> envs = a.values("--env", List.of("dev", "prod"));
@@ -38,7 +39,8 @@ final class BundleCommand {
     }
     Path dir = Path.of(a.value("--out", "conf/bundle"));
     DatabricksBundle bundle = DatabricksBundle.of(first.pipeline(), targets,
-        tasks.equals("table") ? DatabricksBundle.Tasks.PER_TABLE : DatabricksBundle.Tasks.PER_LAYER, dir);
+        tasks.equals("table") ? DatabricksBundle.Tasks.PER_TABLE : DatabricksBundle.Tasks.PER_LAYER, dir,
+        java.util.Optional.ofNullable(a.value("--maintain-cron", null)));
     for (Path file : bundle.writeTo(dir)) {
       out.println("wrote " + file);
     }

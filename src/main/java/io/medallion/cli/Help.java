@@ -41,11 +41,12 @@ final class Help {
         "changes of a CDC table and the event log; prints files and bytes before and after and writes",
         "a maintenance event per table. For tables runs rewrite (upsert, CDC, batch, gold) it holds the",
         "pipeline's run lock: it fails at once while a run holds it, and a run started meanwhile fails",
-        "naming it. Tables runs only append to are maintained without the lock (--only, beside a run)."));
+        "naming it. Tables runs only append to can be maintained beside a run (--only)."));
     COMMANDS.put("bundle", String.join("\n",
         "medallion bundle " + BundleCommand.OPTIONS,
         "Writes a Databricks Asset Bundle (databricks.yml and resources/<pipeline>.job.yml) whose",
-        "spark_jar_task tasks run the pipeline per layer (default) or per table."));
+        "spark_jar_task tasks run the pipeline per layer (default) or per table, one after another.",
+        "--maintain-cron '0 0 3 * * ?' adds a job that runs maintain on that Quartz schedule (UTC)."));
     COMMANDS.put("report", String.join("\n",
         "medallion report " + ReportCommand.OPTIONS,
         "Writes the data-quality report of the pipeline: one self-contained HTML file read from the",

@@ -154,6 +154,37 @@ class DatabricksBundleTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aMaintainCronAddsAScheduledMaintainJobThatRetriesWhileARunHoldsTheLock() {
+    PipelineDefinition pipeline = ConfigLoader.load(CONF, "retail", "dev").pipeline();
+    List<Environment> envs = List.of(ConfigLoader.load(CONF, "retail", "dev").environment());
+    Map<String, Object> jobs = at(new Yaml().load(DatabricksBundle.of(pipeline, envs, DatabricksBundle.Tasks.PER_LAYER,
+        COMMITTED, java.util.Optional.of(" 0 0 3 * * ? ")).files().get("resources/retail.job.yml")), "resources", "jobs");
+    assertThat(jobs).containsOnlyKeys("retail", "retail_maintain");
+    Map<String, Object> maintain = (Map<String, Object>) jobs.get("retail_maintain");
+    assertThat((String) at(maintain, "schedule", "quartz_cron_expression")).isEqualTo("0 0 3 * * ?");
+    assertThat((String) at(maintain, "schedule", "timezone_id")).isEqualTo("UTC");
+    assertThat(maintain.get("max_concurrent_runs")).isEqualTo(1);
+    List<Map<String, Object>> tasks = (List<Map<String, Object>>) maintain.get("tasks");
+    assertThat(tasks).hasSize(1);
+    Cli.Args args = Cli.Args.parse(((List<String>) at(tasks.get(0), "spark_jar_task", "parameters")).toArray(String[]::new));
+    assertThat(args.command).isEqualTo("maintain");
+    assertThat(args.pipeline).isEqualTo("retail");
+    assertThat(args.env).isEqualTo("${bundle.target}");
+    assertThat(args.only).isEmpty();
+    assertThat((String) at(tasks.get(0), "spark_jar_task", "main_class_name")).isEqualTo(pomMainClass());
+    assertThat(tasks.get(0).get("max_retries")).isEqualTo(3);
+    assertThat(tasks.get(0).get("min_retry_interval_millis")).isEqualTo(900_000);
+    // without a schedule there is no maintain job (the committed bundles have none)
+    assertThat(((Map<String, Object>) at(new Yaml().load(bundle("retail", DatabricksBundle.Tasks.PER_LAYER).files()
+        .get("resources/retail.job.yml")), "resources", "jobs"))).containsOnlyKeys("retail");
+    assertThatThrownBy(() -> DatabricksBundle.of(pipeline, envs, DatabricksBundle.Tasks.PER_LAYER, COMMITTED,
+        java.util.Optional.of("daily at 3")))
+        .hasMessageContaining("The maintenance schedule 'daily at 3' of pipeline 'retail' is not a Quartz cron expression")
+        .hasMessageContaining("e.g. '0 0 3 * * ?'");
+  }
+
+  @Test
   void theBundleBuildsTheJarUploadsToAVolumeAndTargetsTheEnvironments() throws Exception {
     Map<String, Object> doc = new Yaml().load(bundle("retail", DatabricksBundle.Tasks.PER_LAYER).files().get("databricks.yml"));
     assertThat((String) at(doc, "artifacts", "medallion_jar", "build")).startsWith("mvn ").contains("package");

@@ -21,6 +21,13 @@ public final class BundleErrors {
         + " environments under conf/env that become the bundle's targets, e.g. --env dev --env prod.");
   }
 
+  /** A maintenance schedule that is not a Quartz cron expression. */
+  public static MedallionException badCron(String pipeline, String cron) {
+    return new MedallionException("The maintenance schedule '" + cron + "' of pipeline '" + pipeline + "' is not a"
+        + " Quartz cron expression, which Databricks jobs take: 6 or 7 fields (seconds minutes hours day-of-month"
+        + " month day-of-week [year]), e.g. '0 0 3 * * ?' for 03:00 UTC every day.");
+  }
+
   /** A bundle file could not be written. */
   public static MedallionException cannotWrite(Path file, Exception cause) {
     return new MedallionException("Cannot write the bundle file " + file + ": " + cause.getMessage()

@@ -26,15 +26,24 @@ public final class BundleModel {
   private final boolean perTable;
   private final String projectDir;
   private final String mainClass;
+  private final java.util.Optional<String> maintainCron;
 
   /**
    * @param projectDir the project folder (holding pom.xml) relative to the bundle folder, e.g. {@code ../..}
+   * @param maintainCron when present, a second job runs {@code maintain} on this Quartz schedule (UTC)
    */
   public BundleModel(PipelineDefinition pipeline, List<Environment> targets, boolean perTable, String projectDir,
-      String mainClass) {
+      String mainClass, java.util.Optional<String> maintainCron) {
     if (targets.isEmpty()) {
       throw BundleErrors.noTargets(pipeline.name());
     }
+    maintainCron.ifPresent(cron -> {
+      int fields = cron.trim().split("\\s+").length;
+      if (cron.isBlank() || fields < 6 || fields > 7) {
+        throw BundleErrors.badCron(pipeline.name(), cron);
+      }
+    });
+    this.maintainCron = maintainCron.map(String::trim);
     this.pipeline = pipeline;
     this.targets = List.copyOf(targets);
     this.perTable = perTable;
@@ -89,6 +98,8 @@ public final class BundleModel {
     job.put("name", "medallion " + pipeline.name());
     job.put("max_concurrent_runs", 1);
     job.put("job_clusters", List.of(map("job_cluster_key", "medallion", "new_cluster", cluster)));
+    Map<String, Object> jobs = new LinkedHashMap<>();
+    jobs.put(jobKey(), job);
     List<Object> tasks = new ArrayList<>();
     for (Unit u : units()) {
       Map<String, Object> task = new LinkedHashMap<>();
@@ -104,9 +115,34 @@ public final class BundleModel {
       tasks.add(task);
     }
     job.put("tasks", tasks);
-    Map<String, Object> doc = map("resources", map("jobs", map(jobKey(), job)));
-    return header("pipeline '" + pipeline.name() + "': one spark_jar_task per " + (perTable ? "table" : "layer"),
-        pipeline.name() + (perTable ? " --tasks table" : "")) + Yaml.write(doc);
+    maintainCron.ifPresent(cron -> jobs.put(jobKey() + "_maintain", maintainJob(cluster, cron)));
+    Map<String, Object> doc = map("resources", map("jobs", jobs));
+    return header("pipeline '" + pipeline.name() + "': one spark_jar_task per " + (perTable ? "table" : "layer")
+        + (maintainCron.isPresent() ? ", and its maintenance on a schedule" : ""),
+        pipeline.name() + (perTable ? " --tasks table" : "")
+            + maintainCron.map(c -> " --maintain-cron '" + c + "'").orElse("")) + Yaml.write(doc);
+  }
+
+  /**
+   * A job that runs {@code maintain} on {@code cron} (UTC). When a run of the pipeline holds the
+   * run lock, {@code maintain} fails at once; the task then tries again after 15 minutes, 3 times.
+   */
+  private Map<String, Object> maintainJob(Map<String, Object> cluster, String cron) {
+    Map<String, Object> job = new LinkedHashMap<>();
+    job.put("name", "medallion " + pipeline.name() + " maintain");
+    job.put("max_concurrent_runs", 1);
+    job.put("schedule", map("quartz_cron_expression", cron, "timezone_id", "UTC"));
+    job.put("job_clusters", List.of(map("job_cluster_key", "medallion", "new_cluster", cluster)));
+    Map<String, Object> task = new LinkedHashMap<>();
+    task.put("task_key", "maintain");
+    task.put("job_cluster_key", "medallion");
+    task.put("libraries", List.of(map("jar", "../" + jar())));
+    task.put("spark_jar_task", map("main_class_name", mainClass, "parameters", List.of(
+        "maintain", "--conf-dir", "${var.conf_dir}", "--pipeline", pipeline.name(), "--env", "${bundle.target}")));
+    task.put("max_retries", 3);
+    task.put("min_retry_interval_millis", 15 * 60 * 1000);
+    job.put("tasks", List.of(task));
+    return job;
   }
 
   /** The job's key under {@code resources.jobs}. */
