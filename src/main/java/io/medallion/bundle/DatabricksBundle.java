@@ -20,7 +20,8 @@ import java.util.Map;
  * resources/<pipeline>.job.yml} (one {@code spark_jar_task} per layer, or per table, running {@code
  * run --pipeline P --env ${bundle.target} --only <layer or table>}, with {@code depends_on} following
  * each table's {@code from} and SQL references, and on the task before it: each task is a run, and
- * a pipeline runs once at a time in an environment, so the tasks run one after another). The job cluster runs a Databricks Runtime LTS on
+ * a pipeline runs once at a time in an environment, so the tasks run one after another). The job
+ * cluster runs a Databricks Runtime LTS on
  * Spark 3.5 / Scala 2.12 and adds no Spark or Delta packages: the runtime provides them.
  *
  * <p>The output depends only on its inputs (no timestamps), so a generated bundle can be kept in

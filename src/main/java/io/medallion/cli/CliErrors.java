@@ -34,8 +34,8 @@ final class CliErrors {
     if (appended.isEmpty()) {
       return tables;
     }
-    return tables + " Tables that runs only append to need no lock and can be maintained beside a run (a"
-        + " continuous pipeline's, say): " + appended.stream().map(r -> "--only " + r)
+    return tables + " Tables that runs only append to can be maintained beside a run (a continuous"
+        + " pipeline's, say): " + appended.stream().map(r -> "--only " + r)
         .collect(java.util.stream.Collectors.joining(" ")) + ".";
   }
 

@@ -53,13 +53,14 @@ final class MaintainCommand {
     List<TableRef> selected = pipeline.topologicalOrder().stream().map(TableDefinition::ref)
         .filter(r -> only.isEmpty() || only.contains(r)).toList();
     List<TableRef> rewritten = selected.stream().filter(r -> rewrittenByRuns(pipeline.table(r).orElseThrow())).toList();
+    org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
+    java.time.Duration staleAfter = io.medallion.config.Defaults.reference().runLockStaleAfter();
     if (rewritten.isEmpty()) {
       // Appends and OPTIMIZE commit beside each other: a run that holds the lock (a continuous one,
       // say) goes on. A free lock is taken all the same, so that no run drops a table (--full-refresh)
       // while it is being optimized.
-      java.util.Optional<RunLock> lock = RunLock.acquireUnlessARunHoldsIt(spark.sessionState().newHadoopConf(),
-          env.checkpointRoot(), pipeline.name(), io.medallion.config.Defaults.reference().runLockStaleAfter(),
-          RunLock.Activity.MAINTAIN);
+      java.util.Optional<RunLock> lock = RunLock.acquireUnlessARunHoldsIt(hadoop, env.checkpointRoot(),
+          pipeline.name(), staleAfter, RunLock.Activity.MAINTAIN);
       try {
         return maintainLocked(spark, pipeline, env, platform, only);
       } finally {
@@ -68,9 +69,8 @@ final class MaintainCommand {
     }
     List<TableRef> appended = pipeline.topologicalOrder().stream().filter(t -> !rewrittenByRuns(t))
         .map(TableDefinition::ref).toList();
-    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(), pipeline.name(),
-        io.medallion.config.Defaults.reference().runLockStaleAfter(), RunLock.Activity.MAINTAIN,
-        CliErrors.maintainBesideARun(rewritten, appended))) {
+    try (RunLock lock = RunLock.acquire(hadoop, env.checkpointRoot(), pipeline.name(), staleAfter,
+        RunLock.Activity.MAINTAIN, CliErrors.maintainBesideARun(rewritten, appended))) {
       return maintainLocked(spark, pipeline, env, platform, only);
     }
   }

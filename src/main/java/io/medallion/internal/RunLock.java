@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * every quarter of {@code staleAfter}; a lock whose file is older than {@code staleAfter} belongs to
  * a run that crashed and is taken over with a warning.
  *
- * <p>{@code maintain} takes the same lock ({@link Activity#MAINTAIN}): its OPTIMIZE and the removal
- * of superseded CDC changes rewrite files a run's MERGE reads, and Delta fails one of two such
- * commits on a conflict. So a pipeline is run or maintained, never both at once, and the one that
- * comes second fails at once with a message naming the other.
+ * <p>{@code maintain} takes the same lock ({@link Activity#MAINTAIN}) for tables runs rewrite: its
+ * OPTIMIZE and the removal of superseded CDC changes rewrite files a run's MERGE reads, and Delta
+ * fails one of two such commits on a conflict; the one that comes second fails at once with a
+ * message naming the other. A {@code maintain} of tables runs only append to goes on beside a run
+ * ({@link #acquireUnlessARunHoldsIt}).
  *
  * <p>On S3 ({@code s3a://}) Hadoop 3.3 cannot create a file atomically only if it is absent: the
  * lock reads its own file back after writing it, which narrows but does not close the window of two

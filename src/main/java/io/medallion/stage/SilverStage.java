@@ -77,8 +77,7 @@ final class SilverStage implements Stage {
       }
       long read = 0;
       for (TableRef from : table.fromTables()) {
-        long n = DeltaSink.rowCount(spark, ctx.nameOf(from));
-        read = read < 0 || n < 0 ? -1 : read + n;
+        read += DeltaSink.rowCount(spark, ctx.nameOf(from));
       }
       return Runs.batch(table, rows, writer, start, read);
     } catch (Exception e) {

@@ -88,7 +88,7 @@ class MaintainTest {
           .hasMessageContaining("A run and maintain at once write the same Delta tables")
           .hasMessageContaining("Wait for that run to finish (schedule maintain between runs")
           .hasMessageContaining("Runs rewrite silver.orders, gold.by_store (MERGE or replace), so maintain takes the"
-              + " lock for them. Tables that runs only append to need no lock and can be maintained beside a run"
+              + " lock for them. Tables that runs only append to can be maintained beside a run"
               + " (a continuous pipeline's, say): --only bronze.orders.");
     }
     assertThat(text.size()).isZero();

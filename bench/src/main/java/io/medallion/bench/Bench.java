@@ -84,6 +84,11 @@ final class Bench {
         counter.snapshot().minus(before));
   }
 
+  /** The positional argument {@code i} as a number, or {@code fallback} when there are fewer arguments. */
+  static long arg(String[] args, int i, long fallback) {
+    return args.length > i ? Long.parseLong(args[i]) : fallback;
+  }
+
   /**
    * {@code --name value ...} as a map, rejecting names not in {@code known}.
    *

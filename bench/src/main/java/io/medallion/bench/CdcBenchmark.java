@@ -40,9 +40,9 @@ public final class CdcBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
-    int keys = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
-    int changes = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
-    int batches = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+    int keys = (int) Bench.arg(args, 1, 1_000_000);
+    int changes = (int) Bench.arg(args, 2, 100_000);
+    int batches = (int) Bench.arg(args, 3, 5);
     Files.createDirectories(work);
     // local[2], 8 shuffle partitions, Delta's snapshot partitions at the cores (both sides rebuild
     // Delta snapshots) and the local file system medallion's CLI uses (bench/README.md)

@@ -38,10 +38,10 @@ public final class CdcStoredChangesBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
-    int keys = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-    int probes = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-    int probeSize = args.length > 4 ? Integer.parseInt(args[4]) : 2_000;
+    int keys = (int) Bench.arg(args, 1, 200_000);
+    int rounds = (int) Bench.arg(args, 2, 10);
+    int probes = (int) Bench.arg(args, 3, 5);
+    int probeSize = (int) Bench.arg(args, 4, 2_000);
     Files.createDirectories(work);
     SparkSession spark = Bench.session("cdc-stored-changes-bench", 8);
     WarehouseCatalog.register(spark, "bench", work.resolve("warehouse").toString());

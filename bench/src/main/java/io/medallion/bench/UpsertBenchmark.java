@@ -35,10 +35,10 @@ public final class UpsertBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
-    long keys = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
-    int changes = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
-    int batches = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-    int files = args.length > 4 ? Integer.parseInt(args[4]) : 8;
+    long keys = Bench.arg(args, 1, 1_000_000);
+    int changes = (int) Bench.arg(args, 2, 10_000);
+    int batches = (int) Bench.arg(args, 3, 5);
+    int files = (int) Bench.arg(args, 4, 8);
     SparkSession spark = Bench.session("upsert benchmark", 4);
     WarehouseCatalog.register(spark, "bench", work.resolve("warehouse").toUri().toString());
     TableName ours = TableName.of("bench", "s", "medallion");
