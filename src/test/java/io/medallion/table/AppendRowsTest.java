@@ -121,4 +121,36 @@ class AppendRowsTest {
           .isEqualTo(sorted(spark.createDataFrame(rows(), SCHEMA).collectAsList()));
     }
   }
+
+  /**
+   * Two runs of different tables of one pipeline, in two JVMs, may both create the event log on
+   * their first run, and both append to it: neither fails, and every row is there. (Delta fails the
+   * second of two concurrent creations; in a few rounds of two threads at least one collides.)
+   */
+  @Test
+  void twoWritersCreatingAndAppendingToOneTableAtOnceBothSucceed(Lakehouse lake) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 4; round++) {
+        TableName t = table(lake, "events");
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        List<java.util.concurrent.Future<?>> writers = new ArrayList<>();
+        for (int writer = 0; writer < 2; writer++) {
+          writers.add(pool.submit(() -> {
+            together.await();
+            DeltaSink.ensureTable(lake.spark(), t, SCHEMA, SPEC);
+            together.await();
+            DeltaSink.appendRows(lake.spark(), t, SCHEMA, SPEC, rows());
+            return null;
+          }));
+        }
+        for (java.util.concurrent.Future<?> w : writers) {
+          w.get(2, java.util.concurrent.TimeUnit.MINUTES); // throws when a writer failed
+        }
+        assertThat(lake.table(t).count()).as(t.toString()).isEqualTo(2L * rows().size());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -52,13 +52,49 @@ public final class DeltaTables {
    */
   public static List<String> ensureTable(SparkSession spark, TableName name, StructType schema, TableSpec spec) {
     ensureSchema(spark, name);
-    if (exists(spark, name)) {
-      return TableFeatures.apply(spark, name, spec, java.util.Optional.of(schema));
+    for (int attempt = 1; ; attempt++) {
+      if (exists(spark, name)) {
+        return TableFeatures.apply(spark, name, spec, java.util.Optional.of(schema));
+      }
+      try {
+        spark.sql("CREATE TABLE IF NOT EXISTS " + name.quoted() + " (" + TableFeatures.columnsDdl(schema, spec)
+            + ") USING delta" + TableFeatures.createClauses(spec));
+        TableFeatures.apply(spark, name, spec, java.util.Optional.empty()); // constraints
+        return List.of();
+      } catch (Exception e) { // AnalysisException is checked in Java, and thrown all the same
+        if (attempt == CREATE_ATTEMPTS || !createdAtTheSameTime(e)) {
+          throw e;
+        }
+        org.slf4j.LoggerFactory.getLogger(DeltaTables.class).info(
+            "{} is being created by another writer at the same time ({}); using that table", name, e.getClass().getSimpleName());
+        try {
+          Thread.sleep(100L * attempt); // the other writer's first commit lands
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
-    spark.sql("CREATE TABLE IF NOT EXISTS " + name.quoted() + " (" + TableFeatures.columnsDdl(schema, spec)
-        + ") USING delta" + TableFeatures.createClauses(spec));
-    TableFeatures.apply(spark, name, spec, java.util.Optional.empty()); // constraints
-    return List.of();
+  }
+
+  /** How often {@link #ensureTable} looks again for a table another writer is creating (about 4.5 s in all). */
+  private static final int CREATE_ATTEMPTS = 10;
+
+  /**
+   * Delta's errors when two writers create one table at once (two runs of different tables of a
+   * pipeline, each creating its event log on a first run): the one that comes second finds the
+   * other's first commit ({@code DELTA_PROTOCOL_CHANGED}), or the other's log folder before that
+   * commit ({@code DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION}).
+   */
+  static boolean createdAtTheSameTime(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof io.delta.exceptions.ProtocolChangedException
+          || message.contains("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
