@@ -19,9 +19,8 @@ import java.util.Map;
  * target per environment, {@code mode: development} for {@code dev}) and {@code
  * resources/<pipeline>.job.yml} (one {@code spark_jar_task} per layer, or per table, running {@code
  * run --pipeline P --env ${bundle.target} --only <layer or table>}, with {@code depends_on} following
- * each table's {@code from} and SQL references, and on the task before it: each task is a run, and
- * a pipeline runs once at a time in an environment, so the tasks run one after another). The job
- * cluster runs a Databricks Runtime LTS on
+ * each table's {@code from} and SQL references: tasks that do not depend on each other run at once,
+ * each holding the locks of its own tables). The job cluster runs a Databricks Runtime LTS on
  * Spark 3.5 / Scala 2.12 and adds no Spark or Delta packages: the runtime provides them.
  *
  * <p>The output depends only on its inputs (no timestamps), so a generated bundle can be kept in
@@ -59,8 +58,8 @@ public final class DatabricksBundle {
   /**
    * The bundle of {@code pipeline}, with a second job {@code <pipeline>_maintain} that runs
    * {@code maintain} on {@code maintainCron} when present: a Quartz cron expression, in UTC (e.g.
-   * {@code 0 0 3 * * ?}, daily at 03:00). When a run holds the pipeline's run lock, {@code maintain}
-   * fails at once and its task tries again after 15 minutes, up to 3 times.
+   * {@code 0 0 3 * * ?}, daily at 03:00). When a run is writing a table that runs rewrite,
+   * {@code maintain} fails at once and its task tries again after 15 minutes, up to 3 times.
    *
    * @throws io.medallion.MedallionException if {@code maintainCron} is not a Quartz cron expression
    */

@@ -23,22 +23,6 @@ final class CliErrors {
             + " in " + lookupDir + ".");
   }
 
-  /**
-   * The advice {@code maintain} adds to the run lock's error when a run holds it: which selected
-   * tables runs rewrite, and the tables runs only append to, which can be maintained beside a run.
-   */
-  static String maintainBesideARun(java.util.List<io.medallion.pipeline.TableRef> rewritten,
-      java.util.List<io.medallion.pipeline.TableRef> appended) {
-    String tables = "Runs rewrite " + rewritten.stream().map(Object::toString).collect(
-        java.util.stream.Collectors.joining(", ")) + " (MERGE or replace), so maintain takes the lock for them.";
-    if (appended.isEmpty()) {
-      return tables;
-    }
-    return tables + " Tables that runs only append to can be maintained beside a run (a continuous"
-        + " pipeline's, say): " + appended.stream().map(r -> "--only " + r)
-        .collect(java.util.stream.Collectors.joining(" ")) + ".";
-  }
-
   static MedallionException sessionWithoutDelta(String extensions, String deltaExtension) {
     return new MedallionException("The Spark session was created without Delta Lake"
         + " (spark.sql.extensions is '" + extensions + "'). Start it with --conf"

@@ -39,13 +39,14 @@ final class Help {
         "Runs OPTIMIZE (clustering, z-order-by, or compaction) and VACUUM (with the table's own",
         "delta.deletedFileRetentionDuration) on every existing table, its quarantine table, the stored",
         "changes of a CDC table and the event log; prints files and bytes before and after and writes",
-        "a maintenance event per table. For tables runs rewrite (upsert, CDC, batch, gold) it holds the",
-        "pipeline's run lock: it fails at once while a run holds it, and a run started meanwhile fails",
-        "naming it. Tables runs only append to can be maintained beside a run (--only)."));
+        "a maintenance event per table. It holds the lock of each table it maintains: for a table runs",
+        "rewrite (upsert, CDC, batch, gold) it fails at once while a run writes it, and a run of it",
+        "started meanwhile fails naming it. Tables runs only append to are maintained beside a run."));
     COMMANDS.put("bundle", String.join("\n",
         "medallion bundle " + BundleCommand.OPTIONS,
         "Writes a Databricks Asset Bundle (databricks.yml and resources/<pipeline>.job.yml) whose",
-        "spark_jar_task tasks run the pipeline per layer (default) or per table, one after another.",
+        "spark_jar_task tasks run the pipeline per layer (default) or per table, each after the tasks",
+        "of the tables it reads.",
         "--maintain-cron '0 0 3 * * ?' adds a job that runs maintain on that Quartz schedule (UTC)."));
     COMMANDS.put("report", String.join("\n",
         "medallion report " + ReportCommand.OPTIONS,

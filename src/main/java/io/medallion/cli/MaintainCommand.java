@@ -24,16 +24,16 @@ import org.apache.spark.sql.SparkSession;
  * streaming or snapshot tables: superseded changes removed first), their quarantine tables and the
  * event log; one line and one {@code maintenance} event per table.
  *
- * <p>When it maintains a table that runs rewrite (an upsert or CDC table, a batch table, a gold
- * table: their MERGEs and replacements conflict with OPTIMIZE), it holds the pipeline's run lock
- * ({@link RunLock}, {@link RunLock.Activity#MAINTAIN}) throughout: a run of the pipeline in the same
- * environment never writes beside it, and either one started while the other holds the lock fails
- * at once, naming the other. Tables that runs only append to (streaming bronze, streaming silver
- * with {@code mode = append}, with their quarantine tables and the event log) are maintained beside
- * a run that holds the lock: Delta commits an append and an OPTIMIZE beside each other, so a
- * continuous pipeline's appended tables can be maintained while it runs ({@code --only}). When the
- * lock is free, they take it all the same (no run may drop a table, {@code --full-refresh}, while
- * OPTIMIZE rewrites it).
+ * <p>It holds the lock of each table it maintains ({@link RunLock}, {@link RunLock.Activity#MAINTAIN})
+ * throughout. For a table that runs rewrite (an upsert or CDC table, a batch table, a gold table:
+ * their MERGEs and replacements conflict with OPTIMIZE) a run that writes it never writes beside
+ * it, and either one started while the other holds the lock fails at once, naming the other. A table
+ * that runs only append to (streaming bronze, streaming silver with {@code mode = append}, with
+ * their quarantine tables) is maintained beside a run that holds its lock: Delta commits an append
+ * and an OPTIMIZE beside each other, so a continuous run's tables can be maintained while it runs.
+ * When such a lock is free, it is taken all the same (no run may drop the table,
+ * {@code --full-refresh}, while OPTIMIZE rewrites it). The event log, which every run appends to,
+ * takes no lock.
  */
 final class MaintainCommand {
   private final PrintStream out;
@@ -52,25 +52,14 @@ final class MaintainCommand {
     }
     List<TableRef> selected = pipeline.topologicalOrder().stream().map(TableDefinition::ref)
         .filter(r -> only.isEmpty() || only.contains(r)).toList();
-    List<TableRef> rewritten = selected.stream().filter(r -> rewrittenByRuns(pipeline.table(r).orElseThrow())).toList();
-    org.apache.hadoop.conf.Configuration hadoop = spark.sessionState().newHadoopConf();
-    java.time.Duration staleAfter = io.medallion.config.Defaults.reference().runLockStaleAfter();
-    if (rewritten.isEmpty()) {
-      // Appends and OPTIMIZE commit beside each other: a run that holds the lock (a continuous one,
-      // say) goes on. A free lock is taken all the same, so that no run drops a table (--full-refresh)
-      // while it is being optimized.
-      java.util.Optional<RunLock> lock = RunLock.acquireUnlessARunHoldsIt(hadoop, env.checkpointRoot(),
-          pipeline.name(), staleAfter, RunLock.Activity.MAINTAIN);
-      try {
-        return maintainLocked(spark, pipeline, env, platform, only);
-      } finally {
-        lock.ifPresent(RunLock::close);
-      }
-    }
-    List<TableRef> appended = pipeline.topologicalOrder().stream().filter(t -> !rewrittenByRuns(t))
-        .map(TableDefinition::ref).toList();
-    try (RunLock lock = RunLock.acquire(hadoop, env.checkpointRoot(), pipeline.name(), staleAfter,
-        RunLock.Activity.MAINTAIN, CliErrors.maintainBesideARun(rewritten, appended))) {
+    // Tables runs only append to are maintained beside a run that writes them (an append and an
+    // OPTIMIZE commit side by side); their free locks are taken all the same, so that no run drops
+    // one (--full-refresh) while it is being optimized.
+    Set<String> appended = selected.stream().filter(r -> !rewrittenByRuns(pipeline.table(r).orElseThrow()))
+        .map(TableRef::toString).collect(java.util.stream.Collectors.toSet());
+    try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(), pipeline.name(),
+        selected.stream().map(TableRef::toString).toList(), appended,
+        io.medallion.config.Defaults.reference().runLockStaleAfter(), RunLock.Activity.MAINTAIN)) {
       return maintainLocked(spark, pipeline, env, platform, only);
     }
   }

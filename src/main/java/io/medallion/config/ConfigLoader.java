@@ -248,7 +248,7 @@ public final class ConfigLoader {
   }
 
   /**
-   * Two pipeline files with the same pipeline name would share checkpoints and the run lock
+   * Two pipeline files with the same pipeline name would share checkpoints and table locks
    * ({@code <checkpoint-root>/<name>/...}): refused, naming the other file.
    */
   private static void checkUniqueName(Path confDir, Path pipelineFile, String name) {

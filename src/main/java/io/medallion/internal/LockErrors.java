@@ -13,28 +13,29 @@ final class LockErrors {
   }
 
   /**
-   * The lock is held: by a run or a {@code maintain} ({@code holder}), when a run or a
-   * {@code maintain} ({@code wanted}) asks for it; {@code whenHeld} is the asker's own advice.
+   * The lock of {@code table} is held: by a run or a {@code maintain} ({@code holder}), when a run
+   * or a {@code maintain} ({@code wanted}) asks for it.
    */
-  static RunLock.Held held(String pipeline, Object path, String other, Duration age,
-      RunLock.Activity wanted, RunLock.Activity holder, String whenHeld) {
+  static RunLock.Held held(String pipeline, String table, Object path, String other, Duration age,
+      RunLock.Activity wanted, RunLock.Activity holder) {
     String why;
     if (wanted != holder) {
-      why = "A run and maintain at once write the same Delta tables (OPTIMIZE rewrites files a run's MERGE"
+      why = "A run and maintain at once write the same Delta table (OPTIMIZE rewrites files a run's MERGE"
           + " reads; the removal of superseded CDC changes reads the files a run appends), and Delta fails"
-          + " one of two such commits on the conflict.";
+          + " one of two such commits on the conflict; tables that runs only append to are maintained"
+          + " beside a run.";
     } else if (holder == RunLock.Activity.RUN) {
-      why = "Two runs at once would write the same checkpoints and tables.";
+      why = "Two runs that write one table at once would write the same checkpoint and table.";
     } else {
-      why = "Two maintains at once would rewrite the same tables.";
+      why = "Two maintains at once would rewrite the same table.";
     }
-    return new RunLock.Held("Pipeline " + pipeline + (holder == RunLock.Activity.RUN
-        ? " is already running" : " is being maintained") + " in this environment: " + other
-        + " holds the run lock " + path + " (last heartbeat " + age.toSeconds() + " s ago). " + why
-        + " Wait for that " + holder.word() + " to finish" + (wanted != holder
-        ? " (schedule maintain between runs, e.g. as a task after the pipeline's run in the same job)" : "")
-        + "; if it crashed, its lock is taken over once its heartbeat is older than"
-        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone)."
-        + (whenHeld.isEmpty() ? "" : " " + whenHeld), holder);
+    return new RunLock.Held("Table " + table + " of pipeline " + pipeline + (holder == RunLock.Activity.RUN
+        ? " is being written by a run" : " is being maintained") + " in this environment: " + other
+        + " holds its lock " + path + " (last heartbeat " + age.toSeconds() + " s ago). " + why
+        + " Wait for that " + holder.word() + " to finish, or leave " + table + " out of this " + wanted.word()
+        + " (--only with the other tables)" + (wanted != holder
+        ? "; schedule maintain between runs, e.g. as a task after the pipeline's run in the same job" : "")
+        + ". If it crashed, its lock is taken over once its heartbeat is older than"
+        + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone).", holder);
   }
 }

@@ -9,6 +9,11 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,18 +27,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of a pipeline at a time in one environment: a lock file
- * {@code <checkpoint-root>/<pipeline>/_medallion_run.lock} created with Hadoop's
- * {@code create(overwrite = false)} (atomic on local file systems, HDFS, DBFS and ABFS), holding
- * the owner (run id, host, process, start). While the run lasts, a daemon thread rewrites the file
- * every quarter of {@code staleAfter}; a lock whose file is older than {@code staleAfter} belongs to
- * a run that crashed and is taken over with a warning.
+ * One writer per table of a pipeline in one environment: a lock file per table,
+ * {@code <checkpoint-root>/<pipeline>/_medallion_locks/<table>.lock} (say {@code silver.orders.lock}),
+ * created with Hadoop's {@code create(overwrite = false)} (atomic on local file systems, HDFS, DBFS
+ * and ABFS), holding the owner (run id, host, process, start). A run locks the tables it writes (its
+ * selection, and the streaming tables a full refresh resets with them), so runs of different tables
+ * of one pipeline go on side by side: a continuous bronze run beside a scheduled run of silver and
+ * gold, or a Databricks job's independent tasks. While the lock is held, a daemon thread touches its
+ * files every quarter of {@code staleAfter}; a file older than {@code staleAfter} belongs to a run
+ * that crashed and is taken over with a warning.
  *
- * <p>{@code maintain} takes the same lock ({@link Activity#MAINTAIN}) for tables runs rewrite: its
+ * <p>{@code maintain} takes the same locks ({@link Activity#MAINTAIN}) for tables runs rewrite: its
  * OPTIMIZE and the removal of superseded CDC changes rewrite files a run's MERGE reads, and Delta
  * fails one of two such commits on a conflict; the one that comes second fails at once with a
- * message naming the other. A {@code maintain} of tables runs only append to goes on beside a run
- * ({@link #acquireUnlessARunHoldsIt}).
+ * message naming the other. A table runs only append to is maintained beside a run that holds it
+ * (the {@code besideARun} tables of {@link #acquire(Configuration, String, String, Collection, Set,
+ * Duration, Activity)}).
  *
  * <p>On S3 ({@code s3a://}) Hadoop 3.3 cannot create a file atomically only if it is absent: the
  * lock reads its own file back after writing it, which narrows but does not close the window of two
@@ -41,10 +50,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
-  /** The lock file's name in {@code <checkpoint-root>/<pipeline>/}. */
-  public static final String FILE = "_medallion_run.lock";
+  /** The folder of the lock files in {@code <checkpoint-root>/<pipeline>/}. */
+  public static final String FOLDER = "_medallion_locks";
 
-  /** What holds the lock: a run of the pipeline, or its {@code maintain}. */
+  /** What holds a lock: a run of the pipeline, or its {@code maintain}. */
   public enum Activity {
     /** A run ({@code medallion run}, {@code PipelineRunner.run}). */
     RUN("run"),
@@ -62,13 +71,13 @@ public final class RunLock implements AutoCloseable {
       return word;
     }
 
-    /** The activity named at the start of a lock file's owner; a run for files written before maintain took the lock. */
+    /** The activity named at the start of a lock file's owner. */
     static Activity of(String owner) {
       return owner.startsWith(MAINTAIN.word + " ") ? MAINTAIN : RUN;
     }
   }
 
-  /** The lock is held by another run or {@code maintain} ({@link #holder()}). */
+  /** A table's lock is held by another run or {@code maintain} ({@link #holder()}). */
   public static final class Held extends MedallionException {
     private static final long serialVersionUID = 1L;
     private final Activity holder;
@@ -85,13 +94,15 @@ public final class RunLock implements AutoCloseable {
   }
 
   private final FileSystem fs;
-  private final Path path;
+  private final List<Path> paths;
+  private final List<String> tables;
   private final String owner;
   private final ScheduledExecutorService heartbeat;
 
-  private RunLock(FileSystem fs, Path path, String owner, Duration staleAfter) {
+  private RunLock(FileSystem fs, List<Path> paths, List<String> tables, String owner, Duration staleAfter) {
     this.fs = fs;
-    this.path = path;
+    this.paths = List.copyOf(paths);
+    this.tables = List.copyOf(tables);
     this.owner = owner;
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "medallion-run-lock");
@@ -102,66 +113,75 @@ public final class RunLock implements AutoCloseable {
     heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * Takes the lock of a pipeline in the environment whose checkpoints live under
-   * {@code checkpointRoot}, for a run.
-   *
-   * @throws MedallionException when another run or a {@code maintain} holds it, naming it and the lock file
-   */
-  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter) {
-    return acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, Activity.RUN);
+  /** The lock file of {@code table} (as {@code silver.orders}) of a pipeline whose checkpoints live under {@code checkpointRoot}. */
+  public static Path file(String checkpointRoot, String pipeline, String table) {
+    return new Path(checkpointRoot + "/" + pipeline + "/" + FOLDER + "/" + table + ".lock");
   }
 
   /**
-   * Takes the lock of a pipeline in the environment whose checkpoints live under
-   * {@code checkpointRoot}, for {@code activity}.
+   * Takes the locks of {@code tables} (as {@code silver.orders}) of a pipeline in the environment
+   * whose checkpoints live under {@code checkpointRoot}, for {@code activity}: all of them, or none.
    *
-   * @throws MedallionException when another run or a {@code maintain} holds it, naming it and the lock file
+   * @throws Held when another run or a {@code maintain} holds one of them, naming it, its table and
+   *     its lock file
    */
-  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter,
-      Activity activity) {
-    return acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, activity, "");
+  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline,
+      Collection<String> tables, Duration staleAfter, Activity activity) {
+    return acquire(hadoopConf, checkpointRoot, pipeline, tables, Set.of(), staleAfter, activity);
   }
 
   /**
-   * Takes the lock for {@code activity} when it is free; returns empty, having taken nothing, when a
-   * run holds it, so that the caller goes on beside that run (a {@code maintain} of tables runs only
-   * append to, say).
-   *
-   * @throws Held when another {@code maintain} holds it
+   * {@link #acquire(Configuration, String, String, Collection, Duration, Activity)}, except that a
+   * table of {@code besideARun} whose lock a run holds is left to that run and not locked (a
+   * {@code maintain} of a table runs only append to goes on beside it, a continuous run's, say); a
+   * free lock is taken all the same, so that no run drops the table ({@code --full-refresh}) while it
+   * is maintained. {@link #tables()} lists the tables locked.
    */
-  public static java.util.Optional<RunLock> acquireUnlessARunHoldsIt(Configuration hadoopConf, String checkpointRoot,
-      String pipeline, Duration staleAfter, Activity activity) {
-    try {
-      return java.util.Optional.of(acquire(hadoopConf, checkpointRoot, pipeline, staleAfter, activity));
-    } catch (Held e) {
-      if (e.holder() == Activity.RUN) {
-        LOG.info("Pipeline {}: a run holds the run lock; going on beside it", pipeline);
-        return java.util.Optional.empty();
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * {@link #acquire(Configuration, String, String, Duration, Activity)}, with {@code whenHeld} (a
-   * sentence, or empty) added to the error when another run or {@code maintain} holds the lock.
-   */
-  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline, Duration staleAfter,
-      Activity activity, String whenHeld) {
-    Path path = new Path(checkpointRoot + "/" + pipeline + "/" + FILE);
+  public static RunLock acquire(Configuration hadoopConf, String checkpointRoot, String pipeline,
+      Collection<String> tables, Set<String> besideARun, Duration staleAfter, Activity activity) {
     String owner = activity.word() + " " + UUID.randomUUID() + " on host " + host() + ", process "
         + ManagementFactory.getRuntimeMXBean().getName() + ", started " + Instant.now();
+    List<Path> taken = new ArrayList<>();
+    List<String> locked = new ArrayList<>();
+    FileSystem fs;
     try {
-      FileSystem fs = path.getFileSystem(hadoopConf);
+      fs = new Path(checkpointRoot).getFileSystem(hadoopConf);
+    } catch (IOException e) {
+      throw LockErrors.cannotCreate(pipeline, file(checkpointRoot, pipeline, "<table>"), e);
+    }
+    try {
+      for (String table : new TreeSet<>(tables)) { // one order for every run: the same table is met first
+        Path path = file(checkpointRoot, pipeline, table);
+        try {
+          take(fs, path, owner, pipeline, table, staleAfter, activity);
+        } catch (Held e) {
+          if (e.holder() == Activity.RUN && besideARun.contains(table)) {
+            LOG.info("Pipeline {}: a run holds the lock of {}; going on beside it", pipeline, table);
+            continue;
+          }
+          throw e;
+        }
+        taken.add(path);
+        locked.add(table);
+      }
+    } catch (RuntimeException e) {
+      release(fs, taken, owner);
+      throw e;
+    }
+    return new RunLock(fs, taken, locked, owner, staleAfter);
+  }
+
+  private static void take(FileSystem fs, Path path, String owner, String pipeline, String table, Duration staleAfter,
+      Activity activity) {
+    try {
       for (int attempt = 0; ; attempt++) {
         try {
           write(fs, path, owner, false);
           String written = read(fs, path);
           if (!owner.equals(written)) { // another run wrote it in the same moment (S3)
-            throw LockErrors.held(pipeline, path, written, Duration.ZERO, activity, Activity.of(written), whenHeld);
+            throw LockErrors.held(pipeline, table, path, written, Duration.ZERO, activity, Activity.of(written));
           }
-          return new RunLock(fs, path, owner, staleAfter);
+          return;
         } catch (FileAlreadyExistsException e) {
           FileStatus status;
           String other;
@@ -174,9 +194,9 @@ public final class RunLock implements AutoCloseable {
           Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
           boolean dead = deadOnThisHost(other);
           if ((age.compareTo(staleAfter) <= 0 && !dead) || attempt > 0) {
-            throw LockErrors.held(pipeline, path, other, age, activity, Activity.of(other), whenHeld);
+            throw LockErrors.held(pipeline, table, path, other, age, activity, Activity.of(other));
           }
-          LOG.warn("Pipeline {}: taking over the run lock {} of {}: {}", pipeline, path, other, dead
+          LOG.warn("Pipeline {}: taking over the lock {} of {}: {}", pipeline, path, other, dead
               ? "its process no longer exists on this host"
               : "its last heartbeat is " + age.toSeconds() + " s old (more than medallion.run.lock-stale-after = "
                   + staleAfter.toSeconds() + " s), so that " + Activity.of(other).word() + " is gone");
@@ -202,29 +222,36 @@ public final class RunLock implements AutoCloseable {
     return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }
 
-  /** Who holds the lock, as written in the file. */
+  /** Who holds the locks, as written in their files. */
   public String owner() {
     return owner;
   }
 
+  /** The tables locked, in name order. */
+  public List<String> tables() {
+    return tables;
+  }
+
   private void beat() {
-    try {
-      long now = System.currentTimeMillis();
+    for (Path path : paths) {
       try {
-        fs.setTimes(path, now, -1); // local, HDFS: touch without rewriting
-      } catch (UnsupportedOperationException | IOException e) {
-        // object stores: rewrite below
+        long now = System.currentTimeMillis();
+        try {
+          fs.setTimes(path, now, -1); // local, HDFS: touch without rewriting
+        } catch (UnsupportedOperationException | IOException e) {
+          // object stores: rewrite below
+        }
+        if (fs.getFileStatus(path).getModificationTime() >= now - 1000) {
+          continue;
+        }
+        write(fs, path, owner, true); // S3: setTimes does nothing, a rewrite moves the time
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Run lock {}: heartbeat failed ({}); another run may take the lock over", path, e.toString());
       }
-      if (fs.getFileStatus(path).getModificationTime() >= now - 1000) {
-        return;
-      }
-      write(fs, path, owner, true); // S3: setTimes does nothing, a rewrite moves the time
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Run lock {}: heartbeat failed ({}); another run may take the lock over", path, e.toString());
     }
   }
 
-  /** Stops the heartbeat and deletes the lock file if this run still owns it. */
+  /** Stops the heartbeat and deletes the lock files this run still owns. */
   @Override
   public void close() {
     heartbeat.shutdown();
@@ -233,12 +260,18 @@ public final class RunLock implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
-      if (owner.equals(read(fs, path))) {
-        fs.delete(path, false);
+    release(fs, paths, owner);
+  }
+
+  private static void release(FileSystem fs, List<Path> paths, String owner) {
+    for (Path path : paths) {
+      try {
+        if (owner.equals(read(fs, path))) {
+          fs.delete(path, false);
+        }
+      } catch (IOException e) {
+        LOG.warn("Run lock {}: could not release it ({}); the next run takes it over once it is stale", path, e.toString());
       }
-    } catch (IOException e) {
-      LOG.warn("Run lock {}: could not release it ({}); the next run takes it over once it is stale", path, e.toString());
     }
   }
 

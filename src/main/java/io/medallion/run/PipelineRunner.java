@@ -92,8 +92,12 @@ public final class PipelineRunner {
   public RunResult run(RunOptions options) {
     checkKnown(options.only(), "--only");
     checkKnown(options.fullRefresh(), "--full-refresh");
+    // The tables this run writes: runs of other tables of the pipeline may go on beside it.
+    Set<String> written = new java.util.TreeSet<>();
+    pipeline.tables().stream().filter(t -> options.includes(t.ref())).forEach(t -> written.add(t.ref().toString()));
+    withStreamingDependents(options.fullRefresh()).forEach(r -> written.add(r.toString()));
     try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(),
-        pipeline.name(), Defaults.reference().runLockStaleAfter())) {
+        pipeline.name(), written, Defaults.reference().runLockStaleAfter(), RunLock.Activity.RUN)) {
       return runLocked(options);
     }
   }

@@ -116,13 +116,8 @@ class DatabricksBundleTest {
       List<Map<String, String>> deps = (List<Map<String, String>>) task.getOrDefault("depends_on", List.of());
       Set<String> depKeys = deps.stream().map(d -> d.get("task_key")).collect(Collectors.toSet());
       assertThat(earlier).as("%s depends only on tasks before it", key).containsAll(depKeys);
-      // depends_on is exactly the tasks of the tables it reads (from and SQL references), other than
-      // itself, and the task before it: each task is a run, and the pipeline's run lock lets one run
-      // at a time, so two tasks at once would fail the second
+      // depends_on is exactly the tasks of the tables it reads (from and SQL references), other than itself
       Set<String> expected = new LinkedHashSet<>();
-      if (!earlier.isEmpty()) {
-        expected.add(new ArrayList<>(earlier).get(earlier.size() - 1));
-      }
       for (TableRef ref : refs) {
         for (TableRef in : pipeline.table(ref).orElseThrow().inputs()) {
           if (pipeline.table(in).isPresent() && taskOf.containsKey(in) && !taskOf.get(in).equals(key)) {

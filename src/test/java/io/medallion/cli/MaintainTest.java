@@ -78,18 +78,18 @@ class MaintainTest {
     Path fresh = Files.write(dir.resolve("part-00000-orphan-new.snappy.parquet"), new byte[] {1, 2, 3});
 
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    // while a run of the pipeline holds its lock, maintain fails at once, naming that run, and
-    // touches nothing (the 8 files below are still there for the maintain after it)
+    // while a run that writes silver.orders holds its lock, maintain fails at once, naming that run,
+    // and touches nothing (the 8 files below are still there for the maintain after it)
     Configuration hadoop = spark.sessionState().newHadoopConf();
     Duration stale = Duration.ofMinutes(2);
-    try (RunLock run = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale)) {
+    try (RunLock run = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), List.of("silver.orders"), stale,
+        RunLock.Activity.RUN)) {
       assertThatThrownBy(() -> maintain(spark, p, env, Set.of(), text))
-          .hasMessageContaining("Pipeline mnt is already running in this environment: " + run.owner() + " holds the run lock")
-          .hasMessageContaining("A run and maintain at once write the same Delta tables")
-          .hasMessageContaining("Wait for that run to finish (schedule maintain between runs")
-          .hasMessageContaining("Runs rewrite silver.orders, gold.by_store (MERGE or replace), so maintain takes the"
-              + " lock for them. Tables that runs only append to can be maintained beside a run"
-              + " (a continuous pipeline's, say): --only bronze.orders.");
+          .hasMessageContaining("Table silver.orders of pipeline mnt is being written by a run in this environment: "
+              + run.owner() + " holds its lock")
+          .hasMessageContaining("A run and maintain at once write the same Delta table")
+          .hasMessageContaining("Wait for that run to finish, or leave silver.orders out of this maintain (--only"
+              + " with the other tables); schedule maintain between runs");
     }
     assertThat(text.size()).isZero();
     ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -97,13 +97,16 @@ class MaintainTest {
         scala.Console$.MODULE$.withOut(console, () -> maintain(spark, p, env, Set.of(), text));
     // Delta's own console line of each VACUUM goes to the log, not between the command's lines
     assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain("files and directories");
-    // maintain released the lock; while a maintain holds it, a run fails at once, naming it
-    assertThat(Path.of(env.checkpointRoot(), p.name(), RunLock.FILE)).doesNotExist();
-    try (RunLock maintaining = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale, RunLock.Activity.MAINTAIN)) {
+    // maintain released its locks (the refused one too); while a maintain holds one, a run of
+    // that table fails at once, naming it
+    assertThat(Path.of(env.checkpointRoot(), p.name(), RunLock.FOLDER)).isEmptyDirectory();
+    try (RunLock maintaining = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), List.of("gold.by_store"), stale,
+        RunLock.Activity.MAINTAIN)) {
       assertThat(maintaining.owner()).startsWith("maintain ");
       assertThatThrownBy(() -> lake.run(p, env, RunOptions.all()))
-          .hasMessageContaining("Pipeline mnt is being maintained in this environment: " + maintaining.owner())
-          .hasMessageContaining("Wait for that maintain to finish (schedule maintain between runs");
+          .hasMessageContaining("Table gold.by_store of pipeline mnt is being maintained in this environment: "
+              + maintaining.owner())
+          .hasMessageContaining("Wait for that maintain to finish, or leave gold.by_store out of this run");
     }
 
     TableMaintenance.Report s = reports.stream().filter(r -> r.label().equals("silver.orders")).findFirst().orElseThrow();
@@ -141,19 +144,22 @@ class MaintainTest {
         .anyMatch(m -> m.startsWith("Maintenance of silver.orders quarantine ("))
         .anyMatch(m -> m.startsWith("Maintenance of event log ("));
 
-    // a table runs only append to is maintained beside a run, which keeps its lock
-    try (RunLock run = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale)) {
+    // a table runs only append to is maintained beside a run that writes it, which keeps its lock
+    try (RunLock run = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), List.of("bronze.orders"), stale,
+        RunLock.Activity.RUN)) {
       ByteArrayOutputStream besideRun = new ByteArrayOutputStream();
       assertThat(maintain(spark, p, env, Set.of(TableRef.parse("bronze.orders")), besideRun))
           .extracting(TableMaintenance.Report::label).containsExactly("bronze.orders");
       assertThat(besideRun.toString(StandardCharsets.UTF_8)).contains("bronze.orders (" + bronze + "): OPTIMIZE");
-      assertThat(Files.readString(Path.of(env.checkpointRoot(), p.name(), RunLock.FILE))).isEqualTo(run.owner());
+      assertThat(Files.readString(Path.of(RunLock.file(env.checkpointRoot(), p.name(), "bronze.orders").toUri().getPath())))
+          .isEqualTo(run.owner());
     }
     // ... but not beside another maintain
-    try (RunLock other = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), stale, RunLock.Activity.MAINTAIN)) {
+    try (RunLock other = RunLock.acquire(hadoop, env.checkpointRoot(), p.name(), List.of("bronze.orders"), stale,
+        RunLock.Activity.MAINTAIN)) {
       assertThatThrownBy(() -> maintain(spark, p, env, Set.of(TableRef.parse("bronze.orders")), new ByteArrayOutputStream()))
-          .hasMessageContaining("Pipeline mnt is being maintained in this environment: " + other.owner())
-          .hasMessageContaining("Two maintains at once would rewrite the same tables");
+          .hasMessageContaining("Table bronze.orders of pipeline mnt is being maintained in this environment: " + other.owner())
+          .hasMessageContaining("Two maintains at once would rewrite the same table");
     }
   }
 

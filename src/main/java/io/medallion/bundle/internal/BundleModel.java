@@ -124,8 +124,9 @@ public final class BundleModel {
   }
 
   /**
-   * A job that runs {@code maintain} on {@code cron} (UTC). When a run of the pipeline holds the
-   * run lock, {@code maintain} fails at once; the task then tries again after 15 minutes, 3 times.
+   * A job that runs {@code maintain} on {@code cron} (UTC). When a run of the pipeline is writing a
+   * table that runs rewrite, {@code maintain} fails at once; the task then tries again after 15
+   * minutes, 3 times.
    */
   private Map<String, Object> maintainJob(Map<String, Object> cluster, String cron) {
     Map<String, Object> job = new LinkedHashMap<>();
@@ -162,27 +163,7 @@ public final class BundleModel {
   /** One task: its key, what it passes to --only, and the tasks it waits for. */
   private record Unit(String key, String only, Set<String> dependsOn) {}
 
-  /**
-   * The tasks, one after another: each depends on the tables it reads and on the task before it.
-   * Each task is a run of the pipeline ({@code run --only}), and a pipeline runs once at a time in
-   * an environment (its run lock): two tasks running at once would fail the second at its start.
-   * Tables inside one task still run concurrently (one thread per ready table).
-   */
   private List<Unit> units() {
-    List<Unit> units = unchained();
-    List<Unit> chained = new ArrayList<>();
-    for (int i = 0; i < units.size(); i++) {
-      Set<String> deps = new LinkedHashSet<>(units.get(i).dependsOn());
-      if (i > 0) {
-        deps.add(units.get(i - 1).key());
-      }
-      chained.add(new Unit(units.get(i).key(), units.get(i).only(), deps));
-    }
-    return chained;
-  }
-
-  /** The tasks, each depending on the tasks of the tables it reads. */
-  private List<Unit> unchained() {
     List<TableDefinition> order = pipeline.topologicalOrder();
     List<Unit> units = new ArrayList<>();
     if (perTable) {

@@ -117,7 +117,7 @@ public final class QuarantineSpill implements Serializable {
 
   /**
    * Removes what spills under {@code stagingRoot} left behind when their run was killed: call it
-   * when a run starts, before any batch (the run lock keeps other runs of the pipeline away).
+   * when a run starts, before any batch (the table's lock keeps other runs of the table away).
    */
   public static void clear(SparkSession spark, String stagingRoot) {
     delete(stagingRoot, spark.sessionState().newHadoopConf());

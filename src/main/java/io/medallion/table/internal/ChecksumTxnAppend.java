@@ -41,7 +41,7 @@ import scala.collection.Seq;
  * columns are not the table's ({@link #sameColumns}: schema evolution and its checks stay
  * Delta's), or this Delta is
  * another build (a {@link LinkageError}, e.g. on Databricks Runtime). As with Delta's option, a
- * batch's identifier is expected to be written by one writer at a time: medallion's run lock and
+ * batch's identifier is expected to be written by one writer at a time: medallion's table lock and
  * the stream's checkpoint make it so.
  */
 public final class ChecksumTxnAppend {

@@ -301,7 +301,7 @@ public final class CdcEngine {
         .agg(max_by(col(OP), c.sequenceColumn()).as("__last_op"), max(col(APPLIED)).as("__last_applied"));
     // Not cached: almost every run finds none, and caching plans and materializes the query first.
     // The MERGE computes the keys again; nothing else writes the changes table in between (it is
-    // written only by this table's runs, which the run lock keeps to one at a time).
+    // written only by this table's runs, which the table's lock keeps to one at a time).
     Dataset<Row> expired = latest.where(col("__last_op").equalTo("D")
         .and(col("__last_applied").lt(cutoff))).select(cols(c.keys));
     long n = expired.count();
