@@ -41,7 +41,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +97,26 @@ public final class PipelineRunner {
     withStreamingDependents(options.fullRefresh()).forEach(r -> written.add(r.toString()));
     try (RunLock lock = RunLock.acquire(spark.sessionState().newHadoopConf(), env.checkpointRoot(),
         pipeline.name(), written, Defaults.reference().runLockStaleAfter(), RunLock.Activity.RUN)) {
-      return runLocked(options);
+      return activeSession(() -> runLocked(options));
+    }
+  }
+
+  /**
+   * Runs {@code work} with this runner's session as the thread's active one (Spark resolves
+   * catalogs registered at runtime through the active session's settings): a run or validate
+   * called from a thread that has none, or another session, finds its catalogs all the same.
+   */
+  private <T> T activeSession(java.util.function.Supplier<T> work) {
+    Optional<SparkSession> previous = Optional.ofNullable(SparkSession.getActiveSession().getOrElse(() -> null));
+    SparkSession.setActiveSession(spark);
+    try {
+      return work.get();
+    } finally {
+      if (previous.isPresent()) {
+        SparkSession.setActiveSession(previous.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
     }
   }
 
@@ -116,6 +134,7 @@ public final class PipelineRunner {
     Instant start = Instant.now();
     List<TableResult> results = new ArrayList<>();
     TableRef[] current = {null};
+    List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
       UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
       if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
@@ -133,7 +152,6 @@ public final class PipelineRunner {
       for (TableRef ref : withStreamingDependents(options.fullRefresh())) {
         fullRefresh(ref, !options.fullRefresh().contains(ref), options.listener());
       }
-      List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
       // One thread per ready table (independent tables overlap), at most maxConcurrentTables of
       // them; a failure stops the run as before.
       TableScheduler.run(spark.sparkContext(), selected, options.concurrency(selected.size()), table -> {
@@ -158,6 +176,7 @@ public final class PipelineRunner {
         awaitContinuous(continuous, results, options.listener());
       }
     } catch (RuntimeException e) {
+      stopAll(continuous); // a table failed while continuous ones ran: none of them outlives the run
       events.runFailed(runId, names, Duration.between(start, Instant.now()).toMillis(), e,
           current[0] == null ? null : current[0].toString());
       throw e;
@@ -193,14 +212,51 @@ public final class PipelineRunner {
   public static final String UNCHANGED_NOTE =
       "skipped: its inputs and definition are as at its last successful run; --full-refresh recomputes it";
 
+  /**
+   * Waits for the run's continuous tables, each on its own thread: the first failure, whichever
+   * table it is, stops the others and is thrown, so that no stream of the run writes on after the
+   * run has ended and released its tables' locks.
+   */
   private void awaitContinuous(List<StageRun> runs, List<TableResult> results, RunListener listener) {
+    java.util.concurrent.ExecutorService waiters = java.util.concurrent.Executors.newFixedThreadPool(runs.size(), r -> {
+      Thread t = new Thread(r, "medallion-continuous-table");
+      t.setDaemon(true);
+      return t;
+    });
+    java.util.concurrent.CompletionService<TableResult> ended = new java.util.concurrent.ExecutorCompletionService<>(waiters);
+    runs.forEach(run -> ended.submit(() -> TableResult.of(run.await())));
+    RuntimeException failure = null;
     try {
-      spark.streams().awaitAnyTermination();
-    } catch (StreamingQueryException e) {
-      // The failed query's own await() below reports it with the table's name.
+      for (int i = 0; i < runs.size(); i++) {
+        try {
+          finished(ended.take().get(), results, listener);
+        } catch (java.util.concurrent.ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+              : RunErrors.continuousTableFailed(e.getCause());
+          if (failure == null) {
+            failure = cause;
+            stopAll(runs);
+          } else {
+            failure.addSuppressed(cause);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopAll(runs);
+      throw RunErrors.interruptedWhileContinuous(e);
+    } finally {
+      waiters.shutdownNow();
     }
-    for (StageRun run : runs) {
-      finished(TableResult.of(run.await()), results, listener);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Stops the streams of a run's tables that are still running (each table's own query). */
+  private static void stopAll(List<StageRun> runs) {
+    synchronized (runs) {
+      runs.forEach(StageRun::stop);
     }
   }
 
@@ -213,7 +269,7 @@ public final class PipelineRunner {
    * @throws MedallionException at the first problem, naming the table and the config path
    */
   public Map<TableRef, StructType> validate() {
-    return validate(true);
+    return activeSession(() -> validate(true));
   }
 
   private Map<TableRef, StructType> validate(boolean missingPathsFail) {

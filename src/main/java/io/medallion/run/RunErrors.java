@@ -18,6 +18,17 @@ final class RunErrors {
         + " or add the column to the table's SQL.");
   }
 
+  static MedallionException continuousTableFailed(Throwable cause) {
+    return new MedallionException("A continuous table of the run failed: "
+        + io.medallion.internal.Secrets.redact(String.valueOf(cause)) + ". The run stopped its other streams;"
+        + " fix the cause and run it again (a job's retry starts them all).", cause);
+  }
+
+  static MedallionException interruptedWhileContinuous(InterruptedException e) {
+    return new MedallionException("The run was interrupted while its continuous tables ran; their"
+        + " streams were stopped. Run it again to resume them from their checkpoints.", e);
+  }
+
   static MedallionException maxConcurrentTables(int n) {
     return new MedallionException("At most " + n + " tables at once: the limit must be 1 or more (1 runs"
         + " the tables one after another). Leave it out to run every ready table at once.");

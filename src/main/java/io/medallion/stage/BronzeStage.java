@@ -59,9 +59,11 @@ final class BronzeStage implements Stage {
   private StageRun restartingOnNewColumns(StageContext ctx) {
     StageRun first = start(ctx);
     return new StageRun() {
+      private volatile StageRun current = first;
+      private volatile boolean stopped;
+
       @Override
       public StageResult await() {
-        StageRun current = first;
         Instant began = Instant.now();
         for (int restarts = 0; ; restarts++) {
           try {
@@ -70,7 +72,7 @@ final class BronzeStage implements Stage {
             return new StageResult(r.ref(), r.name(), r.rowsRead(), r.rowsWritten(),
                 Duration.between(began, Instant.now()), r.quality());
           } catch (MedallionException e) {
-            if (!newColumns(e) || restarts >= SCHEMA_RESTARTS) {
+            if (!newColumns(e) || restarts >= SCHEMA_RESTARTS || stopped) {
               throw e;
             }
             LOG.warn("Table {}: the files brought new columns; the stream starts again with the"
@@ -83,6 +85,12 @@ final class BronzeStage implements Stage {
       @Override
       public boolean continuous() {
         return first.continuous();
+      }
+
+      @Override
+      public void stop() {
+        stopped = true;
+        current.stop();
       }
     };
   }

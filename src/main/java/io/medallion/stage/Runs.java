@@ -21,6 +21,7 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /** Shared pieces of stage runs: triggers, counting, waiting, error wrapping. */
 final class Runs {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Runs.class);
   private Runs() {}
 
   static org.apache.spark.sql.streaming.Trigger sparkTrigger(Trigger trigger) {
@@ -131,6 +132,15 @@ final class Runs {
       @Override
       public boolean continuous() {
         return !trigger.terminates();
+      }
+
+      @Override
+      public void stop() {
+        try {
+          query.stop(); // this table's streaming query only (StreamingQuery.stop, not the session's)
+        } catch (TimeoutException | RuntimeException e) {
+          LOG.warn("Table {}: its streaming query did not stop cleanly: {}", ref, Secrets.redact(e.toString()));
+        }
       }
     };
   }

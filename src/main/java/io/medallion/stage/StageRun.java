@@ -8,4 +8,10 @@ public interface StageRun {
 
   /** True if the stage runs until stopped (processing-time trigger). */
   boolean continuous();
+
+  /**
+   * Stops a stage that is still running (its streaming query; {@link #await} then returns what it
+   * did); nothing for a stage that is done.
+   */
+  default void stop() {}
 }

@@ -105,6 +105,54 @@ class ExecutionModesTest {
     assertThat(result.table(TableRef.parse("gold.summary"))).isPresent();
   }
 
+  /**
+   * A continuous run ends with the first failure of any of its tables, whichever it is, and none of
+   * its streams outlives it (they would write on after the run released its tables' locks).
+   */
+  @Test
+  void theFirstFailureOfAnyTableEndsAContinuousRunAndStopsItsOtherStreams(Lakehouse lake) throws Exception {
+    Path landing = lake.root().resolve("failing-landing");
+    Trigger every = Trigger.processingTime(Duration.ofMillis(300));
+    land(landing.resolve("a"), "1.json", "{\"id\": 1}");
+    land(landing.resolve("b"), "1.json", "{\"id\": 1}");
+    land(landing.resolve("c"), "1.json", "{\"id\": -1}");
+    Environment env = lake.environment(landing.toString());
+    java.util.function.Function<String, FileSource> files =
+        dir -> FileSource.of(landing.resolve(dir).toString(), "json").withSchema("id BIGINT");
+    PipelineDefinition continuous = PipelineBuilder.pipeline("failing").schema("app")
+        .bronze("a", files.apply("a"), b -> b.trigger(every))
+        .bronze("b", files.apply("b"), b -> b.trigger(every).expectOrFail("positive_id", "id > 0"))
+        .build();
+
+    // a later batch of one continuous table fails: the run fails naming it, and the other stops
+    CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> lake.run(continuous, env));
+    awaitCount(lake, env.tableName(continuous, TableRef.parse("bronze.a")).toString(), 1);
+    awaitCount(lake, env.tableName(continuous, TableRef.parse("bronze.b")).toString(), 1);
+    land(landing.resolve("b"), "2.json", "{\"id\": -2}");
+    assertThat(catchFailure(run)).contains("bronze.b").contains("positive_id");
+    assertThat(lake.spark().streams().active()).as("streams left running").isEmpty();
+
+    // a table that is not continuous fails beside a continuous one that has started: the same
+    PipelineDefinition mixed = PipelineBuilder.pipeline("mixed").schema("app")
+        .bronze("a", files.apply("a"), b -> b.trigger(every))
+        .bronze("c", files.apply("c"), b -> b.expectOrFail("positive_id", "id > 0"))
+        .build();
+    assertThat(catchFailure(CompletableFuture.supplyAsync(() -> lake.run(mixed, env))))
+        .contains("bronze.c").contains("positive_id");
+    assertThat(lake.spark().streams().active()).as("streams left running").isEmpty();
+  }
+
+  private static String catchFailure(CompletableFuture<RunResult> run) throws Exception {
+    try {
+      run.get(90, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause().getMessage();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the run did not end within 90 s of its failure", e);
+    }
+    throw new AssertionError("the run did not fail");
+  }
+
   static void awaitCount(Lakehouse lake, String table, long expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     long count = -1;

@@ -93,6 +93,34 @@ class ConcurrentRunsTest {
     }
   }
 
+  /**
+   * A run called from a thread whose active Spark session is another one (a pool thread that
+   * inherited a streaming query's clone of the session, say): Spark resolves the catalogs the run
+   * registers through the active session's settings, and the run used to fail with "Catalog '...'
+   * plugin class not found".
+   */
+  @Test
+  void aRunFromAThreadWithAnotherActiveSessionFindsTheCatalogsItRegisters(Lakehouse lake) throws Exception {
+    Path landing = lake.root().resolve("landing-thread");
+    land(landing.resolve("a"), "1.json", "{\"id\":1}");
+    Environment env = lake.environment(landing.toString());
+    PipelineDefinition p = PipelineBuilder.pipeline("thread").schema("app")
+        .bronze("a", FileSource.of(landing.resolve("a").toString(), "json").withSchema("id BIGINT"))
+        .build();
+    CompletableFuture<RunResult> run = new CompletableFuture<>();
+    Thread bare = new Thread(() -> {
+      org.apache.spark.sql.SparkSession.setActiveSession(lake.spark().newSession());
+      try {
+        run.complete(lake.run(p, env));
+      } catch (Throwable e) {
+        run.completeExceptionally(e);
+      }
+    });
+    bare.start();
+    assertThat(run.get(2, TimeUnit.MINUTES).table(BRONZE_A).orElseThrow().rowsWritten()).isEqualTo(1);
+    assertThat(ids(lake, env, p, BRONZE_A)).containsExactly(1L);
+  }
+
   private static void land(Path dir, String file, String... lines) throws java.io.IOException {
     java.nio.file.Files.createDirectories(dir);
     java.nio.file.Files.writeString(dir.resolve(file), String.join("\n", lines) + "\n");
