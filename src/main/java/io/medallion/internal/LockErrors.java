@@ -12,6 +12,17 @@ final class LockErrors {
         + ": " + e.getMessage() + ". Check that the checkpoint root exists and is writable.", e);
   }
 
+  /** A run of a version before per-table locks holds the lock of the whole pipeline. */
+  static RunLock.Held heldByAnEarlierVersion(String pipeline, Object path, String other, Duration age,
+      RunLock.Activity wanted) {
+    return new RunLock.Held("Pipeline " + pipeline + " is being written in this environment by a run of an"
+        + " earlier medallion version, which locks the whole pipeline: " + other + " holds " + path
+        + " (last heartbeat " + age.toSeconds() + " s ago). This " + wanted.word() + " would write beside it."
+        + " Stop that run (or wait for it to finish) before running this version; if it crashed, its lock"
+        + " is taken over once its heartbeat is older than medallion.run.lock-stale-after (or delete the"
+        + " lock file when you are sure it is gone).", RunLock.Activity.RUN);
+  }
+
   /**
    * The lock of {@code table} is held: by a run or a {@code maintain} ({@code holder}), when a run
    * or a {@code maintain} ({@code wanted}) asks for it.

@@ -52,6 +52,12 @@ public final class RunLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
   /** The folder of the lock files in {@code <checkpoint-root>/<pipeline>/}. */
   public static final String FOLDER = "_medallion_locks";
+  /**
+   * The one lock of a whole pipeline that medallion took before per-table locks (up to commit
+   * {@code 61b7c93}): honoured while its holder's heartbeat is fresh, so that a run of an upgraded
+   * job never writes beside a (continuous) run of the version before it.
+   */
+  static final String EARLIER_FILE = "_medallion_run.lock";
 
   /** What holds a lock: a run of the pipeline, or its {@code maintain}. */
   public enum Activity {
@@ -149,6 +155,8 @@ public final class RunLock implements AutoCloseable {
     } catch (IOException e) {
       throw LockErrors.cannotCreate(pipeline, file(checkpointRoot, pipeline, "<table>"), e);
     }
+    refuseAnEarlierVersionsRun(fs, new Path(checkpointRoot + "/" + pipeline + "/" + EARLIER_FILE), pipeline, staleAfter,
+        activity);
     try {
       for (String table : new TreeSet<>(tables)) { // one order for every run: the same table is met first
         Path path = file(checkpointRoot, pipeline, table);
@@ -169,6 +177,23 @@ public final class RunLock implements AutoCloseable {
       throw e;
     }
     return new RunLock(fs, taken, locked, owner, staleAfter);
+  }
+
+  /** Fails when a live run of an earlier version holds the lock of the whole pipeline ({@link #EARLIER_FILE}). */
+  private static void refuseAnEarlierVersionsRun(FileSystem fs, Path earlier, String pipeline, Duration staleAfter,
+      Activity activity) {
+    try {
+      FileStatus status = fs.getFileStatus(earlier);
+      String other = read(fs, earlier);
+      Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
+      if (age.compareTo(staleAfter) <= 0 && !deadOnThisHost(other)) {
+        throw LockErrors.heldByAnEarlierVersion(pipeline, earlier, other, age, activity);
+      }
+    } catch (java.io.FileNotFoundException none) {
+      // no run of an earlier version, or it ended: its lock file is gone
+    } catch (IOException e) {
+      throw LockErrors.cannotCreate(pipeline, earlier, e);
+    }
   }
 
   private static void take(FileSystem fs, Path path, String owner, String pipeline, String table, Duration staleAfter,

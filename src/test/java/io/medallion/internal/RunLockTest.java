@@ -92,6 +92,20 @@ class RunLockTest {
   }
 
   @Test
+  void aLiveRunOfAnEarlierVersionWhichLockedTheWholePipelineIsHonoured() throws Exception {
+    Path earlier = Files.createDirectories(root.resolve("retail")).resolve(RunLock.EARLIER_FILE);
+    Files.writeString(earlier, "old-run on host elsewhere, process 1@elsewhere, started 2026-01-01T00:00:00Z");
+    MedallionException e = catchThrowableOfType(() -> run("gold.revenue"), MedallionException.class);
+    assertThat(e.getMessage()).contains("Pipeline retail is being written in this environment by a run of an"
+        + " earlier medallion version, which locks the whole pipeline: old-run on host elsewhere",
+        earlier.toString(), "Stop that run (or wait for it to finish) before running this version");
+    assertThat(file("gold.revenue")).doesNotExist();
+    // once its heartbeat is stale, it is gone
+    assertThat(earlier.toFile().setLastModified(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis())).isTrue();
+    run("gold.revenue").close();
+  }
+
+  @Test
   void theLockOfACrashedRunIsTakenOverOnceStale() throws Exception {
     Path lock = Files.createDirectories(file("x").getParent()).resolve("silver.orders.lock");
     Files.writeString(lock, "run crashed-one on host h, process 1@h, started 2026-01-01T00:00:00Z");
