@@ -24,11 +24,14 @@ final class LockErrors {
   }
 
   /**
-   * The lock of {@code table} is held: by a run or a {@code maintain} ({@code holder}), when a run
-   * or a {@code maintain} ({@code wanted}) asks for it.
+   * Tables' locks are held ({@code busy}, in name order), each by a run or a {@code maintain}, when
+   * a run or a {@code maintain} ({@code wanted}) asks for them; {@code free} are the tables it asked
+   * for that it could have taken.
    */
-  static RunLock.Held held(String pipeline, String table, Object path, String other, Duration age,
-      RunLock.Activity wanted, RunLock.Activity holder) {
+  static RunLock.Held held(String pipeline, java.util.List<RunLock.Busy> busy, java.util.List<String> free,
+      RunLock.Activity wanted) {
+    RunLock.Busy first = busy.get(0);
+    RunLock.Activity holder = first.holder();
     String why;
     if (wanted != holder) {
       why = "A run and maintain at once write the same Delta table (OPTIMIZE rewrites files a run's MERGE"
@@ -40,12 +43,22 @@ final class LockErrors {
     } else {
       why = "Two maintains at once would rewrite the same table.";
     }
-    return new RunLock.Held("Table " + table + " of pipeline " + pipeline + (holder == RunLock.Activity.RUN
-        ? " is being written by a run" : " is being maintained") + " in this environment: " + other
-        + " holds its lock " + path + " (last heartbeat " + age.toSeconds() + " s ago). " + why
-        + " Wait for that " + holder.word() + " to finish, or leave " + table + " out of this " + wanted.word()
-        + " (--only with the other tables)" + (wanted != holder
-        ? "; schedule maintain between runs, e.g. as a task after the pipeline's run in the same job" : "")
+    StringBuilder also = new StringBuilder();
+    for (RunLock.Busy b : busy.subList(1, busy.size())) {
+      also.append(also.length() == 0 ? " Also held: " : "; ").append(b.table()).append(" (by ").append(b.owner())
+          .append(")");
+    }
+    if (also.length() > 0) {
+      also.append(".");
+    }
+    String left = busy.stream().map(RunLock.Busy::table).collect(java.util.stream.Collectors.joining(", "));
+    return new RunLock.Held("Table " + first.table() + " of pipeline " + pipeline + (holder == RunLock.Activity.RUN
+        ? " is being written by a run" : " is being maintained") + " in this environment: " + first.owner()
+        + " holds its lock " + first.path() + " (last heartbeat " + first.age().toSeconds() + " s ago)." + also
+        + " " + why + " Wait for that " + holder.word() + " to finish, or leave " + left + " out of this "
+        + wanted.word() + (free.isEmpty() ? "" : " (" + free.stream().map(t -> "--only " + t)
+            .collect(java.util.stream.Collectors.joining(" ")) + ")")
+        + (wanted != holder ? "; schedule maintain between runs, e.g. as a task after the pipeline's run in the same job" : "")
         + ". If it crashed, its lock is taken over once its heartbeat is older than"
         + " medallion.run.lock-stale-after (or delete the lock file when you are sure it is gone).", holder);
   }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -157,80 +158,112 @@ public final class RunLock implements AutoCloseable {
     }
     refuseAnEarlierVersionsRun(fs, new Path(checkpointRoot + "/" + pipeline + "/" + EARLIER_FILE), pipeline, staleAfter,
         activity);
+    List<Busy> busy = new ArrayList<>();
     try {
       for (String table : new TreeSet<>(tables)) { // one order for every run: the same table is met first
         Path path = file(checkpointRoot, pipeline, table);
-        try {
-          take(fs, path, owner, pipeline, table, staleAfter, activity);
-        } catch (Held e) {
-          if (e.holder() == Activity.RUN && besideARun.contains(table)) {
-            LOG.info("Pipeline {}: a run holds the lock of {}; going on beside it", pipeline, table);
-            continue;
+        // after a refusal the rest are only looked at: the error names them, and nothing more is taken
+        boolean taking = busy.isEmpty();
+        Optional<Busy> other = taking ? take(fs, path, owner, pipeline, table, staleAfter)
+            : live(fs, path, pipeline, table, staleAfter);
+        if (other.isEmpty()) {
+          if (taking) {
+            taken.add(path);
+            locked.add(table);
           }
-          throw e;
+        } else if (other.get().holder() == Activity.RUN && besideARun.contains(table)) {
+          LOG.info("Pipeline {}: a run holds the lock of {}; going on beside it", pipeline, table);
+        } else {
+          busy.add(other.get());
         }
-        taken.add(path);
-        locked.add(table);
       }
     } catch (RuntimeException e) {
       release(fs, taken, owner);
       throw e;
     }
+    if (!busy.isEmpty()) { // all or none: the error names every held table and what can run now
+      release(fs, taken, owner);
+      List<String> free = new TreeSet<>(tables).stream()
+          .filter(t -> busy.stream().noneMatch(b -> b.table().equals(t))).toList();
+      throw LockErrors.held(pipeline, busy, free, activity);
+    }
     return new RunLock(fs, taken, locked, owner, staleAfter);
   }
+
+  /** A table whose lock another run or {@code maintain} holds: its file, owner, heartbeat age and holder. */
+  record Busy(String table, Path path, String owner, Duration age, Activity holder) {}
 
   /** Fails when a live run of an earlier version holds the lock of the whole pipeline ({@link #EARLIER_FILE}). */
   private static void refuseAnEarlierVersionsRun(FileSystem fs, Path earlier, String pipeline, Duration staleAfter,
       Activity activity) {
+    Optional<Busy> holder;
     try {
-      FileStatus status = fs.getFileStatus(earlier);
-      String other = read(fs, earlier);
-      Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
-      if (age.compareTo(staleAfter) <= 0 && !deadOnThisHost(other)) {
-        throw LockErrors.heldByAnEarlierVersion(pipeline, earlier, other, age, activity);
-      }
-    } catch (java.io.FileNotFoundException none) {
-      // no run of an earlier version, or it ended: its lock file is gone
+      holder = holderOf(fs, earlier, "");
     } catch (IOException e) {
       throw LockErrors.cannotCreate(pipeline, earlier, e);
     }
+    if (holder.isPresent() && alive(holder.get(), staleAfter)) {
+      throw LockErrors.heldByAnEarlierVersion(pipeline, earlier, holder.get().owner(), holder.get().age(), activity);
+    }
   }
 
-  private static void take(FileSystem fs, Path path, String owner, String pipeline, String table, Duration staleAfter,
-      Activity activity) {
+  /** Takes the lock of {@code table}; returns who holds it instead when it is held. */
+  private static Optional<Busy> take(FileSystem fs, Path path, String owner, String pipeline, String table,
+      Duration staleAfter) {
     try {
       for (int attempt = 0; ; attempt++) {
         try {
           write(fs, path, owner, false);
           String written = read(fs, path);
           if (!owner.equals(written)) { // another run wrote it in the same moment (S3)
-            throw LockErrors.held(pipeline, table, path, written, Duration.ZERO, activity, Activity.of(written));
+            return Optional.of(new Busy(table, path, written, Duration.ZERO, Activity.of(written)));
           }
-          return;
+          return Optional.empty();
         } catch (FileAlreadyExistsException e) {
-          FileStatus status;
-          String other;
-          try {
-            status = fs.getFileStatus(path);
-            other = read(fs, path);
-          } catch (java.io.FileNotFoundException gone) {
-            continue; // released between the two calls: try again
+          Optional<Busy> other = holderOf(fs, path, table);
+          if (other.isEmpty()) {
+            continue; // released meanwhile: try again
           }
-          Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
-          boolean dead = deadOnThisHost(other);
-          if ((age.compareTo(staleAfter) <= 0 && !dead) || attempt > 0) {
-            throw LockErrors.held(pipeline, table, path, other, age, activity, Activity.of(other));
+          if (alive(other.get(), staleAfter) || attempt > 0) {
+            return other;
           }
-          LOG.warn("Pipeline {}: taking over the lock {} of {}: {}", pipeline, path, other, dead
-              ? "its process no longer exists on this host"
-              : "its last heartbeat is " + age.toSeconds() + " s old (more than medallion.run.lock-stale-after = "
-                  + staleAfter.toSeconds() + " s), so that " + Activity.of(other).word() + " is gone");
+          LOG.warn("Pipeline {}: taking over the lock {} of {}: {}", pipeline, path, other.get().owner(),
+              deadOnThisHost(other.get().owner()) ? "its process no longer exists on this host"
+                  : "its last heartbeat is " + other.get().age().toSeconds() + " s old (more than"
+                      + " medallion.run.lock-stale-after = " + staleAfter.toSeconds() + " s), so that "
+                      + other.get().holder().word() + " is gone");
           fs.delete(path, false);
         }
       }
     } catch (IOException e) {
       throw LockErrors.cannotCreate(pipeline, path, e);
     }
+  }
+
+  /** Who holds the lock file at {@code path}, with its heartbeat's age; empty when there is none. */
+  private static Optional<Busy> holderOf(FileSystem fs, Path path, String table) throws IOException {
+    try {
+      FileStatus status = fs.getFileStatus(path);
+      String owner = read(fs, path);
+      Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - status.getModificationTime()));
+      return Optional.of(new Busy(table, path, owner, age, Activity.of(owner)));
+    } catch (java.io.FileNotFoundException none) {
+      return Optional.empty();
+    }
+  }
+
+  /** Who holds the lock of {@code table} and is alive; empty when it is free or its holder is gone. */
+  private static Optional<Busy> live(FileSystem fs, Path path, String pipeline, String table, Duration staleAfter) {
+    try {
+      return holderOf(fs, path, table).filter(b -> alive(b, staleAfter));
+    } catch (IOException e) {
+      throw LockErrors.cannotCreate(pipeline, path, e);
+    }
+  }
+
+  /** True while a holder's heartbeat is fresh and its process, when on this host, exists. */
+  private static boolean alive(Busy holder, Duration staleAfter) {
+    return holder.age().compareTo(staleAfter) <= 0 && !deadOnThisHost(holder.owner());
   }
 
   /**

@@ -89,7 +89,7 @@ class MaintainTest {
               + run.owner() + " holds its lock")
           .hasMessageContaining("A run and maintain at once write the same Delta table")
           .hasMessageContaining("Wait for that run to finish, or leave silver.orders out of this maintain (--only"
-              + " with the other tables); schedule maintain between runs");
+              + " bronze.orders --only gold.by_store); schedule maintain between runs");
     }
     assertThat(text.size()).isZero();
     ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -106,7 +106,8 @@ class MaintainTest {
       assertThatThrownBy(() -> lake.run(p, env, RunOptions.all()))
           .hasMessageContaining("Table gold.by_store of pipeline mnt is being maintained in this environment: "
               + maintaining.owner())
-          .hasMessageContaining("Wait for that maintain to finish, or leave gold.by_store out of this run");
+          .hasMessageContaining("Wait for that maintain to finish, or leave gold.by_store out of this run (--only"
+              + " bronze.orders --only silver.orders); schedule maintain between runs");
     }
 
     TableMaintenance.Report s = reports.stream().filter(r -> r.label().equals("silver.orders")).findFirst().orElseThrow();

@@ -41,9 +41,15 @@ class RunLockTest {
     assertThat(e.getMessage()).contains("Table silver.orders of pipeline retail is being written by a run in this"
         + " environment: " + first.owner() + " holds its lock " , file("silver.orders").toString(),
         "Two runs that write one table at once would write the same checkpoint and table.",
-        "Wait for that run to finish, or leave silver.orders out of this run (--only with the other tables).",
+        "Wait for that run to finish, or leave silver.orders out of this run (--only gold.revenue).",
         "lock-stale-after");
     // all or nothing: the refused run left no lock behind
+    assertThat(file("gold.revenue")).doesNotExist();
+    // every held table is named, and what could run now
+    e = catchThrowableOfType(() -> run("silver.orders", "bronze.orders", "gold.revenue"), MedallionException.class);
+    assertThat(e.getMessage()).contains("Table bronze.orders of pipeline retail is being written by a run",
+        "Also held: silver.orders (by " + first.owner() + ").",
+        "leave bronze.orders, silver.orders out of this run (--only gold.revenue).");
     assertThat(file("gold.revenue")).doesNotExist();
     // other tables of the pipeline, and another pipeline's tables of the same name, run beside it
     try (RunLock beside = run("gold.revenue", "silver.customers")) {
@@ -66,8 +72,8 @@ class RunLockTest {
       assertThat(e.getMessage()).contains("Table silver.orders of pipeline retail is being maintained in this"
               + " environment: " + maintain.owner(),
           "A run and maintain at once write the same Delta table", "tables that runs only append to are maintained"
-              + " beside a run", "Wait for that maintain to finish, or leave silver.orders out of this run (--only"
-              + " with the other tables); schedule maintain between runs");
+              + " beside a run", "Wait for that maintain to finish, or leave silver.orders out of this run;"
+              + " schedule maintain between runs");
       e = catchThrowableOfType(() -> maintain("silver.orders"), MedallionException.class);
       assertThat(e.getMessage()).contains("is being maintained", "Two maintains at once would rewrite the same table.",
           "Wait for that maintain to finish, or leave silver.orders out of this maintain");

@@ -67,7 +67,7 @@ class ConcurrentRunsTest {
       // a run of everything is refused at once, naming the table and the run that writes it
       assertThatThrownBy(() -> lake.run(p, env, RunOptions.all()))
           .hasMessageContaining("Table bronze.a of pipeline side is being written by a run in this environment: run ")
-          .hasMessageContaining("leave bronze.a out of this run (--only with the other tables)");
+          .hasMessageContaining("leave bronze.a out of this run (--only bronze.b --only silver.a).");
       assertThat(lake.spark().catalog().tableExists(env.tableName(p, BRONZE_B).quoted())).as("nothing written").isFalse();
       RunResult second = lake.run(p, env, RunOptions.all().only(BRONZE_B));
       assertThat(second.table(BRONZE_B).orElseThrow().rowsWritten()).isEqualTo(1);
