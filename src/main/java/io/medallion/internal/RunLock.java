@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -159,27 +161,37 @@ public final class RunLock implements AutoCloseable {
     refuseAnEarlierVersionsRun(fs, new Path(checkpointRoot + "/" + pipeline + "/" + EARLIER_FILE), pipeline, staleAfter,
         activity);
     List<Busy> busy = new ArrayList<>();
-    try {
-      for (String table : new TreeSet<>(tables)) { // one order for every run: the same table is met first
-        Path path = file(checkpointRoot, pipeline, table);
-        // after a refusal the rest are only looked at: the error names them, and nothing more is taken
-        boolean taking = busy.isEmpty();
-        Optional<Busy> other = taking ? take(fs, path, owner, pipeline, table, staleAfter)
-            : live(fs, path, pipeline, table, staleAfter);
-        if (other.isEmpty()) {
-          if (taking) {
-            taken.add(path);
-            locked.add(table);
-          }
-        } else if (other.get().holder() == Activity.RUN && besideARun.contains(table)) {
-          LOG.info("Pipeline {}: a run holds the lock of {}; going on beside it", pipeline, table);
+    List<String> sorted = List.copyOf(new TreeSet<>(tables));
+    // All at once: on an object store each file costs a few requests of tens of milliseconds.
+    List<CompletableFuture<Optional<Busy>>> found =
+        atOnce(sorted, table -> take(fs, file(checkpointRoot, pipeline, table), owner, pipeline, table, staleAfter));
+    RuntimeException failure = null;
+    for (int i = 0; i < sorted.size(); i++) {
+      String table = sorted.get(i);
+      Optional<Busy> other;
+      try {
+        other = found.get(i).join();
+      } catch (java.util.concurrent.CompletionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+        if (failure == null) {
+          failure = cause;
         } else {
-          busy.add(other.get());
+          failure.addSuppressed(cause);
         }
+        continue;
       }
-    } catch (RuntimeException e) {
+      if (other.isEmpty()) {
+        taken.add(file(checkpointRoot, pipeline, table));
+        locked.add(table);
+      } else if (other.get().holder() == Activity.RUN && besideARun.contains(table)) {
+        LOG.info("Pipeline {}: a run holds the lock of {}; going on beside it", pipeline, table);
+      } else {
+        busy.add(other.get());
+      }
+    }
+    if (failure != null) {
       release(fs, taken, owner);
-      throw e;
+      throw failure;
     }
     if (!busy.isEmpty()) { // all or none: the error names every held table and what can run now
       release(fs, taken, owner);
@@ -252,15 +264,6 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  /** Who holds the lock of {@code table} and is alive; empty when it is free or its holder is gone. */
-  private static Optional<Busy> live(FileSystem fs, Path path, String pipeline, String table, Duration staleAfter) {
-    try {
-      return holderOf(fs, path, table).filter(b -> alive(b, staleAfter));
-    } catch (IOException e) {
-      throw LockErrors.cannotCreate(pipeline, path, e);
-    }
-  }
-
   /** True while a holder's heartbeat is fresh and its process, when on this host, exists. */
   private static boolean alive(Busy holder, Duration staleAfter) {
     return holder.age().compareTo(staleAfter) <= 0 && !deadOnThisHost(holder.owner());
@@ -322,7 +325,7 @@ public final class RunLock implements AutoCloseable {
   }
 
   private static void release(FileSystem fs, List<Path> paths, String owner) {
-    for (Path path : paths) {
+    atOnce(paths, path -> {
       try {
         if (owner.equals(read(fs, path))) {
           fs.delete(path, false);
@@ -330,6 +333,38 @@ public final class RunLock implements AutoCloseable {
       } catch (IOException e) {
         LOG.warn("Run lock {}: could not release it ({}); the next run takes it over once it is stale", path, e.toString());
       }
+      return null;
+    }).forEach(CompletableFuture::join);
+  }
+
+  /**
+   * {@code work} applied to each item, on up to 16 threads at once (one item: on this thread); every
+   * item's work has ended when this returns, successfully or not, in the items' order.
+   */
+  private static <I, T> List<CompletableFuture<T>> atOnce(List<I> items, java.util.function.Function<I, T> work) {
+    if (items.size() <= 1) {
+      List<CompletableFuture<T>> one = new ArrayList<>();
+      for (I item : items) {
+        try {
+          one.add(CompletableFuture.completedFuture(work.apply(item)));
+        } catch (RuntimeException e) {
+          one.add(CompletableFuture.failedFuture(e));
+        }
+      }
+      return one;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(items.size(), 16), r -> {
+      Thread t = new Thread(r, "medallion-run-lock-files");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<CompletableFuture<T>> all = items.stream()
+          .map(item -> CompletableFuture.supplyAsync(() -> work.apply(item), pool)).toList();
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((done, e) -> null).join();
+      return all;
+    } finally {
+      pool.shutdown();
     }
   }
 
