@@ -1,5 +1,6 @@
 package io.medallion.eventlog;
 
+import io.medallion.internal.DaemonThreads;
 import io.medallion.MedallionException;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.Environment;
@@ -104,11 +105,8 @@ public final class EventLog {
   private final ScheduledExecutorService writer;
 
   /** One writer thread for every event log of the JVM (runs come and go; the thread stays). */
-  private static final ScheduledExecutorService WRITER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "medallion-event-log");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService WRITER =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("medallion-event-log"));
   private final List<Row> pending = new ArrayList<>();
   private boolean scheduled;
   private volatile java.util.function.Consumer<FlowProgress> observer = p -> {};

@@ -113,11 +113,7 @@ public final class RunLock implements AutoCloseable {
     this.paths = List.copyOf(paths);
     this.tables = List.copyOf(tables);
     this.owner = owner;
-    this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "medallion-run-lock");
-      t.setDaemon(true);
-      return t;
-    });
+    this.heartbeat = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("medallion-run-lock"));
     long every = Math.max(1, staleAfter.toMillis() / 4);
     heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
   }
@@ -195,8 +191,7 @@ public final class RunLock implements AutoCloseable {
     }
     if (!busy.isEmpty()) { // all or none: the error names every held table and what can run now
       release(fs, taken, owner);
-      List<String> free = new TreeSet<>(tables).stream()
-          .filter(t -> busy.stream().noneMatch(b -> b.table().equals(t))).toList();
+      List<String> free = sorted.stream().filter(t -> busy.stream().noneMatch(b -> b.table().equals(t))).toList();
       throw LockErrors.held(pipeline, busy, free, activity);
     }
     return new RunLock(fs, taken, locked, owner, staleAfter);
@@ -353,11 +348,8 @@ public final class RunLock implements AutoCloseable {
       }
       return one;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(items.size(), 16), r -> {
-      Thread t = new Thread(r, "medallion-run-lock-files");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(items.size(), 16),
+        DaemonThreads.numbered("medallion-run-lock-files-"));
     try {
       List<CompletableFuture<T>> all = items.stream()
           .map(item -> CompletableFuture.supplyAsync(() -> work.apply(item), pool)).toList();

@@ -1,5 +1,6 @@
 package io.medallion.quality;
 
+import io.medallion.internal.DaemonThreads;
 import io.medallion.quality.internal.CompiledRules;
 import io.medallion.quality.internal.QuarantineSpill;
 import io.medallion.quality.internal.RuleTally;
@@ -48,11 +49,7 @@ public final class QualityCheck {
   private static final Pattern SECRET = Pattern.compile(
       "(?i).*(password|passwd|pwd|secret|token|api_?key|access_?key|credential|private_?key|ssn|card_?number).*");
   private static final ExecutorService OBSERVATIONS =
-      Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "medallion-observation");
-        t.setDaemon(true);
-        return t;
-      });
+      Executors.newCachedThreadPool(DaemonThreads.named("medallion-observation"));
 
   private final CompiledRules rules;
   private final String table;

@@ -1,5 +1,6 @@
 package io.medallion.run;
 
+import io.medallion.internal.DaemonThreads;
 import io.medallion.pipeline.Execution;
 import io.medallion.pipeline.GoldTable;
 import io.medallion.pipeline.SilverTable;
@@ -218,11 +219,8 @@ public final class PipelineRunner {
    * run has ended and released its tables' locks.
    */
   private void awaitContinuous(List<StageRun> runs, List<TableResult> results, RunListener listener) {
-    java.util.concurrent.ExecutorService waiters = java.util.concurrent.Executors.newFixedThreadPool(runs.size(), r -> {
-      Thread t = new Thread(r, "medallion-continuous-table");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ExecutorService waiters = java.util.concurrent.Executors.newFixedThreadPool(runs.size(),
+        DaemonThreads.numbered("medallion-continuous-table-"));
     java.util.concurrent.CompletionService<TableResult> ended = new java.util.concurrent.ExecutorCompletionService<>(waiters);
     runs.forEach(run -> ended.submit(() -> TableResult.of(run.await())));
     RuntimeException failure = null;

@@ -1,5 +1,6 @@
 package io.medallion.run.internal;
 
+import io.medallion.internal.DaemonThreads;
 import io.medallion.pipeline.TableDefinition;
 import io.medallion.pipeline.TableRef;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkContext;
 
 /**
@@ -41,7 +41,7 @@ public final class TableScheduler {
     void failed(TableRef table, RuntimeException error);
   }
 
-  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final java.util.concurrent.ThreadFactory THREADS = DaemonThreads.numbered("medallion-table-");
 
   private TableScheduler() {}
 
@@ -66,11 +66,7 @@ public final class TableScheduler {
     tables.forEach(t -> waiting.put(t.ref(), t));
     Set<TableRef> inRun = new HashSet<>(waiting.keySet());
     Set<TableRef> done = new HashSet<>();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, tables.size()), r -> {
-      Thread t = new Thread(r, "medallion-table-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, tables.size()), THREADS);
     CompletionService<TableRef> finished = new ExecutorCompletionService<>(pool);
     Map<Future<TableRef>, TableRef> running = new LinkedHashMap<>();
     RuntimeException failure = null;

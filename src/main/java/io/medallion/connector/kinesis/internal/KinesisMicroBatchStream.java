@@ -1,5 +1,6 @@
 package io.medallion.connector.kinesis.internal;
 
+import io.medallion.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -261,11 +262,7 @@ public final class KinesisMicroBatchStream implements MicroBatchStream,
 
   private synchronized ExecutorService planners() {
     if (planners == null) {
-      planners = Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "kinesis-planner-" + options.streamName());
-        t.setDaemon(true);
-        return t;
-      });
+      planners = Executors.newFixedThreadPool(8, DaemonThreads.named("kinesis-planner-" + options.streamName()));
     }
     return planners;
   }
