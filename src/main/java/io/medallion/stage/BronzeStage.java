@@ -12,6 +12,7 @@ import io.medallion.table.Write;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -30,6 +31,7 @@ import org.apache.spark.sql.Row;
 final class BronzeStage implements Stage {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BronzeStage.class);
   static final int SCHEMA_RESTARTS = 20;
+  private static final String POOL = "spark.scheduler.pool";
 
   private final BronzeTable table;
 
@@ -58,6 +60,10 @@ final class BronzeStage implements Stage {
   /** Runs the file stream, starting it again each time Auto Loader stopped it for new columns. */
   private StageRun restartingOnNewColumns(StageContext ctx) {
     StageRun first = start(ctx);
+    // A stream's thread takes the scheduler pool of the thread that starts it; a restart happens on
+    // whichever thread awaits the run (a continuous run's waiter), so it starts in the table's pool.
+    SparkContext sc = ctx.spark().sparkContext();
+    String pool = sc.getLocalProperty(POOL);
     return new StageRun() {
       private volatile StageRun current = first;
       private volatile boolean stopped;
@@ -77,7 +83,13 @@ final class BronzeStage implements Stage {
             }
             LOG.warn("Table {}: the files brought new columns; the stream starts again with the"
                 + " evolved schema ({})", table.ref(), Runs.rootMessage(e));
-            current = start(ctx);
+            String callers = sc.getLocalProperty(POOL);
+            sc.setLocalProperty(POOL, pool);
+            try {
+              current = start(ctx);
+            } finally {
+              sc.setLocalProperty(POOL, callers);
+            }
           }
         }
       }

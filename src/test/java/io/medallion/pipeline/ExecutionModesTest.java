@@ -12,8 +12,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.Test;
@@ -140,6 +146,61 @@ class ExecutionModesTest {
     assertThat(catchFailure(CompletableFuture.supplyAsync(() -> lake.run(mixed, env))))
         .contains("bronze.c").contains("positive_id");
     assertThat(lake.spark().streams().active()).as("streams left running").isEmpty();
+  }
+
+  /**
+   * A continuous file table that Auto Loader stops for new columns starts again in its table's
+   * scheduler pool: the restart happens on the thread that waits for the run, not on the table's.
+   */
+  @Test
+  void aContinuousTableRestartedForNewColumnsStaysInItsSchedulerPool(Lakehouse lake) throws Exception {
+    Path landing = lake.root().resolve("pool-landing");
+    Trigger every = Trigger.processingTime(Duration.ofMillis(300));
+    land(landing.resolve("a"), "1.json", "{\"id\": 1}");
+    land(landing.resolve("b"), "1.json", "{\"id\": 1}");
+    Environment env = lake.environment(landing.toString());
+    PipelineDefinition p = PipelineBuilder.pipeline("pools").schema("app")
+        .bronze("a", FileSource.of(landing.resolve("a").toString(), "json"), b -> b.trigger(every))
+        .bronze("b", FileSource.of(landing.resolve("b").toString(), "json"), b -> b.trigger(every))
+        .build();
+    // the pools of each stream start's micro-batch jobs (a start is a job group: its run id)
+    Map<String, Set<String>> poolsByStart = new ConcurrentHashMap<>();
+    SparkListener listener = new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart job) {
+        Properties props = job.properties();
+        String description = props == null ? null : props.getProperty("spark.job.description");
+        if (props != null && props.getProperty("streaming.sql.batchId") != null
+            && (description == null || !description.startsWith("medallion event log"))) {
+          poolsByStart.computeIfAbsent(props.getProperty("spark.jobGroup.id"), k -> ConcurrentHashMap.newKeySet())
+              .add(String.valueOf(props.getProperty("spark.scheduler.pool")));
+        }
+      }
+    };
+    lake.spark().sparkContext().addSparkListener(listener);
+    try {
+      CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> lake.run(p, env));
+      String a = env.tableName(p, TableRef.parse("bronze.a")).toString();
+      awaitCount(lake, a, 1);
+      awaitCount(lake, env.tableName(p, TableRef.parse("bronze.b")).toString(), 1);
+      land(landing.resolve("a"), "2.json", "{\"id\": 2, \"color\": \"red\"}");
+      awaitCount(lake, a, 2); // after the restart, with the new column
+      assertThat(lake.table(a).where("id = 2").select("color").first().getString(0)).isEqualTo("red");
+      for (StreamingQuery q : lake.spark().streams().active()) {
+        q.stop();
+      }
+      run.get(60, TimeUnit.SECONDS);
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // listener events arrive asynchronously
+      while (poolsByStart.size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(poolsByStart.values()).as("pools of each stream start's jobs: table a, a again, b")
+          .containsExactlyInAnyOrder(Set.of("medallion bronze.a"), Set.of("medallion bronze.a"),
+              Set.of("medallion bronze.b"));
+    } finally {
+      lake.spark().sparkContext().removeSparkListener(listener);
+    }
   }
 
   private static String catchFailure(CompletableFuture<RunResult> run) throws Exception {
