@@ -32,6 +32,9 @@ final class Progress implements RunListener {
 
   private final PrintStream out;
   private final Mode mode;
+  /** The status of a table skipped because its inputs and definition did not change. */
+  private static final String UNCHANGED = "UNCHANGED";
+
   private final Map<TableRef, Integer> batches = new LinkedHashMap<>();
 
   Progress(PrintStream out, Mode mode) {
@@ -53,8 +56,10 @@ final class Progress implements RunListener {
 
   @Override
   public void batchFinished(FlowProgress b) {
-    synchronized (this) {
-      batches.merge(b.ref(), 1, Integer::sum);
+    if (!b.status().equals(UNCHANGED)) { // a table skipped as unchanged processed no batch
+      synchronized (this) {
+        batches.merge(b.ref(), 1, Integer::sum);
+      }
     }
     long rows = Math.max(b.rowsRead(), 0);
     double seconds = Math.max(Duration.between(b.start(), b.end()).toMillis(), 1) / 1000.0;
@@ -135,10 +140,11 @@ final class Progress implements RunListener {
     }
   }
 
-  /** The summary table: one row per table in the order they finished. */
+  /** The summary table: one row per table in the order they finished, its first column as wide as the longest name. */
   String summaryTable(List<TableResult> tables) {
     StringBuilder sb = new StringBuilder();
-    String format = "%-24s %8s %12s %12s %10s %12s %10s %10s%n";
+    int width = Math.max(24, tables.stream().mapToInt(r -> r.ref().toString().length()).max().orElse(0));
+    String format = "%-" + width + "s %8s %12s %12s %10s %12s %10s %10s%n";
     sb.append(String.format(Locale.ROOT, format, "table", "batches", "rows in", "rows out", "dropped", "quarantined",
         "warned", "seconds"));
     for (TableResult r : tables) {

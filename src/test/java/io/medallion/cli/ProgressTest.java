@@ -5,10 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.testkit.LocalSpark;
+import io.medallion.eventlog.FlowProgress;
+import io.medallion.pipeline.TableRef;
+import io.medallion.quality.QualityMetrics;
+import io.medallion.run.TableResult;
+import io.medallion.table.TableName;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,6 +94,34 @@ class ProgressTest {
     shop.land("i", "6");
     assertThat(shop.cli("run", "--quiet")).isEmpty();
     assertThat(spark.table("prg_bronze.store.items").count()).isEqualTo(5 + 2 + 1);
+  }
+
+  /**
+   * A table skipped as unchanged counts no batch, and a name longer than the first column widens it
+   * for every row, so the columns stay aligned.
+   */
+  @Test
+  @Order(4)
+  void skippedTablesCountNoBatchAndLongNamesKeepTheColumnsAligned() {
+    Progress progress = new Progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        Progress.Mode.QUIET);
+    TableRef skipped = TableRef.parse("gold.customers_per_country_and_month");
+    TableRef ran = TableRef.parse("silver.a");
+    Instant now = Instant.now();
+    progress.batchFinished(new FlowProgress(skipped, TableName.of("c", "s", "t"), java.util.OptionalLong.empty(), now, now,
+        "UNCHANGED", 0, 0, QualityMetrics.none(), Optional.empty()));
+    progress.batchFinished(new FlowProgress(ran, TableName.of("c", "s", "a"), java.util.OptionalLong.of(7), now, now,
+        "COMPLETED", 3, 3, QualityMetrics.none(), Optional.empty()));
+    String table = progress.summaryTable(List.of(
+        new TableResult(ran, TableName.of("c", "s", "a"), 3, 3, Duration.ofMillis(1200), QualityMetrics.none()),
+        new TableResult(skipped, TableName.of("c", "s", "t"), 0, 0, Duration.ofMillis(100), QualityMetrics.none())));
+
+    List<String> lines = table.lines().toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).matches("silver\\.a\\s+1\\s+3\\s+3\\s+0\\s+0\\s+0\\s+1\\.2");
+    assertThat(lines.get(2)).matches("gold\\.customers_per_country_and_month\\s+0\\s+0\\s+0\\s+0\\s+0\\s+0\\s+0\\.1");
+    // fixed-width columns: every row as long as the header, the name column padded to the longest
+    assertThat(lines).extracting(String::length).containsOnly(lines.get(0).length());
   }
 
   private static Pattern batch(long id, long rows, long dropped, long quarantined, long warned) {
