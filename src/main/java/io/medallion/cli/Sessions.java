@@ -25,6 +25,11 @@ final class Sessions {
    * take minutes on 2 cores, docs/gold.md). A new session
    * on a local master also gets the platform's {@link Platform#localSessionConf()} (settings the
    * environment or {@code --conf} sets are kept).
+   *
+   * <p>A new session on any master keeps up to {@value #CODEGEN_CACHE_ENTRIES} compiled classes of
+   * generated code ({@value #CODEGEN_CACHE}, Spark's default 100) unless the environment or {@code
+   * --conf} sets it: one CDC batch alone generates ~150 classes, so with 100 every micro-batch
+   * compiled them all again (docs/performance.md, "Spark's generated code, compiled once").
    */
   static SparkSession obtain(Environment env, Platform platform, String appName) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
@@ -42,6 +47,7 @@ final class Sessions {
         builder.master(master);
       }
       localConf(master, env.sparkConf(), platform).forEach(builder::config);
+      anyMasterConf(env.sparkConf()).forEach(builder::config);
     }
     SparkSession spark = builder.getOrCreate();
     if (!platform.isDatabricks() && !exists) {
@@ -63,16 +69,30 @@ final class Sessions {
    * none for any other master.
    */
   static Map<String, String> localConf(String master, Map<String, String> envConf, Platform platform) {
-    Map<String, String> conf = new java.util.TreeMap<>();
     if (master.equals("local") || master.startsWith("local[")) {
-      platform.localSessionConf().forEach((k, v) -> {
-        if (!envConf.containsKey(k) && System.getProperty(k) == null) {
-          conf.put(k, v);
-        }
-      });
+      return unlessSet(platform.localSessionConf(), envConf);
     }
+    return Map.of();
+  }
+
+  /** medallion's settings for a new session on any master, without those the environment or {@code --conf} sets. */
+  static Map<String, String> anyMasterConf(Map<String, String> envConf) {
+    return unlessSet(Map.of(CODEGEN_CACHE, CODEGEN_CACHE_ENTRIES), envConf);
+  }
+
+  /** {@code settings} without those the environment ({@code envConf}) or {@code --conf} (a system property) sets. */
+  static Map<String, String> unlessSet(Map<String, String> settings, Map<String, String> envConf) {
+    Map<String, String> conf = new java.util.TreeMap<>();
+    settings.forEach((k, v) -> {
+      if (!envConf.containsKey(k) && System.getProperty(k) == null) {
+        conf.put(k, v);
+      }
+    });
     return conf;
   }
+
+  static final String CODEGEN_CACHE = "spark.sql.codegen.cache.maxEntries";
+  static final String CODEGEN_CACHE_ENTRIES = "1000";
 
   static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
   static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";

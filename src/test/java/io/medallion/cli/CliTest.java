@@ -111,6 +111,19 @@ class CliTest {
   }
 
   @Test
+  void aNewSessionKeepsAThousandCompiledClassesUnlessTheEnvironmentOrConfSetsIt() {
+    assertThat(Sessions.anyMasterConf(java.util.Map.of()))
+        .isEqualTo(java.util.Map.of("spark.sql.codegen.cache.maxEntries", "1000"));
+    assertThat(Sessions.anyMasterConf(java.util.Map.of("spark.sql.codegen.cache.maxEntries", "300"))).isEmpty();
+    System.setProperty("spark.sql.codegen.cache.maxEntries", "200"); // what spark-submit --conf sets
+    try {
+      assertThat(Sessions.anyMasterConf(java.util.Map.of())).isEmpty();
+    } finally {
+      System.clearProperty("spark.sql.codegen.cache.maxEntries");
+    }
+  }
+
+  @Test
   void validateResolvesEverythingWithoutMovingData() {
     String out = cli(args("validate", "retail"));
     assertThat(out)

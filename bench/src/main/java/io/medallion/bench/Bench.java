@@ -42,7 +42,10 @@ final class Bench {
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .config("spark.databricks.delta.snapshotPartitions", "2");
+            .config("spark.databricks.delta.snapshotPartitions", "2")
+            // as medallion's CLI sets on a session it creates (cli/Sessions): compiled classes of
+            // generated code kept for later batches; Spark's default of 100 recompiles them
+            .config("spark.sql.codegen.cache.maxEntries", "1000");
     if (!Boolean.getBoolean("medallion.bench.forking-local-fs")) {
       Platform.choose(Environment.PlatformChoice.OSS, Map.of()).localSessionConf().forEach(builder::config);
     }

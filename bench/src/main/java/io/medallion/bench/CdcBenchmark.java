@@ -117,6 +117,7 @@ public final class CdcBenchmark {
       for (int k = 0; k < 2; k++) {
         boolean medallionTurn = (k == 0) == (b % 2 == 0);
         long s = System.nanoTime();
+        long compiled = compilations();
         if (medallionTurn) {
           engine.apply(frame, "bench", b + 1);
           medallionSeconds += (System.nanoTime() - s) / 1e9;
@@ -124,6 +125,8 @@ public final class CdcBenchmark {
           handMerge(spark, hand, frame);
           handSeconds += (System.nanoTime() - s) / 1e9;
         }
+        System.out.printf("  %s: %.2f s, %d classes of generated code compiled%n", medallionTurn ? "medallion" : "hand-written",
+            (System.nanoTime() - s) / 1e9, compilations() - compiled);
       }
       frame.unpersist();
       System.out.printf("batch %d: %,d changes; so far medallion %.1f s, hand-written %.1f s%n", b, rows.size(),
@@ -145,6 +148,11 @@ public final class CdcBenchmark {
         medallionSeconds / handSeconds);
     System.out.println("RESULT medallion vs reference model: " + mWrong);
     System.out.println("RESULT hand-written vs reference model: " + hWrong);
+  }
+
+  /** Classes of generated code this JVM compiled so far (Spark's codegen cache misses). */
+  static long compilations() {
+    return org.apache.spark.metrics.source.CodegenMetrics.METRIC_COMPILATION_TIME().getCount();
   }
 
   /**
