@@ -138,8 +138,8 @@ public final class PipelineRunner {
     List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
       UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
-      if (selected.stream().anyMatch(t -> !t.quality().isEmpty()) && !unchanged.validatedBefore()) {
-        validate(false); // a rule naming an unknown column fails here, before any data moves
+      if (selected.stream().anyMatch(PipelineRunner::checkedAgainstItsColumns) && !unchanged.validatedBefore()) {
+        validate(false); // a rule or CDC option naming an unknown column fails here, before any data moves
         unchanged.recordValidated();
       }
       for (TableDefinition t : selected) {
@@ -187,6 +187,15 @@ public final class PipelineRunner {
     events.runFinished(runId, names, Duration.between(start, Instant.now()).toMillis(),
         String.join("; ", results.stream().map(TableResult::summary).toList()));
     return result;
+  }
+
+  /**
+   * A table with settings that name its input's columns (rules, a change feed's CDC block), checked
+   * by {@link #validate()}. A snapshot CDC table checks each snapshot version as it applies it,
+   * before it writes, and names the version.
+   */
+  private static boolean checkedAgainstItsColumns(TableDefinition t) {
+    return !t.quality().isEmpty() || t instanceof SilverTable s && s.cdc().filter(c -> !c.snapshots()).isPresent();
   }
 
   private static void finished(TableResult result, List<TableResult> results, RunListener listener) {
@@ -288,7 +297,8 @@ public final class PipelineRunner {
       }
       // readers see the CDC target's columns (SCD2 adds __START_AT, __END_AT)
       StructType columns = table instanceof SilverTable silver && silver.cdc().isPresent()
-          ? DeltaSink.cdcTargetSchema(silver.cdc().get(), schema, pipeline.origin() + ": pipeline." + table.ref() + ".cdc")
+          ? DeltaSink.cdcTargetSchema(spark, tableName(table.ref()), silver.cdc().get(), schema,
+              pipeline.origin() + ": pipeline." + table.ref() + ".cdc")
           : schema;
       checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(columns));
       // Later tables bind to the columns only: a view over the source's own plan would carry its

@@ -94,6 +94,17 @@ public final class DeltaSink {
   }
 
   /**
+   * {@link #cdcTargetSchema(CdcSpec, StructType, String)} as a run writes into the existing {@code
+   * target}: a snapshot column Spark can up-cast to the table's type keeps the table's type, and a
+   * changed {@code version-type} fails with its fix.
+   */
+  public static StructType cdcTargetSchema(SparkSession spark, TableName target, CdcSpec spec, StructType input,
+      String where) {
+    return spec.snapshots() ? CdcSnapshots.targetSchema(spark, target, spec, input, where)
+        : CdcEngine.targetSchema(spec, input, where);
+  }
+
+  /**
    * Drops the table and, on medallion's warehouse catalog, its data; a CDC target's companion
    * changes table goes with it (its stored changes would otherwise outlive the target: a snapshot
    * CDC target refilled after a full refresh would derive no changes).

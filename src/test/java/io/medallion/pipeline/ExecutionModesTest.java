@@ -203,6 +203,29 @@ class ExecutionModesTest {
     }
   }
 
+  /**
+   * A CDC option that names a column the input lacks fails the run before any table moves data,
+   * as a rule naming an unknown column does, with the option's path and the fix.
+   */
+  @Test
+  void aCdcConditionNamingAnUnknownColumnFailsTheRunBeforeAnyDataMoves(Lakehouse lake) throws Exception {
+    Path landing = lake.root().resolve("cdc-landing");
+    land(landing.resolve("changes"), "1.json", "{\"op\": \"I\", \"id\": 1, \"seq\": 1}");
+    Environment env = lake.environment(landing.toString());
+    PipelineDefinition p = PipelineBuilder.pipeline("cdcmistake").schema("app")
+        .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json")
+            .withSchema("op STRING, id BIGINT, seq BIGINT"))
+        .silver("current", s -> s.from("bronze.changes").cdc(io.medallion.table.CdcSpec.builder(
+            java.util.List.of("id"), java.util.List.of("seq")).applyAsDeletes("operation = 'D'").build()))
+        .build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> lake.run(p, env))
+        .hasMessageContaining("apply-as-deletes names column(s) [operation]")
+        .hasMessageContaining("[op, id, seq");
+    assertThat(lake.spark().catalog().tableExists(env.tableName(p, TableRef.parse("bronze.changes")).toString()))
+        .as("bronze written before the mistake was found").isFalse();
+  }
+
   private static String catchFailure(CompletableFuture<RunResult> run) throws Exception {
     try {
       run.get(90, TimeUnit.SECONDS);

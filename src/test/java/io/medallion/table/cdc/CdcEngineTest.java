@@ -379,6 +379,19 @@ class CdcEngineTest {
         .hasMessageContaining("p.silver.x.cdc.column-list").hasMessageContaining("[nope]");
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).exceptColumnList(List.of("id")).build(),
         schema, "p.silver.x.cdc")).hasMessageContaining("must keep its keys");
+    // conditions: unknown columns and bad SQL are named at load and in validate, not at the first batch
+    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("Opp = 'D'").build(),
+        schema, "p.silver.x.cdc"))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes names column(s) [Opp]").hasMessageContaining("[id, m, v]");
+    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsTruncates("V = 'T' OR t.x = 1").build(),
+        schema, "p.silver.x.cdc"))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-truncates names column(s) [t]");
+    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("v = = 'D'").build(),
+        schema, "p.silver.x.cdc"))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"v = = 'D'\" is not a SQL condition");
+    // what resolves passes: any case, functions, a map's entries, lambda variables
+    CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("upper(V) = 'D' OR m['op'] = 1"
+        + " OR exists(map_keys(m), k -> k = 'deleted')").build(), schema, "p.silver.x.cdc");
     assertThatThrownBy(() -> CdcSpec.builder(List.of("id"), List.of("v")).scdType2().applyAsTruncates("op = 'T'").build())
         .hasMessageContaining("cdc.apply-as-truncates").hasMessageContaining("SCD type 1 only");
     assertThatThrownBy(() -> CdcSpec.builder(List.of("id"), List.of("v")).columnList(List.of("v")).exceptColumnList(List.of("m")).build())

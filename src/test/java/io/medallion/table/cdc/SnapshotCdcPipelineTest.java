@@ -319,6 +319,9 @@ class SnapshotCdcPipelineTest {
     Files.writeString(Files.createDirectories(narrow.resolve("2")).resolve("part-0.csv"), "id,score\n1,8\n2,9\n");
     Lakehouse.Loaded csv = load(lake, "snaptypes", "  silver.scores { keys = [id], cdc { from-snapshot { path = \""
         + narrow + "\", format = csv, options { header = true, inferSchema = true } } } }\n");
+    // validate sees the types the run writes: no "score changes type from BIGINT to INT"
+    assertThat(lake.runner(csv.pipeline(), p.environment()).validate().get(TableRef.parse("silver.scores"))
+        .apply("score").dataType().simpleString()).isEqualTo("bigint");
     lake.run(csv.pipeline(), p.environment());
     assertThat(dump(lake.table(p, "silver.scores").select("id", "score"))).containsExactly("1|8", "2|9");
     assertThat(lake.table(p, "silver.scores").schema().apply("score").dataType().simpleString()).isEqualTo("bigint");

@@ -45,6 +45,12 @@ public final class CdcErrors {
         + "; fix the name or select the column in the table's sql");
   }
 
+  static MedallionException conditionDoesNotParse(String where, String option, String condition, Exception cause) {
+    return new MedallionException(where + "." + option + " = \"" + condition + "\" is not a SQL condition ("
+        + String.valueOf(cause.getMessage()).strip().lines().findFirst().orElse("") + "); write one over the"
+        + " table's input columns, e.g. \"Op = 'D'\"", cause);
+  }
+
   static MedallionException keysNotInTarget(String where, List<String> missing) {
     return new MedallionException(where + ": key column(s) " + missing + " are left out of the target by"
         + " column-list / except-column-list: a CDC target must keep its keys; add them to column-list"

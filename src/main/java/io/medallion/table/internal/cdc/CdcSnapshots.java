@@ -118,14 +118,21 @@ public final class CdcSnapshots {
   }
 
   /**
-   * Checks {@code spec} against the snapshot's columns and creates the target and its companion.
-   * An existing target whose stored versions are of the other type (a changed {@code version-type})
-   * fails, naming the fix, before anything is written.
+   * The target's columns as a run writes them into {@code target}: where the table exists, a
+   * snapshot column of a type Spark can up-cast to the table's has the table's type, and stored
+   * versions of the other type fail, as {@link #prepare} does; for {@code validate}.
    */
-  public static CdcSnapshots prepare(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
-      String where, TableSpec layout) {
+  public static StructType targetSchema(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
+      String where) {
     boolean time = timeVersions(spec);
     Map<String, DataType> tableTypes = targetColumns(spark, target);
+    checkVersionType(spark, target, tableTypes, time, where);
+    return CdcEngine.targetSchema(changeSpec(spec), changeSchema(withTableTypes(snapshot, tableTypes), time), where);
+  }
+
+  /** Fails when the existing target's stored versions are of the other type than {@code time} says. */
+  private static void checkVersionType(SparkSession spark, TableName target, Map<String, DataType> tableTypes,
+      boolean time, String where) {
     TableName companion = CdcEngine.changesTable(target);
     if (!tableTypes.isEmpty() && DeltaTables.exists(spark, companion)) { // created with the target
       StructType stored = spark.read().table(companion.quoted()).schema();
@@ -135,6 +142,18 @@ public final class CdcSnapshots {
             time ? "version-type = timestamp" : "version-type = number");
       }
     }
+  }
+
+  /**
+   * Checks {@code spec} against the snapshot's columns and creates the target and its companion.
+   * An existing target whose stored versions are of the other type (a changed {@code version-type})
+   * fails, naming the fix, before anything is written.
+   */
+  public static CdcSnapshots prepare(SparkSession spark, TableName target, CdcSpec spec, StructType snapshot,
+      String where, TableSpec layout) {
+    boolean time = timeVersions(spec);
+    Map<String, DataType> tableTypes = targetColumns(spark, target);
+    checkVersionType(spark, target, tableTypes, time, where);
     CdcSpec changeSpec = changeSpec(spec);
     StructType input = changeSchema(withTableTypes(snapshot, tableTypes), time);
     CdcEngine engine = CdcEngine.prepare(spark, target, changeSpec, input, where, layout);
