@@ -96,12 +96,16 @@ public final class DeltaSink {
   /**
    * {@link #cdcTargetSchema(CdcSpec, StructType, String)} as a run writes into the existing {@code
    * target}: a snapshot column Spark can up-cast to the table's type keeps the table's type, and a
-   * changed {@code version-type} fails with its fix.
+   * changed {@code version-type} fails with its fix; a change feed's conditions must be BOOLEAN.
    */
   public static StructType cdcTargetSchema(SparkSession spark, TableName target, CdcSpec spec, StructType input,
       String where) {
-    return spec.snapshots() ? CdcSnapshots.targetSchema(spark, target, spec, input, where)
-        : CdcEngine.targetSchema(spec, input, where);
+    if (spec.snapshots()) {
+      return CdcSnapshots.targetSchema(spark, target, spec, input, where);
+    }
+    StructType schema = CdcEngine.targetSchema(spec, input, where);
+    CdcEngine.checkConditions(spark, spec, input, where);
+    return schema;
   }
 
   /**

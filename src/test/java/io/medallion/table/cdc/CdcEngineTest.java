@@ -389,6 +389,16 @@ class CdcEngineTest {
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("v = = 'D'").build(),
         schema, "p.silver.x.cdc"))
         .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"v = = 'D'\" is not a SQL condition");
+    // a condition must be one: a string column alone is refused, and so is an unknown function
+    StructType ops = StructType.fromDDL("id INT, op STRING, v STRING");
+    assertThatThrownBy(() -> CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v"))
+        .applyAsDeletes("op").build(), ops, "p.silver.x.cdc"))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"op\" is STRING, not a condition");
+    assertThatThrownBy(() -> CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v"))
+        .applyAsTruncates("no_such_function(op)").build(), ops, "p.silver.x.cdc"))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-truncates = \"no_such_function(op)\" does not resolve");
+    CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("op = 'D'")
+        .applyAsTruncates("upper(op) = 'T'").build(), ops, "p.silver.x.cdc");
     // what resolves passes: any case, functions, a map's entries, lambda variables
     CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("upper(V) = 'D' OR m['op'] = 1"
         + " OR exists(map_keys(m), k -> k = 'deleted')").build(), schema, "p.silver.x.cdc");

@@ -24,7 +24,10 @@ import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -94,9 +97,33 @@ public final class CdcEngine {
   public static CdcEngine prepare(SparkSession spark, TableName target, CdcSpec spec, StructType input,
       String where, TableSpec layout) {
     CdcEngine engine = new CdcEngine(spark, target, spec, input, where);
+    checkConditions(spark, spec, input, where);
     DeltaTables.ensureTable(spark, target, engine.targetSchema(), layout);
     DeltaTables.ensureTable(spark, engine.changes, engine.changesSchema(), TableSpec.defaults());
     return engine;
+  }
+
+  /**
+   * Checks that {@code apply-as-deletes} and {@code apply-as-truncates} resolve over the input and
+   * are conditions (BOOLEAN), by analysis only: no Spark job. A string column such as {@code Op}
+   * alone would otherwise fail the first batch with Spark's type error about an internal column.
+   */
+  public static void checkConditions(SparkSession spark, CdcSpec spec, StructType input, String where) {
+    Dataset<Row> empty = spark.createDataFrame(List.<Row>of(), input);
+    Map<String, Optional<String>> conditions = new LinkedHashMap<>();
+    conditions.put("apply-as-deletes", spec.applyAsDeletes());
+    conditions.put("apply-as-truncates", spec.applyAsTruncates());
+    conditions.forEach((option, condition) -> condition.ifPresent(text -> {
+      org.apache.spark.sql.types.DataType type;
+      try {
+        type = empty.select(expr(text)).schema().fields()[0].dataType();
+      } catch (Exception e) { // AnalysisException: checked in Java, undeclared by Scala
+        throw CdcErrors.conditionDoesNotResolve(where, option, text, e);
+      }
+      if (!(type instanceof org.apache.spark.sql.types.BooleanType)) {
+        throw CdcErrors.conditionNotBoolean(where, option, text, type.sql());
+      }
+    }));
   }
 
   /** Only checks {@code spec} against the input's columns (for {@code validate}). */

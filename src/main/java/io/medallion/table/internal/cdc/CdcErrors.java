@@ -51,6 +51,17 @@ public final class CdcErrors {
         + " table's input columns, e.g. \"Op = 'D'\"", cause);
   }
 
+  static MedallionException conditionDoesNotResolve(String where, String option, String condition, Exception cause) {
+    return new MedallionException(where + "." + option + " = \"" + condition + "\" does not resolve over the table's"
+        + " input (" + String.valueOf(cause.getMessage()).strip().lines().findFirst().orElse("") + "); write a"
+        + " condition over its columns, e.g. \"Op = 'D'\"", cause);
+  }
+
+  static MedallionException conditionNotBoolean(String where, String option, String condition, String type) {
+    return new MedallionException(where + "." + option + " = \"" + condition + "\" is " + type
+        + ", not a condition: it must be true for the changes it marks, e.g. \"Op = 'D'\"");
+  }
+
   static MedallionException keysNotInTarget(String where, List<String> missing) {
     return new MedallionException(where + ": key column(s) " + missing + " are left out of the target by"
         + " column-list / except-column-list: a CDC target must keep its keys; add them to column-list"
