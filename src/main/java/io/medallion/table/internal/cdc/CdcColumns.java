@@ -133,7 +133,8 @@ final class CdcColumns {
   /**
    * Checks that a condition ({@code apply-as-deletes}, {@code apply-as-truncates}) parses and names
    * only columns of the input, without a Spark session: its column references as parsed, less the
-   * variables of its lambda functions. Types are checked when the batch is read.
+   * variables of its lambda functions. Its type is checked with a session, by {@link
+   * CdcEngine#checkConditions}.
    */
   private static void condition(String where, String option, String condition, List<String> available) {
     org.apache.spark.sql.catalyst.expressions.Expression parsed;
