@@ -84,19 +84,11 @@ public final class DeltaSink {
   }
 
   /**
-   * The columns a CDC target has for rows of {@code input} (SCD2 adds {@code __START_AT} and
-   * {@code __END_AT}, typed like the sequence: {@code BIGINT} snapshot versions for snapshot CDC,
-   * {@code TIMESTAMP} when they are times),
-   * after checking {@code spec} against them; for {@code validate}.
-   */
-  public static StructType cdcTargetSchema(CdcSpec spec, StructType input, String where) {
-    return spec.snapshots() ? CdcSnapshots.targetSchema(spec, input, where) : CdcEngine.targetSchema(spec, input, where);
-  }
-
-  /**
-   * {@link #cdcTargetSchema(CdcSpec, StructType, String)} as a run writes into the existing {@code
-   * target}: a snapshot column Spark can up-cast to the table's type keeps the table's type, and a
-   * changed {@code version-type} fails with its fix; a change feed's conditions must be BOOLEAN.
+   * The columns of a CDC target (SCD2 adds {@code __START_AT} and {@code __END_AT}; a snapshot
+   * table's are typed like its versions), after checking {@code spec} against {@code input}, as a
+   * run writes into the existing {@code target}: a snapshot column Spark can up-cast to the table's
+   * type keeps the table's type, a changed {@code version-type} fails with its fix, and a change
+   * feed's conditions must resolve and be BOOLEAN; for {@code validate}.
    */
   public static StructType cdcTargetSchema(SparkSession spark, TableName target, CdcSpec spec, StructType input,
       String where) {

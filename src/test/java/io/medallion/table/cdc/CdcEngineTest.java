@@ -379,32 +379,43 @@ class CdcEngineTest {
         .hasMessageContaining("p.silver.x.cdc.column-list").hasMessageContaining("[nope]");
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).exceptColumnList(List.of("id")).build(),
         schema, "p.silver.x.cdc")).hasMessageContaining("must keep its keys");
-    // conditions: unknown columns and bad SQL are named at load and in validate, not at the first batch
-    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("Opp = 'D'").build(),
-        schema, "p.silver.x.cdc"))
-        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes names column(s) [Opp]").hasMessageContaining("[id, m, v]");
-    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsTruncates("V = 'T' OR t.x = 1").build(),
-        schema, "p.silver.x.cdc"))
-        .hasMessageContaining("p.silver.x.cdc.apply-as-truncates names column(s) [t]");
-    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("v = = 'D'").build(),
-        schema, "p.silver.x.cdc"))
-        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"v = = 'D'\" is not a SQL condition");
-    // a condition must be one: a string column alone is refused, and so is an unknown function
-    StructType ops = StructType.fromDDL("id INT, op STRING, v STRING");
-    assertThatThrownBy(() -> CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v"))
-        .applyAsDeletes("op").build(), ops, "p.silver.x.cdc"))
+    // conditions: a column the input lacks, bad SQL, a non-condition, an unknown function are named
+    // by validate and before a CDC table is created, not at its first batch
+    assertThat(conditionError("Opp = 'D'", null))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"Opp = 'D'\" does not resolve")
+        .hasMessageContaining("`Opp`").hasMessageContaining("the input has [id, op, v, m]");
+    assertThat(conditionError(null, "op = 'T' OR t.x = 1"))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-truncates = \"op = 'T' OR t.x = 1\" does not resolve");
+    assertThat(conditionError("op = = 'D'", null))
+        .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"op = = 'D'\" is not a SQL condition");
+    assertThat(conditionError("op", null))
         .hasMessageContaining("p.silver.x.cdc.apply-as-deletes = \"op\" is STRING, not a condition");
-    assertThatThrownBy(() -> CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v"))
-        .applyAsTruncates("no_such_function(op)").build(), ops, "p.silver.x.cdc"))
+    assertThat(conditionError(null, "no_such_function(op)"))
         .hasMessageContaining("p.silver.x.cdc.apply-as-truncates = \"no_such_function(op)\" does not resolve");
-    CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("op = 'D'")
-        .applyAsTruncates("upper(op) = 'T'").build(), ops, "p.silver.x.cdc");
     // what resolves passes: any case, functions, a map's entries, lambda variables
-    CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("upper(V) = 'D' OR m['op'] = 1"
-        + " OR exists(map_keys(m), k -> k = 'deleted')").build(), schema, "p.silver.x.cdc");
+    CdcEngine.checkConditions(spark, CdcSpec.builder(List.of("id"), List.of("v")).applyAsDeletes("upper(OP) = 'D'"
+        + " OR m['op'] = 1 OR exists(map_keys(m), k -> k = 'deleted')").applyAsTruncates("op = 'T'").build(),
+        CONDITION_INPUT, "p.silver.x.cdc");
     assertThatThrownBy(() -> CdcSpec.builder(List.of("id"), List.of("v")).scdType2().applyAsTruncates("op = 'T'").build())
         .hasMessageContaining("cdc.apply-as-truncates").hasMessageContaining("SCD type 1 only");
     assertThatThrownBy(() -> CdcSpec.builder(List.of("id"), List.of("v")).columnList(List.of("v")).exceptColumnList(List.of("m")).build())
         .hasMessageContaining("not both");
+  }
+
+  private static final StructType CONDITION_INPUT = StructType.fromDDL("id INT, op STRING, v STRING, m MAP<STRING, INT>");
+
+  /** The error of checking these conditions (null: not set) over {@link #CONDITION_INPUT}. */
+  private static Throwable conditionError(String deletes, String truncates) {
+    CdcSpec.Builder spec = CdcSpec.builder(List.of("id"), List.of("v"));
+    if (deletes != null) {
+      spec.applyAsDeletes(deletes);
+    }
+    if (truncates != null) {
+      spec.applyAsTruncates(truncates);
+    }
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+        () -> CdcEngine.checkConditions(spark, spec.build(), CONDITION_INPUT, "p.silver.x.cdc"));
+    assertThat(t).as("the check fails").isInstanceOf(io.medallion.MedallionException.class);
+    return t;
   }
 }

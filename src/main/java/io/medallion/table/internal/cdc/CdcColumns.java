@@ -50,8 +50,6 @@ final class CdcColumns {
     List<String> except = existing(where, "except-column-list", spec.exceptColumnList(), all);
     Predicate<String> kept = columns.isEmpty() ? name -> !except.contains(name) : name -> columns.contains(name);
     target = all.stream().filter(kept).collect(Collectors.toList());
-    spec.applyAsDeletes().ifPresent(cond -> condition(where, "apply-as-deletes", cond, all));
-    spec.applyAsTruncates().ifPresent(cond -> condition(where, "apply-as-truncates", cond, all));
     List<String> missingKeys = keys.stream().filter(k -> !target.contains(k)).collect(Collectors.toList());
     if (!missingKeys.isEmpty()) {
       throw CdcErrors.keysNotInTarget(where, missingKeys);
@@ -128,41 +126,6 @@ final class CdcColumns {
       throw CdcErrors.unknownColumns(where, option, unknown, available);
     }
     return out;
-  }
-
-  /**
-   * Checks that a condition ({@code apply-as-deletes}, {@code apply-as-truncates}) parses and names
-   * only columns of the input, without a Spark session: its column references as parsed, less the
-   * variables of its lambda functions. Its type is checked with a session, by {@link
-   * CdcEngine#checkConditions}.
-   */
-  private static void condition(String where, String option, String condition, List<String> available) {
-    org.apache.spark.sql.catalyst.expressions.Expression parsed;
-    try {
-      parsed = org.apache.spark.sql.catalyst.parser.CatalystSqlParser$.MODULE$.parseExpression(condition);
-    } catch (Exception e) { // ParseException, checked in Java and undeclared by Scala
-      throw CdcErrors.conditionDoesNotParse(where, option, condition, e);
-    }
-    Set<String> referenced = new LinkedHashSet<>();
-    Set<String> lambdaVariables = new java.util.HashSet<>();
-    references(parsed, referenced, lambdaVariables);
-    List<String> unknown = referenced.stream()
-        .filter(r -> !lambdaVariables.contains(r.toLowerCase(java.util.Locale.ROOT)))
-        .filter(r -> available.stream().noneMatch(r::equalsIgnoreCase))
-        .collect(Collectors.toList());
-    if (!unknown.isEmpty()) {
-      throw CdcErrors.unknownColumns(where, option, unknown, available);
-    }
-  }
-
-  private static void references(org.apache.spark.sql.catalyst.expressions.Expression e, Set<String> columns,
-      Set<String> lambdaVariables) {
-    if (e instanceof org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute a) {
-      columns.add(a.nameParts().head());
-    } else if (e instanceof org.apache.spark.sql.catalyst.expressions.UnresolvedNamedLambdaVariable v) {
-      lambdaVariables.add(v.nameParts().head().toLowerCase(java.util.Locale.ROOT));
-    }
-    scala.collection.JavaConverters.seqAsJavaList(e.children()).forEach(child -> references(child, columns, lambdaVariables));
   }
 
   private static List<String> minus(List<String> a, List<String> b) {

@@ -23,6 +23,7 @@ import io.medallion.table.Txn;
 import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
+import io.medallion.internal.SqlExpressions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,9 +105,10 @@ public final class CdcEngine {
   }
 
   /**
-   * Checks that {@code apply-as-deletes} and {@code apply-as-truncates} resolve over the input and
-   * are conditions (BOOLEAN), by analysis only: no Spark job. A string column such as {@code Op}
-   * alone would otherwise fail the first batch with Spark's type error about an internal column.
+   * Checks that {@code apply-as-deletes} and {@code apply-as-truncates} parse, resolve over the
+   * input (every column they name exists) and are conditions (BOOLEAN), by analysis only: no Spark
+   * job. A string column such as {@code Op} alone would otherwise fail the first batch with Spark's
+   * type error about an internal column.
    */
   public static void checkConditions(SparkSession spark, CdcSpec spec, StructType input, String where) {
     Dataset<Row> empty = spark.createDataFrame(List.<Row>of(), input);
@@ -114,11 +116,14 @@ public final class CdcEngine {
     conditions.put("apply-as-deletes", spec.applyAsDeletes());
     conditions.put("apply-as-truncates", spec.applyAsTruncates());
     conditions.forEach((option, condition) -> condition.ifPresent(text -> {
+      SqlExpressions.parseError(text).ifPresent(problem -> {
+        throw CdcErrors.conditionDoesNotParse(where, option, text, problem);
+      });
       org.apache.spark.sql.types.DataType type;
       try {
         type = empty.select(expr(text)).schema().fields()[0].dataType();
       } catch (Exception e) { // AnalysisException: checked in Java, undeclared by Scala
-        throw CdcErrors.conditionDoesNotResolve(where, option, text, e);
+        throw CdcErrors.conditionDoesNotResolve(where, option, text, e, List.of(input.fieldNames()));
       }
       if (!(type instanceof org.apache.spark.sql.types.BooleanType)) {
         throw CdcErrors.conditionNotBoolean(where, option, text, type.sql());

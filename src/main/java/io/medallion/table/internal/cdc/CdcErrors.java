@@ -45,16 +45,16 @@ public final class CdcErrors {
         + "; fix the name or select the column in the table's sql");
   }
 
-  static MedallionException conditionDoesNotParse(String where, String option, String condition, Exception cause) {
-    return new MedallionException(where + "." + option + " = \"" + condition + "\" is not a SQL condition ("
-        + String.valueOf(cause.getMessage()).strip().lines().findFirst().orElse("") + "); write one over the"
-        + " table's input columns, e.g. \"Op = 'D'\"", cause);
+  static MedallionException conditionDoesNotParse(String where, String option, String condition, String problem) {
+    return new MedallionException(where + "." + option + " = \"" + condition + "\" is not a SQL condition (" + problem
+        + "); write one over the table's input columns, e.g. \"Op = 'D'\"");
   }
 
-  static MedallionException conditionDoesNotResolve(String where, String option, String condition, Exception cause) {
+  static MedallionException conditionDoesNotResolve(String where, String option, String condition, Exception cause,
+      List<String> columns) {
     return new MedallionException(where + "." + option + " = \"" + condition + "\" does not resolve over the table's"
-        + " input (" + String.valueOf(cause.getMessage()).strip().lines().findFirst().orElse("") + "); write a"
-        + " condition over its columns, e.g. \"Op = 'D'\"", cause);
+        + " input (" + String.valueOf(cause.getMessage()).strip().lines().findFirst().orElse("") + "); the input has "
+        + columns + ": write a condition over them, e.g. \"Op = 'D'\"", cause);
   }
 
   static MedallionException conditionNotBoolean(String where, String option, String condition, String type) {

@@ -113,7 +113,7 @@ public final class CdcSnapshots {
   }
 
   /** The target's columns for snapshots of {@code snapshot}'s columns, after checking {@code spec} against them. */
-  public static StructType targetSchema(CdcSpec spec, StructType snapshot, String where) {
+  private static StructType targetSchema(CdcSpec spec, StructType snapshot, String where) {
     return CdcEngine.targetSchema(changeSpec(spec), changeSchema(snapshot, timeVersions(spec)), where);
   }
 
