@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +17,14 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Debian's {@code chromium}, headless, for tests of pages: the DOM after scripts ran, and every
  * console message. Missing Chromium fails the test under {@code CI=true} ({@code .ci/run} installs
- * it) and skips it elsewhere, saying how to install it.
+ * it) and skips it elsewhere, saying how to install it. While {@code .ci/run} installs it in the
+ * background, {@value #INSTALL_STATUS} names the file where the install writes its exit status when
+ * it ends, and the test waits for it (at most {@value #INSTALL_WAIT_MINUTES} minutes).
  */
 final class HeadlessChromium {
   static final String INSTALL = "apt-get update && apt-get install -y chromium";
+  static final String INSTALL_STATUS = "MEDALLION_CHROMIUM_INSTALL_STATUS";
+  static final long INSTALL_WAIT_MINUTES = 15;
 
   /** What the page became: its DOM after load, and the console lines it printed. */
   record Page(String dom, List<String> console) {}
@@ -31,7 +36,11 @@ final class HeadlessChromium {
   }
 
   /** Chromium, or a failed (CI) or skipped (elsewhere) test. */
-  static HeadlessChromium require() {
+  static HeadlessChromium require() throws InterruptedException {
+    String status = System.getenv(INSTALL_STATUS);
+    if (status != null && find().isEmpty()) {
+      awaitInstall(Path.of(status));
+    }
     Optional<String> found = find();
     if (found.isEmpty()) {
       String message = "Headless Chromium is needed for this test and is not on the PATH. Install it: " + INSTALL;
@@ -41,6 +50,28 @@ final class HeadlessChromium {
       Assumptions.abort(message);
     }
     return new HeadlessChromium(found.get());
+  }
+
+  /** Waits for the background install of {@code .ci/run} to write its exit status; fails if it failed. */
+  static void awaitInstall(Path status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(INSTALL_WAIT_MINUTES);
+    while (!Files.exists(status)) {
+      if (System.nanoTime() > deadline) {
+        fail("Chromium's install (.ci/run) has not ended after " + INSTALL_WAIT_MINUTES + " minutes: no exit status in "
+            + status + "; its log: " + status.resolveSibling("install.log"));
+      }
+      Thread.sleep(1000);
+    }
+    String code;
+    try {
+      code = Files.readString(status, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!code.equals("0")) {
+      fail("Chromium's install (.ci/run: " + INSTALL + ") failed with exit status " + code + "; its log: "
+          + status.resolveSibling("install.log"));
+    }
   }
 
   static Optional<String> find() {
