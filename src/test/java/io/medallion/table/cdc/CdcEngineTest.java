@@ -124,9 +124,13 @@ class CdcEngineTest {
     long changes = DeltaTables.version(spark, CdcEngine.changesTable(t)).getAsLong();
     assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(null, "X", "Y", "INSERT", 2L)), USERS), "app", 4))
         .isInstanceOf(MedallionException.class).hasMessageContaining("NULL in key column userId")
-        .hasMessageContaining("nothing written");
+        .hasMessageContaining("nothing written").hasMessageContaining("\"userId\":null")
+        .hasMessageContaining("test." + t.table() + ".expectations, e.g. { expr = \"userId IS NOT NULL\", on-violation = quarantine }");
+    // the change shows the NULL; the fix names the table's sql and expectations, not its cdc block
     assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(5, "X", "Y", "INSERT", null)), USERS), "app", 4))
-        .hasMessageContaining("NULL in sequence-by column sequenceNum");
+        .hasMessageContaining("NULL in sequence-by column sequenceNum").hasMessageContaining("\"sequenceNum\":null")
+        .hasMessageContaining("fill it in test." + t.table() + ".sql (e.g. COALESCE)")
+        .hasMessageContaining("test." + t.table() + ".expectations, e.g. { expr = \"sequenceNum IS NOT NULL\"");
     assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(5, "X", "Y", null, 4L)), USERS), "app", 4))
         .hasMessageContaining("apply-as-deletes (operation = 'DELETE') is NULL").hasMessageContaining("missing Op");
     assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(5, "X", "Y", "INSERT", 4L),
@@ -373,12 +377,16 @@ class CdcEngineTest {
   void specMistakesAreNamedWithTheFix() {
     StructType schema = StructType.fromDDL("id INT, m MAP<STRING, INT>, v STRING");
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("m")).build(), schema, "p.silver.x.cdc"))
-        .hasMessageContaining("p.silver.x.cdc.sequence-by").hasMessageContaining("cannot be ordered");
+        .hasMessageContaining("p.silver.x.sequence-by: column m").hasMessageContaining("cannot be ordered");
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).columnList(List.of("v", "nope")).build(),
         schema, "p.silver.x.cdc"))
         .hasMessageContaining("p.silver.x.cdc.column-list").hasMessageContaining("[nope]");
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).exceptColumnList(List.of("id")).build(),
         schema, "p.silver.x.cdc")).hasMessageContaining("must keep its keys");
+    assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("v")).build(),
+        StructType.fromDDL("id INT, v STRING, __start_at BIGINT"), "p.silver.x.cdc"))
+        .hasMessageContaining("p.silver.x: the input has a column named __START_AT")
+        .hasMessageContaining("rename it in p.silver.x.sql");
     // conditions: a column the input lacks, bad SQL, a non-condition, an unknown function are named
     // by validate and before a CDC table is created, not at its first batch
     assertThat(conditionError("Opp = 'D'", null))

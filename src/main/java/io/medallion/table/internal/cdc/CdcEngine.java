@@ -433,9 +433,12 @@ public final class CdcEngine {
     return raw.withColumn(OP, op).distinct();
   }
 
-  /** The bad-input checks, each the smallest offending change as JSON (NULL when none). */
+  /**
+   * The bad-input checks, each the smallest offending change as JSON (NULL when none), its NULL
+   * columns written as {@code null} so that the one at fault shows.
+   */
   private List<Column> checks() {
-    Column row = to_json(struct(cols(c.stored)));
+    Column row = to_json(struct(cols(c.stored)), java.util.Map.of("ignoreNullFields", "false"));
     Column isTruncate = col(IS_TRUNCATE).eqNullSafe(lit(true));
     List<Column> checks = new ArrayList<>();
     checks.add(min(when(col(IS_TRUNCATE).isNull(), row)));

@@ -68,27 +68,37 @@ public final class CdcErrors {
         + " or remove them from except-column-list");
   }
 
+  /**
+   * The config path of the table whose {@code cdc} block is at {@code where}: {@code keys}, {@code
+   * sequence-by}, {@code sql} and {@code expectations} are the table's settings, not the block's.
+   */
+  static String table(String where) {
+    return where.endsWith(".cdc") ? where.substring(0, where.length() - ".cdc".length()) : where;
+  }
+
   static MedallionException unorderable(String where, String column, String type) {
-    return new MedallionException(where + ".sequence-by: column " + column + " has type " + type
+    return new MedallionException(table(where) + ".sequence-by: column " + column + " has type " + type
         + ", which cannot be ordered, so changes cannot be sequenced: use a number, a timestamp, a"
         + " date, a string or a struct of those (cast it in the table's sql)");
   }
 
   static MedallionException reservedColumn(String where, String column) {
-    return new MedallionException(where + ": the input has a column named " + column
-        + ", a name the CDC target reserves: rename it in the table's sql");
+    return new MedallionException(table(where) + ": the input has a column named " + column
+        + ", a name the CDC target reserves: rename it in " + table(where) + ".sql");
   }
 
   static MedallionException nullKey(String where, String table, String column, String row) {
     return new MedallionException("CDC batch for " + table + " rejected, nothing written: NULL in key column "
         + column + " (change " + row + "). Every change needs its key: filter or fix such rows in "
-        + where + "'s sql, or send them to quarantine with an expectation on " + column + " IS NOT NULL");
+        + table(where) + ".sql, or send them to quarantine with an expectation in " + table(where)
+        + ".expectations, e.g. { expr = \"" + column + " IS NOT NULL\", on-violation = quarantine }");
   }
 
   static MedallionException nullSequence(String where, String table, String column, String row) {
     return new MedallionException("CDC batch for " + table + " rejected, nothing written: NULL in sequence-by column "
         + column + " (change " + row + "). Changes are ordered by sequence-by and NULL cannot be ordered:"
-        + " fill it in " + where + "'s sql (e.g. COALESCE) or filter such rows");
+        + " fill it in " + table(where) + ".sql (e.g. COALESCE), or send such rows to quarantine with an expectation in "
+        + table(where) + ".expectations, e.g. { expr = \"" + column + " IS NOT NULL\", on-violation = quarantine }");
   }
 
   static MedallionException nullOperation(String where, String table, String option, String condition, String row) {
