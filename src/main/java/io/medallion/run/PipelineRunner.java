@@ -139,7 +139,8 @@ public final class PipelineRunner {
     try {
       UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
       if (selected.stream().anyMatch(PipelineRunner::checkedAgainstItsColumns) && !unchanged.validatedBefore()) {
-        validate(false); // a rule or CDC option naming an unknown column fails here, before any data moves
+        // a rule or CDC option naming an unknown column fails here, before any data moves
+        validate(false, options.fullRefresh());
         unchanged.recordValidated();
       }
       for (TableDefinition t : selected) {
@@ -276,10 +277,14 @@ public final class PipelineRunner {
    * @throws MedallionException at the first problem, naming the table and the config path
    */
   public Map<TableRef, StructType> validate() {
-    return activeSession(() -> validate(true));
+    return activeSession(() -> validate(true, Set.of()));
   }
 
-  private Map<TableRef, StructType> validate(boolean missingPathsFail) {
+  /**
+   * {@link #validate()}; {@code refreshed} are tables the run drops and recomputes, whose layout
+   * changes are not refused.
+   */
+  private Map<TableRef, StructType> validate(boolean missingPathsFail, Set<TableRef> refreshed) {
     platform.prepareCatalogs(spark, env);
     Map<TableRef, Dataset<Row>> planned = new LinkedHashMap<>();
     Map<TableRef, StructType> schemas = new LinkedHashMap<>();
@@ -300,7 +305,9 @@ public final class PipelineRunner {
           ? DeltaSink.cdcTargetSchema(spark, tableName(table.ref()), silver.cdc().get(), schema,
               pipeline.origin() + ": pipeline." + table.ref() + ".cdc")
           : schema;
-      checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(columns));
+      if (!refreshed.contains(table.ref())) {
+        checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(columns));
+      }
       // Later tables bind to the columns only: a view over the source's own plan would carry its
       // options (a Kafka JAAS password) into Spark's event log and UI.
       planned.put(table.ref(), spark.createDataFrame(List.<Row>of(), columns));
@@ -321,6 +328,9 @@ public final class PipelineRunner {
   private void checkFeatures(TableDefinition table, java.util.Optional<StructType> schema) {
     List<String> keys = table instanceof SilverTable s ? s.keys() : List.of();
     TableName name = tableName(table.ref());
+    if (table instanceof SilverTable s && s.cdc().isPresent()) { // a changed SCD type
+      DeltaSink.checkCdcType(spark, name, s.cdc().get(), pipeline.origin() + ": pipeline." + table.ref() + ".cdc");
+    }
     List<String> problems = TableFeatures.breaking(spark, name, table.spec(), schema, keys,
         Stage.of(table).replacesAllRows(ctx));
     if (!problems.isEmpty()) {

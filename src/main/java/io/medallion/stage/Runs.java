@@ -73,12 +73,25 @@ final class Runs {
   /**
    * Starts a table's streaming query: each micro-batch goes through {@code writer}, with the table's
    * checkpoint and trigger. The table exists when this returns, so that readers of it can start too:
-   * it is created (or its additive changes applied) on this thread while the query starts on its
-   * own (a source's first offsets, the first plan), and the first micro-batch writes once it is done.
-   * {@code onTermination} runs once the query has ended, however it ended.
+   * it is created with the query's columns (or its additive changes applied) on this thread while
+   * the query starts on its own (a source's first offsets, the first plan), and the first
+   * micro-batch writes once it is done. {@code onTermination} runs once the query has ended,
+   * however it ended.
    */
   static StageRun stream(StageContext ctx, TableDefinition table, Trigger trigger, Dataset<Row> rows,
       TableWriter writer, Instant start, Consumer<StreamingQuery> onTermination) throws TimeoutException {
+    return stream(ctx, table, trigger, rows, writer, () -> DeltaSink.ensureTable(ctx.spark(), writer.name(),
+        rows.schema(), table.spec()), start, onTermination);
+  }
+
+  /**
+   * {@link #stream(StageContext, TableDefinition, Trigger, Dataset, TableWriter, Instant, Consumer)}
+   * with the table created by {@code create}, for a table whose columns are not the query's (a CDC
+   * target: its kept columns, with {@code __START_AT}/{@code __END_AT} for SCD type 2).
+   */
+  static StageRun stream(StageContext ctx, TableDefinition table, Trigger trigger, Dataset<Row> rows,
+      TableWriter writer, Runnable create, Instant start, Consumer<StreamingQuery> onTermination)
+      throws TimeoutException {
     CompletableFuture<Void> created = new CompletableFuture<>();
     StreamingQuery query =
         rows.writeStream()
@@ -91,7 +104,7 @@ final class Runs {
             })
             .start();
     try {
-      DeltaSink.ensureTable(ctx.spark(), writer.name(), rows.schema(), table.spec());
+      create.run();
       created.complete(null);
     } catch (Throwable e) { // Delta's AnalysisException is a checked exception Scala throws unchecked
       created.completeExceptionally(e); // a batch already waiting fails, and writes nothing

@@ -73,7 +73,11 @@ final class SilverStage implements Stage {
         DeltaSink.prepare(spark, writer.name(), rows.schema(), table.spec(), write, start);
       }
       if (streaming) {
-        return Runs.stream(ctx, table, table.trigger(), rows, writer, start, q -> {});
+        // a CDC target was created above with its own columns: not the query's (its operation and
+        // sequence columns, which except-column-list may leave out, would be added to it)
+        return table.cdc().isPresent()
+            ? Runs.stream(ctx, table, table.trigger(), rows, writer, () -> {}, start, q -> {})
+            : Runs.stream(ctx, table, table.trigger(), rows, writer, start, q -> {});
       }
       long read = 0;
       for (TableRef from : table.fromTables()) {

@@ -84,6 +84,16 @@ public final class DeltaSink {
   }
 
   /**
+   * Fails when the existing CDC target {@code target} holds rows of the other SCD type than {@code
+   * spec}'s (a changed {@code stored-as-scd-type}), naming {@code --full-refresh}: a layout change
+   * that cannot be made in place. No Spark job. {@code where} is the config path of the table's
+   * {@code cdc} block.
+   */
+  public static void checkCdcType(SparkSession spark, TableName target, CdcSpec spec, String where) {
+    CdcEngine.checkScdType(spark, target, spec, where);
+  }
+
+  /**
    * The columns of a CDC target (SCD2 adds {@code __START_AT} and {@code __END_AT}; a snapshot
    * table's are typed like its versions), after checking {@code spec} against {@code input}, as a
    * run writes into the existing {@code target}: a snapshot column Spark can up-cast to the table's

@@ -39,6 +39,10 @@ class CrmDemoTest {
         + "I,2026-01-01 00:00:08,4,Dee,d@x,DE\n");
     Lakehouse.Loaded crm = lake.load(PIPELINE, Path.of("conf/env/local.conf"), landing.toString());
     lake.run(crm);
+    // the kept columns only: except-column-list leaves out Op and commit_ts
+    assertThat(lake.table(crm, "silver.customers").columns()).containsExactly("customer_id", "name", "email", "country");
+    assertThat(lake.table(crm, "silver.customers_history").columns())
+        .containsExactly("customer_id", "name", "email", "country", "__START_AT", "__END_AT");
     assertThat(dump(lake.table(crm, "silver.customers").select("customer_id", "name", "email", "country")))
         .containsExactly("1|Ann|a@x|US", "3|Cy|c@x|MX", "4|Dee|d@x|DE");
     assertThat(dump(lake.table(crm, "silver.customers_history")

@@ -1,5 +1,6 @@
 package io.medallion.pipeline;
 
+import io.medallion.MedallionException;
 import io.medallion.config.PipelineBuilder;
 import io.medallion.run.RunResult;
 import io.medallion.run.TableResult;
@@ -221,6 +222,50 @@ class ExecutionModesTest {
         .hasMessageContaining("`operation`").hasMessageContaining("the input has [op, id, seq");
     assertThat(lake.spark().catalog().tableExists(env.tableName(p, TableRef.parse("bronze.changes")).toString()))
         .as("bronze written before the mistake was found").isFalse();
+  }
+
+  @Test
+  void aStreamingCdcTargetHasOnlyItsKeptColumnsAndAnScdTypeSwitchNeedsAFullRefresh(Lakehouse lake) throws Exception {
+    Path landing = lake.root().resolve("scd-landing");
+    land(landing.resolve("changes"), "1.json", "{\"op\": \"I\", \"id\": 1, \"v\": \"a\", \"seq\": 1}",
+        "{\"op\": \"U\", \"id\": 1, \"v\": \"b\", \"seq\": 2}", "{\"op\": \"I\", \"id\": 2, \"v\": \"c\", \"seq\": 1}");
+    Environment env = lake.environment(landing.toString());
+    java.util.function.IntFunction<PipelineDefinition> pipeline = type -> {
+      io.medallion.table.CdcSpec.Builder cdc = io.medallion.table.CdcSpec.builder(java.util.List.of("id"),
+          java.util.List.of("seq")).applyAsDeletes("op = 'D'").exceptColumnList(java.util.List.of("op", "seq"));
+      io.medallion.table.CdcSpec spec = (type == 2 ? cdc.scdType2() : cdc).build();
+      return PipelineBuilder.pipeline("scdswitch").schema("app")
+          .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json")
+              .withSchema("op STRING, id BIGINT, v STRING, seq BIGINT"))
+          .silver("current", s -> s.from("bronze.changes").sql("SELECT op, id, v, seq FROM {bronze.changes}").cdc(spec))
+          .build();
+    };
+    PipelineDefinition scd1 = pipeline.apply(1);
+    lake.run(scd1, env);
+    // the stream's query has the operation and sequence columns; the target keeps id and v only
+    assertThat(lake.table(scd1, env, "silver.current").columns()).containsExactly("id", "v");
+    assertThat(lake.table(scd1, env, "silver.current").collectAsList()).extracting(Row::toString)
+        .containsExactlyInAnyOrder("[1,b]", "[2,c]");
+
+    PipelineDefinition scd2 = pipeline.apply(2);
+    MedallionException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+        () -> lake.runner(scd2, env).validate(), MedallionException.class);
+    assertThat(refused).hasMessageContaining("pipeline.silver.current.cdc.stored-as-scd-type = 2")
+        .hasMessageContaining("holds SCD type 1 rows").hasMessageContaining("--full-refresh silver.current");
+    land(landing.resolve("changes"), "2.json", "{\"op\": \"U\", \"id\": 2, \"v\": \"d\", \"seq\": 2}");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> lake.run(scd2, env))
+        .hasMessageContaining("holds SCD type 1 rows").hasMessageContaining("--full-refresh silver.current");
+    assertThat(lake.table(scd1, env, "silver.current").columns()).as("nothing written").containsExactly("id", "v");
+    assertThat(lake.table(scd1, env, "silver.current").collectAsList()).extracting(Row::toString)
+        .containsExactlyInAnyOrder("[1,b]", "[2,c]");
+
+    lake.run(scd2, env, io.medallion.run.RunOptions.all().fullRefresh(TableRef.parse("silver.current")));
+    assertThat(lake.table(scd2, env, "silver.current").columns()).containsExactly("id", "v", "__START_AT", "__END_AT");
+    assertThat(lake.table(scd2, env, "silver.current").orderBy("id", "__START_AT").collectAsList()).extracting(Row::toString)
+        .containsExactly("[1,a,1,2]", "[1,b,2,null]", "[2,c,1,2]", "[2,d,2,null]");
+    // and back: a type 2 table is not made type 1 in place either
+    assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(() -> lake.runner(scd1, env).validate(),
+        MedallionException.class)).hasMessageContaining("stored-as-scd-type = 1").hasMessageContaining("holds SCD type 2 rows");
   }
 
   private static String catchFailure(CompletableFuture<RunResult> run) throws Exception {

@@ -99,9 +99,31 @@ public final class CdcEngine {
       String where, TableSpec layout) {
     CdcEngine engine = new CdcEngine(spark, target, spec, input, where);
     checkConditions(spark, spec, input, where);
+    checkScdType(spark, target, spec, where);
     DeltaTables.ensureTable(spark, target, engine.targetSchema(), layout);
     DeltaTables.ensureTable(spark, engine.changes, engine.changesSchema(), TableSpec.defaults());
     return engine;
+  }
+
+  /**
+   * Fails when the existing {@code target} was written as the other SCD type than {@code spec}'s
+   * (its {@code __START_AT}/{@code __END_AT} columns say which): type 1 rows have no history to
+   * become type 2 rows, and type 2 history rows are several per key where type 1 keeps one, so
+   * neither can be changed in place (adding the history columns would leave every row without a
+   * start). By analysis of the table's columns: no Spark job.
+   */
+  public static void checkScdType(SparkSession spark, TableName target, CdcSpec spec, String where) {
+    if (!DeltaTables.exists(spark, target)) {
+      return;
+    }
+    java.util.Set<String> columns = new java.util.HashSet<>();
+    for (String name : spark.read().table(target.quoted()).schema().fieldNames()) {
+      columns.add(name.toUpperCase(java.util.Locale.ROOT));
+    }
+    boolean history = columns.contains(START) && columns.contains(END);
+    if (history != spec.scd2()) {
+      throw CdcErrors.scdTypeChanged(where, target.toString(), history ? 2 : 1, spec.scd2() ? 2 : 1);
+    }
   }
 
   /**

@@ -87,6 +87,22 @@ public final class CdcErrors {
         + ", a name the CDC target reserves: rename it in " + table(where) + ".sql");
   }
 
+  static MedallionException scdTypeChanged(String where, String table, int stored, int configured) {
+    return new MedallionException(where + ".stored-as-scd-type = " + configured + ", but " + table
+        + " holds SCD type " + stored + " rows" + (stored == 1 ? " (no __START_AT/__END_AT history)" : " (history rows with __START_AT/__END_AT)")
+        + ", which cannot become type " + configured + " rows in place. Nothing was written. To rebuild it as type "
+        + configured + " from its input, run once with --full-refresh " + tableRef(where)
+        + "; or set stored-as-scd-type back to " + stored + "; or, to keep both, define a second table with the"
+        + " other type (as the crm demo's customers and customers_history)");
+  }
+
+  /** The table's {@code layer.table} in a config path {@code ...pipeline.<layer>.<table>.cdc}, else the table path. */
+  private static String tableRef(String where) {
+    String path = table(where);
+    int at = path.lastIndexOf("pipeline.");
+    return at >= 0 ? path.substring(at + "pipeline.".length()) : path;
+  }
+
   static MedallionException nullKey(String where, String table, String column, String row) {
     return new MedallionException("CDC batch for " + table + " rejected, nothing written: NULL in key column "
         + column + " (change " + row + "). Every change needs its key: filter or fix such rows in "
