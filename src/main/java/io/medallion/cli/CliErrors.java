@@ -34,6 +34,24 @@ final class CliErrors {
         + " Fix the query (medallion sql runs one Spark SQL query).", e);
   }
 
+  static MedallionException templateWithoutPipeline(MedallionException parse) {
+    return new MedallionException(parse.getMessage() + " Names in braces ({layer.table}) are a pipeline's"
+        + " tables: add --pipeline <name> to resolve them, or name the table as catalog.schema.table.", parse);
+  }
+
+  /**
+   * Spark's reason, without its plan: the first line of its message (the lines after it are advice
+   * for other statements, such as DROP) and the position in the query.
+   */
+  static MedallionException queryDoesNotResolve(org.apache.spark.sql.AnalysisException e, String env) {
+    String simple = e.getSimpleMessage().strip();
+    String first = simple.lines().findFirst().orElse(simple);
+    java.util.regex.Matcher at = java.util.regex.Pattern.compile("; line \\d+ pos \\d+$").matcher(simple);
+    String reason = at.find() && !first.endsWith(at.group()) ? first + at.group() : first;
+    return new MedallionException("The query does not resolve: " + reason + ". Fix the query; it runs against the catalogs of environment '" + env + "' (name tables as"
+        + " catalog.schema.table, or as {layer.table} with --pipeline).", e);
+  }
+
   static MedallionException notReadOnly(String first) {
     return new MedallionException("medallion sql runs read-only queries only (SELECT, WITH,"
         + " VALUES, TABLE, FROM); this statement" + (first.isEmpty() ? "" : " (" + first + " ...)")

@@ -25,7 +25,7 @@ public final class Main {
     boolean databricks = Platform.runsOnDatabricks(System.getenv());
     try {
       new Cli(System.out).execute(args);
-    } catch (RuntimeException | Error e) {
+    } catch (Exception | Error e) { // Exception: Spark's checked ones (AnalysisException), thrown undeclared
       if (databricks) {
         throw e;
       }

@@ -76,10 +76,26 @@ final class SqlCommand {
     Platform platform = Platform.choose(environment.platform(), System.getenv());
     SparkSession spark = Sessions.obtain(environment, platform, "medallion sql (" + environment.name() + ")");
     platform.prepareCatalogs(spark, environment);
-    checkReadOnly(spark, sql);
-    Dataset<Row> rows = spark.sql(sql);
+    try {
+      checkReadOnly(spark, sql);
+    } catch (MedallionException e) {
+      throw pipeline == null && TEMPLATE_NAME.matcher(query).find() ? CliErrors.templateWithoutPipeline(e) : e;
+    }
+    Dataset<Row> rows;
+    try {
+      rows = spark.sql(sql);
+    } catch (Exception e) { // AnalysisException: checked, and Scala does not declare it
+      if (e instanceof org.apache.spark.sql.AnalysisException a) {
+        throw CliErrors.queryDoesNotResolve(a, environment.name());
+      }
+      throw e;
+    }
     out.println(rows.showString(limit, 0, false));
   }
+
+  /** A pipeline table name in braces, {@code {layer.table}}, which only {@code --pipeline} resolves. */
+  private static final Pattern TEMPLATE_NAME = Pattern.compile("\\{\\s*(bronze|silver|gold)\\.\\w+\\s*}",
+      Pattern.CASE_INSENSITIVE);
 
   /** Refuses anything that is not a query: the first keyword, then every node of the parsed plan. */
   static void checkReadOnly(SparkSession spark, String sql) {

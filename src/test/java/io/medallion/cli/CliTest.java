@@ -194,6 +194,22 @@ class CliTest {
   }
 
   @Test
+  void sqlSaysWhatItCannotResolveInOneParagraph() {
+    // Spark's AnalysisException is checked: it used to escape the CLI as a stack trace on the console
+    assertThatThrownBy(() -> cli("sql", "SELECT * FROM cli_silver.sales.nope", "--conf-dir", conf.toString(), "--env", "cli"))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("The query does not resolve: [TABLE_OR_VIEW_NOT_FOUND]")
+        .hasMessageContaining("`cli_silver`.`sales`.`nope`")
+        .hasMessageContaining("cannot be found. Verify the spelling and correctness of the schema and catalog.; line 1 pos 14.")
+        .hasMessageContaining("the catalogs of environment 'cli'")
+        .hasMessageNotContaining("UnresolvedRelation").hasMessageNotContaining("DROP VIEW");
+    assertThatThrownBy(() -> cli("sql", "SELECT count(*) FROM {bronze.orders}", "--conf-dir", conf.toString(), "--env", "cli"))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("does not parse")
+        .hasMessageContaining("add --pipeline <name> to resolve them");
+  }
+
+  @Test
   void helpDescribesTheCommands() {
     assertThat(cli("--help")).contains("Usage: medallion <command>").contains("  sql ")
         .contains("'medallion help <command>'").doesNotContain("Unknown command");
