@@ -137,6 +137,7 @@ public final class PipelineRunner {
     TableRef[] current = {null};
     List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
+      checkInputsWritten(selected);
       UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
       if (selected.stream().anyMatch(PipelineRunner::checkedAgainstItsColumns) && !unchanged.validatedBefore()) {
         // a rule or CDC option naming an unknown column fails here, before any data moves
@@ -335,6 +336,23 @@ public final class PipelineRunner {
         Stage.of(table).replacesAllRows(ctx));
     if (!problems.isEmpty()) {
       throw TableFeatures.breakingError(table.ref().toString(), name, problems);
+    }
+  }
+
+  /**
+   * Each input of a selected table is either written by this run or exists: a run of {@code --only
+   * gold} before silver's first run would otherwise fail in the gold table's SQL, after the tables
+   * before it ran, with Spark's "table or view not found".
+   */
+  private void checkInputsWritten(List<TableDefinition> selected) {
+    Set<TableRef> running = new java.util.HashSet<>();
+    selected.forEach(t -> running.add(t.ref()));
+    for (TableDefinition t : selected) {
+      for (TableRef input : new java.util.TreeSet<>(t.inputs())) {
+        if (!running.contains(input) && pipeline.table(input).isPresent() && !DeltaSink.exists(spark, tableName(input))) {
+          throw RunErrors.inputNotWritten(pipeline.name(), env.name(), t.ref(), tableName(t.ref()), input, tableName(input));
+        }
+      }
     }
   }
 

@@ -34,6 +34,13 @@ final class RunErrors {
         + " the tables one after another). Leave it out to run every ready table at once.");
   }
 
+  static MedallionException inputNotWritten(String pipeline, String env, TableRef table, Object name, TableRef input,
+      Object inputName) {
+    return new MedallionException(table + " (" + name + ") reads " + input + " (" + inputName + "), which this run does"
+        + " not write (--only) and no earlier run has written yet. Nothing was run. Run " + input + " first (medallion run"
+        + " --pipeline " + pipeline + " --env " + env + " --only " + input + "), or run without --only.");
+  }
+
   static MedallionException unknownTable(String option, TableRef ref, String pipeline, List<TableRef> tables) {
     return new MedallionException(option + " " + ref + ": pipeline '" + pipeline
         + "' has no such table. Its tables: " + tables);

@@ -46,6 +46,27 @@ class ReliabilityTest {
     assertThat(lake.table(p, env, "silver.events").count()).isEqualTo(4);
   }
 
+  @Test
+  void onlyATableWhoseInputWasNeverWrittenFailsNamingTheInputBeforeAnythingRuns(Lakehouse lake) throws IOException {
+    Path landing = lake.root().resolve("only-landing");
+    land(landing.resolve("events"), "a.json", "{\"id\": \"1\"}");
+    PipelineDefinition p = PipelineBuilder.pipeline("onlyfirst").schema("o")
+        .bronze("events", FileSource.of(landing.resolve("events").toString(), "json").withSchema("id STRING"))
+        .silver("events", s -> s.from("bronze.events").mode(WriteMode.APPEND))
+        .build();
+    Environment env = lake.environment(landing.toString());
+
+    MedallionException e = catchThrowableOfType(() -> lake.run(p, env, RunOptions.all().only(SILVER)), MedallionException.class);
+    assertThat(e).hasMessageContaining("silver.events (" + env.tableName(p, SILVER) + ") reads bronze.events ("
+        + env.tableName(p, BRONZE) + "), which this run does not write (--only) and no earlier run has written yet")
+        .hasMessageContaining("--only bronze.events), or run without --only");
+    assertThat(lake.spark().catalog().tableExists(env.tableName(p, SILVER).toString())).isFalse();
+
+    lake.run(p, env, RunOptions.all().only(BRONZE));
+    lake.run(p, env, RunOptions.all().only(SILVER)); // its input exists now
+    assertThat(lake.table(p, env, "silver.events").count()).isEqualTo(1);
+  }
+
   /**
    * The event log is created in the background while the tables run: when it cannot be created,
    * the run still fails, with the fix, once its tables are done; their data is written and a rerun
