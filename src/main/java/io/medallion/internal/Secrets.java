@@ -21,7 +21,19 @@ public final class Secrets {
       "(?i)password|passwd|secret|token(?![._-]?endpoint)|jaas|credential|private|keystore\\.key|ssl\\.key\\b|access[._-]?key|api[._-]?key|session[._-]?key|sas[._-]?key");
   private static final Pattern URL_CREDENTIALS = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/@\\s:]+:[^/@\\s]+@");
 
+  private static final Pattern SECRET_COLUMN = Pattern.compile(
+      "(?i).*(password|passwd|pwd|secret|token|api_?key|access_?key|credential|private_?key|ssn|card_?number).*");
+
   private Secrets() {}
+
+  /**
+   * True for a column whose name says it holds secrets or personal numbers (password, token,
+   * api_key, credential, ssn, card_number, ...): the values of such columns are masked ({@value
+   * #MASK}) in the rows medallion's error messages show.
+   */
+  public static boolean isSecretColumn(String name) {
+    return name != null && SECRET_COLUMN.matcher(name).matches();
+  }
 
   /** Makes {@link #redact} mask {@code value} from now on (values under 4 characters are not masked). */
   public static void remember(String value) {

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
@@ -46,8 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class QualityCheck {
   private static final Logger LOG = LoggerFactory.getLogger(QualityCheck.class);
-  private static final Pattern SECRET = Pattern.compile(
-      "(?i).*(password|passwd|pwd|secret|token|api_?key|access_?key|credential|private_?key|ssn|card_?number).*");
   private static final ExecutorService OBSERVATIONS =
       Executors.newCachedThreadPool(DaemonThreads.named("medallion-observation"));
 
@@ -308,7 +305,8 @@ public final class QualityCheck {
         continue;
       }
       Object v = row.get(i);
-      String text = SECRET.matcher(names[i]).matches() && v != null ? "***" : String.valueOf(v);
+      String text = io.medallion.internal.Secrets.isSecretColumn(names[i]) && v != null ? io.medallion.internal.Secrets.MASK
+          : String.valueOf(v);
       if (text.length() > 120) {
         text = text.substring(0, 117) + "...";
       }

@@ -374,6 +374,17 @@ class CdcEngineTest {
   }
 
   @Test
+  void aRejectedChangeIsShownWithItsNullsAndItsSecretLookingColumnsMasked() {
+    StructType schema = StructType.fromDDL("id INT, api_token STRING, v STRING, seq BIGINT");
+    TableName t = fresh();
+    CdcEngine e = engine(spark, t, CdcSpec.builder(List.of("id"), List.of("seq")).build(), schema);
+    assertThatThrownBy(() -> e.apply(frame(spark, List.of(RowFactory.create(7, "tok-9f8e7d", "x", null)), schema), "app", 0))
+        .hasMessageContaining("NULL in sequence-by column seq")
+        .hasMessageContaining("{\"id\":7,\"api_token\":\"***\",\"v\":\"x\",\"seq\":null}")
+        .hasMessageNotContaining("tok-9f8e7d");
+  }
+
+  @Test
   void specMistakesAreNamedWithTheFix() {
     StructType schema = StructType.fromDDL("id INT, m MAP<STRING, INT>, v STRING");
     assertThatThrownBy(() -> CdcEngine.check(CdcSpec.builder(List.of("id"), List.of("m")).build(), schema, "p.silver.x.cdc"))

@@ -457,10 +457,14 @@ public final class CdcEngine {
 
   /**
    * The bad-input checks, each the smallest offending change as JSON (NULL when none), its NULL
-   * columns written as {@code null} so that the one at fault shows.
+   * columns written as {@code null} so that the one at fault shows, and the values of
+   * secret-looking columns masked ({@link io.medallion.internal.Secrets#isSecretColumn}).
    */
   private List<Column> checks() {
-    Column row = to_json(struct(cols(c.stored)), java.util.Map.of("ignoreNullFields", "false"));
+    Column[] shown = c.stored.stream().map(n -> io.medallion.internal.Secrets.isSecretColumn(n)
+        ? when(col(quote(n)).isNotNull(), lit(io.medallion.internal.Secrets.MASK)).as(n) : col(quote(n)))
+        .toArray(Column[]::new);
+    Column row = to_json(struct(shown), java.util.Map.of("ignoreNullFields", "false"));
     Column isTruncate = col(IS_TRUNCATE).eqNullSafe(lit(true));
     List<Column> checks = new ArrayList<>();
     checks.add(min(when(col(IS_TRUNCATE).isNull(), row)));
