@@ -80,10 +80,16 @@ final class Progress implements RunListener {
       e.put("warned", b.quality().warned());
       e.put("failed_checks", b.quality().failedChecks().stream().map(CheckResult::name).toList());
       e.put("error", b.error().orElse(null));
+      // a CDC batch: what it applied (the event log's num_upserted_rows, num_deleted_rows)
+      e.put("upserted", b.cdc().map(FlowProgress.CdcMetrics::upsertedRows).orElse(null));
+      e.put("deleted", b.cdc().map(FlowProgress.CdcMetrics::deletedRows).orElse(null));
+      e.put("history_rows_opened", b.cdc().map(FlowProgress.CdcMetrics::historyRowsOpened).orElse(null));
       json("batch", e);
     } else {
-      line(String.format(Locale.ROOT, "  %-24s batch %-4s %,10d rows %,10.0f rows/s  dropped %,d  quarantined %,d  warned %,d%s",
-          b.ref(), batch, rows, perSecond, b.quality().dropped(), b.quality().quarantined(), b.quality().warned(),
+      String cdc = b.cdc().map(m -> String.format(Locale.ROOT, "  upserted %,d  deleted %,d", m.upsertedRows(), m.deletedRows())
+          + (m.historyRowsOpened() > 0 ? String.format(Locale.ROOT, "  history rows %,d", m.historyRowsOpened()) : "")).orElse("");
+      line(String.format(Locale.ROOT, "  %-24s batch %-4s %,10d rows %,10.0f rows/s  dropped %,d  quarantined %,d  warned %,d%s%s",
+          b.ref(), batch, rows, perSecond, b.quality().dropped(), b.quality().quarantined(), b.quality().warned(), cdc,
           b.status().equals("COMPLETED") ? "" : "  (" + b.status().toLowerCase(Locale.ROOT) + ")"));
     }
   }

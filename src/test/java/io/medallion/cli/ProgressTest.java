@@ -124,6 +124,28 @@ class ProgressTest {
     assertThat(lines).extracting(String::length).containsOnly(lines.get(0).length());
   }
 
+  /** A CDC batch's line and JSON object say what it applied: upserted and deleted rows, SCD2 history rows opened. */
+  @Test
+  @Order(5)
+  void aCdcBatchSaysWhatItUpsertedAndDeleted() {
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    Instant now = Instant.now();
+    FlowProgress scd2 = new FlowProgress(TableRef.parse("silver.history"), TableName.of("c", "s", "h"),
+        java.util.OptionalLong.of(3), now, now, "COMPLETED", 5, 4, QualityMetrics.none(), Optional.empty(),
+        Optional.of(new FlowProgress.CdcMetrics(3, 2, 3)));
+    FlowProgress scd1 = new FlowProgress(TableRef.parse("silver.current"), TableName.of("c", "s", "c"),
+        java.util.OptionalLong.of(4), now, now, "COMPLETED", 1, 0, QualityMetrics.none(), Optional.empty(),
+        Optional.of(new FlowProgress.CdcMetrics(0, 1, 0)));
+    new Progress(new PrintStream(lines, true, StandardCharsets.UTF_8), Progress.Mode.LINES).batchFinished(scd2);
+    new Progress(new PrintStream(lines, true, StandardCharsets.UTF_8), Progress.Mode.LINES).batchFinished(scd1);
+    new Progress(new PrintStream(json, true, StandardCharsets.UTF_8), Progress.Mode.JSON).batchFinished(scd1);
+    assertThat(lines.toString(StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
+        l -> assertThat(l).matches("  silver\\.history\\s+batch 3\\s+5 rows .*  warned 0  upserted 3  deleted 2  history rows 3"),
+        l -> assertThat(l).matches("  silver\\.current\\s+batch 4\\s+1 rows .*  warned 0  upserted 0  deleted 1"));
+    assertThat(json.toString(StandardCharsets.UTF_8)).contains("\"upserted\":0,\"deleted\":1,\"history_rows_opened\":0");
+  }
+
   private static Pattern batch(long id, long rows, long dropped, long quarantined, long warned) {
     return Pattern.compile("(?m)^  bronze\\.items\\s+batch " + id + "\\s+" + rows + " rows\\s+[\\d,]+ rows/s  dropped "
         + dropped + "  quarantined " + quarantined + "  warned " + warned + "$");
