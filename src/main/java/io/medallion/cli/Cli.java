@@ -101,7 +101,8 @@ public final class Cli {
       return new RunResult(List.of());
     }
     Progress progress = new Progress(out, a.json ? Progress.Mode.JSON : a.quiet ? Progress.Mode.QUIET : Progress.Mode.LINES);
-    RunOptions options = new RunOptions(only(a.only, pipeline), refs(a.fullRefresh), progress);
+    RunOptions options = new RunOptions(known(only(a.only, pipeline), "--only", pipeline),
+        known(refs(a.fullRefresh), "--full-refresh", pipeline), progress);
     if (a.allowReset) {
       options = options.allowReset();
     }
@@ -143,6 +144,16 @@ public final class Cli {
         pipeline.tables().stream().map(TableDefinition::ref).filter(r -> r.layer() == layer).forEach(refs::add);
       } catch (IllegalArgumentException notALayer) {
         refs.add(ref(v, "--only"));
+      }
+    }
+    return refs;
+  }
+
+  /** {@code refs}, each a table of {@code pipeline}, or a usage mistake naming its tables. */
+  private static Set<TableRef> known(Set<TableRef> refs, String option, PipelineDefinition pipeline) {
+    for (TableRef ref : refs) {
+      if (pipeline.table(ref).isEmpty()) {
+        throw CliErrors.unknownTable(option, ref, pipeline.name(), pipeline.tables().stream().map(TableDefinition::ref).toList());
       }
     }
     return refs;

@@ -59,8 +59,9 @@ final class CliErrors {
         + " pipeline (run --full-refresh).");
   }
 
-  static MedallionException unknownTable(String option, Object ref, String pipeline, java.util.List<?> tables) {
-    return new MedallionException(option + " " + ref + ": pipeline '" + pipeline + "' has no such table."
+  /** A table of the command line that the pipeline does not have: a usage mistake (exit 2, no stack trace file). */
+  static UsageException unknownTable(String option, Object ref, String pipeline, java.util.List<?> tables) {
+    return new UsageException(option + " " + ref + ": pipeline '" + pipeline + "' has no such table."
         + " Its tables: " + tables + ". Name one of them (layer.table).");
   }
 }

@@ -301,8 +301,11 @@ class CliTest {
     assertThatThrownBy(() -> cli("run", "--pipeline")).isInstanceOf(UsageException.class)
         .hasMessageContaining("Option --pipeline needs a value");
     assertThatThrownBy(() -> cli(args("run", "retail", "--only", "silver.nope")))
-        .isInstanceOf(MedallionException.class)
-        .hasMessageContaining("--only silver.nope: pipeline 'retail' has no such table");
+        .isInstanceOf(UsageException.class) // exit 2, no stack trace file
+        .hasMessageContaining("--only silver.nope: pipeline 'retail' has no such table. Its tables: [bronze.orders");
+    assertThatThrownBy(() -> cli(args("run", "retail", "--full-refresh", "gold.nope")))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--full-refresh gold.nope: pipeline 'retail' has no such table");
     assertThatThrownBy(() -> cli(args("run", "retail", "--full-refresh", "platinum.x")))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("unknown layer 'platinum'");
