@@ -136,6 +136,22 @@ class CloudFilesSchemaTest extends CloudFilesTestBase {
         .isEqualTo("[null,{\"size\":\"L\",\"_file_path\":\"file:" + c + "\"}]");
   }
 
+  /**
+   * A given schema with {@code rescuedDataColumn} set (what a medallion bronze table with a declared
+   * schema reads with): mode {@code none} keeps a file's new columns in the rescued column, as Auto
+   * Loader does (CSV here; Parquet, ORC and Avro read new columns with the same mode). They were
+   * dropped.
+   */
+  @Test
+  void aGivenSchemaWithARescuedDataColumnRescuesNewColumnsInModeNone() throws Exception {
+    write("a.csv", "id,n\n1,5\n");
+    java.nio.file.Path b = write("b.csv", "id,n,phone\n2,6,555-1234\n");
+    availableNow(autoLoader("csv").schema("id STRING, n STRING").option("header", "true")
+        .option("rescuedDataColumn", "_rescued_data").load(landing().toString()));
+    assertThat(table().orderBy("id").select("id", "n", "_rescued_data").collectAsList().toString())
+        .isEqualTo("[[1,5,null], [2,6,{\"phone\":\"555-1234\",\"_file_path\":\"file:" + b + "\"}]]");
+  }
+
   @Test
   void csvWithoutHeaderEvolvesByPositionWithSparksColumnNames() throws Exception {
     write("a.csv", "1,5\n");

@@ -115,6 +115,7 @@ public final class CloudFilesOptions {
   private final boolean inferColumnTypes;
   private final Optional<String> schemaHints;
   private final Optional<String> rescuedDataColumn;
+  private final boolean rescuedDataColumnSet;
   private final int maxFilesPerTrigger;
   private final Optional<Long> maxBytesPerTrigger;
   private final Optional<String> pathGlobFilter;
@@ -180,6 +181,7 @@ public final class CloudFilesOptions {
     this.evolutionMode = text(o, SCHEMA_EVOLUTION_MODE).map(CloudFilesOptions::evolutionMode)
         .orElse(userSchema ? EvolutionMode.NONE : EvolutionMode.ADD_NEW_COLUMNS);
     Optional<String> rescued = text(o, RESCUED_DATA_COLUMN);
+    this.rescuedDataColumnSet = rescued.isPresent();
     this.rescuedDataColumn = rescued.isPresent() ? rescued
         : (userSchema && evolutionMode != EvolutionMode.RESCUE) ? Optional.empty()
             : Optional.of(DEFAULT_RESCUED_COLUMN);
@@ -366,6 +368,16 @@ public final class CloudFilesOptions {
   public String format() { return format; }
   public Optional<String> schemaLocation() { return schemaLocation; }
   public EvolutionMode evolutionMode() { return evolutionMode; }
+
+  /**
+   * How the readers treat a file's columns that the schema lacks: the evolution mode, except that
+   * {@code none} with {@code rescuedDataColumn} set rescues them, as {@code rescue} does (Auto
+   * Loader: "new columns are ignored, and data is not rescued unless the rescuedDataColumn option
+   * is set"). JSON rescues unknown fields in both modes anyway.
+   */
+  public EvolutionMode newColumnsMode() {
+    return evolutionMode == EvolutionMode.NONE && rescuedDataColumnSet ? EvolutionMode.RESCUE : evolutionMode;
+  }
   public boolean inferColumnTypes() { return inferColumnTypes; }
   public Optional<String> schemaHints() { return schemaHints; }
   /** The partition columns named by {@code cloudFiles.partitionColumns} ("" = none); empty: inferred. */

@@ -121,7 +121,7 @@ final class ColumnarRead extends AbstractFunction1<PartitionedFile, Iterator<Int
     StructType result = new StructType(java.util.stream.Stream.concat(Arrays.stream(required.fields()),
         Arrays.stream(partitionSchema.fields())).toArray(StructField[]::new));
     return new ColumnarRead(inner, conf, options.format(), data, required, partitionSchema, rescuedIndex,
-        rescued.isPresent(), batches, options.evolutionMode(), options.schemaLocation().orElse(null),
+        rescued.isPresent(), batches, options.newColumnsMode(), options.schemaLocation().orElse(null),
         spark.sessionState().conf().sessionLocalTimeZone(), counters,
         isParquet ? ParquetFiles.of(spark) : null,
         isParquet && ParquetFiles.readsDirectly(spark, result, !filters.isEmpty()));

@@ -184,7 +184,7 @@ public final class ReadFormat implements FileFormat {
     } else {
       reader = sparkReader(spark, fullData, requiredSchema, rescued, rescuedIndex, filters, o, conf);
       FileCheck check = new FileCheck(hadoopConf, Partitions.without(fullData, partitionSchema),
-          partitionSchema, requiredSchema, rescuedIndex, options.evolutionMode(), schemaLocation.orElse(null),
+          partitionSchema, requiredSchema, rescuedIndex, options.newColumnsMode(), schemaLocation.orElse(null),
           spark.sessionState().conf().sessionLocalTimeZone(), counters);
       if (options.format().equals("csv")) {
         reader = new CsvRead(reader, check, options.readerOptions());
