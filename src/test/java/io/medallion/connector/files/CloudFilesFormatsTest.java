@@ -66,6 +66,17 @@ class CloudFilesFormatsTest extends CloudFilesTestBase {
     return ((StreamingQueryWrapper) q).streamingQuery().lastExecution().executedPlan().toString();
   }
 
+  /** A given schema with {@code rescuedDataColumn} set, mode none: a new column's values are rescued, not dropped. */
+  @Test
+  void parquetWithAGivenSchemaAndARescuedDataColumnRescuesNewColumns() throws Exception {
+    land("parquet", "SELECT 1L AS id", "a.parquet");
+    Path b = land("parquet", "SELECT 2L AS id, 'red' AS color", "b.parquet");
+    availableNow(autoLoader("parquet").schema("id BIGINT").option("rescuedDataColumn", "_rescued_data")
+        .load(landing().toString()));
+    assertThat(table().orderBy("id").collectAsList().toString())
+        .isEqualTo("[[1,null], [2,{\"color\":\"red\",\"_file_path\":\"file:" + b + "\"}]]");
+  }
+
   @Test
   void parquetIsReadVectorizedEvolvesRescuesAndRestarts() throws Exception {
     land("parquet", NESTED, "a.parquet");
