@@ -303,8 +303,7 @@ public final class PipelineRunner {
       }
       // readers see the CDC target's columns (SCD2 adds __START_AT, __END_AT)
       StructType columns = table instanceof SilverTable silver && silver.cdc().isPresent()
-          ? DeltaSink.cdcTargetSchema(spark, tableName(table.ref()), silver.cdc().get(), schema,
-              pipeline.origin() + ": pipeline." + table.ref() + ".cdc")
+          ? DeltaSink.cdcTargetSchema(spark, tableName(table.ref()), silver.cdc().get(), schema, cdcWhere(table.ref()))
           : schema;
       if (!refreshed.contains(table.ref())) {
         checkFeatures(table, table instanceof GoldTable ? java.util.Optional.empty() : java.util.Optional.of(columns));
@@ -330,13 +329,18 @@ public final class PipelineRunner {
     List<String> keys = table instanceof SilverTable s ? s.keys() : List.of();
     TableName name = tableName(table.ref());
     if (table instanceof SilverTable s && s.cdc().isPresent()) { // a changed SCD type
-      DeltaSink.checkCdcType(spark, name, s.cdc().get(), pipeline.origin() + ": pipeline." + table.ref() + ".cdc");
+      DeltaSink.checkCdcType(spark, name, s.cdc().get(), cdcWhere(table.ref()));
     }
     List<String> problems = TableFeatures.breaking(spark, name, table.spec(), schema, keys,
         Stage.of(table).replacesAllRows(ctx));
     if (!problems.isEmpty()) {
       throw TableFeatures.breakingError(table.ref().toString(), name, problems);
     }
+  }
+
+  /** The config path of a table's {@code cdc} block, as CDC errors name it. */
+  private String cdcWhere(TableRef ref) {
+    return pipeline.origin() + ": pipeline." + ref + ".cdc";
   }
 
   /**

@@ -68,15 +68,18 @@ public final class DeltaSink {
   /**
    * Creates the table {@code write} will write unless it exists, once per run: for {@link
    * Write.Cdc} and {@link Write.CdcSnapshot} the target with its CDC columns and its companion changes
-   * table, after which deletes
+   * table (an existing target of the other SCD type fails: {@link #checkCdcType}), after which deletes
    * older than the spec's tombstone retention before {@code now} are forgotten; otherwise as {@link
    * #ensureTable}.
    */
   public static void prepare(SparkSession spark, TableName name, StructType input, TableSpec spec, Write write,
       Instant now) {
+    // a changed SCD type is refused once per run, here, not by the engine's per-batch preparation
     if (write instanceof Write.Cdc c) {
+      CdcEngine.checkScdType(spark, name, c.spec(), c.where());
       CdcEngine.prepare(spark, name, c.spec(), input, c.where(), spec).expireTombstones(now);
     } else if (write instanceof Write.CdcSnapshot c) {
+      CdcEngine.checkScdType(spark, name, c.spec(), c.where());
       CdcSnapshots.prepare(spark, name, c.spec(), input, c.where(), spec).expireTombstones(now);
     } else {
       DeltaTables.ensureTable(spark, name, input, spec);

@@ -99,7 +99,6 @@ public final class CdcEngine {
       String where, TableSpec layout) {
     CdcEngine engine = new CdcEngine(spark, target, spec, input, where);
     checkConditions(spark, spec, input, where);
-    checkScdType(spark, target, spec, where);
     DeltaTables.ensureTable(spark, target, engine.targetSchema(), layout);
     DeltaTables.ensureTable(spark, engine.changes, engine.changesSchema(), TableSpec.defaults());
     return engine;
