@@ -363,6 +363,11 @@ class SnapshotCdcPipelineTest {
         .hasMessageContaining("pipeline.silver.c.cdc.from-snapshot.path")
         .hasMessageContaining("a subfolder named 'latest', which is not a snapshot version")
         .hasMessageContaining("v=<n> or <n>");
+    // with the snapshots' schema given, validate still lists the folder (the run would fail on it)
+    assertThat(validateError(lake, "snapnamed", "  silver.c { keys = [id], cdc.from-snapshot { " + source
+        + ", schema = \"id INT, name STRING, city STRING\" } }"))
+        .hasMessageContaining("pipeline.silver.c.cdc.from-snapshot.path")
+        .hasMessageContaining("a subfolder named 'latest', which is not a snapshot version");
     Lakehouse.Loaded p = load(lake, "snapname", bad);
     assertThatThrownBy(() -> lake.run(p)).hasMessageContaining("'latest', which is not a snapshot version");
     TableName target = p.environment().tableName(p.pipeline(), TableRef.parse("silver.c"));

@@ -74,13 +74,14 @@ public final class SnapshotFolder {
 
   /**
    * The snapshots' columns: the schema if given, else those of the newest version; fails when
-   * neither exists (nothing to read the columns from).
+   * neither exists (nothing to read the columns from). The folder is listed in both cases, so that
+   * {@code validate} fails on a subfolder whose name is not a version, as the run would.
    */
   public static StructType schema(SparkSession spark, CdcSpec.FromSnapshot source, String where) {
+    SortedMap<Long, String> versions = versions(spark, source, where);
     if (source.schema().isPresent()) {
       return StructType.fromDDL(source.schema().get());
     }
-    SortedMap<Long, String> versions = versions(spark, source, where);
     if (versions.isEmpty()) {
       throw CdcErrors.noSnapshotYet(where, source.path().orElseThrow());
     }
