@@ -128,15 +128,20 @@ final class Progress implements RunListener {
     if (mode == Mode.QUIET) {
       return;
     }
-    out.println("Done: " + result.tables().size() + " tables.");
+    out.println("Done: " + count(result.tables().size(), "table") + ".");
     out.print(summaryTable(result.tables()));
     for (TableResult r : result.tables()) {
       if (r.quality().quarantined() > 0) {
-        out.println("Quarantined: " + r.quality().quarantined() + " rows of " + r.ref() + " in "
+        out.println("Quarantined: " + count(r.quality().quarantined(), "row") + " of " + r.ref() + " in "
             + quarantines.get(r.ref()) + " (reasons in _errors)");
       }
     }
     eventLog.ifPresent(log -> out.println("Event log: " + log));
+  }
+
+  /** {@code n} and the noun, plural unless n is 1: "1 table", "3 tables". */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   /** A failed run (JSON only: in the other modes the CLI's caller prints the error). */

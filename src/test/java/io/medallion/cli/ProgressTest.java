@@ -56,8 +56,8 @@ class ProgressTest {
     // table, batches, rows in, rows out, dropped, quarantined, warned, seconds
     assertThat(out).containsPattern(Pattern.compile("(?m)^table\\s+batches\\s+rows in\\s+rows out\\s+dropped\\s+quarantined\\s+warned\\s+seconds$"))
         .containsPattern(Pattern.compile("(?m)^bronze\\.items\\s+3\\s+7\\s+5\\s+1\\s+1\\s+1\\s+\\d+\\.\\d$"))
-        .contains("Done: 1 tables.")
-        .contains("Quarantined: 1 rows of bronze.items in prg_bronze.store.items_quarantine");
+        .contains("Done: 1 table.")
+        .contains("Quarantined: 1 row of bronze.items in prg_bronze.store.items_quarantine");
     // the lines come before the summary, in batch order
     assertThat(out.indexOf("batch 0")).isLessThan(out.indexOf("batch 2"));
     assertThat(out.indexOf("batch 2")).isLessThan(out.indexOf("Done:"));
