@@ -3,6 +3,7 @@ package io.medallion.config;
 import io.medallion.internal.Suggestions;
 import io.medallion.pipeline.ConfigurationException;
 import io.medallion.pipeline.TableRef;
+import io.medallion.pipeline.WriteMode;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -87,6 +88,15 @@ final class ConfigErrors {
     return new IllegalArgumentException("this table's snapshots come from the folder of its cdc spec"
         + " (FromSnapshot.folder), so it reads no table: remove " + option + "(...), or use"
         + " FromSnapshot.fromTable() to read the snapshots from the table's from");
+  }
+
+  /** Why a CDC target takes no write mode (the file's message and the builder's begin alike). */
+  static final String CDC_MODE = "a CDC target applies its changes by MERGE (updates and deletes included),"
+      + " so it has no write mode and is never append-only";
+
+  static IllegalArgumentException cdcWithMode(WriteMode mode) {
+    return new IllegalArgumentException(CDC_MODE + ": remove mode(" + mode + ") (a streaming table that reads"
+        + " this one must use Execution.BATCH)");
   }
 
   static IllegalArgumentException snapshotStreaming() {

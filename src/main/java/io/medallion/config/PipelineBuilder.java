@@ -111,6 +111,9 @@ public final class PipelineBuilder {
     if (o.sequenceBy.isPresent() && !o.sequenceBy.equals(sequenceBy)) {
       throw ConfigErrors.cdcRepeated("sequenceBy", List.of(o.sequenceBy.get()), cdc.sequenceBy());
     }
+    if (o.mode.isPresent()) {
+      throw ConfigErrors.cdcWithMode(o.mode.get());
+    }
     boolean folder = cdc.fromSnapshot().map(CdcSpec.FromSnapshot::isFolder).orElse(false);
     if (folder && (o.from != null || o.sql.isPresent())) {
       throw ConfigErrors.snapshotFolderReadsNoTable(o.from != null ? "from" : "sql");

@@ -142,6 +142,10 @@ final class PipelineReader {
     Optional<String> sequenceBy = cdc.isPresent()
         ? cdc.get().sequenceBy().stream().findFirst()
         : t.optionalString("sequence-by", "the column ordering versions of a row, e.g. sequence-by = updated_at");
+    if (cdc.isPresent() && t.userSet("mode")) {
+      throw t.error("mode", ConfigErrors.CDC_MODE + ": remove mode (a streaming table that reads this one must be"
+          + " execution = batch)");
+    }
     WriteMode mode = mode(t);
     boolean snapshots = cdc.isPresent() && cdc.get().snapshots();
     Execution execution = snapshots ? snapshotExecution(t) : execution(t);

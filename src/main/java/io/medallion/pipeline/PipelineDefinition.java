@@ -69,12 +69,13 @@ public record PipelineDefinition(String name, String schema, List<TableDefinitio
    * recomputed gold table rewrites rows, and the stream would fail at run time.
    */
   private static void checkStreamable(String origin, SilverTable reader, TableDefinition from) {
-    boolean rewritten = from instanceof GoldTable
+    boolean cdc = from instanceof SilverTable c && c.cdc().isPresent(); // MERGEs whatever its mode says
+    boolean rewritten = from instanceof GoldTable || cdc
         || (from instanceof SilverTable s && s.mode() == WriteMode.UPSERT)
         || (from instanceof SilverTable s2 && s2.execution() == Execution.BATCH)
         || (from instanceof BronzeTable b && b.execution() == Execution.BATCH);
     if (rewritten) {
-      throw PipelineErrors.streamOfRewrittenTable(origin, reader.ref(), from.ref());
+      throw PipelineErrors.streamOfRewrittenTable(origin, reader.ref(), from.ref(), cdc);
     }
   }
 

@@ -114,11 +114,12 @@ final class PipelineErrors {
         + " catalog.schema.table name in the SQL.");
   }
 
-  static ConfigurationException streamOfRewrittenTable(String origin, TableRef reader, TableRef from) {
+  static ConfigurationException streamOfRewrittenTable(String origin, TableRef reader, TableRef from, boolean cdc) {
     return new ConfigurationException(origin, "pipeline." + reader + ".from", reader + " reads "
         + from + " incrementally (execution = streaming), but " + from + " rewrites its rows"
-        + " (upsert, batch or gold), which a Delta stream cannot follow. Set execution = batch on "
-        + reader + ", or make " + from + " append-only (streaming with mode = append).");
+        + (cdc ? " (a CDC target: its changes are applied by MERGE)" : " (upsert, batch or gold)")
+        + ", which a Delta stream cannot follow. Set execution = batch on " + reader
+        + (cdc ? "." : ", or make " + from + " append-only (streaming with mode = append)."));
   }
 
   static ConfigurationException missingName(String origin, String path, String what) {

@@ -263,7 +263,18 @@ public record CdcSpec(
     if (tombstoneRetention == null || tombstoneRetention.isNegative()) {
       out.add(new Problem("tombstone-retention", "must be a duration of zero or more, e.g. 2d"));
     }
+    List<String> keysLeftOut = keys.stream().filter(k -> containsIgnoreCase(exceptColumnList, k)
+        || (!columnList.isEmpty() && !containsIgnoreCase(columnList, k))).toList();
+    if (!keysLeftOut.isEmpty()) {
+      boolean except = !exceptColumnList.isEmpty();
+      out.add(new Problem(except ? "except-column-list" : "column-list", "leaves out the key column(s) " + keysLeftOut
+          + ": a CDC target keeps its keys; " + (except ? "remove them from except-column-list" : "add them to column-list")));
+    }
     return out;
+  }
+
+  private static boolean containsIgnoreCase(List<String> columns, String column) {
+    return columns.stream().anyMatch(column::equalsIgnoreCase);
   }
 
   /** A builder for {@link CdcSpec} (the Java equivalent of a {@code cdc} block). */

@@ -1,6 +1,7 @@
 package io.medallion.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.medallion.table.CdcSpec;
@@ -95,6 +96,17 @@ class CdcConfigTest {
         .hasMessageContaining("stored-as-scd-type");
     assertThat(error("keys = [id]\n sequence-by = ts\n cdc { stored-as-scd-type = 3 }"))
         .hasMessageContaining("use 1 or 2");
+    // a key left out of the target is a config mistake, named with its line (not at the first batch)
+    assertThat(error("keys = [id]\n sequence-by = ts\n cdc { except-column-list = [ID, op] }"))
+        .hasMessageContaining("p.conf:9: pipeline.silver.customers.cdc.except-column-list")
+        .hasMessageContaining("leaves out the key column(s) [id]").hasMessageContaining("remove them from except-column-list");
+    assertThat(error("keys = [id, region]\n sequence-by = ts\n cdc { column-list = [id, name] }"))
+        .hasMessageContaining("pipeline.silver.customers.cdc.column-list")
+        .hasMessageContaining("leaves out the key column(s) [region]").hasMessageContaining("add them to column-list");
+    // a CDC target MERGEs: mode = append would let a streaming table read it, and fail on its first update
+    assertThat(error("keys = [id]\n sequence-by = ts\n mode = append\n cdc { }"))
+        .hasMessageContaining("pipeline.silver.customers.mode")
+        .hasMessageContaining("applies its changes by MERGE").hasMessageContaining("remove mode");
   }
 
   // ---- snapshot CDC: cdc { from-snapshot { ... } } ----
@@ -241,5 +253,10 @@ class CdcConfigTest {
     assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c", t -> t.cdc(feed)),
             ConfigurationException.class))
         .hasMessageContaining("pipeline.silver.c.from");
+    assertThat(catchThrowableOfType(() -> PipelineBuilder.pipeline("p").silver("c",
+            t -> t.from("bronze.f").mode(io.medallion.pipeline.WriteMode.APPEND).cdc(feed)), ConfigurationException.class))
+        .hasMessageContaining("pipeline.silver.c").hasMessageContaining("remove mode(APPEND)");
+    assertThatThrownBy(() -> CdcSpec.builder(List.of("id"), List.of("seq")).exceptColumnList(List.of("id")).build())
+        .hasMessageContaining("cdc.except-column-list: leaves out the key column(s) [id]");
   }
 }

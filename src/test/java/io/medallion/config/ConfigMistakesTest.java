@@ -234,6 +234,17 @@ class ConfigMistakesTest {
         .contains("pipeline.silver.latest.from")
         .contains("silver.latest reads silver.orders incrementally")
         .contains("Set execution = batch on silver.latest");
+    // a CDC target MERGEs its changes: no append-only hint, since no mode makes it one
+    ConfigurationException cdc =
+        pipelineError(
+            BRONZE_ORDERS
+                + "silver.orders { from = bronze.orders, keys = [id], sequence-by = id, cdc { } }\n"
+                + "silver.latest { from = silver.orders, keys = [id] }\n");
+    assertThat(cdc.getMessage())
+        .contains("silver.latest reads silver.orders incrementally")
+        .contains("(a CDC target: its changes are applied by MERGE)")
+        .contains("Set execution = batch on silver.latest.")
+        .doesNotContain("mode = append");
   }
 
   @Test

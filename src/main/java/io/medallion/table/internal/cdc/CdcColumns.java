@@ -49,11 +49,7 @@ final class CdcColumns {
     List<String> columns = existing(where, "column-list", spec.columnList(), all);
     List<String> except = existing(where, "except-column-list", spec.exceptColumnList(), all);
     Predicate<String> kept = columns.isEmpty() ? name -> !except.contains(name) : name -> columns.contains(name);
-    target = all.stream().filter(kept).collect(Collectors.toList());
-    List<String> missingKeys = keys.stream().filter(k -> !target.contains(k)).collect(Collectors.toList());
-    if (!missingKeys.isEmpty()) {
-      throw CdcErrors.keysNotInTarget(where, missingKeys);
-    }
+    target = all.stream().filter(kept).collect(Collectors.toList()); // keys included: CdcSpec checks it
     for (String reserved : List.of(CdcEngine.START, CdcEngine.END, CdcEngine.OP, CdcEngine.APPLIED, CdcEngine.BATCH)) {
       if (all.stream().anyMatch(reserved::equalsIgnoreCase)) {
         throw CdcErrors.reservedColumn(where, reserved);

@@ -62,12 +62,6 @@ public final class CdcErrors {
         + ", not a condition: it must be true for the changes it marks, e.g. \"Op = 'D'\"");
   }
 
-  static MedallionException keysNotInTarget(String where, List<String> missing) {
-    return new MedallionException(where + ": key column(s) " + missing + " are left out of the target by"
-        + " column-list / except-column-list: a CDC target must keep its keys; add them to column-list"
-        + " or remove them from except-column-list");
-  }
-
   /**
    * The config path of the table whose {@code cdc} block is at {@code where}: {@code keys}, {@code
    * sequence-by}, {@code sql} and {@code expectations} are the table's settings, not the block's.
