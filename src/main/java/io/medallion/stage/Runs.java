@@ -100,6 +100,9 @@ final class Runs {
             .trigger(sparkTrigger(trigger))
             .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> {
               awaitCreated(created);
+              if (!ctx.platform().isDatabricks()) { // the Databricks Runtime runs its own engine (Photon)
+                io.medallion.stage.internal.SmallBatchCodegen.choose(ctx.spark(), batch);
+              }
               writer.write(batch, id);
             })
             .start();

@@ -1,0 +1,94 @@
+package io.medallion.stage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.testkit.Lakehouse;
+import io.medallion.testkit.MedallionExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A small micro-batch of a Delta stream runs interpreted, on the query's own session only; a batch
+ * above the threshold, a user's own setting, the threshold 0 and the shared session keep Spark's
+ * code generation.
+ */
+@ExtendWith(MedallionExtension.class)
+class SmallBatchCodegenTest {
+  /** What {@code choose} answered in a batch, and the batch session's two settings after it. */
+  record Seen(boolean interpreted, Optional<String> wholeStage, Optional<String> factoryMode, boolean ownSession) {}
+
+  /** Streams the Delta table at {@code path} once through {@code choose(root, batch)}. */
+  private static List<Seen> streamOnce(SparkSession root, String path, String checkpoint) throws Exception {
+    List<Seen> seen = new ArrayList<>();
+    root.readStream().format("delta").load(path).writeStream()
+        .option("checkpointLocation", checkpoint)
+        .trigger(Trigger.AvailableNow())
+        .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> {
+          boolean interpreted = SmallBatchCodegen.choose(root, batch);
+          SparkSession s = batch.sparkSession();
+          seen.add(new Seen(interpreted, option(s, SmallBatchCodegen.WHOLE_STAGE), option(s, SmallBatchCodegen.FACTORY_MODE),
+              s != root));
+          batch.count(); // the batch still computes
+        })
+        .start().awaitTermination();
+    return seen;
+  }
+
+  private static Optional<String> option(SparkSession s, String key) {
+    return s.conf().contains(key) ? Optional.of(s.conf().get(key)) : Optional.empty();
+  }
+
+  @Test
+  void aSmallBatchRunsInterpretedOnItsQuerysSessionOnly(Lakehouse lake) throws Exception {
+    SparkSession root = lake.spark();
+    String table = lake.root().resolve("small").toString();
+    root.range(0, 100).selectExpr("id", "CAST(id AS STRING) AS v").write().format("delta").save(table);
+    // the test kit's session sets both settings itself (as a user would): take them out for this test
+    Optional<String> wholeStage = option(root, SmallBatchCodegen.WHOLE_STAGE);
+    Optional<String> factoryMode = option(root, SmallBatchCodegen.FACTORY_MODE);
+    root.conf().unset(SmallBatchCodegen.WHOLE_STAGE);
+    root.conf().unset(SmallBatchCodegen.FACTORY_MODE);
+    try {
+      assertThat(streamOnce(root, table, lake.root().resolve("cp1").toString()))
+          .containsExactly(new Seen(true, Optional.of("false"), Optional.of("NO_CODEGEN"), true));
+      assertThat(option(root, SmallBatchCodegen.WHOLE_STAGE)).as("the shared session is untouched").isEmpty();
+      assertThat(option(root, SmallBatchCodegen.FACTORY_MODE)).isEmpty();
+
+      // above the threshold (here 1 byte): Spark's defaults, nothing set
+      root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "1");
+      assertThat(streamOnce(root, table, lake.root().resolve("cp2").toString()))
+          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
+      // 0 turns the choice off
+      root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "0");
+      assertThat(streamOnce(root, table, lake.root().resolve("cp3").toString()))
+          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
+      root.conf().unset(SmallBatchCodegen.THRESHOLD_CONF);
+
+      // a batch of the shared session (a batch run's) is never switched
+      assertThat(SmallBatchCodegen.choose(root, root.read().format("delta").load(table))).isFalse();
+      assertThat(option(root, SmallBatchCodegen.WHOLE_STAGE)).isEmpty();
+    } finally {
+      wholeStage.ifPresent(v -> root.conf().set(SmallBatchCodegen.WHOLE_STAGE, v));
+      factoryMode.ifPresent(v -> root.conf().set(SmallBatchCodegen.FACTORY_MODE, v));
+    }
+    // the user's own setting wins: the test kit's, set again
+    assertThat(streamOnce(root, table, lake.root().resolve("cp4").toString()))
+        .containsExactly(new Seen(false, wholeStage, factoryMode, true));
+  }
+
+  @Test
+  void onlyAKnownSizeBelowTheThresholdIsSmall() {
+    assertThat(SmallBatchCodegen.interpreted(0, 100)).isTrue();
+    assertThat(SmallBatchCodegen.interpreted(99, 100)).isTrue();
+    assertThat(SmallBatchCodegen.interpreted(100, 100)).isFalse();
+    assertThat(SmallBatchCodegen.interpreted(-1, 100)).as("size unknown (Kafka, Kinesis)").isFalse();
+  }
+}
