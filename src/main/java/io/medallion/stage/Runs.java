@@ -101,7 +101,7 @@ final class Runs {
             .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> {
               awaitCreated(created);
               if (!ctx.platform().isDatabricks()) { // the Databricks Runtime runs its own engine (Photon)
-                io.medallion.stage.internal.SmallBatchCodegen.choose(ctx.spark(), batch);
+                io.medallion.stage.internal.SmallBatchCodegen.choose(ctx.spark(), batch, writer::bytesReadBesidesRows);
               }
               writer.write(batch, id);
             })

@@ -72,6 +72,11 @@ final class TableWriter {
     return name;
   }
 
+  /** The bytes of tables the write reads besides the batch's rows (a MERGE's target); empty when unknown. */
+  java.util.OptionalLong bytesReadBesidesRows() {
+    return DeltaSink.bytesReadByWrite(ctx.spark(), name, write);
+  }
+
   /** The sum of every batch's metrics so far. */
   QualityMetrics total() {
     return total;

@@ -124,6 +124,28 @@ public final class DeltaSink {
   }
 
   /**
+   * The bytes of existing tables that {@code write} into {@code name} reads besides its rows: none
+   * for an append or a replace, the target for a keyed MERGE, the target and its stored changes for
+   * CDC; from their latest checksums, without a Spark job. Empty when a table it reads has no
+   * checksum (its size is unknown).
+   */
+  public static OptionalLong bytesReadByWrite(SparkSession spark, TableName name, Write write) {
+    Write w = write instanceof Write.Recording r ? r.write() : write;
+    List<TableName> read = w instanceof Write.Merge ? List.of(name)
+        : w instanceof Write.Cdc || w instanceof Write.CdcSnapshot ? List.of(name, CdcEngine.changesTable(name))
+        : List.of();
+    long bytes = 0;
+    for (TableName t : read) {
+      OptionalLong size = DeltaTables.checksumSizeBytes(spark, t);
+      if (size.isEmpty()) {
+        return OptionalLong.empty();
+      }
+      bytes += size.getAsLong();
+    }
+    return OptionalLong.of(bytes);
+  }
+
+  /**
    * The table's row count, without scanning data files: from its checksum's file list for a small
    * table (no Spark job), else from its log.
    */

@@ -1,9 +1,13 @@
 package io.medallion.stage.internal;
 
+import io.medallion.MedallionException;
+import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.RuntimeConfig;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * Runs a small micro-batch with interpreted expressions instead of generated code.
@@ -18,13 +22,15 @@ import org.apache.spark.sql.RuntimeConfig;
  * <p>The choice is made per micro-batch on the streaming query's own session (Structured Streaming
  * gives each query a clone of the session, so another table's query running at the same time is
  * not affected), from the batch's input size as Spark's optimizer estimates it without a job (for a
- * Delta or file input, the sum of its files' sizes). Inputs Spark cannot size (Kafka, Kinesis)
+ * Delta or file input, the sum of its files' sizes), plus what its write reads (a MERGE scans its
+ * target: an upsert's or a CDC table's, and a CDC table's stored changes, sized from their Delta
+ * checksums). Inputs Spark cannot size (Kafka, Kinesis)
  * keep code generation. A value the user set for either setting ({@code spark.sql.codegen.wholeStage},
  * {@code spark.sql.codegen.factoryMode}) is left alone, and {@value #THRESHOLD_CONF} = 0 turns the
  * choice off.
  */
 public final class SmallBatchCodegen {
-  /** The input size, in bytes, below which a micro-batch runs interpreted. */
+  /** The input size below which a micro-batch runs interpreted: bytes, or a size with a unit ({@code 8m}). */
   public static final String THRESHOLD_CONF = "spark.medallion.interpretedBatchMaxBytes";
   /** 8 MiB: about 100,000 rows of a narrow table in Parquet, far more in a CSV or JSON batch's rows read. */
   public static final long DEFAULT_THRESHOLD = 8L << 20;
@@ -37,17 +43,24 @@ public final class SmallBatchCodegen {
   /**
    * Sets the batch's session to interpreted or generated code for {@code batch}, unless that
    * session is {@code root} itself (a batch run's, shared by every table) or the user chose.
+   * {@code tablesRead} gives the bytes of the tables the batch's write reads besides its rows (a
+   * MERGE's target; empty when unknown, which keeps code generation), asked only for a small batch.
    *
    * @return true when the batch runs interpreted
    */
-  public static boolean choose(SparkSession root, Dataset<Row> batch) {
+  public static boolean choose(SparkSession root, Dataset<Row> batch, Supplier<OptionalLong> tablesRead) {
     SparkSession session = batch.sparkSession();
     RuntimeConfig rootConf = root.conf();
-    long threshold = Long.parseLong(rootConf.get(THRESHOLD_CONF, String.valueOf(DEFAULT_THRESHOLD)));
+    long threshold = threshold(rootConf.get(THRESHOLD_CONF, String.valueOf(DEFAULT_THRESHOLD)));
     if (session == root || threshold <= 0 || rootConf.contains(WHOLE_STAGE) || rootConf.contains(FACTORY_MODE)) {
       return false;
     }
-    boolean small = interpreted(estimatedBytes(batch), threshold);
+    long rows = estimatedBytes(batch);
+    boolean small = interpreted(rows, threshold);
+    if (small) { // a MERGE also scans its target (and a CDC table its stored changes): count them too
+      OptionalLong tables = tablesRead.get();
+      small = tables.isPresent() && interpreted(rows + tables.getAsLong(), threshold);
+    }
     if (small) {
       session.conf().set(WHOLE_STAGE, "false");
       session.conf().set(FACTORY_MODE, "NO_CODEGEN");
@@ -56,6 +69,16 @@ public final class SmallBatchCodegen {
       session.conf().unset(FACTORY_MODE);
     }
     return small;
+  }
+
+  /** The threshold in bytes from the setting's text: bytes, or a size with a unit ({@code 8m}, {@code 512k}). */
+  static long threshold(String text) {
+    try {
+      return JavaUtils.byteStringAsBytes(text);
+    } catch (NumberFormatException e) {
+      throw new MedallionException(THRESHOLD_CONF + " = '" + text + "' is not a size: set it in bytes (8388608) or"
+          + " with a unit (8m, 512k), or to 0 to run every micro-batch with Spark's generated code");
+    }
   }
 
   /** Whether a batch of {@code bytes} (-1: unknown) runs interpreted under {@code threshold}. */

@@ -243,6 +243,23 @@ public final class DeltaTables {
   }
 
   /**
+   * The bytes of the table's latest version (its checksum's {@code tableSizeBytes}), without a
+   * Spark job; empty when there is no Delta log or no checksum.
+   */
+  public static OptionalLong checksumSizeBytes(SparkSession spark, TableName name) {
+    DeltaLog log = deltaLog(spark, name);
+    if (log == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      Option<VersionChecksum> checksum = log.update(false, Option.empty(), Option.empty()).checksumOpt();
+      return checksum.isDefined() ? OptionalLong.of(checksum.get().tableSizeBytes()) : OptionalLong.empty();
+    } catch (LinkageError e) {
+      return OptionalLong.empty(); // another Delta build
+    }
+  }
+
+  /**
    * The rows the files hold, from their statistics: records less those marked deleted by deletion
    * vectors; empty when a file has no statistics.
    */

@@ -1,12 +1,19 @@
 package io.medallion.stage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.catalog.WarehouseCatalog;
+import io.medallion.table.CdcSpec;
+import io.medallion.table.DeltaSink;
+import io.medallion.table.TableName;
+import io.medallion.table.Write;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,12 +34,18 @@ class SmallBatchCodegenTest {
 
   /** Streams the Delta table at {@code path} once through {@code choose(root, batch)}. */
   private static List<Seen> streamOnce(SparkSession root, String path, String checkpoint) throws Exception {
+    return streamOnce(root, path, checkpoint, OptionalLong.of(0));
+  }
+
+  /** The same, with the write reading {@code tablesRead} bytes of tables besides the batch. */
+  private static List<Seen> streamOnce(SparkSession root, String path, String checkpoint, OptionalLong tablesRead)
+      throws Exception {
     List<Seen> seen = new ArrayList<>();
     root.readStream().format("delta").load(path).writeStream()
         .option("checkpointLocation", checkpoint)
         .trigger(Trigger.AvailableNow())
         .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> {
-          boolean interpreted = SmallBatchCodegen.choose(root, batch);
+          boolean interpreted = SmallBatchCodegen.choose(root, batch, () -> tablesRead);
           SparkSession s = batch.sparkSession();
           seen.add(new Seen(interpreted, option(s, SmallBatchCodegen.WHOLE_STAGE), option(s, SmallBatchCodegen.FACTORY_MODE),
               s != root));
@@ -66,6 +79,12 @@ class SmallBatchCodegenTest {
       root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "1");
       assertThat(streamOnce(root, table, lake.root().resolve("cp2").toString()))
           .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
+      root.conf().unset(SmallBatchCodegen.THRESHOLD_CONF);
+      // a small batch whose write scans a large target (a MERGE's), or a target of unknown size
+      assertThat(streamOnce(root, table, lake.root().resolve("cp5").toString(), OptionalLong.of(SmallBatchCodegen.DEFAULT_THRESHOLD)))
+          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
+      assertThat(streamOnce(root, table, lake.root().resolve("cp6").toString(), OptionalLong.empty()))
+          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
       // 0 turns the choice off
       root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "0");
       assertThat(streamOnce(root, table, lake.root().resolve("cp3").toString()))
@@ -73,7 +92,7 @@ class SmallBatchCodegenTest {
       root.conf().unset(SmallBatchCodegen.THRESHOLD_CONF);
 
       // a batch of the shared session (a batch run's) is never switched
-      assertThat(SmallBatchCodegen.choose(root, root.read().format("delta").load(table))).isFalse();
+      assertThat(SmallBatchCodegen.choose(root, root.read().format("delta").load(table), () -> OptionalLong.of(0))).isFalse();
       assertThat(option(root, SmallBatchCodegen.WHOLE_STAGE)).isEmpty();
     } finally {
       wholeStage.ifPresent(v -> root.conf().set(SmallBatchCodegen.WHOLE_STAGE, v));
@@ -84,11 +103,41 @@ class SmallBatchCodegenTest {
         .containsExactly(new Seen(false, wholeStage, factoryMode, true));
   }
 
+  /** What a write reads besides its rows: Delta's own size of each table (DESCRIBE DETAIL), no job. */
+  @Test
+  void aMergeReadsItsTargetAndACdcWriteItsStoredChangesToo(Lakehouse lake) {
+    SparkSession spark = lake.spark();
+    WarehouseCatalog.register(spark, "sized", lake.root().resolve("sized").toUri().toString());
+    spark.sql("CREATE SCHEMA IF NOT EXISTS sized.s");
+    TableName target = TableName.of("sized", "s", "t");
+    TableName changes = TableName.of("sized", "s", "t__cdc_changes");
+    spark.sql("CREATE TABLE " + target.quoted() + " USING delta AS SELECT id, CAST(id AS STRING) v FROM range(0, 500)");
+    spark.sql("CREATE TABLE " + changes.quoted() + " USING delta AS SELECT id FROM range(0, 40)");
+    long targetBytes = spark.sql("DESCRIBE DETAIL " + target.quoted()).first().<Long>getAs("sizeInBytes");
+    long changesBytes = spark.sql("DESCRIBE DETAIL " + changes.quoted()).first().<Long>getAs("sizeInBytes");
+    assertThat(targetBytes).isPositive();
+    CdcSpec spec = CdcSpec.builder(List.of("id"), List.of("v")).build();
+
+    assertThat(DeltaSink.bytesReadByWrite(spark, target, Write.append())).hasValue(0);
+    assertThat(DeltaSink.bytesReadByWrite(spark, target,
+        Write.merge(List.of("id"), Optional.empty()))).hasValue(targetBytes);
+    assertThat(DeltaSink.bytesReadByWrite(spark, target,
+        Write.cdc(spec, "p.silver.t.cdc"))).hasValue(targetBytes + changesBytes);
+    // a table that does not exist has no size to tell: unknown
+    assertThat(DeltaSink.bytesReadByWrite(spark, TableName.of("sized", "s", "nope"),
+        Write.merge(List.of("id"), Optional.empty()))).isEmpty();
+  }
+
   @Test
   void onlyAKnownSizeBelowTheThresholdIsSmall() {
     assertThat(SmallBatchCodegen.interpreted(0, 100)).isTrue();
     assertThat(SmallBatchCodegen.interpreted(99, 100)).isTrue();
     assertThat(SmallBatchCodegen.interpreted(100, 100)).isFalse();
     assertThat(SmallBatchCodegen.interpreted(-1, 100)).as("size unknown (Kafka, Kinesis)").isFalse();
+    assertThat(SmallBatchCodegen.threshold("8m")).isEqualTo(SmallBatchCodegen.DEFAULT_THRESHOLD);
+    assertThat(SmallBatchCodegen.threshold("4096")).isEqualTo(4096);
+    assertThatThrownBy(() -> SmallBatchCodegen.threshold("eight megs"))
+        .hasMessage("spark.medallion.interpretedBatchMaxBytes = 'eight megs' is not a size: set it in bytes (8388608)"
+            + " or with a unit (8m, 512k), or to 0 to run every micro-batch with Spark's generated code");
   }
 }
