@@ -68,6 +68,9 @@ class CrmDemoTest {
         .containsExactly("a@x");
     assertThat(dump(lake.table(crm, "gold.customers_per_country").orderBy("country")))
         .containsExactly("DE|1", "MX|1", "US|1");
+    // the history's change data feed tells gold what the batch touched: gold refreshes incrementally
+    assertThat(second.table(TableRef.parse("gold.customers_per_country")).orElseThrow().note())
+        .startsWith("incremental: ").contains("change data feed");
     // the event log carries each CDC batch's metrics: upsert and delete changes, history rows opened
     String log = crm.environment().eventLogTable(crm.pipeline()).orElseThrow().quoted();
     assertThat(dump(lake.spark().sql("SELECT origin.dataset_name, details.flow_progress.metrics.num_upserted_rows,"

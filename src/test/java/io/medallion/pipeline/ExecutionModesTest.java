@@ -224,6 +224,38 @@ class ExecutionModesTest {
         .as("bronze written before the mistake was found").isFalse();
   }
 
+  /**
+   * A CDC micro-batch whose every row a quarantine rule sets aside has no change to apply: it is
+   * completed with its counts (it was recorded as a skipped replay, with no counts, while its rows
+   * were in the quarantine table).
+   */
+  @Test
+  void aCdcBatchWhoseRowsAreAllQuarantinedIsCompletedWithItsCounts(Lakehouse lake) throws Exception {
+    Path landing = lake.root().resolve("cdcq-landing");
+    land(landing.resolve("changes"), "1.json", "{\"op\": \"I\", \"id\": 1, \"v\": \"a\", \"seq\": 1}");
+    Environment env = lake.environment(landing.toString());
+    PipelineDefinition p = PipelineBuilder.pipeline("cdcq").schema("app")
+        .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json")
+            .withSchema("op STRING, id BIGINT, v STRING, seq BIGINT"))
+        .silver("current", s -> s.from("bronze.changes").sql("SELECT op, id, v, seq FROM {bronze.changes}")
+            .expectOrQuarantine("has_seq", "seq IS NOT NULL")
+            .cdc(io.medallion.table.CdcSpec.builder(java.util.List.of("id"), java.util.List.of("seq"))
+                .applyAsDeletes("op = 'D'").exceptColumnList(java.util.List.of("op", "seq")).build()))
+        .build();
+    lake.run(p, env);
+    land(landing.resolve("changes"), "2.json", "{\"op\": \"U\", \"id\": 1, \"v\": \"b\", \"seq\": null}");
+    RunResult second = lake.run(p, env);
+
+    assertThat(second.table(TableRef.parse("silver.current")).orElseThrow().quality().quarantined()).isEqualTo(1);
+    assertThat(lake.table(p, env, "silver.current").collectAsList()).extracting(Row::toString).containsExactly("[1,a]");
+    String log = env.eventLogTable(p).orElseThrow().quoted();
+    assertThat(lake.spark().sql("SELECT origin.batch_id, details.flow_progress.status,"
+        + " details.flow_progress.metrics.num_input_rows, details.flow_progress.data_quality.quarantined_records"
+        + " FROM " + log + " WHERE event_type = 'flow_progress' AND origin.dataset_name = 'silver.current'"
+        + " ORDER BY origin.batch_id").collectAsList()).extracting(Row::toString)
+        .containsExactly("[0,COMPLETED,1,0]", "[1,COMPLETED,1,1]");
+  }
+
   @Test
   void aStreamingCdcTargetHasOnlyItsKeptColumnsAndAnScdTypeSwitchNeedsAFullRefresh(Lakehouse lake) throws Exception {
     Path landing = lake.root().resolve("scd-landing");

@@ -90,12 +90,15 @@ public final class DeltaWriter {
   /**
    * Applies the rows as change events; idempotent per transaction identifier (the engine's
    * MERGE and its changes-table append carry it, and changes already stored count as duplicates).
+   * A batch of changes all stored already is a replay (not committed); a batch without any change
+   * (every row dropped or quarantined by the table's rules) is committed: there was nothing to write.
    */
   private static Commit cdc(Dataset<Row> rows, TableName name, TableSpec spec, Write.Cdc cdc, Txn txn) {
     SparkSession spark = rows.sparkSession();
     CdcResult r = CdcEngine.prepare(spark, name, cdc.spec(), rows.schema(), cdc.where(), spec)
         .apply(rows, txn.appId(), txn.present() ? txn.version() : -1);
-    return new Commit(r.upserts() + r.deletes() + r.truncates() > 0, r.rowsWritten(), DeltaTables.version(spark, name),
+    boolean applied = r.upserts() + r.deletes() + r.truncates() > 0;
+    return new Commit(applied || r.duplicates() == 0, r.rowsWritten(), DeltaTables.version(spark, name),
         Optional.of(new Commit.CdcApplied(r.upserts(), r.deletes(), r.historyRowsOpened())));
   }
 
