@@ -201,6 +201,15 @@ class ExecutionModesTest {
     }
   }
 
+  /** Pipeline {@code name}: bronze.changes, JSON files of {@code columns} in landing/changes, and silver.current as {@code current} sets it. */
+  private static PipelineDefinition changes(String name, Path landing, String columns,
+      java.util.function.Consumer<PipelineBuilder.SilverOptions> current) {
+    return PipelineBuilder.pipeline(name).schema("app")
+        .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json").withSchema(columns))
+        .silver("current", s -> current.accept(s.from("bronze.changes")))
+        .build();
+  }
+
   /**
    * A CDC option that names a column the input lacks fails the run before any table moves data,
    * as a rule naming an unknown column does, with the option's path and the fix.
@@ -210,12 +219,8 @@ class ExecutionModesTest {
     Path landing = lake.root().resolve("cdc-landing");
     land(landing.resolve("changes"), "1.json", "{\"op\": \"I\", \"id\": 1, \"seq\": 1}");
     Environment env = lake.environment(landing.toString());
-    PipelineDefinition p = PipelineBuilder.pipeline("cdcmistake").schema("app")
-        .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json")
-            .withSchema("op STRING, id BIGINT, seq BIGINT"))
-        .silver("current", s -> s.from("bronze.changes").cdc(io.medallion.table.CdcSpec.builder(
-            java.util.List.of("id"), java.util.List.of("seq")).applyAsDeletes("operation = 'D'").build()))
-        .build();
+    PipelineDefinition p = changes("cdcmistake", landing, "op STRING, id BIGINT, seq BIGINT", s -> s.cdc(
+        io.medallion.table.CdcSpec.builder(java.util.List.of("id"), java.util.List.of("seq")).applyAsDeletes("operation = 'D'").build()));
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> lake.run(p, env))
         .hasMessageContaining("apply-as-deletes = \"operation = 'D'\" does not resolve")
@@ -234,14 +239,10 @@ class ExecutionModesTest {
     Path landing = lake.root().resolve("cdcq-landing");
     land(landing.resolve("changes"), "1.json", "{\"op\": \"I\", \"id\": 1, \"v\": \"a\", \"seq\": 1}");
     Environment env = lake.environment(landing.toString());
-    PipelineDefinition p = PipelineBuilder.pipeline("cdcq").schema("app")
-        .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json")
-            .withSchema("op STRING, id BIGINT, v STRING, seq BIGINT"))
-        .silver("current", s -> s.from("bronze.changes").sql("SELECT op, id, v, seq FROM {bronze.changes}")
-            .expectOrQuarantine("has_seq", "seq IS NOT NULL")
-            .cdc(io.medallion.table.CdcSpec.builder(java.util.List.of("id"), java.util.List.of("seq"))
-                .applyAsDeletes("op = 'D'").exceptColumnList(java.util.List.of("op", "seq")).build()))
-        .build();
+    PipelineDefinition p = changes("cdcq", landing, "op STRING, id BIGINT, v STRING, seq BIGINT", s -> s
+        .sql("SELECT op, id, v, seq FROM {bronze.changes}").expectOrQuarantine("has_seq", "seq IS NOT NULL")
+        .cdc(io.medallion.table.CdcSpec.builder(java.util.List.of("id"), java.util.List.of("seq"))
+            .applyAsDeletes("op = 'D'").exceptColumnList(java.util.List.of("op", "seq")).build()));
     lake.run(p, env);
     land(landing.resolve("changes"), "2.json", "{\"op\": \"U\", \"id\": 1, \"v\": \"b\", \"seq\": null}");
     RunResult second = lake.run(p, env);
@@ -266,11 +267,8 @@ class ExecutionModesTest {
       io.medallion.table.CdcSpec.Builder cdc = io.medallion.table.CdcSpec.builder(java.util.List.of("id"),
           java.util.List.of("seq")).applyAsDeletes("op = 'D'").exceptColumnList(java.util.List.of("op", "seq"));
       io.medallion.table.CdcSpec spec = (type == 2 ? cdc.scdType2() : cdc).build();
-      return PipelineBuilder.pipeline("scdswitch").schema("app")
-          .bronze("changes", FileSource.of(landing.resolve("changes").toString(), "json")
-              .withSchema("op STRING, id BIGINT, v STRING, seq BIGINT"))
-          .silver("current", s -> s.from("bronze.changes").sql("SELECT op, id, v, seq FROM {bronze.changes}").cdc(spec))
-          .build();
+      return changes("scdswitch", landing, "op STRING, id BIGINT, v STRING, seq BIGINT",
+          s -> s.sql("SELECT op, id, v, seq FROM {bronze.changes}").cdc(spec));
     };
     PipelineDefinition scd1 = pipeline.apply(1);
     lake.run(scd1, env);
