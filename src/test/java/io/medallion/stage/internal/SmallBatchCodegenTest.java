@@ -34,18 +34,12 @@ class SmallBatchCodegenTest {
 
   /** Streams the Delta table at {@code path} once through {@code choose(root, batch)}. */
   private static List<Seen> streamOnce(SparkSession root, String path, String checkpoint) throws Exception {
-    return streamOnce(root, path, checkpoint, OptionalLong.of(0));
-  }
-
-  /** The same, with the write reading {@code tablesRead} bytes of tables besides the batch. */
-  private static List<Seen> streamOnce(SparkSession root, String path, String checkpoint, OptionalLong tablesRead)
-      throws Exception {
     List<Seen> seen = new ArrayList<>();
     root.readStream().format("delta").load(path).writeStream()
         .option("checkpointLocation", checkpoint)
         .trigger(Trigger.AvailableNow())
         .foreachBatch((VoidFunction2<Dataset<Row>, Long>) (batch, id) -> {
-          boolean interpreted = SmallBatchCodegen.choose(root, batch, () -> tablesRead);
+          boolean interpreted = SmallBatchCodegen.choose(root, batch, () -> OptionalLong.of(0));
           SparkSession s = batch.sparkSession();
           seen.add(new Seen(interpreted, option(s, SmallBatchCodegen.WHOLE_STAGE), option(s, SmallBatchCodegen.FACTORY_MODE),
               s != root));
@@ -53,6 +47,13 @@ class SmallBatchCodegenTest {
         })
         .start().awaitTermination();
     return seen;
+  }
+
+  /** {@code choose} for a batch of {@code session} (a stand-in for a query's own), and the session's settings after it. */
+  private static Seen choose(SparkSession root, SparkSession session, String table, OptionalLong tablesRead) {
+    boolean interpreted = SmallBatchCodegen.choose(root, session.read().format("delta").load(table), () -> tablesRead);
+    return new Seen(interpreted, option(session, SmallBatchCodegen.WHOLE_STAGE),
+        option(session, SmallBatchCodegen.FACTORY_MODE), session != root);
   }
 
   private static Optional<String> option(SparkSession s, String key) {
@@ -69,26 +70,28 @@ class SmallBatchCodegenTest {
     Optional<String> factoryMode = option(root, SmallBatchCodegen.FACTORY_MODE);
     root.conf().unset(SmallBatchCodegen.WHOLE_STAGE);
     root.conf().unset(SmallBatchCodegen.FACTORY_MODE);
+    Seen interpreted = new Seen(true, Optional.of("false"), Optional.of("NO_CODEGEN"), true);
+    Seen generated = new Seen(false, Optional.empty(), Optional.empty(), true);
     try {
-      assertThat(streamOnce(root, table, lake.root().resolve("cp1").toString()))
-          .containsExactly(new Seen(true, Optional.of("false"), Optional.of("NO_CODEGEN"), true));
+      // a real stream: its batch's session is the query's own, and the shared one is untouched
+      assertThat(streamOnce(root, table, lake.root().resolve("cp1").toString())).containsExactly(interpreted);
       assertThat(option(root, SmallBatchCodegen.WHOLE_STAGE)).as("the shared session is untouched").isEmpty();
       assertThat(option(root, SmallBatchCodegen.FACTORY_MODE)).isEmpty();
 
-      // above the threshold (here 1 byte): Spark's defaults, nothing set
-      root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "1");
-      assertThat(streamOnce(root, table, lake.root().resolve("cp2").toString()))
-          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
+      // one session's batches in turn: each larger one puts Spark's defaults back
+      SparkSession query = root.newSession();
+      assertThat(choose(root, query, table, OptionalLong.of(0))).isEqualTo(interpreted);
+      root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "1"); // above the threshold (1 byte)
+      assertThat(choose(root, query, table, OptionalLong.of(0))).isEqualTo(generated);
       root.conf().unset(SmallBatchCodegen.THRESHOLD_CONF);
+      assertThat(choose(root, query, table, OptionalLong.of(0))).isEqualTo(interpreted);
       // a small batch whose write scans a large target (a MERGE's), or a target of unknown size
-      assertThat(streamOnce(root, table, lake.root().resolve("cp5").toString(), OptionalLong.of(SmallBatchCodegen.DEFAULT_THRESHOLD)))
-          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
-      assertThat(streamOnce(root, table, lake.root().resolve("cp6").toString(), OptionalLong.empty()))
-          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
-      // 0 turns the choice off
+      assertThat(choose(root, query, table, OptionalLong.of(SmallBatchCodegen.DEFAULT_THRESHOLD))).isEqualTo(generated);
+      assertThat(choose(root, query, table, OptionalLong.of(0))).isEqualTo(interpreted);
+      assertThat(choose(root, query, table, OptionalLong.empty())).isEqualTo(generated);
+      // 0 turns the choice off: nothing set
       root.conf().set(SmallBatchCodegen.THRESHOLD_CONF, "0");
-      assertThat(streamOnce(root, table, lake.root().resolve("cp3").toString()))
-          .containsExactly(new Seen(false, Optional.empty(), Optional.empty(), true));
+      assertThat(choose(root, query, table, OptionalLong.of(0))).isEqualTo(generated);
       root.conf().unset(SmallBatchCodegen.THRESHOLD_CONF);
 
       // a batch of the shared session (a batch run's) is never switched
@@ -98,9 +101,12 @@ class SmallBatchCodegenTest {
       wholeStage.ifPresent(v -> root.conf().set(SmallBatchCodegen.WHOLE_STAGE, v));
       factoryMode.ifPresent(v -> root.conf().set(SmallBatchCodegen.FACTORY_MODE, v));
     }
-    // the user's own setting wins: the test kit's, set again
-    assertThat(streamOnce(root, table, lake.root().resolve("cp4").toString()))
-        .containsExactly(new Seen(false, wholeStage, factoryMode, true));
+    // the user's own setting wins: the test kit's, set again, is neither replaced nor removed
+    SparkSession query = root.newSession();
+    query.conf().set(SmallBatchCodegen.WHOLE_STAGE, "true");
+    assertThat(choose(root, query, table, OptionalLong.empty()))
+        .isEqualTo(new Seen(false, Optional.of("true"), option(query, SmallBatchCodegen.FACTORY_MODE), true));
+    assertThat(choose(root, query, table, OptionalLong.of(0)).interpreted()).isFalse();
   }
 
   /** What a write reads besides its rows: Delta's own size of each table (DESCRIBE DETAIL), no job. */
