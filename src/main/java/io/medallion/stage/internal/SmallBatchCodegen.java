@@ -1,6 +1,5 @@
 package io.medallion.stage.internal;
 
-import io.medallion.MedallionException;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -76,8 +75,7 @@ public final class SmallBatchCodegen {
     try {
       return JavaUtils.byteStringAsBytes(text);
     } catch (NumberFormatException e) {
-      throw new MedallionException(THRESHOLD_CONF + " = '" + text + "' is not a size: set it in bytes (8388608) or"
-          + " with a unit (8m, 512k), or to 0 to run every micro-batch with Spark's generated code");
+      throw CodegenErrors.notASize(THRESHOLD_CONF, text);
     }
   }
 
