@@ -94,8 +94,10 @@ public final class Cli {
     }
     if (a.command.equals("validate")) {
       Map<TableRef, StructType> schemas = runner.validate();
-      schemas.forEach((ref, schema) ->
-          out.println("ok  " + ref + " -> " + runner.tableName(ref) + " (" + schema.size() + " columns)"));
+      schemas.forEach((ref, schema) -> {
+        out.println("ok  " + ref + " -> " + runner.tableName(ref) + " (" + schema.size() + " columns)");
+        pipeline.table(ref).ifPresent(t -> snapshotRuleNote(t).ifPresent(note -> out.println("    note: " + note)));
+      });
       out.println("Pipeline '" + pipeline.name() + "' is valid in environment '" + env.name() + "': "
           + schemas.size() + " tables, every source and SQL statement resolves.");
       return new RunResult(List.of());
@@ -265,5 +267,22 @@ public final class Cli {
       }
       return list.get(i);
     }
+  }
+
+  /**
+   * For a snapshot CDC table with rules that drop or quarantine rows: such a row is missing from
+   * the snapshot, so its key is deleted (docs/cdc.md). Empty for every other table.
+   */
+  static java.util.Optional<String> snapshotRuleNote(TableDefinition table) {
+    if (!(table instanceof io.medallion.pipeline.SilverTable s)
+        || !s.cdc().map(io.medallion.table.CdcSpec::snapshots).orElse(false)) {
+      return java.util.Optional.empty();
+    }
+    List<String> rules = s.quality().expectations().stream()
+        .filter(e -> e.action() == io.medallion.quality.Action.DROP || e.action() == io.medallion.quality.Action.QUARANTINE)
+        .map(e -> e.name() + " (" + e.action().name().toLowerCase(java.util.Locale.ROOT) + ")").toList();
+    return rules.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of("a row that " + String.join(", ", rules)
+        + " sets aside is missing from the snapshot, so its key is deleted from " + s.ref()
+        + " (closed in SCD type 2); use on-violation = fail to stop a bad snapshot instead");
   }
 }

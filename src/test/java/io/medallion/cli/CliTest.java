@@ -74,6 +74,31 @@ class CliTest {
     return all;
   }
 
+  /**
+   * validate's note for a snapshot CDC table whose rules drop or quarantine rows: those rows are
+   * missing from the snapshot, so their keys are deleted. No note for warn or fail rules, or for a
+   * change-feed CDC table.
+   */
+  @Test
+  void validateNotesThatASnapshotTablesDropAndQuarantineRulesDeleteKeys() {
+    io.medallion.table.CdcSpec folder = io.medallion.table.CdcSpec.builder(List.of("sku"), List.of())
+        .fromSnapshot(io.medallion.table.CdcSpec.FromSnapshot.folder("/snaps", "csv", java.util.Optional.empty(),
+            java.util.Map.of())).build();
+    io.medallion.pipeline.PipelineDefinition p = io.medallion.config.PipelineBuilder.pipeline("shop").schema("s")
+        .bronze("feed", io.medallion.source.FileSource.of("/feed", "json"))
+        .silver("products", t -> t.cdc(folder).expectOrDrop("positive_price", "price > 0")
+            .expectOrQuarantine("named", "name IS NOT NULL").expect("cheap", "price < 100"))
+        .silver("checked", t -> t.cdc(folder).expect("cheap", "price < 100").expectOrFail("has_sku", "sku IS NOT NULL"))
+        .silver("feed_current", t -> t.from("bronze.feed").cdc(io.medallion.table.CdcSpec.builder(List.of("sku"),
+            List.of("ts")).build()).expectOrDrop("positive_price", "price > 0"))
+        .build();
+    assertThat(Cli.snapshotRuleNote(p.table(TableRef.parse("silver.products")).orElseThrow())).hasValue(
+        "a row that positive_price (drop), named (quarantine) sets aside is missing from the snapshot, so its key is"
+            + " deleted from silver.products (closed in SCD type 2); use on-violation = fail to stop a bad snapshot instead");
+    assertThat(Cli.snapshotRuleNote(p.table(TableRef.parse("silver.checked")).orElseThrow())).isEmpty();
+    assertThat(Cli.snapshotRuleNote(p.table(TableRef.parse("silver.feed_current")).orElseThrow())).isEmpty();
+  }
+
   @Test
   void aLocalSessionCapsDeltaSnapshotPartitionsAndListingTasksAtItsCoresUnlessTheyAreSet() {
     SparkSession unset = spark.newSession();
