@@ -177,6 +177,11 @@ class DatabricksBundleTest {
         java.util.Optional.of("daily at 3")))
         .hasMessageContaining("The maintenance schedule 'daily at 3' of pipeline 'retail' is not a Quartz cron expression")
         .hasMessageContaining("e.g. '0 0 3 * * ?'");
+    // an environment for open-source Spark only is not a Databricks target
+    List<Environment> local = List.of(ConfigLoader.load(CONF, "retail", "local").environment());
+    assertThatThrownBy(() -> DatabricksBundle.of(pipeline, local, DatabricksBundle.Tasks.PER_LAYER, COMMITTED))
+        .hasMessageContaining("Environment 'local' cannot be a target of pipeline 'retail''s Databricks bundle")
+        .hasMessageContaining("platform = oss").hasMessageContaining("platform = databricks or auto");
   }
 
   @Test

@@ -21,6 +21,14 @@ public final class BundleErrors {
         + " environments under conf/env that become the bundle's targets, e.g. --env dev --env prod.");
   }
 
+  /** A target environment that runs only on open-source Spark. */
+  public static MedallionException ossTarget(String pipeline, String env) {
+    return new MedallionException("Environment '" + env + "' cannot be a target of pipeline '" + pipeline + "''s"
+        + " Databricks bundle: it sets platform = oss, so on Databricks the job would use medallion's own catalogs"
+        + " and file source instead of Unity Catalog and Auto Loader. Name an environment with platform = databricks"
+        + " or auto (e.g. --env dev --env prod), or set platform = auto in conf/env/" + env + ".conf.");
+  }
+
   /** A maintenance schedule that is not a Quartz cron expression. */
   public static MedallionException badCron(String pipeline, String cron) {
     return new MedallionException("The maintenance schedule '" + cron + "' of pipeline '" + pipeline + "' is not a"

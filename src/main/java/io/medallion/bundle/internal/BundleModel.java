@@ -37,6 +37,11 @@ public final class BundleModel {
     if (targets.isEmpty()) {
       throw BundleErrors.noTargets(pipeline.name());
     }
+    for (Environment env : targets) {
+      if (env.platform() == Environment.PlatformChoice.OSS) {
+        throw BundleErrors.ossTarget(pipeline.name(), env.name());
+      }
+    }
     maintainCron.ifPresent(cron -> {
       int fields = cron.trim().split("\\s+").length;
       if (cron.isBlank() || fields < 6 || fields > 7) {
