@@ -180,7 +180,7 @@ class DatabricksBundleTest {
     // an environment for open-source Spark only is not a Databricks target
     List<Environment> local = List.of(ConfigLoader.load(CONF, "retail", "local").environment());
     assertThatThrownBy(() -> DatabricksBundle.of(pipeline, local, DatabricksBundle.Tasks.PER_LAYER, COMMITTED))
-        .hasMessageContaining("Environment 'local' cannot be a target of pipeline 'retail''s Databricks bundle")
+        .hasMessageContaining("Environment 'local' cannot be a target of the Databricks bundle of pipeline 'retail': it sets")
         .hasMessageContaining("platform = oss").hasMessageContaining("platform = databricks or auto");
   }
 

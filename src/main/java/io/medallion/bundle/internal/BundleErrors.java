@@ -23,8 +23,8 @@ public final class BundleErrors {
 
   /** A target environment that runs only on open-source Spark. */
   public static MedallionException ossTarget(String pipeline, String env) {
-    return new MedallionException("Environment '" + env + "' cannot be a target of pipeline '" + pipeline + "''s"
-        + " Databricks bundle: it sets platform = oss, so on Databricks the job would use medallion's own catalogs"
+    return new MedallionException("Environment '" + env + "' cannot be a target of the Databricks bundle of pipeline '" + pipeline + "'"
+        + ": it sets platform = oss, so on Databricks the job would use medallion's own catalogs"
         + " and file source instead of Unity Catalog and Auto Loader. Name an environment with platform = databricks"
         + " or auto (e.g. --env dev --env prod), or set platform = auto in conf/env/" + env + ".conf.");
   }
