@@ -6,8 +6,10 @@ import java.util.OptionalLong;
 /**
  * What a {@link DeltaSink} write did.
  *
- * @param committed false when Delta skipped the write because its {@link Txn} was already
- *     committed (a replayed batch), or nothing was written
+ * @param committed false when the write changed nothing because it had been done already (a
+ *     replayed batch whose {@link Txn} or CDC changes are committed, an applied snapshot) or was
+ *     skipped (a late older snapshot); true for a batch with nothing to write (every row set aside
+ *     by the rules), which is then recorded with its counts
  * @param rowsWritten rows the write's commits inserted or updated (MERGE: inserted + updated;
  *     appends and replaces: output rows), read from the Delta log
  * @param version the table's version after the write, empty if the table does not exist

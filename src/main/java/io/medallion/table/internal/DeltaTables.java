@@ -230,15 +230,20 @@ public final class DeltaTables {
    * files than the threshold) or a file without statistics.
    */
   static OptionalLong checksumRowCount(SparkSession spark, TableName name) {
+    return latestSnapshot(spark, name).flatMap(DeltaTables::checksumFiles)
+        .map(files -> logicalRecords(JavaConverters.seqAsJavaList(files))).orElse(OptionalLong.empty());
+  }
+
+  /** The table's latest snapshot (the log brought up to date); empty without a Delta log or on another Delta build. */
+  private static java.util.Optional<org.apache.spark.sql.delta.Snapshot> latestSnapshot(SparkSession spark, TableName name) {
     DeltaLog log = deltaLog(spark, name);
     if (log == null) {
-      return OptionalLong.empty();
+      return java.util.Optional.empty();
     }
     try {
-      return checksumFiles(log.update(false, Option.empty(), Option.empty()))
-          .map(files -> logicalRecords(JavaConverters.seqAsJavaList(files))).orElse(OptionalLong.empty());
+      return java.util.Optional.of(log.update(false, Option.empty(), Option.empty()));
     } catch (LinkageError e) {
-      return OptionalLong.empty(); // another Delta build: its own count
+      return java.util.Optional.empty(); // another Delta build: the caller's own way
     }
   }
 
@@ -247,17 +252,11 @@ public final class DeltaTables {
    * Spark job; empty when there is no Delta log or no checksum.
    */
   public static OptionalLong checksumSizeBytes(SparkSession spark, TableName name) {
-    DeltaLog log = deltaLog(spark, name);
-    if (log == null) {
-      return OptionalLong.empty();
-    }
-    try {
-      Option<VersionChecksum> checksum = log.update(false, Option.empty(), Option.empty()).checksumOpt();
-      return checksum.isDefined() ? OptionalLong.of(checksum.get().tableSizeBytes()) : OptionalLong.empty();
-    } catch (LinkageError e) {
-      return OptionalLong.empty(); // another Delta build
-    }
+    return latestSnapshot(spark, name).flatMap(snapshot -> snapshot.checksumOpt().isDefined()
+        ? java.util.Optional.of(snapshot.checksumOpt().get().tableSizeBytes()) : java.util.Optional.<Long>empty())
+        .map(OptionalLong::of).orElse(OptionalLong.empty());
   }
+
 
   /**
    * The rows the files hold, from their statistics: records less those marked deleted by deletion
