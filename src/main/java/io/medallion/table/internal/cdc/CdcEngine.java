@@ -303,11 +303,12 @@ public final class CdcEngine {
   }
 
   /**
-   * The target-only condition {@code t.k >= min AND t.k <= max} for each range-comparable key, from
-   * the batch's aggregates starting at {@code at} (a min and a max per key); empty without such
-   * keys. Every row the MERGE changes has its keys in these ranges (the diff covers only the keys
-   * of the new changes), so the condition changes no match, and Delta skips the target's files
-   * whose statistics lie outside it when it looks for matches.
+   * The target-only condition {@code t.k >= lower AND t.k <= upper} for each range-comparable key,
+   * from the batch's aggregates starting at {@code at} (a min and a max per key, widened by {@link
+   * KeyRange} so that later batches reuse the compiled plan); empty without such keys. Every row
+   * the MERGE changes has its keys in these ranges (the diff covers only the keys of the new
+   * changes), so the condition changes no match, and Delta skips the target's files whose
+   * statistics lie outside it when it looks for matches.
    */
   private String keyRange(Row aggregates, int at) {
     List<String> conditions = new ArrayList<>();
@@ -316,16 +317,12 @@ public final class CdcEngine {
       if (aggregates.isNullAt(at + 2 * i) || aggregates.isNullAt(at + 2 * i + 1)) {
         return "";
       }
-      org.apache.spark.sql.types.DataType type = c.input.apply(k).dataType();
-      conditions.add("t." + quote(k) + " >= " + sqlLiteral(aggregates.get(at + 2 * i), type));
-      conditions.add("t." + quote(k) + " <= " + sqlLiteral(aggregates.get(at + 2 * i + 1), type));
+      String[] bounds = KeyRange.bounds(aggregates.get(at + 2 * i), aggregates.get(at + 2 * i + 1),
+          c.input.apply(k).dataType());
+      conditions.add("t." + quote(k) + " >= " + bounds[0]);
+      conditions.add("t." + quote(k) + " <= " + bounds[1]);
     }
     return String.join(" AND ", conditions);
-  }
-
-  /** A value as a SQL literal of its type (Catalyst's own rendering, typed: {@code 5L}, {@code DATE '...'}). */
-  private static String sqlLiteral(Object value, org.apache.spark.sql.types.DataType type) {
-    return org.apache.spark.sql.catalyst.expressions.Literal.create(value, type).sql();
   }
 
   /** Drops the blocks of a {@link Dataset#localCheckpoint(boolean) local checkpoint}. */
