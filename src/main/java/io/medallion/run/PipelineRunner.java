@@ -137,6 +137,7 @@ public final class PipelineRunner {
     TableRef[] current = {null};
     List<StageRun> continuous = java.util.Collections.synchronizedList(new ArrayList<>());
     try {
+      Stage.checkSettings(spark);
       checkInputsWritten(selected);
       UnchangedInputs unchanged = new UnchangedInputs(spark, pipeline, env);
       if (selected.stream().anyMatch(PipelineRunner::checkedAgainstItsColumns) && !unchanged.validatedBefore()) {
@@ -287,6 +288,7 @@ public final class PipelineRunner {
    */
   private Map<TableRef, StructType> validate(boolean missingPathsFail, Set<TableRef> refreshed) {
     platform.prepareCatalogs(spark, env);
+    Stage.checkSettings(spark);
     Map<TableRef, Dataset<Row>> planned = new LinkedHashMap<>();
     Map<TableRef, StructType> schemas = new LinkedHashMap<>();
     for (TableDefinition table : pipeline.topologicalOrder()) {

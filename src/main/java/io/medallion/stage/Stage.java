@@ -44,6 +44,18 @@ public interface Stage {
     TableWriter.compile(ctx, table, planned);
   }
 
+  /**
+   * Checks the session's medallion settings that the stages read as they run (today {@value
+   * io.medallion.stage.internal.SmallBatchCodegen#THRESHOLD_CONF}), so that a bad value fails
+   * {@code validate}, and a run before any table starts, rather than a streaming table's first
+   * micro-batch.
+   *
+   * @throws io.medallion.MedallionException naming the setting, its value and the forms it takes
+   */
+  static void checkSettings(org.apache.spark.sql.SparkSession spark) {
+    io.medallion.stage.internal.SmallBatchCodegen.checkSetting(spark);
+  }
+
   /** The stage for a table definition. */
   static Stage of(TableDefinition table) {
     if (table instanceof BronzeTable b) {

@@ -52,6 +52,18 @@ class RuleValidationTest {
         "The table's columns are [id, amount, status, api_token, _rescued_data, _source_file");
   }
 
+  /** The small-batch setting is read by each micro-batch; a value that is not a size fails validate and the run first. */
+  @Test
+  void aSmallBatchThresholdThatIsNotASizeFailsBeforeAnyTable(Lakehouse lake) {
+    lake.spark().conf().set("spark.medallion.interpretedBatchMaxBytes", "eight megs");
+    try {
+      failsAtStartUp(lake, b -> {}, "spark.medallion.interpretedBatchMaxBytes = 'eight megs' is not a size",
+          "with a unit (8m, 512k)");
+    } finally {
+      lake.spark().conf().unset("spark.medallion.interpretedBatchMaxBytes");
+    }
+  }
+
   @Test
   void aRuleInAGroupIsNamedByItsGroupPath(Lakehouse lake) {
     failsAtStartUp(lake, b -> b.expectAll("valid", Action.DROP, java.util.Map.of("has_state", "state IS NOT NULL")),

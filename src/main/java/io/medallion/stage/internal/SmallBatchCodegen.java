@@ -70,6 +70,14 @@ public final class SmallBatchCodegen {
     return small;
   }
 
+  /** Parses {@value #THRESHOLD_CONF} when the session has it: a value that is not a size fails here. */
+  public static void checkSetting(SparkSession spark) {
+    scala.Option<String> value = spark.conf().getOption(THRESHOLD_CONF);
+    if (value.isDefined()) {
+      threshold(value.get());
+    }
+  }
+
   /** The threshold in bytes from the setting's text: bytes, or a size with a unit ({@code 8m}, {@code 512k}). */
   static long threshold(String text) {
     try {
