@@ -41,7 +41,8 @@ final class KeyRange {
    * {@code [lo, hi]} widened to multiples of a power of two step, the largest not above an eighth of
    * the span (1 for spans under 16): {@code lower <= lo}, {@code hi <= upper}, each end moved by
    * less than the step. Never overflows: {@link Long#MIN_VALUE} is a multiple of every step, and so
-   * {@code Long.MAX_VALUE + 1}.
+   * {@code Long.MAX_VALUE + 1}; likewise a narrower type's bounds, since the step is at most an
+   * eighth of that type's range, so the result stays inside the type.
    */
   static long[] widen(long lo, long hi) {
     long span = hi - lo; // unsigned: hi >= lo, so the difference fits in 64 bits without a sign
@@ -51,17 +52,12 @@ final class KeyRange {
     return new long[] {lower, upper};
   }
 
+  /** {@code value} (inside the type's range: {@link #widen} keeps it there) as a literal of {@code type}. */
   private static String literal(long value, DataType type) {
-    Object internal;
-    if (type instanceof ByteType) {
-      internal = (byte) Math.max(Byte.MIN_VALUE, Math.min(Byte.MAX_VALUE, value));
-    } else if (type instanceof ShortType) {
-      internal = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, value));
-    } else if (type instanceof IntegerType || type instanceof DateType) {
-      internal = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
-    } else {
-      internal = value;
-    }
+    Object internal = type instanceof ByteType ? (Object) (byte) value
+        : type instanceof ShortType ? (Object) (short) value
+        : type instanceof LongType ? (Object) value
+        : (Object) (int) value; // an integer, or a date's days
     return new Literal(internal, type).sql();
   }
 }
