@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>inline</b> (no fail rules, no failing or unique checks, not staged by the caller): the
  *       counts are taken on the caller's write of the kept rows (the rows observed with {@link
  *       Dataset#observe}, the rest tallied by the executors from each row's violation bits, {@link
- *       RuleTally}), and the quarantine rows are set aside on that same pass, into files under the
- *       table's staging folder ({@link QuarantineSpill}); no extra pass over the input, and no
+ *       RuleTally}), and the quarantine rows are set aside on that same pass, into the caller's
+ *       {@link QuarantineSink} when it gives one (the quarantine table's files), else into files under
+ *       the table's staging folder ({@link QuarantineSpill}); no extra pass over the input, and no
  *       quarantine row travels through the driver.</li>
  *   <li><b>staged</b> (fail rules, failing or unique checks, or asked for, as upserts do): the
  *       flagged batch is held in memory (spilling to disk), counted in one job, and checked before
@@ -94,10 +96,48 @@ public final class QualityCheck {
    * @throws QualityException when a fail rule or check stops a staged batch (nothing to commit)
    */
   public Batch evaluate(Dataset<Row> rows, long batchId, boolean staged) {
+    return evaluate(rows, batchId, staged, Optional.empty());
+  }
+
+  /**
+   * Starts evaluating one batch, as {@link #evaluate(Dataset, long, boolean)}; when the batch
+   * quarantines on the write ({@link #quarantinesOnTheWrite}), its quarantine rows go to {@code
+   * sink} instead of the table's staging folder, and {@link Outcome#inSink} says whether all of them
+   * did.
+   */
+  public Batch evaluate(Dataset<Row> rows, long batchId, boolean staged, Optional<QuarantineSink> sink) {
     if (!staged && rules.rules().isEmpty()) {
       return new Unchecked(rows);
     }
-    return !staged && rules.evaluableInline() ? new Inline(rows, batchId) : new Staged(rows, batchId);
+    return !staged && rules.evaluableInline() ? new Inline(rows, batchId, sink) : new Staged(rows, batchId);
+  }
+
+  /**
+   * Whether a micro-batch evaluated with {@code staged} sets its quarantine rows aside on the
+   * caller's write (inline, with quarantine rules): the batch then takes a {@link QuarantineSink}.
+   */
+  public boolean quarantinesOnTheWrite(boolean staged) {
+    return !staged && rules.evaluableInline() && rules.rules().has(Action.QUARANTINE);
+  }
+
+  /** The quarantine table's columns for {@code rows}: theirs, then {@code _errors}, {@code _batch_id}, {@code _quarantined_at}. */
+  public org.apache.spark.sql.types.StructType quarantineSchema(Dataset<Row> rows) {
+    return rules.quarantineSchema(rules.flag(rows));
+  }
+
+  /**
+   * Where the executors store a micro-batch's quarantine rows while the caller writes the target
+   * (the caller's: a quarantine table's files, committed after the target).
+   */
+  public interface QuarantineSink {
+    /**
+     * A function run by the write's tasks for each quarantined row, a row of {@link
+     * #quarantineSchema}'s columns: it stores the row and answers false.
+     */
+    UDF1<Row, Boolean> function();
+
+    /** Rows stored by the tasks that succeeded. */
+    long rows();
   }
 
   /** One batch under evaluation. */
@@ -123,8 +163,15 @@ public final class QualityCheck {
    * @param quarantine the rows to quarantine, with {@code _errors}; empty when there are none to
    *     append (no quarantine rules, or a micro-batch without quarantined rows). Batch runs
    *     ({@code batchId < 0}) always get them, to replace the quarantine table.
+   * @param inSink true when every quarantine row of the batch is in the caller's {@link
+   *     QuarantineSink} ({@code quarantine} is then empty): the caller commits them
    */
-  public record Outcome(QualityMetrics metrics, Optional<Dataset<Row>> quarantine) {}
+  public record Outcome(QualityMetrics metrics, Optional<Dataset<Row>> quarantine, boolean inSink) {
+    /** The rows to quarantine, if any, to be written by the caller; none in a sink. */
+    public Outcome(QualityMetrics metrics, Optional<Dataset<Row>> quarantine) {
+      this(metrics, quarantine, false);
+    }
+  }
 
   /** A batch without rules: written as it is, without {@code observe} (measurable on large batches). */
   private static final class Unchecked implements Batch {
@@ -153,9 +200,10 @@ public final class QualityCheck {
     private final RuleTally tally;
     private final Observation observation = new Observation();
     private final QuarantineSpill spill;
+    private final QuarantineSink sink;
     private final Dataset<Row> keep;
 
-    Inline(Dataset<Row> rows, long batchId) {
+    Inline(Dataset<Row> rows, long batchId, Optional<QuarantineSink> sink) {
       this.batchId = batchId;
       this.flagged = rules.flag(rows);
       this.tally = rules.tally(rows.sparkSession());
@@ -163,8 +211,10 @@ public final class QualityCheck {
       Dataset<Row> observed = flagged.observe(observation, m[0], Arrays.copyOfRange(m, 1, m.length));
       // Unnamed accumulators (tally: counts; spill: staging file names and counts, the rows stay
       // in the files): Spark reports only named ones, in its event log, UI and status store.
-      this.spill = quarantine ? new QuarantineSpill(rows.sparkSession(), spillRoot) : null;
-      this.keep = rules.targetCounting(observed, tally, spill);
+      this.sink = quarantine ? sink.orElse(null) : null;
+      this.spill = quarantine && this.sink == null ? new QuarantineSpill(rows.sparkSession(), spillRoot) : null;
+      this.keep = this.sink != null ? rules.targetSettingAside(observed, tally, this.sink.function(), batchId, Instant.now())
+          : rules.targetCounting(observed, tally, spill);
     }
 
     @Override
@@ -189,8 +239,10 @@ public final class QualityCheck {
       if (!quarantine || batchId >= 0 && metrics.quarantined() == 0) {
         return new Outcome(metrics, Optional.empty());
       }
-      long spilled = spill.rows();
-      if (spilled == metrics.quarantined()) {
+      long spilled = sink != null ? sink.rows() : spill.rows();
+      if (spilled == metrics.quarantined() && sink != null) {
+        return new Outcome(metrics, Optional.empty(), true);
+      } else if (spilled == metrics.quarantined()) {
         Dataset<Row> rows = spill.read(flagged.sparkSession(), rules.spillSchema(flagged));
         return new Outcome(metrics, Optional.of(rules.quarantineOfSpilled(rows, batchId)));
       }

@@ -8,6 +8,7 @@ import io.medallion.quality.QualityException;
 import io.medallion.quality.QualityMetrics;
 import io.medallion.table.Commit;
 import io.medallion.table.DeltaSink;
+import io.medallion.table.SideAppend;
 import io.medallion.table.TableName;
 import io.medallion.table.TableSpec;
 import io.medallion.table.Txn;
@@ -20,12 +21,17 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes each batch of a table: quality evaluates it ({@link QualityCheck}), the {@link DeltaSink}
  * commits the kept rows and then the quarantined ones, and the batch is recorded in the event log.
+ *
+ * <p>A micro-batch that quarantines on the target's write ({@link QualityCheck#quarantinesOnTheWrite})
+ * has its quarantine rows written by the write's own tasks into the quarantine table's folder
+ * ({@link DeltaSink#sideAppend}), committed after the target: no second job.
  *
  * <p>Streaming batches write the target and the quarantine table with the same Delta transaction
  * identifier ({@code medallion:<checkpoint>}, batch id): a micro-batch replayed after a crash, even
@@ -44,6 +50,7 @@ final class TableWriter {
   private volatile QualityMetrics total = QualityMetrics.none();
   private volatile long lastRowsIn = -1;
   private final AtomicLong rowsWritten = new AtomicLong();
+  private volatile Map.Entry<StructType, StructType> quarantineSchema;
 
   /**
    * Binds the table's rules to the columns of {@code planned} (the rows the stage produces).
@@ -103,13 +110,22 @@ final class TableWriter {
     Txn txn = batchId >= 0 ? new Txn(appId, batchId) : Txn.NONE;
     QualityMetrics metrics;
     Commit commit;
-    try (QualityCheck.Batch batch = quality.evaluate(rows, batchId,
-        write instanceof Write.Merge || write instanceof Write.Cdc || write instanceof Write.CdcSnapshot)) {
+    boolean staged = write instanceof Write.Merge || write instanceof Write.Cdc || write instanceof Write.CdcSnapshot;
+    Optional<SideAppend> aside = txn.present() && quality.quarantinesOnTheWrite(staged)
+        ? DeltaSink.sideAppend(ctx.spark(), ctx.quarantineOf(table.ref()), quarantineSchema(rows), quarantineSpec())
+        : Optional.empty();
+    try (QualityCheck.Batch batch = quality.evaluate(rows, batchId, staged, aside.map(TableWriter::sink))) {
       commit = DeltaSink.write(batch.keep(), name, table.spec(), write, txn);
       QualityCheck.Outcome outcome = batch.after(commit.committed());
+      if (outcome.inSink()) {
+        aside.get().commit(txn);
+      } else {
+        aside.ifPresent(SideAppend::discard);
+      }
       outcome.quarantine().ifPresent(q -> writeQuarantine(q, txn));
       metrics = outcome.metrics();
     } catch (QualityException e) {
+      aside.ifPresent(SideAppend::discard);
       record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()), Optional.empty(),
           Optional.empty());
       throw e;
@@ -145,11 +161,40 @@ final class TableWriter {
   }
 
   private void writeQuarantine(Dataset<Row> rows, Txn txn) {
-    TableSpec spec = new TableSpec(
+    Write mode = txn.present() ? Write.appendEvolvingSchema() : Write.replace();
+    DeltaSink.write(rows, ctx.quarantineOf(table.ref()), quarantineSpec(), mode, txn);
+  }
+
+  /** The quarantine table's columns for {@code rows}, planned once per schema of the batches. */
+  private StructType quarantineSchema(Dataset<Row> rows) {
+    StructType in = rows.schema();
+    Map.Entry<StructType, StructType> known = quarantineSchema;
+    if (known == null || !known.getKey().equals(in)) {
+      known = Map.entry(in, quality.quarantineSchema(rows));
+      quarantineSchema = known;
+    }
+    return known.getValue();
+  }
+
+  private TableSpec quarantineSpec() {
+    return new TableSpec(
         Optional.of("Rows of " + name + " rejected by its quarantine expectations, with the reasons in _errors"),
         List.of(), Map.of());
-    Write mode = txn.present() ? Write.appendEvolvingSchema() : Write.replace();
-    DeltaSink.write(rows, ctx.quarantineOf(table.ref()), spec, mode, txn);
+  }
+
+  /** The quarantine table's append as the quality check's sink: its files, committed after the target. */
+  private static QualityCheck.QuarantineSink sink(SideAppend aside) {
+    return new QualityCheck.QuarantineSink() {
+      @Override
+      public org.apache.spark.sql.api.java.UDF1<Row, Boolean> function() {
+        return aside.sink();
+      }
+
+      @Override
+      public long rows() {
+        return aside.rows();
+      }
+    };
   }
 
   private void record(long batchId, Instant start, String status, long rowsIn, long written, QualityMetrics m,

@@ -3,10 +3,12 @@ package io.medallion.table;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.DriverAppend;
 import io.medallion.table.internal.DeltaWriter;
+import io.medallion.table.internal.TaskFileAppend;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.table.internal.cdc.CdcSnapshots;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,6 +54,22 @@ public final class DeltaSink {
     if (!appended) {
       write(spark.createDataFrame(rows, schema), name, spec, Write.append(), Txn.NONE);
     }
+  }
+
+  /**
+   * An append to {@code name} whose rows the tasks of the next write set aside ({@link
+   * SideAppend}); the table is created with {@code schema} and {@code spec} if it does not exist.
+   * Empty when the table's layout needs Spark's own write (another schema, partitions, column
+   * mapping, CHECK constraints or other table features: see {@code TaskFileAppend}), or on a Delta
+   * build whose internal transaction API differs from open-source Delta 3.x; the caller then
+   * writes the rows with {@link #write}.
+   */
+  public static Optional<SideAppend> sideAppend(SparkSession spark, TableName name, StructType schema,
+      TableSpec spec) {
+    if (!DeltaTables.exists(spark, name)) {
+      DeltaTables.ensureTable(spark, name, schema, spec);
+    }
+    return Optional.ofNullable(TaskFileAppend.forTable(spark, name, schema)).map(f -> new SideAppend(spark, f));
   }
 
   /**

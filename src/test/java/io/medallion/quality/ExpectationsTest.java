@@ -138,6 +138,19 @@ class ExpectationsTest {
     assertThat(ids(lake, target)).containsExactly("1", "4", "6", "8");
     assertThat(ids(lake, quarantine)).containsExactly("null", "2", "7");
     assertThat(lake.table(quarantine).where("id = '7'").first().<Long>getAs("_batch_id")).isEqualTo(1L);
+    // set aside by the write's tasks: the same columns and reasons as a batch run's quarantine rows
+    assertThat(lake.spark().sql("SELECT id, amount, _source_file LIKE '%a.json', e.rule, e.action, e.expression,"
+            + " _batch_id, _quarantined_at IS NOT NULL FROM " + quarantine.quoted()
+            + " LATERAL VIEW explode(_errors) x AS e WHERE _batch_id = 0 ORDER BY id, e.rule").collectAsList())
+        .extracting(Row::toString)
+        .containsExactly(
+            "[null,-1.0,true,has_id,drop,id IS NOT NULL,0,true]",
+            "[null,-1.0,true,known_status,warn,status IN ('placed', 'shipped'),0,true]",
+            "[null,-1.0,true,positive_amount,quarantine,amount > 0,0,true]",
+            "[2,-5.0,true,positive_amount,quarantine,amount > 0,0,true]");
+    assertThat(lake.table(quarantine).schema().catalogString()).isEqualTo(lake.table(target).schema()
+        .add("_errors", "array<struct<rule:string,action:string,expression:string>>")
+        .add("_batch_id", "bigint").add("_quarantined_at", "timestamp").catalogString());
 
     TableName log = env.eventLogTable(p).orElseThrow();
     List<Row> progress = lake.spark().sql(

@@ -11,6 +11,7 @@ import io.medallion.run.TableResult;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,11 @@ class OnePassTest {
     PipelineDefinition p = ExpectationsTest.orders(landing, execution, rules);
     Environment env = lake.environment(landing.toString());
     lake.runner(p, env).validate(); // catalogs registered, rules compiled: not part of the count
+    return jobsOfRun(lake, p, env, kept);
+  }
+
+  /** The jobs of one run of {@code p}; {@code kept[0]} gets the rows it wrote to bronze.orders. */
+  static int jobsOfRun(Lakehouse lake, PipelineDefinition p, Environment env, long[] kept) throws Exception {
     JobCounter counter = new JobCounter();
     lake.spark().sparkContext().addSparkListener(counter);
     try {
@@ -99,5 +105,38 @@ class OnePassTest {
 
     assertThat(keptMany[0]).isLessThan(keptOne[0]);
     assertThat(many).isEqualTo(one);
+  }
+
+  /**
+   * The jobs of a streaming table's second run, one micro-batch of a new file (its tables exist);
+   * {@code kept[0]} gets the rows that batch wrote.
+   */
+  static int jobsOfASecondBatch(Lakehouse lake, Consumer<PipelineBuilder.BronzeOptions> rules, long[] kept)
+      throws Exception {
+    Path own = lake.root().resolve("second-batch-" + System.nanoTime());
+    Files.createDirectories(own.resolve("orders"));
+    Files.copy(landing.resolve("orders/a.json"), own.resolve("orders/a.json"));
+    PipelineDefinition p = ExpectationsTest.orders(own, Execution.STREAMING, rules);
+    Environment env = lake.environment(own.toString());
+    lake.run(p, env);
+    Files.copy(landing.resolve("orders/a.json"), own.resolve("orders/b.json"));
+    return jobsOfRun(lake, p, env, kept);
+  }
+
+  /**
+   * A micro-batch's quarantine rows are written by the tasks that write the target and committed
+   * after it, without a job of their own: a streaming batch with a quarantine rule runs as many
+   * jobs as one without rules.
+   */
+  @Test
+  void quarantiningAddsNoJobToAMicroBatch(Lakehouse lake) throws Exception {
+    long[] keptAll = new long[1];
+    long[] keptSome = new long[1];
+    int none = jobsOfASecondBatch(lake, b -> {}, keptAll);
+    int quarantine = jobsOfASecondBatch(lake, b -> b.expectOrQuarantine("positive", "amount > 0"), keptSome);
+
+    assertThat(keptAll[0]).isEqualTo(200);
+    assertThat(keptSome[0]).isLessThan(200).isPositive(); // rows were quarantined
+    assertThat(quarantine).isEqualTo(none);
   }
 }

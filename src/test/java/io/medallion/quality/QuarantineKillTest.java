@@ -29,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 between a micro-batch's two commits: a child JVM streams JSON files into a bronze table
  * with a quarantine rule and dies ({@code halt}) right after the target's commit, before the
- * quarantine append, with the batch's quarantine rows set aside in the staging folder. The rerun
- * replays the batch: the target commit is skipped, the quarantine rows are appended once, and the
- * staging folder of the killed run is gone.
+ * quarantine commit, with the batch's quarantine rows set aside by the write's tasks as Parquet
+ * files in the quarantine table's folder, not yet committed. The rerun replays the batch: the
+ * target commit is skipped, the quarantine rows are appended once (the killed run's files stay out
+ * of the table), and no staging folder is used.
  */
 class QuarantineKillTest {
   @TempDir static Path root;
@@ -92,24 +93,27 @@ class QuarantineKillTest {
     Process child = ChildJvm.start(Child.class, log.toFile(), root.toString());
     assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
     assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
-    Path staging = root.resolve("checkpoints/quality/bronze/orders/_quarantine_staging");
-    try (Stream<Path> left = Files.walk(staging)) {
-      assertThat(left.filter(p -> p.toString().endsWith(".rows")))
-          .as("the killed batch set its quarantine rows aside before dying").isNotEmpty();
-    }
-
     SparkSession spark = LocalSpark.session();
     PipelineDefinition p = pipeline(root);
     Environment env = environment(root);
-    new PipelineRunner(spark, p, env).run(RunOptions.all());
-
     TableName target = env.tableName(p, TableRef.parse("bronze.orders"));
     TableName quarantine = env.quarantineName(p, TableRef.parse("bronze.orders"), "_quarantine");
+    Path quarantineFolder = root.resolve("warehouse").resolve(quarantine.catalog()).resolve(quarantine.schema())
+        .resolve(quarantine.table());
+    try (Stream<Path> left = Files.list(quarantineFolder)) {
+      assertThat(left.filter(f -> f.toString().endsWith(".parquet")))
+          .as("the killed batch set its quarantine rows aside before dying").isNotEmpty();
+    }
+    assertThat(spark.read().format("delta").load(quarantineFolder.toString()).count())
+        .as("but did not commit them").isZero();
+
+    new PipelineRunner(spark, p, env).run(RunOptions.all());
+
     assertThat(spark.read().table(target.quoted()).count()).isEqualTo(ROWS - ROWS / 10);
     assertThat(spark.read().table(target.quoted()).where("id IS NULL").count()).isZero();
     assertThat(spark.read().table(quarantine.quoted()).count()).isEqualTo(ROWS / 10);
     assertThat(spark.read().table(quarantine.quoted()).select("_batch_id").distinct().collectAsList())
         .extracting(r -> r.getLong(0)).containsExactly(0L);
-    assertThat(staging).doesNotExist();
+    assertThat(root.resolve("checkpoints/quality/bronze/orders/_quarantine_staging")).doesNotExist();
   }
 }

@@ -19,6 +19,8 @@ import java.util.OptionalLong;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.functions;
@@ -247,15 +249,62 @@ public final class CompiledRules {
    * turns what it set aside into quarantine rows.
    */
   public Dataset<Row> targetCounting(Dataset<Row> flagged, RuleTally tally, QuarantineSpill spill) {
+    return spill == null ? targetCounting(flagged, tally, null, null)
+        : targetCounting(flagged, tally, spill.sink(), spillColumns());
+  }
+
+  /**
+   * The target's rows, as {@link #targetCounting}, while each quarantined row goes, as a row of the
+   * quarantine table ({@link #quarantineSchema}: its columns, {@code _errors}, {@code _batch_id}
+   * {@code batchId}, {@code _quarantined_at} {@code at}), to {@code sink}, a function of the caller's
+   * that stores it and answers false. The quarantine row is made on the executor from the row's
+   * columns and bit sets: its {@code _errors} in Java, not as 20 more expressions in the write's
+   * generated code (which made Spark evaluate them, and the filter, outside whole-stage code).
+   */
+  public Dataset<Row> targetSettingAside(Dataset<Row> flagged, RuleTally tally, UDF1<Row, Boolean> sink,
+      long batchId, Instant at) {
+    int width = columns.size();
+    List<Expectation> es = rules.expectations();
+    String[][] reasons = new String[es.size()][];
+    for (int i = 0; i < es.size(); i++) {
+      reasons[i] = new String[] {es.get(i).name(), es.get(i).action().key(), es.get(i).expression()};
+    }
+    java.sql.Timestamp quarantinedAt = java.sql.Timestamp.from(at);
+    UDF1<Row, Boolean> quarantining = spilled -> {
+      Object[] values = new Object[width + 3];
+      for (int i = 0; i < width; i++) {
+        values[i] = spilled.get(i);
+      }
+      List<Row> errors = new ArrayList<>();
+      for (int r = 0; r < reasons.length; r++) {
+        if ((spilled.getLong(width + r / PER_COLUMN) & 1L << (r % PER_COLUMN)) != 0) {
+          errors.add(RowFactory.create((Object[]) reasons[r]));
+        }
+      }
+      values[width] = errors;
+      values[width + 1] = batchId;
+      values[width + 2] = quarantinedAt;
+      return sink.call(RowFactory.create(values));
+    };
+    return targetCounting(flagged, tally, quarantining, spillColumns());
+  }
+
+  private Dataset<Row> targetCounting(Dataset<Row> flagged, RuleTally tally, UDF1<Row, Boolean> sink,
+      Column[] sunk) {
     Column keep = kept();
-    if (spill != null) {
+    if (sink != null) {
       org.apache.spark.sql.expressions.UserDefinedFunction collect =
-          functions.udf(spill.sink(), DataTypes.BooleanType).asNondeterministic();
-      keep = keep.or(functions.when(quarantined(), collect.apply(functions.struct(spillColumns()))).otherwise(false));
+          functions.udf(sink, DataTypes.BooleanType).asNondeterministic();
+      keep = keep.or(functions.when(quarantined(), collect.apply(functions.struct(sunk))).otherwise(false));
     }
     // The tally comes first: Spark keeps a filter's conditions from the first non-deterministic
     // one on where they are, so it sees every row.
     return flagged.where(tally.count(bitColumns()).and(keep)).select(originalColumns());
+  }
+
+  /** The columns of the quarantine table for rows of {@code flagged}: see {@link #quarantine}. */
+  public StructType quarantineSchema(Dataset<Row> flagged) {
+    return flagged.select(quarantineColumns(0)).schema();
   }
 
   /** The columns a spilled row keeps: its own and its bit sets (the reasons are derived on reading). */

@@ -63,17 +63,11 @@ public final class ChecksumTxnAppend {
         return false;
       }
       t = log.startTransaction();
-      Option<VersionChecksum> checksum = t.snapshot().checksumOpt();
-      if (t.readVersion() < 0 || checksum.isEmpty() || checksum.get().setTransactions().isEmpty()
-          || !sameColumns(rows.schema(), t.metadata().schema())) {
+      java.util.OptionalLong recorded = committedVersion(t, txn.appId());
+      if (t.readVersion() < 0 || recorded.isEmpty() || !sameColumns(rows.schema(), t.metadata().schema())) {
         return false;
       }
-      committed = -1;
-      for (SetTransaction s : JavaConverters.seqAsJavaList(checksum.get().setTransactions().get())) {
-        if (s.appId().equals(txn.appId())) {
-          committed = Math.max(committed, s.version());
-        }
-      }
+      committed = recorded.getAsLong();
     } catch (LinkageError e) {
       return false; // another Delta build: its own write options
     }
@@ -86,6 +80,25 @@ public final class ChecksumTxnAppend {
     t.commit(JavaConverters.asScalaBuffer(actions).toSeq(),
         new DeltaOperations.Write(SaveMode.Append, Option.empty(), Option.empty(), Option.empty()));
     return true;
+  }
+
+  /**
+   * The highest version of {@code appId} committed up to the transaction's read version, -1 if
+   * none, from that version's checksum; empty when the checksum cannot say (none, or one without
+   * transaction identifiers).
+   */
+  static java.util.OptionalLong committedVersion(OptimisticTransaction t, String appId) {
+    Option<VersionChecksum> checksum = t.snapshot().checksumOpt();
+    if (checksum.isEmpty() || checksum.get().setTransactions().isEmpty()) {
+      return java.util.OptionalLong.empty();
+    }
+    long committed = -1;
+    for (SetTransaction s : JavaConverters.seqAsJavaList(checksum.get().setTransactions().get())) {
+      if (s.appId().equals(appId)) {
+        committed = Math.max(committed, s.version());
+      }
+    }
+    return java.util.OptionalLong.of(committed);
   }
 
   /**
