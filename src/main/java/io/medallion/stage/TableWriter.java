@@ -114,20 +114,26 @@ final class TableWriter {
     Optional<SideAppend> aside = txn.present() && quality.quarantinesOnTheWrite(staged)
         ? DeltaSink.sideAppend(ctx.spark(), ctx.quarantineOf(table.ref()), quarantineSchema(rows), quarantineSpec())
         : Optional.empty();
+    boolean asideCommitting = false;
     try (QualityCheck.Batch batch = quality.evaluate(rows, batchId, staged, aside.map(TableWriter::sink))) {
       commit = DeltaSink.write(batch.keep(), name, table.spec(), write, txn);
       QualityCheck.Outcome outcome = batch.after(commit.committed());
       if (outcome.inSink()) {
+        asideCommitting = true; // from here on its files may be part of a commit: never removed
         aside.get().commit(txn);
       } else {
         aside.ifPresent(SideAppend::discard);
       }
       outcome.quarantine().ifPresent(q -> writeQuarantine(q, txn));
       metrics = outcome.metrics();
-    } catch (QualityException e) {
-      aside.ifPresent(SideAppend::discard);
-      record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()), Optional.empty(),
-          Optional.empty());
+    } catch (RuntimeException e) {
+      if (!asideCommitting) {
+        aside.ifPresent(SideAppend::discard);
+      }
+      if (e instanceof QualityException) {
+        record(batchId, start, "FAILED", -1, 0, QualityMetrics.none(), Optional.of(e.getMessage()), Optional.empty(),
+            Optional.empty());
+      }
       throw e;
     }
     long written = commit.rowsWritten();

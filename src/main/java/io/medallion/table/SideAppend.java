@@ -43,7 +43,10 @@ public final class SideAppend {
     return files.commit(spark, txn);
   }
 
-  /** Removes the set-aside rows' files; nothing is committed. */
+  /**
+   * Removes the set-aside rows' files, which will not be committed. Never after {@link #commit} was
+   * called, even when it threw: its commit may have been made.
+   */
   public void discard() {
     files.discard();
   }
