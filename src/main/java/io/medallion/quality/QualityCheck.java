@@ -239,15 +239,15 @@ public final class QualityCheck {
       if (!quarantine || batchId >= 0 && metrics.quarantined() == 0) {
         return new Outcome(metrics, Optional.empty());
       }
-      long spilled = sink != null ? sink.rows() : spill.rows();
-      if (spilled == metrics.quarantined() && sink != null) {
-        return new Outcome(metrics, Optional.empty(), true);
-      } else if (spilled == metrics.quarantined()) {
+      long setAside = sink != null ? sink.rows() : spill.rows();
+      if (setAside == metrics.quarantined() && sink != null) {
+        return new Outcome(metrics, Optional.empty(), true); // the caller commits its sink's rows
+      } else if (setAside == metrics.quarantined()) {
         Dataset<Row> rows = spill.read(flagged.sparkSession(), rules.spillSchema(flagged));
         return new Outcome(metrics, Optional.of(rules.quarantineOfSpilled(rows, batchId)));
       }
       LOG.info("{}: {} quarantined rows counted but {} set aside while writing (a task ran twice?); reading them again",
-          table, metrics.quarantined(), spilled);
+          table, metrics.quarantined(), setAside);
       return new Outcome(metrics, Optional.of(rules.quarantine(flagged, batchId)));
     }
 

@@ -281,7 +281,7 @@ public final class CompiledRules {
           errors.add(RowFactory.create((Object[]) reasons[r]));
         }
       }
-      values[width] = errors;
+      values[width] = scala.collection.JavaConverters.asScalaBuffer(errors); // an array, as in any Row
       values[width + 1] = batchId;
       values[width + 2] = quarantinedAt;
       return sink.call(RowFactory.create(values));
