@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * {@code SPARK_HOME} of symlinked jars), the driver in the spark-submit JVM. {@code local[n]} runs
  * everything in one JVM and hides closures that do not serialize, statics set only on the driver
  * and driver-only state; this run does not. Its gold table must equal the local run's (spark-submit
- * on local[2], run once per build with JobJarIT and started here beside the cluster's).
+ * on local[2], run once per build with JobJarIT and started here beside the cluster's). A second
+ * run on the same cluster has its executors write a streaming table's quarantine rows straight
+ * into the quarantine table's folder ({@code DeltaSink.sideAppend}), committed by the driver.
  */
 class ClusterIT {
   /** Under target/, so that the master's, worker's and executors' logs outlive a failure. */
@@ -103,6 +105,79 @@ class ClusterIT {
     }
     assertThat(executorLogs).isNotEmpty().anyMatch(log -> log.contains("Finished task"));
     assertThat(cluster.stderr()).doesNotContain("Finished task");
+  }
+
+  /**
+   * A streaming bronze table with a quarantine rule on the cluster: the executors write its
+   * quarantine rows into the quarantine table's folder as they write the target, and the driver
+   * commits them after the target (no job of their own). Every quarantined row is committed once.
+   */
+  @Test
+  void quarantineRowsWrittenByTheExecutorsAreCommittedOnceByTheDriver() throws Exception {
+    Path storage = Files.createDirectories(dir.resolve("storage-quarantine"));
+    Path conf = storage.resolve("quarantine.conf");
+    Files.writeString(conf, """
+        pipeline {
+          name = quarantine_on_cluster
+          schema = q
+          bronze.orders {
+            source {
+              type = files
+              path = ${env.landing-root}/orders
+              format = json
+              schema = "order_id STRING, customer_id STRING, order_ts STRING, status STRING, amount STRING, updated_at STRING"
+            }
+            expectations {
+              valid_amount { expr = "CAST(amount AS DOUBLE) >= 0", on-violation = quarantine }
+            }
+          }
+        }
+        """);
+    long negative = 0;
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (Stream<Path> files = Files.walk(Path.of("src/demo/retail/landing/orders"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        for (String line : Files.readAllLines(f)) {
+          try {
+            com.fasterxml.jackson.databind.JsonNode amount = json.readTree(line).get("amount");
+            if (amount != null && !amount.isNull() && Double.parseDouble(amount.asText()) < 0) {
+              negative++;
+            }
+          } catch (IOException | NumberFormatException e) {
+            // a malformed line or amount: NULL, which passes the rule
+          }
+        }
+      }
+    }
+    assertThat(negative).as("the demo's orders hold negative amounts").isPositive();
+
+    JobJarIT.Result run = JobJarIT.sparkSubmit(storage, masterUrl,
+        List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
+            "--conf", "spark.cores.max=2", "--conf", "spark.databricks.delta.snapshotPartitions=2",
+            "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", JobJarIT.SHORT_RUN_JVM)),
+        ENV, "run", "--pipeline", conf.toString(), "--env", "local");
+    assertThat(run.exit()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).contains("Quarantined: " + negative + " rows of bronze.orders in local_bronze.q.orders_quarantine");
+
+    // The quarantine table's log: its rows committed once, by commits without a Spark write's metrics.
+    Path log = storage.resolve("warehouse/local_bronze/q/orders_quarantine/_delta_log");
+    long committed = 0;
+    int appends = 0;
+    try (Stream<Path> commits = Files.list(log)) {
+      for (Path c : commits.filter(f -> f.toString().endsWith(".json")).toList()) {
+        for (String action : Files.readAllLines(c)) {
+          com.fasterxml.jackson.databind.JsonNode a = json.readTree(action);
+          if (a.has("add")) {
+            committed += json.readTree(a.get("add").get("stats").asText()).get("numRecords").asLong();
+          } else if (a.has("commitInfo") && a.get("commitInfo").get("operation").asText().equals("WRITE")) {
+            appends++;
+            assertThat(a.get("commitInfo").path("operationMetrics").has("numOutputRows")).as(action).isFalse();
+          }
+        }
+      }
+    }
+    assertThat(committed).isEqualTo(negative);
+    assertThat(appends).isPositive();
   }
 
   /** The printed gold table, from its name line to the end of the table. */
