@@ -66,10 +66,12 @@ public final class DeltaSink {
    */
   public static Optional<SideAppend> sideAppend(SparkSession spark, TableName name, StructType schema,
       TableSpec spec) {
-    if (!DeltaTables.exists(spark, name)) {
+    TaskFileAppend files = TaskFileAppend.forTable(spark, name, schema); // one catalog lookup per batch
+    if (files == null && !DeltaTables.exists(spark, name)) {
       DeltaTables.ensureTable(spark, name, schema, spec);
+      files = TaskFileAppend.forTable(spark, name, schema);
     }
-    return Optional.ofNullable(TaskFileAppend.forTable(spark, name, schema)).map(f -> new SideAppend(spark, f));
+    return Optional.ofNullable(files).map(f -> new SideAppend(spark, f));
   }
 
   /**
