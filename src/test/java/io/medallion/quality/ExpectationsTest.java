@@ -172,6 +172,49 @@ class ExpectationsTest {
         .containsOnly("run_start", "run_finish").hasSize(6);
   }
 
+  /** Creates bronze.orders' quarantine table by hand, with {@code columns}, before any run. */
+  static TableName quarantineCreatedAs(Lakehouse lake, PipelineDefinition p, Environment env, String columns) {
+    TableName target = env.tableName(p, BRONZE);
+    TableName quarantine = TableName.of(target.catalog(), target.schema(), "orders_quarantine");
+    lake.runner(p, env).validate(); // registers the environment's catalogs
+    DeltaTables.ensureSchema(lake.spark(), quarantine);
+    lake.spark().sql("CREATE TABLE " + quarantine.quoted() + " (" + columns + ") USING delta");
+    return quarantine;
+  }
+
+  /**
+   * A quarantine table whose layout is not the rows' (a column added by hand) cannot take files
+   * written by the write's tasks: its micro-batches' quarantine rows go through the staging folder
+   * and Delta's write instead (which keeps its column), once each, and no file is left uncommitted.
+   */
+  @Test
+  void aQuarantineTableOfAnotherLayoutGetsItsRowsThroughDeltasWrite(Lakehouse lake) throws IOException {
+    Path landing = lake.root().resolve("other-layout");
+    land(landing.resolve("orders"), "a.json", BATCH_ONE);
+    PipelineDefinition p = orders(landing, Execution.STREAMING, THREE_ACTIONS);
+    Environment env = lake.environment(landing.toString());
+    TableName target = env.tableName(p, BRONZE);
+    TableName quarantine = quarantineCreatedAs(lake, p, env, "reviewed BOOLEAN");
+
+    lake.run(p, env);
+    land(landing.resolve("orders"), "b.json", order("7", "-2.0", "placed"), order("8", "1.0", "placed"));
+    lake.run(p, env);
+
+    assertThat(ids(lake, target)).containsExactly("1", "4", "6", "8");
+    assertThat(ids(lake, quarantine)).containsExactly("null", "2", "7");
+    assertThat(lake.table(quarantine).where("reviewed IS NULL AND size(_errors) > 0").count()).isEqualTo(3);
+    String[] committed = lake.table(quarantine).inputFiles();
+    Path folder = Path.of(java.net.URI.create(committed[0])).getParent();
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".parquet")).count()).isEqualTo(committed.length);
+    }
+    Path staging = Path.of(env.checkpointRoot(), "quality", "bronze", "orders", "_quarantine_staging");
+    assertThat(staging).as("the rows went through the staging folder").exists();
+    try (java.util.stream.Stream<Path> left = Files.walk(staging)) {
+      assertThat(left.filter(Files::isRegularFile)).as("and it was emptied").isEmpty();
+    }
+  }
+
   @Test
   void failRuleStopsTheUpdateCommitsNothingAndNamesTheRow(Lakehouse lake) throws IOException {
     Path landing = lake.root().resolve("fail");
@@ -270,11 +313,8 @@ class ExpectationsTest {
     PipelineDefinition p = orders(landing, Execution.STREAMING, THREE_ACTIONS);
     Environment env = lake.environment(landing.toString());
     TableName target = env.tableName(p, BRONZE);
-    TableName quarantine = TableName.of(target.catalog(), target.schema(), "orders_quarantine");
     // A quarantine table the append cannot go to: the batch commits the target, then fails.
-    lake.runner(p, env).validate(); // registers the environment's catalogs
-    DeltaTables.ensureSchema(lake.spark(), quarantine);
-    lake.spark().sql("CREATE TABLE " + quarantine.quoted() + " (id STRING, _errors INT) USING delta");
+    TableName quarantine = quarantineCreatedAs(lake, p, env, "id STRING, _errors INT");
 
     assertThatThrownBy(() -> lake.run(p, env)).isInstanceOf(MedallionException.class);
     assertThat(ids(lake, target)).containsExactly("1", "4", "6");
