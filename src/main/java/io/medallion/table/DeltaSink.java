@@ -71,7 +71,7 @@ public final class DeltaSink {
       DeltaTables.ensureTable(spark, name, schema, spec);
       files = TaskFileAppend.forTable(spark, name, schema);
     }
-    return Optional.ofNullable(files).map(f -> new SideAppend(spark, f));
+    return Optional.ofNullable(files).map(SideAppend::new);
   }
 
   /**

@@ -2,7 +2,6 @@ package io.medallion.table;
 
 import io.medallion.table.internal.TaskFileAppend;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 
 /**
@@ -15,11 +14,9 @@ import org.apache.spark.sql.api.java.UDF1;
  * {@link Txn}, or {@link #discard} and write the rows another way.
  */
 public final class SideAppend {
-  private final SparkSession spark;
   private final TaskFileAppend files;
 
-  SideAppend(SparkSession spark, TaskFileAppend files) {
-    this.spark = spark;
+  SideAppend(TaskFileAppend files) {
     this.files = files;
   }
 
@@ -40,7 +37,7 @@ public final class SideAppend {
    * @return true when this call committed
    */
   public boolean commit(Txn txn) {
-    return files.commit(spark, txn);
+    return files.commit(txn);
   }
 
   /**

@@ -2,8 +2,6 @@ package io.medallion.quality.internal;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -33,6 +31,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Quarantine rows set aside on the executors, on the pass that writes the target: each task that
@@ -54,7 +53,7 @@ public final class QuarantineSpill implements Serializable {
 
   private final String id = UUID.randomUUID().toString();
   private final String dir;
-  private final HadoopConf conf;
+  private final SerializableConfiguration conf;
   private final CollectionAccumulator<String> files;
 
   /**
@@ -63,7 +62,7 @@ public final class QuarantineSpill implements Serializable {
    */
   public QuarantineSpill(SparkSession spark, String stagingRoot) {
     this.dir = stagingRoot + "/" + id;
-    this.conf = new HadoopConf(spark.sessionState().newHadoopConf());
+    this.conf = new SerializableConfiguration(spark.sessionState().newHadoopConf());
     // Unnamed: Spark reports only named accumulators in its event log and UI.
     this.files = new CollectionAccumulator<>();
     spark.sparkContext().register(files);
@@ -82,7 +81,7 @@ public final class QuarantineSpill implements Serializable {
 
   private TaskFile open(TaskContext task) {
     String name = dir + "/part-" + task.partitionId() + "-" + task.taskAttemptId() + ".rows";
-    TaskFile file = new TaskFile(name, conf.get());
+    TaskFile file = new TaskFile(name, conf.value());
     String key = id + "/" + task.taskAttemptId();
     task.addTaskCompletionListener(ctx -> {
       TaskFile f = OPEN.remove(key);
@@ -102,8 +101,8 @@ public final class QuarantineSpill implements Serializable {
   /** The set-aside rows, read from the successful tasks' files by executors. */
   public Dataset<Row> read(SparkSession spark, StructType schema) {
     List<String> names = entries().stream().map(e -> e[0]).toList();
-    HadoopConf c = conf;
-    FlatMapFunction<String, Row> readFile = name -> readAll(name, c.get()).iterator();
+    SerializableConfiguration c = conf;
+    FlatMapFunction<String, Row> readFile = name -> readAll(name, c.value()).iterator();
     int slices = Math.max(1, Math.min(names.size(), spark.sparkContext().defaultParallelism()));
     return spark.createDataFrame(
         JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(names, slices).flatMap(readFile),
@@ -112,7 +111,7 @@ public final class QuarantineSpill implements Serializable {
 
   /** Removes the staging folder (the files of every attempt); best effort. */
   public void delete() {
-    delete(dir, conf.get());
+    delete(dir, conf.value());
   }
 
   /**
@@ -316,31 +315,6 @@ public final class QuarantineSpill implements Serializable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot close the quarantine staging file " + name, e);
       }
-    }
-  }
-
-  /** A Hadoop configuration that travels to executors (it is {@code Writable}, not serializable). */
-  private static final class HadoopConf implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private transient Configuration value;
-
-    HadoopConf(Configuration value) {
-      this.value = value;
-    }
-
-    Configuration get() {
-      return value;
-    }
-
-    private void writeObject(java.io.ObjectOutputStream out) throws IOException {
-      out.defaultWriteObject();
-      value.write(new DataOutputStream(out));
-    }
-
-    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
-      in.defaultReadObject();
-      value = new Configuration(false);
-      value.readFields(new DataInputStream(in));
     }
   }
 }

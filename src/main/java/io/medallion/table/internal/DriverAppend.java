@@ -115,7 +115,8 @@ public final class DriverAppend {
     return true;
   }
 
-  private static void discard(Path path, Configuration conf) {
+  /** Removes a file no commit references; best effort (VACUUM removes what this cannot). */
+  static void discard(Path path, Configuration conf) {
     if (path != null) {
       try {
         path.getFileSystem(conf).delete(path, false);

@@ -87,9 +87,11 @@ public final class TaskFileAppend implements Serializable {
   private final SerializableConfiguration conf;
   private final CollectionAccumulator<String> files;
   private final transient TableName name;
+  private final transient DeltaLog log;
 
   private TaskFileAppend(SparkSession spark, TableName name, DeltaLog log, StructType schema) {
     this.name = name;
+    this.log = log;
     this.dataPath = log.dataPath().toString();
     this.schema = schema.asNullable();
     SQLConf sql = spark.sessionState().conf();
@@ -173,13 +175,12 @@ public final class TaskFileAppend implements Serializable {
    *
    * @return true when this call committed
    */
-  public boolean commit(SparkSession spark, Txn txn) {
-    DeltaLog log = DeltaTables.deltaLog(spark, name);
-    if (log == null) {
+  public boolean commit(Txn txn) {
+    OptimisticTransaction t = log.startTransaction(); // the table's state now, read again
+    if (t.readVersion() < 0) {
       discard();
       throw new IllegalStateException("table " + name + " vanished before its rows were committed");
     }
-    OptimisticTransaction t = log.startTransaction();
     OptionalLong recorded = ChecksumTxnAppend.committedVersion(t, txn.appId());
     long done = recorded.isPresent() ? recorded.getAsLong() : t.txnVersion(txn.appId());
     if (txn.version() <= done) {
@@ -203,7 +204,7 @@ public final class TaskFileAppend implements Serializable {
   public void discard() {
     Configuration c = conf.value();
     for (String[] e : entries()) {
-      TaskFile.delete(new Path(dataPath, e[0]), c);
+      DriverAppend.discard(new Path(dataPath, e[0]), c);
     }
   }
 
@@ -248,22 +249,14 @@ public final class TaskFileAppend implements Serializable {
       try {
         out.close();
         if (failed) {
-          delete(path, conf);
+          DriverAppend.discard(path, conf);
           return null;
         }
         FileStatus s = path.getFileSystem(conf).getFileStatus(path);
         return path.getName() + "\t" + rows + "\t" + s.getLen() + "\t" + s.getModificationTime();
       } catch (IOException e) {
-        delete(path, conf);
+        DriverAppend.discard(path, conf);
         throw new UncheckedIOException("cannot close " + path, e);
-      }
-    }
-
-    static void delete(Path path, Configuration conf) {
-      try {
-        path.getFileSystem(conf).delete(path, false);
-      } catch (IOException | RuntimeException e) {
-        // never committed: VACUUM removes it
       }
     }
   }
