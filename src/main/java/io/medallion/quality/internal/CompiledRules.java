@@ -135,7 +135,7 @@ public final class CompiledRules {
     List<Column> flags = new ArrayList<>();
     for (Expectation e : rules.expectations()) {
       flags.add(functions.coalesce(
-          functions.not(functions.expr(e.expression())),
+          functions.not(AsciiRegex.inRule(functions.expr(e.expression()))),
           functions.lit(e.nullResult() == NullResult.VIOLATION)));
     }
     for (DatasetCheck.NullShare n : nullShares()) {
