@@ -170,7 +170,7 @@ class AsciiRegexTest {
     Dataset<Row> df = lake.spark().createDataFrame(rows, schema);
     List<String> rules = List.of("s RLIKE '" + CUSTOMER + "'", "s RLIKE '" + EMAIL.replace("\\", "\\\\") + "'",
         "NOT s RLIKE '[0-9]{2}'", "n RLIKE '^1[0-9]*7$'", "s RLIKE '(a)\\\\1' OR s RLIKE '^C'",
-        "coalesce(s RLIKE 'x', false)");
+        "coalesce(s RLIKE 'x', false)", "s REGEXP '^SKU-[0-9]{6}$'", "exists(array(s, 'C7'), t -> t RLIKE '^C[0-9]$')");
     for (String sql : rules) {
       Column spark = functions.expr(sql);
       Column ours = AsciiRegex.inRule(functions.expr(sql));
