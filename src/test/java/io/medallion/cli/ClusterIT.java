@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * and driver-only state; this run does not. Its gold table must equal the local run's (spark-submit
  * on local[2], run once per build with JobJarIT and started here beside the cluster's). A second
  * run on the same cluster has its executors write a streaming table's quarantine rows straight
- * into the quarantine table's folder ({@code DeltaSink.sideAppend}), committed by the driver.
+ * into the quarantine table's folder ({@code DeltaSink.sideAppend}), committed by the driver; one
+ * of its rules is a format rule, evaluated on the executors by the automaton the plan carries
+ * ({@code AsciiRegex}), and its rows must be those {@code java.util.regex} picks.
  */
 class ClusterIT {
   /** Under target/, so that the master's, worker's and executors' logs outlive a failure. */
@@ -129,27 +131,46 @@ class ClusterIT {
             }
             expectations {
               valid_amount { expr = "CAST(amount AS DOUBLE) >= 0", on-violation = quarantine }
+              order_id_format { expr = "order_id RLIKE '^[0-9]{4}$'", on-violation = quarantine }
             }
           }
         }
         """);
+    // The reference: java.util.regex for the format rule (the executors evaluate it with
+    // AsciiRegex, an object of the plan that travels to their JVMs), plain Java for the amount.
     long negative = 0;
+    long quarantined = 0;
+    java.util.regex.Pattern format = java.util.regex.Pattern.compile("^[0-9]{4}$");
     com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
     try (Stream<Path> files = Files.walk(Path.of("src/demo/retail/landing/orders"))) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         for (String line : Files.readAllLines(f)) {
+          com.fasterxml.jackson.databind.JsonNode row;
           try {
-            com.fasterxml.jackson.databind.JsonNode amount = json.readTree(line).get("amount");
+            row = json.readTree(line);
+          } catch (IOException e) {
+            continue; // a malformed line: NULL columns, which pass both rules
+          }
+          boolean violates = false;
+          try {
+            com.fasterxml.jackson.databind.JsonNode amount = row.get("amount");
             if (amount != null && !amount.isNull() && Double.parseDouble(amount.asText()) < 0) {
               negative++;
+              violates = true;
             }
-          } catch (IOException | NumberFormatException e) {
-            // a malformed line or amount: NULL, which passes the rule
+          } catch (NumberFormatException e) {
+            // an amount that is not a number: NULL, which passes the rule
           }
+          com.fasterxml.jackson.databind.JsonNode id = row.get("order_id");
+          if (id != null && !id.isNull() && !format.matcher(id.asText()).find(0)) {
+            violates = true;
+          }
+          quarantined += violates ? 1 : 0;
         }
       }
     }
     assertThat(negative).as("the demo's orders hold negative amounts").isPositive();
+    assertThat(quarantined).as("and order ids of another format").isGreaterThan(negative);
 
     JobJarIT.Result run = JobJarIT.sparkSubmit(storage, masterUrl,
         List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=1g",
@@ -157,7 +178,7 @@ class ClusterIT {
             "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", JobJarIT.SHORT_RUN_JVM)),
         ENV, "run", "--pipeline", conf.toString(), "--env", "local");
     assertThat(run.exit()).as(run.stderr()).isZero();
-    assertThat(run.stdout()).contains("Quarantined: " + negative + " rows of bronze.orders in local_bronze.q.orders_quarantine");
+    assertThat(run.stdout()).contains("Quarantined: " + quarantined + " rows of bronze.orders in local_bronze.q.orders_quarantine");
 
     // The quarantine table's log: its rows committed once, by commits without a Spark write's metrics.
     Path log = storage.resolve("warehouse/local_bronze/q/orders_quarantine/_delta_log");
@@ -176,7 +197,7 @@ class ClusterIT {
         }
       }
     }
-    assertThat(committed).isEqualTo(negative);
+    assertThat(committed).isEqualTo(quarantined);
     assertThat(appends).isPositive();
   }
 
