@@ -84,7 +84,7 @@ class ExpectationsTest {
     TableResult result = lake.run(p, env).table(BRONZE).orElseThrow();
 
     TableName target = env.tableName(p, BRONZE);
-    TableName quarantine = TableName.of(target.catalog(), target.schema(), "orders_quarantine");
+    TableName quarantine = env.quarantineName(p, BRONZE, "_quarantine");
     assertThat(ids(lake, target)).containsExactly("1", "4", "6");
     assertThat(ids(lake, quarantine)).containsExactly("null", "2");
     assertThat(result.rowsRead()).isEqualTo(6);
@@ -125,7 +125,7 @@ class ExpectationsTest {
     PipelineDefinition p = orders(landing, Execution.STREAMING, THREE_ACTIONS);
     Environment env = lake.environment(landing.toString());
     TableName target = env.tableName(p, BRONZE);
-    TableName quarantine = TableName.of(target.catalog(), target.schema(), "orders_quarantine");
+    TableName quarantine = env.quarantineName(p, BRONZE, "_quarantine");
 
     TableResult first = lake.run(p, env).table(BRONZE).orElseThrow();
     assertThat(first.quality().quarantined()).isEqualTo(2);
@@ -174,8 +174,7 @@ class ExpectationsTest {
 
   /** Creates bronze.orders' quarantine table by hand, with {@code columns}, before any run. */
   static TableName quarantineCreatedAs(Lakehouse lake, PipelineDefinition p, Environment env, String columns) {
-    TableName target = env.tableName(p, BRONZE);
-    TableName quarantine = TableName.of(target.catalog(), target.schema(), "orders_quarantine");
+    TableName quarantine = env.quarantineName(p, BRONZE, "_quarantine");
     lake.runner(p, env).validate(); // registers the environment's catalogs
     DeltaTables.ensureSchema(lake.spark(), quarantine);
     lake.spark().sql("CREATE TABLE " + quarantine.quoted() + " (" + columns + ") USING delta");
@@ -241,7 +240,7 @@ class ExpectationsTest {
     }
     assertThat(DeltaTables.version(lake.spark(), target).getAsLong()).isEqualTo(version);
     assertThat(ids(lake, target)).containsExactly("1");
-    assertThat(DeltaTables.exists(lake.spark(), TableName.of(target.catalog(), target.schema(), "orders_quarantine"))).isFalse();
+    assertThat(DeltaTables.exists(lake.spark(), env.quarantineName(p, BRONZE, "_quarantine"))).isFalse();
 
     TableName log = env.eventLogTable(p).orElseThrow();
     assertThat(lake.spark().sql("SELECT level, error.message FROM " + log.quoted()
