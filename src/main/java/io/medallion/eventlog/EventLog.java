@@ -2,6 +2,7 @@ package io.medallion.eventlog;
 
 import io.medallion.internal.DaemonThreads;
 import io.medallion.MedallionException;
+import io.medallion.internal.ScalaSeqs;
 import io.medallion.internal.Secrets;
 import io.medallion.pipeline.Environment;
 import io.medallion.pipeline.PipelineDefinition;
@@ -236,7 +237,7 @@ public final class EventLog {
     for (CheckResult c : q.checks()) {
       checks.add(RowFactory.create(c.name(), c.type(), c.action().key(), c.passed(), c.observed(), c.message()));
     }
-    Row dq = RowFactory.create(q.dropped(), q.quarantined(), q.warned(), seq(expectations), seq(checks));
+    Row dq = RowFactory.create(q.dropped(), q.quarantined(), q.warned(), ScalaSeqs.of(expectations), ScalaSeqs.of(checks));
     Row flow = RowFactory.create(p.status(), ts(p.start()), ts(p.end()),
         RowFactory.create(p.rowsRead() < 0 ? null : p.rowsRead(), p.rowsWritten(),
             p.cdc().map(FlowProgress.CdcMetrics::upsertedRows).orElse(null),
@@ -276,7 +277,7 @@ public final class EventLog {
   }
 
   private static Row run(String status, List<String> tables, List<String> fullRefresh, Long durationMs) {
-    return RowFactory.create(status, seq(tables), seq(fullRefresh), durationMs);
+    return RowFactory.create(status, ScalaSeqs.of(tables), ScalaSeqs.of(fullRefresh), durationMs);
   }
 
   private void append(Row event) {
@@ -342,9 +343,5 @@ public final class EventLog {
 
   private static Timestamp ts(Instant i) {
     return i == null ? null : Timestamp.from(i);
-  }
-
-  private static <T> scala.collection.Seq<T> seq(List<T> list) {
-    return scala.collection.JavaConverters.asScalaBuffer(list).toSeq();
   }
 }

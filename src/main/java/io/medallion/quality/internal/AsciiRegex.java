@@ -1,5 +1,6 @@
 package io.medallion.quality.internal;
 
+import io.medallion.internal.ScalaSeqs;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,7 +113,7 @@ public final class AsciiRegex implements Serializable {
           @SuppressWarnings("unchecked")
           B1 invoke = (B1) new Invoke(
               new Literal(regex.get(), new ObjectType(AsciiRegex.class)), "matches", DataTypes.BooleanType,
-              seq(((RLike) x).left()), seq(DataTypes.StringType), true, true, true);
+              ScalaSeqs.of(List.of(((RLike) x).left())), ScalaSeqs.of(List.of(DataTypes.StringType)), true, true, true);
           return invoke;
         }
       });
@@ -127,10 +128,6 @@ public final class AsciiRegex implements Serializable {
       return compile(p.toString());
     }
     return Optional.empty();
-  }
-
-  private static <T> scala.collection.Seq<T> seq(T one) {
-    return scala.collection.JavaConverters.asScalaBuffer(List.of(one)).toList();
   }
 
   /** {@code Pattern.compile(regex).matcher(s.toString()).find(0)}; NULL is the caller's (Spark's Invoke). */

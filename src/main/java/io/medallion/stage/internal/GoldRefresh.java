@@ -1,5 +1,6 @@
 package io.medallion.stage.internal;
 
+import io.medallion.internal.ScalaSeqs;
 import io.medallion.pipeline.TableRef;
 import io.medallion.table.TableName;
 import io.medallion.table.DeltaSink;
@@ -23,7 +24,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import scala.collection.JavaConverters;
 
 /**
  * Decides how a gold table is refreshed in a run, and writes it that way:
@@ -180,9 +180,9 @@ public final class GoldRefresh {
     }
     Column filter = filters.stream().reduce(Column::and).orElseThrow();
     LogicalPlan node = Dataset.ofRows(spark, shape.aggregate.child()).where(filter).logicalPlan();
-    node = (LogicalPlan) shape.aggregate.withNewChildren(seq(node));
+    node = (LogicalPlan) shape.aggregate.withNewChildren(ScalaSeqs.of(List.of(node)));
     for (int i = shape.above.size() - 1; i >= 0; i--) {
-      node = (LogicalPlan) shape.above.get(i).withNewChildren(seq(node));
+      node = (LogicalPlan) shape.above.get(i).withNewChildren(ScalaSeqs.of(List.of(node)));
     }
     return new GoldRefresh(spark, target, Mode.INCREMENTAL, keys.size() + " group(s) touched by " + how,
         Dataset.ofRows(spark, node), next, changed.knownCount(), shape.keyColumns,
@@ -260,10 +260,6 @@ public final class GoldRefresh {
       return Write.recording(Write.commitOnly(), next.encode());
     }
     return Write.recording(Write.replaceWhere(deleteCondition), next.encode());
-  }
-
-  private static scala.collection.Seq<LogicalPlan> seq(LogicalPlan p) {
-    return JavaConverters.asScalaBuffer(List.of(p)).toSeq();
   }
 
   private static String firstLine(String s) {
