@@ -250,12 +250,12 @@ public final class CdcEngine {
       Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
           : realFresh.select(cols(c.keys))).distinct();
       // the stored changes of the touched keys feed both folds. Without a truncate they are the
-      // batch's part of the companion, already cached: its keys beyond the new changes' (keys of
+      // batch's part of the companion, already kept: its keys beyond the new changes' (keys of
       // redeliveries only) fold to the same rows before and after, so they add nothing to the diff
       Dataset<Row> before;
       if (truncates > 0) {
         touched = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi")
-            .persist(StorageLevel.MEMORY_AND_DISK());
+            .localCheckpoint(false);
         before = touched;
       } else {
         before = realStored;
@@ -280,9 +280,10 @@ public final class CdcEngine {
       long updated = applied.updated();
       long deleted = applied.deleted();
       long inserted = applied.inserted();
-      // released before the append: cached plans that read the companion would be re-planned by it
+      // released before the append, as caches would have to be (cached plans that read the
+      // companion are re-planned when it is written)
       if (touched != null) {
-        touched.unpersist();
+        release(touched);
         touched = null;
       }
       release(storedOfBatch);
@@ -297,7 +298,7 @@ public final class CdcEngine {
         release(classified);
       }
       if (touched != null) {
-        touched.unpersist();
+        release(touched);
       }
       if (storedOfBatch != null) {
         release(storedOfBatch);
