@@ -34,7 +34,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -191,11 +190,11 @@ public final class CdcEngine {
    * Applies one batch. {@code batchId} >= 0 makes the writes idempotent per ({@code appId},
    * batch); -1 for a batch run. Throws, with nothing written, on bad changes.
    *
-   * <p>Spark actions per batch: one pass over the batch (locally checkpointed) joined with the stored changes for
-   * every check and count, the MERGE (whose metrics give the row counts) and the append of the new
-   * changes; a batch of redeliveries stops after the first. The stored changes of the batch's keys
-   * are kept (a local checkpoint) for the MERGE, which folds them twice (before and after the batch); the MERGE's
-   * condition carries the new changes' key range ({@link #keyRange}), so Delta looks for matches
+   * <p>Spark actions per batch: one pass over the batch (kept: {@link KeptRows}) joined with the
+   * stored changes for every check and count, the MERGE (whose metrics give the row counts) and the
+   * append of the new changes; a batch of redeliveries stops after the first. The stored changes of
+   * the batch's keys are kept as well for the MERGE, which folds them twice (before and after the
+   * batch); the MERGE's condition carries the new changes' key range ({@link #keyRange}), so Delta looks for matches
    * only in the target's files that can hold them.
    */
   public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
@@ -206,16 +205,17 @@ public final class CdcEngine {
       Dataset<Row> stored = DeltaTables.readLatest(spark, changes);
       Dataset<Row> incoming = normalize(batch);
       // the companion is read once, for the batch's keys only (NULL keys included: a truncate's);
-      // the duplicate check and the folds use that part, not the whole companion. Local
-      // checkpoints, not caches: their plans are one leaf, which does not name the companion, so
+      // the duplicate check and the folds use that part, not the whole companion. Kept rows
+      // (KeptRows), not caches: their plans are one leaf, which does not name the companion, so
       // (1) Spark analyzes the folds, the diff and the MERGE's source over that leaf instead of
       // over the companion's read, its join and the batch's plan again for every step (0.2 s of
       // driver time per batch in bench/run-cdc.sh; docs/cdc.md), and (2) the append to the companion
       // at the end does not make Spark re-plan them (every cached plan that reads a table is
-      // re-planned when the table is written: Delta file listings and snapshot jobs)
-      storedOfBatch = stored.as("s").join(incoming.select(cols(c.keys)).distinct().as("b"),
-          joinOnNullSafe("s", "b", c.keys), "left_semi").localCheckpoint(false);
-      classified = classify(incoming, storedOfBatch).localCheckpoint(false);
+      // re-planned when the table is written: Delta file listings and snapshot jobs). Unlike local
+      // checkpoints they keep their lineage: a block lost with an executor is computed again
+      storedOfBatch = KeptRows.of(stored.as("s").join(incoming.select(cols(c.keys)).distinct().as("b"),
+          joinOnNullSafe("s", "b", c.keys), "left_semi"));
+      classified = KeptRows.of(classify(incoming, storedOfBatch));
       Column isNew = not(col("__seen"));
       Column[] example = cols(List.of(changesEventNames()));
       List<Column> aggs = checks();
@@ -254,8 +254,7 @@ public final class CdcEngine {
       // redeliveries only) fold to the same rows before and after, so they add nothing to the diff
       Dataset<Row> before;
       if (truncates > 0) {
-        touched = realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi")
-            .localCheckpoint(false);
+        touched = KeptRows.of(realStored.as("r").join(keys.as("k"), joinOn("r", "k", c.keys), "left_semi"));
         before = touched;
       } else {
         before = realStored;
@@ -283,10 +282,10 @@ public final class CdcEngine {
       // released before the append, as caches would have to be (cached plans that read the
       // companion are re-planned when it is written)
       if (touched != null) {
-        release(touched);
+        KeptRows.release(touched);
         touched = null;
       }
-      release(storedOfBatch);
+      KeptRows.release(storedOfBatch);
       storedOfBatch = null;
       Dataset<Row> changed = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns());
@@ -295,13 +294,13 @@ public final class CdcEngine {
           inserted, updated, deleted, spec.scd2() ? inserted : 0);
     } finally {
       if (classified != null) {
-        release(classified);
+        KeptRows.release(classified);
       }
       if (touched != null) {
-        release(touched);
+        KeptRows.release(touched);
       }
       if (storedOfBatch != null) {
-        release(storedOfBatch);
+        KeptRows.release(storedOfBatch);
       }
     }
   }
@@ -327,13 +326,6 @@ public final class CdcEngine {
       conditions.add("t." + quote(k) + " <= " + bounds[1]);
     }
     return String.join(" AND ", conditions);
-  }
-
-  /** Drops the blocks of a {@link Dataset#localCheckpoint(boolean) local checkpoint}. */
-  private static void release(Dataset<Row> checkpointed) {
-    if (checkpointed.queryExecution().logical() instanceof LogicalRDD r) {
-      r.rdd().unpersist(false);
-    }
   }
 
   /**
