@@ -29,7 +29,13 @@ final class Sessions {
    * <p>A new session on any master keeps up to {@value #CODEGEN_CACHE_ENTRIES} compiled classes of
    * generated code ({@value #CODEGEN_CACHE}, Spark's default 100) unless the environment or {@code
    * --conf} sets it: one CDC batch alone generates ~150 classes, so with 100 every micro-batch
-   * compiled them all again (docs/performance.md, "Spark's generated code, compiled once").
+   * compiled them all again (docs/performance.md, "Spark's generated code, compiled once"). It
+   * also names every whole-stage class alike ({@value #CODEGEN_ID_IN_CLASS_NAME} = false, Spark's
+   * default true puts the stage's number in the class name), so that the same pipeline in two
+   * places of a plan (a CDC batch's folds before and after its changes, Delta's MERGE over similar
+   * inputs) is compiled once instead of once per stage number: a CDC table's first batch compiled
+   * 57 classes instead of 76 in {@code bench/run-cdc.sh}; the stage's number stays in the generated
+   * code's comment ({@code codegenStageId}).
    */
   static SparkSession obtain(Environment env, Platform platform, String appName) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
@@ -77,7 +83,7 @@ final class Sessions {
 
   /** medallion's settings for a new session on any master, without those the environment or {@code --conf} sets. */
   static Map<String, String> anyMasterConf(Map<String, String> envConf) {
-    return unlessSet(Map.of(CODEGEN_CACHE, CODEGEN_CACHE_ENTRIES), envConf);
+    return unlessSet(Map.of(CODEGEN_CACHE, CODEGEN_CACHE_ENTRIES, CODEGEN_ID_IN_CLASS_NAME, "false"), envConf);
   }
 
   /** {@code settings} without those the environment ({@code envConf}) or {@code --conf} (a system property) sets. */
@@ -93,6 +99,7 @@ final class Sessions {
 
   static final String CODEGEN_CACHE = "spark.sql.codegen.cache.maxEntries";
   static final String CODEGEN_CACHE_ENTRIES = "1000";
+  static final String CODEGEN_ID_IN_CLASS_NAME = "spark.sql.codegen.useIdInClassName";
 
   static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
   static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";

@@ -136,15 +136,18 @@ class CliTest {
   }
 
   @Test
-  void aNewSessionKeepsAThousandCompiledClassesUnlessTheEnvironmentOrConfSetsIt() {
-    assertThat(Sessions.anyMasterConf(java.util.Map.of()))
-        .isEqualTo(java.util.Map.of("spark.sql.codegen.cache.maxEntries", "1000"));
-    assertThat(Sessions.anyMasterConf(java.util.Map.of("spark.sql.codegen.cache.maxEntries", "300"))).isEmpty();
+  void aNewSessionKeepsAThousandCompiledClassesNamedAlikeUnlessTheEnvironmentOrConfSetsIt() {
+    assertThat(Sessions.anyMasterConf(java.util.Map.of())).isEqualTo(java.util.Map.of(
+        "spark.sql.codegen.cache.maxEntries", "1000", "spark.sql.codegen.useIdInClassName", "false"));
+    assertThat(Sessions.anyMasterConf(java.util.Map.of("spark.sql.codegen.cache.maxEntries", "300")))
+        .isEqualTo(java.util.Map.of("spark.sql.codegen.useIdInClassName", "false"));
     System.setProperty("spark.sql.codegen.cache.maxEntries", "200"); // what spark-submit --conf sets
+    System.setProperty("spark.sql.codegen.useIdInClassName", "true");
     try {
       assertThat(Sessions.anyMasterConf(java.util.Map.of())).isEmpty();
     } finally {
       System.clearProperty("spark.sql.codegen.cache.maxEntries");
+      System.clearProperty("spark.sql.codegen.useIdInClassName");
     }
   }
 

@@ -44,8 +44,10 @@ final class Bench {
             .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
             .config("spark.databricks.delta.snapshotPartitions", "2")
             // as medallion's CLI sets on a session it creates (cli/Sessions): compiled classes of
-            // generated code kept for later batches; Spark's default of 100 recompiles them
-            .config("spark.sql.codegen.cache.maxEntries", "1000");
+            // generated code kept for later batches (Spark's default of 100 recompiles them), and
+            // whole-stage classes named alike, so the same pipeline at two stage numbers is compiled once
+            .config("spark.sql.codegen.cache.maxEntries", "1000")
+            .config("spark.sql.codegen.useIdInClassName", "false");
     if (!Boolean.getBoolean("medallion.bench.forking-local-fs")) {
       Platform.choose(Environment.PlatformChoice.OSS, Map.of()).localSessionConf().forEach(builder::config);
     }

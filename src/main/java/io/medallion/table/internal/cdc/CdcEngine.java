@@ -550,9 +550,22 @@ public final class CdcEngine {
   }
 
   private Column[] eventColumns() {
+    return eventColumns(c);
+  }
+
+  /**
+   * A change's columns for {@link CdcFold}: the stored columns, {@code __op}, and {@code __tie}: 0,
+   * and 1 for a truncate (its deletes win at an equal sequence, {@link #truncatesAsDeletes}; a
+   * truncate row itself is never folded). The tie is an expression of {@code __op}, not the literal
+   * 0: Spark folds a literal into the plan of the fold before the batch (one input) but not into
+   * the fold after it (a union with the new changes), so the two folds' plans differed and each
+   * was compiled to classes of its own; as an expression both folds generate the same code, which
+   * Spark compiles once (docs/performance.md, "Spark's generated code, compiled once").
+   */
+  static Column[] eventColumns(CdcColumns c) {
     List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
     out.add(col(OP));
-    out.add(lit(0).as(TIE));
+    out.add(when(col(OP).equalTo("T"), 1).otherwise(0).as(TIE));
     return out.toArray(Column[]::new);
   }
 

@@ -1,6 +1,5 @@
 package io.medallion.table.internal.cdc;
 
-import static io.medallion.table.internal.cdc.CdcColumns.cols;
 import static io.medallion.table.internal.cdc.CdcColumns.quote;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -324,7 +323,7 @@ public final class CdcSnapshots {
   private Dataset<Row> changes(Dataset<Row> snapshot, long version) {
     List<String> data = c.target.stream().filter(t -> !c.keys.contains(t)).toList();
     Dataset<Row> stored = DeltaTables.readLatest(spark, CdcEngine.changesTable(target))
-        .select(eventColumns());
+        .select(CdcEngine.eventColumns(c));
     Dataset<Row> state = CdcFold.fold(stored, c, false).as("o");
     Dataset<Row> now = snapshot.as("n");
     Column on = lit(true);
@@ -350,12 +349,5 @@ public final class CdcSnapshots {
     }
     return state.join(now, on, "full_outer").where(newMissing.or(oldMissing).or(changed))
         .select(out.toArray(Column[]::new));
-  }
-
-  private Column[] eventColumns() {
-    List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
-    out.add(col(CdcEngine.OP));
-    out.add(lit(0).as(CdcEngine.TIE));
-    return out.toArray(Column[]::new);
   }
 }
