@@ -212,8 +212,10 @@ public final class CdcEngine {
       // driver time per batch in bench/run-cdc.sh; docs/cdc.md), and (2) the append to the companion
       // at the end does not make Spark re-plan them (every cached plan that reads a table is
       // re-planned when the table is written: Delta file listings and snapshot jobs). Unlike local
-      // checkpoints they keep their lineage: a block lost with an executor is computed again
-      storedOfBatch = KeptRows.of(stored.as("s").join(incoming.select(cols(c.keys)).distinct().as("b"),
+      // checkpoints they keep their lineage: a block lost with an executor is computed again.
+      // The batch's keys as they come, repeats included: a semi-join only asks whether a key is
+      // there, so making them distinct first only cost a shuffle
+      storedOfBatch = KeptRows.of(stored.as("s").join(batch.select(cols(c.keys)).as("b"),
           joinOnNullSafe("s", "b", c.keys), "left_semi"));
       classified = KeptRows.of(classify(incoming, storedOfBatch));
       Column isNew = not(col("__seen"));
@@ -444,7 +446,12 @@ public final class CdcEngine {
     select.add(deletes.as(IS_DELETE));
     Dataset<Row> raw = batch.select(select.toArray(Column[]::new));
     Column op = when(col(IS_TRUNCATE).eqNullSafe(lit(true)), "T").when(col(IS_DELETE), "D").otherwise("U");
-    return raw.withColumn(OP, op).distinct();
+    // partitioned by key and sequence before the duplicates go: that one shuffle also serves
+    // classify's count of the changes per key and sequence, where Spark shuffled once by every
+    // column for the duplicates and again by key and sequence for the count
+    List<String> id = new ArrayList<>(c.keys);
+    id.addAll(c.sequence);
+    return raw.withColumn(OP, op).repartition(cols(id)).distinct();
   }
 
   /**
