@@ -66,6 +66,7 @@ public final class CdcEngine {
   public static final String END = "__END_AT";
   static final String OP = "__op";
   static final String TIE = "__tie";
+  private static final String CO_PARTITION_ON_ALL_KEYS = "spark.sql.requireAllClusterKeysForCoPartition";
   static final String APPLIED = "__applied_at";
   static final String BATCH = "__batch_id";
   static final String ACTION = "__action";
@@ -663,8 +664,12 @@ public final class CdcEngine {
       long batchId) {
     String view = view("merge");
     delta.createOrReplaceTempView(view);
-    // the txn confs go on a clone of the session, so concurrent stages never see them
-    SparkSession session = batchId >= 0 ? spark.cloneSession() : spark;
+    // Settings go on a clone of the session, so concurrent stages never see them: the txn confs,
+    // and a join co-partitioned on the keys alone. Both folds come out hash-partitioned by the
+    // keys (their windows), so the diff's join on the keys (and __START_AT) needs no shuffle of its
+    // own: two Spark jobs fewer per batch (docs/cdc.md, "Benchmark")
+    SparkSession session = spark.cloneSession();
+    session.conf().set(CO_PARTITION_ON_ALL_KEYS, "false");
     if (batchId >= 0) {
       session.conf().set(TXN_APP_ID, appId);
       session.conf().set(TXN_VERSION, batchId);
