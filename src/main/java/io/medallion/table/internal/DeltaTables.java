@@ -183,7 +183,7 @@ public final class DeltaTables {
    */
   public static Dataset<Row> readLatest(SparkSession spark, TableName name) {
     DeltaLog log = deltaLog(spark, name);
-    return (log == null ? java.util.Optional.<Dataset<Row>>empty() : fromChecksum(log, OptionalLong.empty()))
+    return (log == null ? java.util.Optional.<Dataset<Row>>empty() : fromChecksum(spark, log, OptionalLong.empty()))
         .orElseGet(() -> spark.read().table(name.quoted()));
   }
 
@@ -196,16 +196,21 @@ public final class DeltaTables {
     if (log == null) {
       return spark.sql("SELECT * FROM " + name.quoted() + " VERSION AS OF " + version);
     }
-    return fromChecksum(log, OptionalLong.of(version)).orElseGet(() ->
+    return fromChecksum(spark, log, OptionalLong.of(version)).orElseGet(() ->
         spark.read().format("delta").option("versionAsOf", version).load(log.dataPath().toString()));
   }
 
   /**
    * The latest version (if it is {@code version}, when given) over its checksum's file list, with
    * Delta's file format (deletion vectors and column mapping apply); empty without such a list or
-   * on another Delta build.
+   * on another Delta build. The Dataset belongs to {@code spark}: Delta builds it in the thread's
+   * active session, which is another one when {@code spark} is a session's clone (a temporary view
+   * of it would then be registered where {@code spark}'s queries do not see it).
    */
-  private static java.util.Optional<Dataset<Row>> fromChecksum(DeltaLog log, OptionalLong version) {
+  private static java.util.Optional<Dataset<Row>> fromChecksum(SparkSession spark, DeltaLog log,
+      OptionalLong version) {
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    SparkSession.setActiveSession(spark);
     try {
       org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
       if (version.isPresent() && version.getAsLong() != snapshot.version()) {
@@ -214,6 +219,12 @@ public final class DeltaTables {
       return checksumFiles(snapshot).map(files -> log.createDataFrame(snapshot, files, false, Option.empty()));
     } catch (LinkageError e) {
       return java.util.Optional.empty(); // another Delta build: its own read
+    } finally {
+      if (active.isDefined()) {
+        SparkSession.setActiveSession(active.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
     }
   }
 

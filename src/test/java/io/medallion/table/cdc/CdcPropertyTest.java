@@ -18,8 +18,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Random change streams (inserts, updates, deletes, re-inserts, redelivered duplicates), shuffled
@@ -108,9 +109,23 @@ class CdcPropertyTest {
     return s;
   }
 
-  @Test
-  void shuffledBatchesEqualInOrderDelivery() {
+  /**
+   * Once as the test session plans it (these small batches are broadcast-joined), and once with
+   * broadcast joins off, so that every join is a sort-merge join: the stored changes' semi-join on
+   * the batch's keys (repeats included) and the diff's join on the keys and {@code __START_AT},
+   * which reads both folds co-partitioned on the keys alone.
+   */
+  @ParameterizedTest(name = "broadcast joins {0}")
+  @ValueSource(booleans = {true, false})
+  void shuffledBatchesEqualInOrderDelivery(boolean broadcastJoins) {
     SparkSession spark = CdcTestSupport.spark(warehouse, "cdcp");
+    String suffix = "";
+    if (!broadcastJoins) {
+      spark = spark.cloneSession();
+      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+      spark.conf().set("spark.sql.adaptive.autoBroadcastJoinThreshold", "-1");
+      suffix = "_smj";
+    }
     List<Event> all = new ArrayList<>();
     List<List<Row>> batches = new ArrayList<>();
     for (int b = 0; b < BATCHES; b++) {
@@ -135,8 +150,8 @@ class CdcPropertyTest {
     }
     CdcSpec.Builder base = CdcSpec.builder(List.of("id"), List.of("seq"))
         .applyAsDeletes("op = 'D'").exceptColumnList(List.of("op", "seq"));
-    TableName scd1 = TableName.of("cdcp", "s", "scd1");
-    TableName scd2 = TableName.of("cdcp", "s", "scd2");
+    TableName scd1 = TableName.of("cdcp", "s", "scd1" + suffix);
+    TableName scd2 = TableName.of("cdcp", "s", "scd2" + suffix);
     CdcSpec scd1Spec = base.build(); // before scdType2(), which changes the builder
     CdcEngine e1 = engine(spark, scd1, scd1Spec, SCHEMA);
     CdcEngine e2 = engine(spark, scd2, base.scdType2().build(), SCHEMA);
