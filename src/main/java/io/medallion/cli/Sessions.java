@@ -35,7 +35,7 @@ final class Sessions {
    * places of a plan (a CDC batch's folds before and after its changes, Delta's MERGE over similar
    * inputs) is compiled once instead of once per stage number: a CDC table's first batch compiled
    * 57 classes instead of 76 in {@code bench/run-cdc.sh}; the stage's number stays in the generated
-   * code's comment ({@code codegenStageId}).
+   * code's comment ({@code codegenStageId}; docs/performance.md, "The same pipeline compiled once").
    */
   static SparkSession obtain(Environment env, Platform platform, String appName) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);

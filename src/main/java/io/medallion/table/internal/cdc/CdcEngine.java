@@ -568,7 +568,7 @@ public final class CdcEngine {
    * 0: Spark folds a literal into the plan of the fold before the batch (one input) but not into
    * the fold after it (a union with the new changes), so the two folds' plans differed and each
    * was compiled to classes of its own; as an expression both folds generate the same code, which
-   * Spark compiles once (docs/performance.md, "Spark's generated code, compiled once").
+   * Spark compiles once (docs/performance.md, "The same pipeline compiled once").
    */
   static Column[] eventColumns(CdcColumns c) {
     List<Column> out = new ArrayList<>(List.of(cols(c.stored)));
@@ -667,7 +667,7 @@ public final class CdcEngine {
     // Settings go on a clone of the session, so concurrent stages never see them: the txn confs,
     // and a join co-partitioned on the keys alone. Both folds come out hash-partitioned by the
     // keys (their windows), so the diff's join on the keys (and __START_AT) needs no shuffle of its
-    // own: two Spark jobs fewer per batch (docs/cdc.md, "Benchmark")
+    // own: two Spark jobs fewer per batch (docs/cdc.md, "Shuffles a batch does not need")
     SparkSession session = spark.cloneSession();
     session.conf().set(CO_PARTITION_ON_ALL_KEYS, "false");
     if (batchId >= 0) {
