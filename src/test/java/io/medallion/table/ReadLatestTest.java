@@ -9,6 +9,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import io.medallion.table.internal.ColumnRange;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -74,5 +79,50 @@ class ReadLatestTest {
     spark.range(0, 102).selectExpr("id", "'x' AS v").repartition(51).write().format("delta").mode("append")
         .saveAsTable(many.quoted());
     jobsOfALatestRead(spark, many, 102);
+    // within key ranges (ReadLatestTest#aReadWithinKeyRanges...): Delta's read, the same filter
+    assertThat(DeltaTables.rangesCanSkipFiles(spark, many, "id", DataTypes.LongType)).as("no file list").isTrue();
+    assertThat(sorted(DeltaTables.readLatest(spark, many, List.of(
+        new ColumnRange("id", DataTypes.LongType, BigDecimal.valueOf(10), BigDecimal.valueOf(19)))).collectAsList()))
+        .hasSize(10).isEqualTo(sorted(spark.read().table(many.quoted()).where("id BETWEEN 10 AND 19").collectAsList()));
+  }
+
+  /**
+   * A read within key ranges ({@code DeltaTables.readLatest(spark, t, ranges)}, a CDC batch's read of
+   * its stored changes) reads only the files whose statistics may hold rows in the ranges, by a
+   * long, a date and a decimal column, and gives Delta's rows filtered by the ranges (a table of more
+   * files than the checksum lists: the test above).
+   */
+  @Test
+  void aReadWithinKeyRangesReadsTheFilesThatMayHoldThemWithDeltasRows(Lakehouse lake) {
+    SparkSession spark = lake.spark();
+    TableName t = RowCountTest.table(lake, "latest_ranges", "");
+    spark.sql("DROP TABLE " + t.quoted());
+    spark.sql("CREATE TABLE " + t.quoted() + " (id BIGINT, d DATE, amount DECIMAL(12,2), v STRING) USING delta");
+    assertThat(DeltaTables.rangesCanSkipFiles(spark, t, "id", DataTypes.LongType)).as("no files").isFalse();
+    for (int from : new int[] {0, 100, 200}) {
+      spark.sql("INSERT INTO " + t.quoted() + " SELECT /*+ COALESCE(1) */ id, date_add(DATE'2024-01-01', CAST(id AS INT)),"
+          + " CAST(id * 1.5 AS DECIMAL(12,2)), 'a' FROM range(" + from + ", " + (from + 30) + ")");
+      assertThat(DeltaTables.rangesCanSkipFiles(spark, t, "id", DataTypes.LongType)).as("after %d", from)
+          .isEqualTo(from > 0);
+    }
+    spark.sql("INSERT INTO " + t.quoted() + " SELECT /*+ COALESCE(1) */ * FROM VALUES (NULL, NULL, NULL, 'null keys'), (300, DATE'2025-01-01', 1.00, 'b')");
+    java.util.function.BiConsumer<ColumnRange, String> check = (range, sql) -> {
+      Dataset<Row> read = DeltaTables.readLatest(spark, t, List.of(range));
+      assertThat(sorted(read.collectAsList())).as(sql).isNotEmpty()
+          .isEqualTo(sorted(spark.read().table(t.quoted()).where(sql).collectAsList()));
+      assertThat(read.inputFiles()).as("files read for %s", sql).hasSize(1);
+    };
+    check.accept(new ColumnRange("id", DataTypes.LongType, BigDecimal.valueOf(95), BigDecimal.valueOf(140)),
+        "id BETWEEN 95 AND 140");
+    check.accept(new ColumnRange("d", DataTypes.DateType, BigDecimal.valueOf(LocalDate.parse("2024-04-10").toEpochDay()),
+        BigDecimal.valueOf(LocalDate.parse("2024-04-20").toEpochDay())), "d BETWEEN DATE'2024-04-10' AND DATE'2024-04-20'");
+    check.accept(new ColumnRange("amount", DataTypes.createDecimalType(12, 2), new BigDecimal("300.00"),
+        new BigDecimal("310.50")), "amount BETWEEN 300.00 AND 310.50");
+    // both ranges: the files that may hold rows in each
+    assertThat(DeltaTables.readLatest(spark, t, List.of(
+        new ColumnRange("id", DataTypes.LongType, BigDecimal.valueOf(0), BigDecimal.valueOf(400)),
+        new ColumnRange("d", DataTypes.DateType, BigDecimal.valueOf(LocalDate.parse("2024-12-01").toEpochDay()),
+            BigDecimal.valueOf(LocalDate.parse("2025-02-01").toEpochDay())))).collectAsList())
+        .extracting(r -> r.getLong(0)).containsExactly(300L);
   }
 }

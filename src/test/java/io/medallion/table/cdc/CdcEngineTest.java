@@ -215,24 +215,38 @@ class CdcEngineTest {
         .select("operation").collectAsList();
     assertThat(history.get(0).getString(0)).isEqualTo("WRITE");
     // each file's key range (from its statistics), in order: none overlaps the next
-    List<Row> ranges = spark.read().json(spark.read().text(
-            spark.sql("DESCRIBE DETAIL " + t.quoted()).first().<String>getAs("location") + "/_delta_log/*.json")
-        .where("value LIKE '%\"add\"%'").as(org.apache.spark.sql.Encoders.STRING()))
-        .selectExpr("from_json(add.stats, 'minValues STRUCT<userId: INT>, maxValues STRUCT<userId: INT>') AS s")
-        .selectExpr("s.minValues.userId AS lo", "s.maxValues.userId AS hi").orderBy("lo").collectAsList();
+    List<Row> ranges = fileRanges(t);
     assertThat(ranges).hasSize(4);
     for (int i = 1; i < ranges.size(); i++) {
       assertThat(ranges.get(i).getInt(0)).as("file %d starts after file %d ends: %s", i, i - 1, ranges)
           .isGreaterThan(ranges.get(i - 1).getInt(1));
     }
 
+    // the stored changes of the first batch are in key ranges as well
+    TableName companion = CdcEngine.changesTable(t);
+    List<Row> storedRanges = fileRanges(companion);
+    assertThat(storedRanges).hasSize(4);
+    for (int i = 1; i < storedRanges.size(); i++) {
+      assertThat(storedRanges.get(i).getInt(0)).as("stored file %d starts after %d ends: %s", i, i - 1, storedRanges)
+          .isGreaterThan(storedRanges.get(i - 1).getInt(1));
+    }
+
     // a later batch on keys of one range: its MERGE looks for matches in that range's file only
-    // (the batch's key range is a target-only condition, which Delta's file skipping uses)
+    // (the batch's key range is a target-only condition, which Delta's file skipping uses), and
+    // its pass reads the stored changes of that range's file only
     List<Row> later = List.of(RowFactory.create(130, "n130", "moved", "UPDATE", 4L),
         RowFactory.create(120, "n120", "moved", "UPDATE", 4L), RowFactory.create(140, null, null, "DELETE", 4L));
-    MergeFiles merge = MergeFiles.during(spark, () -> e.apply(frame(spark, later, USERS), "app", 1));
+    List<Long> storedFilesRead = new ArrayList<>();
+    MergeFiles merge = MergeFiles.during(spark, () -> {
+      try {
+        storedFilesRead.addAll(FilesRead.during(spark, companion, () -> e.apply(frame(spark, later, USERS), "app", 1)));
+      } catch (java.util.concurrent.TimeoutException timeout) {
+        throw new IllegalStateException(timeout);
+      }
+    });
     assertThat(merge.before).isEqualTo(4);
     assertThat(merge.after).isEqualTo(1);
+    assertThat(storedFilesRead).as("files read by each scan of the stored changes").containsExactly(1L);
     expected.replaceAll(line -> line.startsWith("130|") ? "130|n130|moved" : line.startsWith("120|") ? "120|n120|moved" : line);
     expected.remove("140|n140|c140b");
     assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
@@ -288,6 +302,54 @@ class CdcEngineTest {
     String predicate = spark.sql("DESCRIBE HISTORY " + t.quoted()).where("operation = 'MERGE'")
         .select("operationParameters.predicate").first().getString(0);
     assertThat(predicate).contains("day").contains("amount").doesNotContain("O'Brien").doesNotContain("slash");
+  }
+
+  /** Each file's {@code userId} range [lo, hi] in {@code t}'s latest version, from its statistics, by lo. */
+  static List<Row> fileRanges(TableName t) {
+    return DeltaTables.deltaLog(spark, t).update(false, scala.Option.empty(), scala.Option.empty()).allFiles()
+        .selectExpr("from_json(stats, 'minValues STRUCT<userId: INT>, maxValues STRUCT<userId: INT>') AS s")
+        .selectExpr("s.minValues.userId AS lo", "s.maxValues.userId AS hi").orderBy("lo").collectAsList();
+  }
+
+  /** The files each scan of {@code table} read during an action (Spark's "number of files read"), in order. */
+  static final class FilesRead {
+    static List<Long> during(SparkSession spark, TableName table, Runnable action)
+        throws java.util.concurrent.TimeoutException {
+      String folder = "/" + table.table() + "/";
+      List<Long> read = java.util.Collections.synchronizedList(new ArrayList<>());
+      org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+        @Override
+        public void onOtherEvent(org.apache.spark.scheduler.SparkListenerEvent event) {
+          if (event instanceof org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionEnd end && end.qe() != null) {
+            scans(end.qe().executedPlan(), folder, read);
+          }
+        }
+      };
+      spark.sparkContext().addSparkListener(listener);
+      try {
+        action.run();
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } finally {
+        spark.sparkContext().removeSparkListener(listener);
+      }
+      return read;
+    }
+
+    private static void scans(org.apache.spark.sql.execution.SparkPlan plan, String folder, List<Long> read) {
+      if (plan instanceof org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec a) {
+        plan = a.executedPlan();
+      }
+      if (plan instanceof org.apache.spark.sql.execution.adaptive.QueryStageExec q) {
+        plan = q.plan();
+      }
+      if (plan instanceof org.apache.spark.sql.execution.FileSourceScanExec f
+          && (f.relation().location().rootPaths().mkString(",") + "/").contains(folder)) {
+        read.add(f.metrics().apply("numFiles").value());
+      }
+      for (org.apache.spark.sql.execution.SparkPlan child : scala.collection.JavaConverters.seqAsJavaList(plan.children())) {
+        scans(child, folder, read);
+      }
+    }
   }
 
   /** The target files a MERGE run during an action considered, before and after Delta's file skipping. */

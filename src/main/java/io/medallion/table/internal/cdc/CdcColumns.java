@@ -34,10 +34,12 @@ final class CdcColumns {
   final StructType input;
   /**
    * The keys whose values order as Delta's file statistics do and print as exact SQL literals
-   * (integers, decimals, dates): a batch's range of them lets a MERGE skip the target's files
-   * outside it. Timestamps are left out (a local time in a daylight-saving overlap names two
+   * (integers, decimals, dates; {@link io.medallion.table.internal.ColumnRange#supports}): a batch's
+   * range of them lets a MERGE skip the target's files outside it, and the read of the stored
+   * changes skip the companion's. Timestamps are left out (a local time in a daylight-saving overlap names two
    * instants), and so are strings: their values are often personal data (names, e-mail addresses),
-   * and the MERGE's condition is recorded in the table's history and in Spark's plans and event log.
+   * and the MERGE's condition is recorded in the table's history and in Spark's plans and event log
+   * (as the read's filter is in Spark's plans and event log).
    */
   final List<String> rangeKeys;
 
@@ -77,21 +79,12 @@ final class CdcColumns {
         throw CdcErrors.unorderable(where, s, type.simpleString());
       }
     }
-    rangeKeys = keys.stream().filter(k -> rangeComparable(input.apply(k).dataType())).collect(Collectors.toList());
+    rangeKeys = keys.stream().filter(k -> io.medallion.table.internal.ColumnRange.supports(input.apply(k).dataType())).collect(Collectors.toList());
     sequenceType = sequence.size() == 1
         ? input.apply(sequence.get(0)).dataType()
         : DataTypes.createStructType(sequence.stream().map(input::apply).toArray(StructField[]::new));
   }
 
-  /** Types whose min/max Delta records per file, compared as Spark does (no NaN, no nesting). */
-  private static boolean rangeComparable(DataType type) {
-    return type instanceof org.apache.spark.sql.types.ByteType
-        || type instanceof org.apache.spark.sql.types.ShortType
-        || type instanceof org.apache.spark.sql.types.IntegerType
-        || type instanceof org.apache.spark.sql.types.LongType
-        || type instanceof org.apache.spark.sql.types.DecimalType
-        || type instanceof org.apache.spark.sql.types.DateType;
-  }
 
   static CdcColumns resolve(CdcSpec spec, StructType input, String where) {
     return new CdcColumns(spec, input, where);

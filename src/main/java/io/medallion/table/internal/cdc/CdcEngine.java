@@ -20,6 +20,7 @@ import io.medallion.table.CdcSpec;
 import io.medallion.table.TableSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.Txn;
+import io.medallion.table.internal.ColumnRange;
 import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.DeltaTables;
 import java.time.Instant;
@@ -204,6 +205,12 @@ public final class CdcEngine {
     Dataset<Row> touched = null;
     try {
       Dataset<Row> stored = DeltaTables.readLatest(spark, changes);
+      // the stored changes the pass needs are those of the batch's keys: within the batch's key
+      // range, a read that skips the companion's files outside it when their ranges differ (its
+      // first batch is stored in key ranges, below), so that the pass reads what the batch's keys
+      // need, not every change ever stored (docs/cdc.md, "The stored changes a batch reads")
+      List<ColumnRange> ranges = batchRanges(batch);
+      Dataset<Row> storedOfKeys = ranges.isEmpty() ? stored : DeltaTables.readLatest(spark, changes, ranges);
       Dataset<Row> incoming = normalize(batch);
       // the companion is read once, for the batch's keys only (NULL keys included: a truncate's);
       // the duplicate check and the folds use that part, not the whole companion. Kept rows
@@ -216,7 +223,7 @@ public final class CdcEngine {
       // checkpoints they keep their lineage: a block lost with an executor is computed again.
       // The batch's keys as they come, repeats included: a semi-join only asks whether a key is
       // there, so making them distinct first only cost a shuffle
-      storedOfBatch = KeptRows.of(stored.as("s").join(batch.select(cols(c.keys)).as("b"),
+      storedOfBatch = KeptRows.of(storedOfKeys.as("s").join(batch.select(cols(c.keys)).as("b"),
           joinOnNullSafe("s", "b", c.keys), "left_semi"));
       classified = KeptRows.of(classify(incoming, storedOfBatch));
       Column isNew = not(col("__seen"));
@@ -276,7 +283,8 @@ public final class CdcEngine {
       // none when the write was skipped as already committed for (appId, batchId)
       java.util.OptionalLong empty = emptyAt();
       // a truncate touches every stored key: no range then
-      String range = truncates > 0 ? "" : keyRange(counts, first + 6);
+      String range = truncates > 0 ? "" : keyRange(counts, first + 6).stream().map(r -> r.sql("t"))
+          .collect(Collectors.joining(" AND "));
       Applied applied = (empty.isPresent() ? insert(diff, empty, appId, batchId) : merge(diff, on, range, appId, batchId))
           .orElse(new Applied(0, 0, 0));
       long updated = applied.updated();
@@ -292,6 +300,12 @@ public final class CdcEngine {
       storedOfBatch = null;
       Dataset<Row> changed = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns());
+      if (empty.isPresent()) {
+        // a first batch (often a full load of every key) is stored in key ranges, as the target's
+        // rows are (insert): the files' key ranges then differ, and a later batch reads only the
+        // files within its own key range
+        changed = changed.repartitionByRange(cols(c.keys)).sortWithinPartitions(cols(c.keys));
+      }
       DeltaWriter.append(changed, changes, false, batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
       return new CdcResult(counts.getLong(first + 1), counts.getLong(first + 2), truncates, incomingCount - total,
           inserted, updated, deleted, spec.scd2() ? inserted : 0);
@@ -309,26 +323,51 @@ public final class CdcEngine {
   }
 
   /**
-   * The target-only condition {@code t.k >= lower AND t.k <= upper} for each range-comparable key,
-   * from the batch's aggregates starting at {@code at} (a min and a max per key, widened by {@link
+   * The target-only ranges {@code t.k >= lower AND t.k <= upper} of each range-comparable key, from
+   * the batch's aggregates starting at {@code at} (a min and a max per key, widened by {@link
    * KeyRange} so that later batches reuse the compiled plan); empty without such keys. Every row
    * the MERGE changes has its keys in these ranges (the diff covers only the keys of the new
    * changes), so the condition changes no match, and Delta skips the target's files whose
    * statistics lie outside it when it looks for matches.
    */
-  private String keyRange(Row aggregates, int at) {
-    List<String> conditions = new ArrayList<>();
+  private List<ColumnRange> keyRange(Row aggregates, int at) {
+    List<ColumnRange> ranges = new ArrayList<>();
     for (int i = 0; i < c.rangeKeys.size(); i++) {
       String k = c.rangeKeys.get(i);
       if (aggregates.isNullAt(at + 2 * i) || aggregates.isNullAt(at + 2 * i + 1)) {
-        return "";
+        return List.of();
       }
-      String[] bounds = KeyRange.bounds(aggregates.get(at + 2 * i), aggregates.get(at + 2 * i + 1),
-          c.input.apply(k).dataType());
-      conditions.add("t." + quote(k) + " >= " + bounds[0]);
-      conditions.add("t." + quote(k) + " <= " + bounds[1]);
+      ranges.add(KeyRange.of(k, aggregates.get(at + 2 * i), aggregates.get(at + 2 * i + 1), c.input.apply(k).dataType()));
     }
-    return String.join(" AND ", conditions);
+    return ranges;
+  }
+
+  /**
+   * The range of each range-comparable key over the batch's rows, for a read of the stored changes
+   * that skips the companion's files outside it: one Spark job over the batch's keys, run only when
+   * the companion's files can be told apart by such a key ({@link DeltaTables#rangesCanSkipFiles},
+   * from its checksum: no job). Empty, and every file read, when they cannot, when the batch has no
+   * rows, or when a key of it is NULL (a truncate's, which needs every stored truncate, or one the
+   * checks fail on).
+   */
+  private List<ColumnRange> batchRanges(Dataset<Row> batch) {
+    if (c.rangeKeys.stream().noneMatch(k -> DeltaTables.rangesCanSkipFiles(spark, changes, k, c.input.apply(k).dataType()))) {
+      return List.of();
+    }
+    Column anyNull = lit(false);
+    for (String k : c.keys) {
+      anyNull = anyNull.or(col(quote(k)).isNull());
+    }
+    List<Column> aggs = new ArrayList<>();
+    for (String k : c.rangeKeys) {
+      aggs.add(min(col(quote(k))));
+      aggs.add(max(col(quote(k))));
+    }
+    Row found = batch.agg(max(anyNull), aggs.toArray(Column[]::new)).first();
+    if (found.isNullAt(0) || found.getBoolean(0)) {
+      return List.of();
+    }
+    return keyRange(found, 1);
   }
 
   /**

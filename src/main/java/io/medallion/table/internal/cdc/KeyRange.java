@@ -1,7 +1,8 @@
 package io.medallion.table.internal.cdc;
 
+import io.medallion.table.internal.ColumnRange;
+import java.math.BigDecimal;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
-import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -10,7 +11,8 @@ import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 
 /**
- * The bounds of a batch's key range in a MERGE's condition, as SQL literals.
+ * A batch's key range ({@link ColumnRange}): the bounds of its MERGE's condition and of its read
+ * of the stored changes, written as SQL literals.
  *
  * <p>Spark writes integral and date literals into the Java code it generates for a plan, and keeps
  * compiled classes by their code: a bound that moves with every batch made every batch compile the
@@ -24,17 +26,20 @@ import org.apache.spark.sql.types.ShortType;
 final class KeyRange {
   private KeyRange() {}
 
-  /** {@code [lower, upper]} SQL literals of {@code type} holding {@code min} and {@code max}. */
-  static String[] bounds(Object min, Object max, DataType type) {
+  /**
+   * The range of {@code column} (of {@code type}) holding {@code min} and {@code max} (external
+   * values, as a {@code Row} gives them), widened for integral and date types.
+   */
+  static ColumnRange of(String column, Object min, Object max, DataType type) {
     if (!(type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType
         || type instanceof LongType || type instanceof DateType)) {
-      return new String[] {Literal.create(min, type).sql(), Literal.create(max, type).sql()};
+      return new ColumnRange(column, type, (BigDecimal) min, (BigDecimal) max); // a decimal, exact
     }
     // Catalyst's values: the number itself, or the days since the epoch of a date
     long lo = ((Number) CatalystTypeConverters.convertToCatalyst(min)).longValue();
     long hi = ((Number) CatalystTypeConverters.convertToCatalyst(max)).longValue();
     long[] cell = widen(lo, hi);
-    return new String[] {literal(cell[0], type), literal(cell[1], type)};
+    return new ColumnRange(column, type, BigDecimal.valueOf(cell[0]), BigDecimal.valueOf(cell[1]));
   }
 
   /**
@@ -52,12 +57,4 @@ final class KeyRange {
     return new long[] {lower, upper};
   }
 
-  /** {@code value} (inside the type's range: {@link #widen} keeps it there) as a literal of {@code type}. */
-  private static String literal(long value, DataType type) {
-    Object internal = type instanceof ByteType ? (Object) (byte) value
-        : type instanceof ShortType ? (Object) (short) value
-        : type instanceof LongType ? (Object) value
-        : (Object) (int) value; // an integer, or a date's days
-    return new Literal(internal, type).sql();
-  }
 }
