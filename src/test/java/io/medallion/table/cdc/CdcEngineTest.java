@@ -195,17 +195,21 @@ class CdcEngineTest {
     rows.add(RowFactory.create(401, null, null, "DELETE", 3L)); // a tombstone: nothing to write
     java.util.Collections.shuffle(rows, random);
     java.util.Collections.sort(expected);
-    // four ranges, kept apart (adaptive execution would merge these few rows into one file)
+    // four ranges, kept apart (adaptive execution would merge these few rows into one file), for a
+    // batch larger than the advisory partition size (below it, one file and no ranges: the next test)
     String partitions = spark.conf().get("spark.sql.shuffle.partitions");
     String coalesce = spark.conf().get("spark.sql.adaptive.coalescePartitions.enabled");
+    String advisory = spark.conf().get(ADVISORY);
     spark.conf().set("spark.sql.shuffle.partitions", "4");
     spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
+    spark.conf().set(ADVISORY, "8k");
     CdcResult r;
     try {
       r = e.apply(frame(spark, rows, USERS), "app", 0);
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", partitions);
       spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", coalesce);
+      spark.conf().set(ADVISORY, advisory);
     }
     assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
     assertThat(r.rowsInserted()).isEqualTo(400);
@@ -302,6 +306,42 @@ class CdcEngineTest {
     String predicate = spark.sql("DESCRIBE HISTORY " + t.quoted()).where("operation = 'MERGE'")
         .select("operationParameters.predicate").first().getString(0);
     assertThat(predicate).contains("day").contains("amount").doesNotContain("O'Brien").doesNotContain("slash");
+  }
+
+  static final String ADVISORY = "spark.sql.adaptive.advisoryPartitionSizeInBytes";
+
+  /**
+   * A first batch smaller than adaptive execution's advisory partition size is not written in key
+   * ranges: neither its rows nor its stored changes (no range's sampling job and shuffle, a fixed
+   * cost that one file would not repay), and a later batch then reads every stored change.
+   */
+  @Test
+  void aSmallFirstBatchIsNotWrittenInKeyRanges() throws Exception {
+    TableName t = fresh();
+    CdcEngine e = engine(spark, t, dltSpec().build(), USERS);
+    List<Row> rows = new ArrayList<>();
+    for (int id = 1; id <= 400; id++) {
+      rows.add(RowFactory.create(id, "n" + id, "c" + id, "INSERT", 1L));
+    }
+    String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+    String coalesce = spark.conf().get("spark.sql.adaptive.coalescePartitions.enabled");
+    spark.conf().set("spark.sql.shuffle.partitions", "4");
+    spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
+    try {
+      e.apply(frame(spark, rows, USERS), "app", 0); // ~40 KB against the default 64 MB
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", partitions);
+      spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", coalesce);
+    }
+    for (TableName written : List.of(t, CdcEngine.changesTable(t))) {
+      List<Row> ranges = fileRanges(written);
+      assertThat(ranges).as("%s: %s", written, ranges).isNotEmpty()
+          .anyMatch(f -> f.getInt(0) <= 10 && f.getInt(1) >= 390); // a file of every range
+    }
+    List<Long> read = FilesRead.during(spark, CdcEngine.changesTable(t),
+        () -> e.apply(frame(spark, List.of(RowFactory.create(7, "n7", "moved", "UPDATE", 2L)), USERS), "app", 1));
+    assertThat(read).containsExactly((long) fileRanges(CdcEngine.changesTable(t)).size() - 1);
+    assertThat(dump(spark, t)).contains("7|n7|moved").hasSize(400);
   }
 
   /** Each file's {@code userId} range [lo, hi] in {@code t}'s latest version, from its statistics, by lo. */

@@ -285,7 +285,9 @@ public final class CdcEngine {
       // a truncate touches every stored key: no range then
       String range = truncates > 0 ? "" : keyRange(counts, first + 6).stream().map(r -> r.sql("t"))
           .collect(Collectors.joining(" AND "));
-      Applied applied = (empty.isPresent() ? insert(diff, empty, appId, batchId) : merge(diff, on, range, appId, batchId))
+      // a first batch large enough for several files is written in key ranges (insert, below)
+      boolean inRanges = empty.isPresent() && manyFiles(total);
+      Applied applied = (empty.isPresent() ? insert(diff, empty, inRanges, appId, batchId) : merge(diff, on, range, appId, batchId))
           .orElse(new Applied(0, 0, 0));
       long updated = applied.updated();
       long deleted = applied.deleted();
@@ -300,7 +302,7 @@ public final class CdcEngine {
       storedOfBatch = null;
       Dataset<Row> changed = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns());
-      if (empty.isPresent()) {
+      if (inRanges) {
         // a first batch (often a full load of every key) is stored in key ranges, as the target's
         // rows are (insert): the files' key ranges then differ, and a later batch reads only the
         // files within its own key range
@@ -659,15 +661,15 @@ public final class CdcEngine {
   /**
    * The MERGE of {@link #merge} into a table without rows, as an append: no row can match, so the
    * MERGE would insert every non-delete row of the diff, and so does this, in one commit with the
-   * same (app id, batch) replay check. The rows are written in key ranges (as many files as
-   * adaptive execution makes of them), sorted by key (a
+   * same (app id, batch) replay check. With {@code inRanges} ({@link #manyFiles}) the rows are
+   * written in key ranges (as many files as adaptive execution makes of them), sorted by key (a
    * table's first batch is often a full load of every key; the MERGE would scatter them by the
    * hash of its join), so that a later MERGE whose changes fall on some keys rewrites only the
    * files holding those keys. Returns the rows inserted, or empty when the (app id, batch) was
    * already committed.
    */
-  private java.util.Optional<Applied> insert(Dataset<Row> diff, java.util.OptionalLong before, String appId,
-      long batchId) {
+  private java.util.Optional<Applied> insert(Dataset<Row> diff, java.util.OptionalLong before, boolean inRanges,
+      String appId, long batchId) {
     List<Column> columns = new ArrayList<>();
     for (org.apache.spark.sql.types.StructField f : targetSchema().fields()) {
       columns.add(col(quote(f.name())));
@@ -679,7 +681,7 @@ public final class CdcEngine {
       // range bounds are sampled from the rows: persisted, so the folds run once. No partition
       // count: adaptive execution merges neighbouring ranges up to its advisory size, as it sizes
       // the MERGE's own output, so small loads stay few files
-      DeltaWriter.append(rows.repartitionByRange(keys).sortWithinPartitions(keys), target, false,
+      DeltaWriter.append(inRanges ? rows.repartitionByRange(keys).sortWithinPartitions(keys) : rows, target, false,
           batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
       java.util.OptionalLong after = DeltaTables.version(spark, target);
       if (after.equals(before)) {
@@ -689,6 +691,20 @@ public final class CdcEngine {
     } finally {
       rows.unpersist();
     }
+  }
+
+  /**
+   * Whether a first batch of {@code changes} new changes is written in key ranges: when its stored
+   * changes, at Spark's size estimate per row, exceed adaptive execution's advisory partition size
+   * ({@code spark.sql.adaptive.advisoryPartitionSizeInBytes}). Below it adaptive execution would
+   * make one file of the ranges anyway, and the range's sampling job and shuffle would be a fixed
+   * cost for nothing: the crm demo's first run took 3-6 s longer with them (docs/cdc.md, "The
+   * stored changes a batch reads").
+   */
+  private boolean manyFiles(long changes) {
+    Object advisory = spark.sessionState().conf().getConf(
+        org.apache.spark.sql.internal.SQLConf.ADVISORY_PARTITION_SIZE_IN_BYTES());
+    return (double) changes * changesSchema().defaultSize() > ((Number) advisory).doubleValue();
   }
 
   /** Rows a batch's write inserted, updated and deleted in the target. */
