@@ -195,20 +195,14 @@ class CdcEngineTest {
     rows.add(RowFactory.create(401, null, null, "DELETE", 3L)); // a tombstone: nothing to write
     java.util.Collections.shuffle(rows, random);
     java.util.Collections.sort(expected);
-    // four ranges, kept apart (adaptive execution would merge these few rows into one file), for a
-    // batch larger than the advisory partition size (below it, one file and no ranges: the next test)
-    String partitions = spark.conf().get("spark.sql.shuffle.partitions");
-    String coalesce = spark.conf().get("spark.sql.adaptive.coalescePartitions.enabled");
+    // a batch larger than the advisory partition size (below it, one file and no ranges: the next
+    // test), but less than eight times it: the fewest ranges, eight
     String advisory = spark.conf().get(ADVISORY);
-    spark.conf().set("spark.sql.shuffle.partitions", "4");
-    spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
-    spark.conf().set(ADVISORY, "8k");
+    spark.conf().set(ADVISORY, "32k");
     CdcResult r;
     try {
       r = e.apply(frame(spark, rows, USERS), "app", 0);
     } finally {
-      spark.conf().set("spark.sql.shuffle.partitions", partitions);
-      spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", coalesce);
       spark.conf().set(ADVISORY, advisory);
     }
     assertThat(dump(spark, t)).containsExactlyElementsOf(expected);
@@ -220,7 +214,7 @@ class CdcEngineTest {
     assertThat(history.get(0).getString(0)).isEqualTo("WRITE");
     // each file's key range (from its statistics), in order: none overlaps the next
     List<Row> ranges = fileRanges(t);
-    assertThat(ranges).hasSize(4);
+    assertThat(ranges).hasSize(CdcEngine.MIN_RANGES);
     for (int i = 1; i < ranges.size(); i++) {
       assertThat(ranges.get(i).getInt(0)).as("file %d starts after file %d ends: %s", i, i - 1, ranges)
           .isGreaterThan(ranges.get(i - 1).getInt(1));
@@ -229,7 +223,7 @@ class CdcEngineTest {
     // the stored changes of the first batch are in key ranges as well
     TableName companion = CdcEngine.changesTable(t);
     List<Row> storedRanges = fileRanges(companion);
-    assertThat(storedRanges).hasSize(4);
+    assertThat(storedRanges).hasSize(CdcEngine.MIN_RANGES);
     for (int i = 1; i < storedRanges.size(); i++) {
       assertThat(storedRanges.get(i).getInt(0)).as("stored file %d starts after %d ends: %s", i, i - 1, storedRanges)
           .isGreaterThan(storedRanges.get(i - 1).getInt(1));
@@ -248,7 +242,7 @@ class CdcEngineTest {
         throw new IllegalStateException(timeout);
       }
     });
-    assertThat(merge.before).isEqualTo(4);
+    assertThat(merge.before).isEqualTo(CdcEngine.MIN_RANGES);
     assertThat(merge.after).isEqualTo(1);
     assertThat(storedFilesRead).as("files read by each scan of the stored changes").containsExactly(1L);
     expected.replaceAll(line -> line.startsWith("130|") ? "130|n130|moved" : line.startsWith("120|") ? "120|n120|moved" : line);

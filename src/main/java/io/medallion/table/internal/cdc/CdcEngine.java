@@ -286,8 +286,8 @@ public final class CdcEngine {
       String range = truncates > 0 ? "" : keyRange(counts, first + 6).stream().map(r -> r.sql("t"))
           .collect(Collectors.joining(" AND "));
       // a first batch large enough for several files is written in key ranges (insert, below)
-      boolean inRanges = empty.isPresent() && manyFiles(total);
-      Applied applied = (empty.isPresent() ? insert(diff, empty, inRanges, appId, batchId) : merge(diff, on, range, appId, batchId))
+      int rangeFiles = empty.isPresent() ? rangeFiles(total) : 0;
+      Applied applied = (empty.isPresent() ? insert(diff, empty, rangeFiles, appId, batchId) : merge(diff, on, range, appId, batchId))
           .orElse(new Applied(0, 0, 0));
       long updated = applied.updated();
       long deleted = applied.deleted();
@@ -302,11 +302,11 @@ public final class CdcEngine {
       storedOfBatch = null;
       Dataset<Row> changed = fresh.withColumn(APPLIED, current_timestamp()).withColumn(BATCH, lit(batchId))
           .select(changesColumns());
-      if (inRanges) {
+      if (rangeFiles > 0) {
         // a first batch (often a full load of every key) is stored in key ranges, as the target's
         // rows are (insert): the files' key ranges then differ, and a later batch reads only the
         // files within its own key range
-        changed = changed.repartitionByRange(cols(c.keys)).sortWithinPartitions(cols(c.keys));
+        changed = changed.repartitionByRange(rangeFiles, cols(c.keys)).sortWithinPartitions(cols(c.keys));
       }
       DeltaWriter.append(changed, changes, false, batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
       return new CdcResult(counts.getLong(first + 1), counts.getLong(first + 2), truncates, incomingCount - total,
@@ -661,14 +661,13 @@ public final class CdcEngine {
   /**
    * The MERGE of {@link #merge} into a table without rows, as an append: no row can match, so the
    * MERGE would insert every non-delete row of the diff, and so does this, in one commit with the
-   * same (app id, batch) replay check. With {@code inRanges} ({@link #manyFiles}) the rows are
-   * written in key ranges (as many files as adaptive execution makes of them), sorted by key (a
-   * table's first batch is often a full load of every key; the MERGE would scatter them by the
-   * hash of its join), so that a later MERGE whose changes fall on some keys rewrites only the
-   * files holding those keys. Returns the rows inserted, or empty when the (app id, batch) was
-   * already committed.
+   * same (app id, batch) replay check. With {@code ranges} > 0 ({@link #rangeFiles}) the rows are
+   * written in that many key ranges, one file each, sorted by key (a table's first batch is often
+   * a full load of every key; the MERGE would scatter them by the hash of its join), so that a
+   * later MERGE whose changes fall on some keys rewrites only the files holding those keys.
+   * Returns the rows inserted, or empty when the (app id, batch) was already committed.
    */
-  private java.util.Optional<Applied> insert(Dataset<Row> diff, java.util.OptionalLong before, boolean inRanges,
+  private java.util.Optional<Applied> insert(Dataset<Row> diff, java.util.OptionalLong before, int ranges,
       String appId, long batchId) {
     List<Column> columns = new ArrayList<>();
     for (org.apache.spark.sql.types.StructField f : targetSchema().fields()) {
@@ -678,10 +677,8 @@ public final class CdcEngine {
     Dataset<Row> rows = diff.where(col(ACTION).notEqual("D")).select(columns.toArray(Column[]::new))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      // range bounds are sampled from the rows: persisted, so the folds run once. No partition
-      // count: adaptive execution merges neighbouring ranges up to its advisory size, as it sizes
-      // the MERGE's own output, so small loads stay few files
-      DeltaWriter.append(inRanges ? rows.repartitionByRange(keys).sortWithinPartitions(keys) : rows, target, false,
+      // range bounds are sampled from the rows: persisted, so the folds run once
+      DeltaWriter.append(ranges > 0 ? rows.repartitionByRange(ranges, keys).sortWithinPartitions(keys) : rows, target, false,
           batchId < 0 ? Txn.NONE : new Txn(appId, batchId));
       java.util.OptionalLong after = DeltaTables.version(spark, target);
       if (after.equals(before)) {
@@ -693,18 +690,38 @@ public final class CdcEngine {
     }
   }
 
+  /** The fewest key ranges a first batch written in ranges is split into ({@link #rangeFiles(long, long, long)}). */
+  public static final int MIN_RANGES = 8;
+
   /**
-   * Whether a first batch of {@code changes} new changes is written in key ranges: when its stored
-   * changes, at Spark's size estimate per row, exceed adaptive execution's advisory partition size
-   * ({@code spark.sql.adaptive.advisoryPartitionSizeInBytes}). Below it adaptive execution would
-   * make one file of the ranges anyway, and the range's sampling job and shuffle would be a fixed
-   * cost for nothing: the crm demo's first run took 3-6 s longer with them (docs/cdc.md, "The
-   * stored changes a batch reads").
+   * The number of key ranges (one file each, in the target and in the stored changes) a first batch
+   * of {@code changes} new changes is written in; 0 for none ({@link #rangeFiles(long, long, long)},
+   * with Spark's size estimate of a stored change and adaptive execution's advisory partition
+   * size, {@code spark.sql.adaptive.advisoryPartitionSizeInBytes}).
    */
-  private boolean manyFiles(long changes) {
+  private int rangeFiles(long changes) {
     Object advisory = spark.sessionState().conf().getConf(
         org.apache.spark.sql.internal.SQLConf.ADVISORY_PARTITION_SIZE_IN_BYTES());
-    return (double) changes * changesSchema().defaultSize() > ((Number) advisory).doubleValue();
+    return rangeFiles(changes, changesSchema().defaultSize(), ((Number) advisory).longValue());
+  }
+
+  /**
+   * The key ranges a first batch is written in: none (0) when its {@code changes} of {@code
+   * rowBytes} each come to at most {@code advisory} bytes, since one file holds them and the
+   * range's sampling job and shuffle would be a fixed cost for nothing (the crm demo's first run
+   * took 3-6 s longer with them); else one range per {@code advisory} bytes, and at least {@link
+   * #MIN_RANGES}, so that a later batch whose changes fall on some keys (recent ids, a hot set)
+   * rewrites about an eighth of the table or less (docs/cdc.md, "How many ranges"). The number
+   * does not depend on the cluster's cores, as adaptive execution's coalescing of the ranges did
+   * (three files, so half the table rewritten, for the benchmark's first batch on 2 cores). The
+   * upper cap only guards the conversion to {@code int}.
+   */
+  static int rangeFiles(long changes, long rowBytes, long advisory) {
+    double bytes = (double) changes * rowBytes;
+    if (bytes <= advisory) {
+      return 0;
+    }
+    return (int) Math.max(MIN_RANGES, Math.min(Integer.MAX_VALUE / 2, Math.ceil(bytes / advisory)));
   }
 
   /** Rows a batch's write inserted, updated and deleted in the target. */
