@@ -174,7 +174,7 @@ class CdcEngineTest {
   /**
    * A batch into a table without rows is appended, not MERGEd: one WRITE commit, the rows in key
    * ranges (files whose key ranges do not overlap), the inserted count right. A later batch whose
-   * keys lie in one file's range MERGEs with Delta looking for matches in that file only (of four),
+   * keys lie in one file's range MERGEs with Delta looking for matches in that file only (of eight),
    * and updates and deletes its rows. A rerun of the first batch
    * that finds none of its changes stored (the companion emptied: the rerun's replay then yields
    * every row as an insert again) is skipped by the same (app id, batch) check, now on the MERGE
