@@ -3,6 +3,7 @@ package io.medallion.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.LatestVersion;
 import io.medallion.testkit.Lakehouse;
 import io.medallion.testkit.MedallionExtension;
 import java.util.List;
@@ -80,14 +81,39 @@ class ReadLatestTest {
         .saveAsTable(many.quoted());
     jobsOfALatestRead(spark, many, 102);
     // within key ranges (ReadLatestTest#aReadWithinKeyRanges...): Delta's read, the same filter
-    assertThat(DeltaTables.rangesCanSkipFiles(spark, many, "id", DataTypes.LongType)).as("no file list").isTrue();
-    assertThat(sorted(DeltaTables.readLatest(spark, many, List.of(
+    assertThat(LatestVersion.of(spark, many).rangesCanSkipFiles("id", DataTypes.LongType)).as("no file list").isTrue();
+    assertThat(sorted(LatestVersion.of(spark, many).read(List.of(
         new ColumnRange("id", DataTypes.LongType, BigDecimal.valueOf(10), BigDecimal.valueOf(19)))).collectAsList()))
         .hasSize(10).isEqualTo(sorted(spark.read().table(many.quoted()).where("id BETWEEN 10 AND 19").collectAsList()));
   }
 
   /**
-   * A read within key ranges ({@code DeltaTables.readLatest(spark, t, ranges)}, a CDC batch's read of
+   * A {@link LatestVersion} is the version its log update found: written again afterwards, the
+   * table's new rows are not in its reads, whole or within a range, over the checksum's file list
+   * and over Delta's own read (more files than the checksum lists), and the next one has them.
+   */
+  @Test
+  void aLatestVersionKeepsReadingItsVersionAfterALaterWrite(Lakehouse lake) {
+    SparkSession spark = lake.spark();
+    TableName few = RowCountTest.table(lake, "latest_kept_few", "");
+    spark.sql("INSERT INTO " + few.quoted() + " SELECT id, 'a' FROM range(0, 10)");
+    TableName many = RowCountTest.table(lake, "latest_kept_many", "");
+    spark.range(0, 102).selectExpr("id", "'x' AS v").repartition(51).write().format("delta").mode("append")
+        .saveAsTable(many.quoted());
+    ColumnRange all = new ColumnRange("id", DataTypes.LongType, BigDecimal.ZERO, BigDecimal.valueOf(1_000));
+    for (TableName t : List.of(few, many)) {
+      LatestVersion before = LatestVersion.of(spark, t);
+      long rows = spark.read().table(t.quoted()).count();
+      spark.sql("INSERT INTO " + t.quoted() + " SELECT id, 'new' FROM range(500, 503)");
+      assertThat(before.read().count()).as("%s, whole", t).isEqualTo(rows);
+      assertThat(before.read(List.of(all)).count()).as("%s, within a range", t).isEqualTo(rows);
+      assertThat(before.read().where("v = 'new'").count()).as("%s, the later rows", t).isZero();
+      assertThat(LatestVersion.of(spark, t).read().where("v = 'new'").count()).as("%s, the next version", t).isEqualTo(3);
+    }
+  }
+
+  /**
+   * A read within key ranges ({@code LatestVersion.read(ranges)}, a CDC batch's read of
    * its stored changes) reads only the files whose statistics may hold rows in the ranges, by a
    * long, a date and a decimal column, and gives Delta's rows filtered by the ranges (a table of more
    * files than the checksum lists: the test above).
@@ -98,16 +124,16 @@ class ReadLatestTest {
     TableName t = RowCountTest.table(lake, "latest_ranges", "");
     spark.sql("DROP TABLE " + t.quoted());
     spark.sql("CREATE TABLE " + t.quoted() + " (id BIGINT, d DATE, amount DECIMAL(12,2), v STRING) USING delta");
-    assertThat(DeltaTables.rangesCanSkipFiles(spark, t, "id", DataTypes.LongType)).as("no files").isFalse();
+    assertThat(LatestVersion.of(spark, t).rangesCanSkipFiles("id", DataTypes.LongType)).as("no files").isFalse();
     for (int from : new int[] {0, 100, 200}) {
       spark.sql("INSERT INTO " + t.quoted() + " SELECT /*+ COALESCE(1) */ id, date_add(DATE'2024-01-01', CAST(id AS INT)),"
           + " CAST(id * 1.5 AS DECIMAL(12,2)), 'a' FROM range(" + from + ", " + (from + 30) + ")");
-      assertThat(DeltaTables.rangesCanSkipFiles(spark, t, "id", DataTypes.LongType)).as("after %d", from)
+      assertThat(LatestVersion.of(spark, t).rangesCanSkipFiles("id", DataTypes.LongType)).as("after %d", from)
           .isEqualTo(from > 0);
     }
     spark.sql("INSERT INTO " + t.quoted() + " SELECT /*+ COALESCE(1) */ * FROM VALUES (NULL, NULL, NULL, 'null keys'), (300, DATE'2025-01-01', 1.00, 'b')");
     java.util.function.BiConsumer<ColumnRange, String> check = (range, sql) -> {
-      Dataset<Row> read = DeltaTables.readLatest(spark, t, List.of(range));
+      Dataset<Row> read = LatestVersion.of(spark, t).read(List.of(range));
       assertThat(sorted(read.collectAsList())).as(sql).isNotEmpty()
           .isEqualTo(sorted(spark.read().table(t.quoted()).where(sql).collectAsList()));
       assertThat(read.inputFiles()).as("files read for %s", sql).hasSize(1);
@@ -119,7 +145,7 @@ class ReadLatestTest {
     check.accept(new ColumnRange("amount", DataTypes.createDecimalType(12, 2), new BigDecimal("300.00"),
         new BigDecimal("310.50")), "amount BETWEEN 300.00 AND 310.50");
     // both ranges: the files that may hold rows in each
-    assertThat(DeltaTables.readLatest(spark, t, List.of(
+    assertThat(LatestVersion.of(spark, t).read(List.of(
         new ColumnRange("id", DataTypes.LongType, BigDecimal.valueOf(0), BigDecimal.valueOf(400)),
         new ColumnRange("d", DataTypes.DateType, BigDecimal.valueOf(LocalDate.parse("2024-12-01").toEpochDay()),
             BigDecimal.valueOf(LocalDate.parse("2025-02-01").toEpochDay())))).collectAsList())

@@ -16,8 +16,7 @@ import org.apache.spark.sql.types.ShortType;
  * The closed range {@code [lower, upper]} of one top-level column's values, in numeric order:
  * integral and decimal numbers, and dates as days since the epoch. A batch's key range: the
  * condition of a MERGE ({@link #sql}), and the filter of a read that skips the files whose Delta
- * statistics lie outside it ({@link DeltaTables#readLatest(org.apache.spark.sql.SparkSession,
- * io.medallion.table.TableName, java.util.List)}).
+ * statistics lie outside it ({@link LatestVersion#read(java.util.List)}).
  */
 public record ColumnRange(String column, DataType type, BigDecimal lower, BigDecimal upper) {
 

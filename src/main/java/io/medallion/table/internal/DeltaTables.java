@@ -25,7 +25,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 
 /** Delta table operations by three-level name, through SQL so they work on every catalog. */
@@ -177,97 +176,11 @@ public final class DeltaTables {
 
   /**
    * The table's latest version, as {@code spark.read().table(name)} reads it, but over the files its
-   * checksum lists (a table of up to 50 files, Delta's {@code allFilesInCrc} threshold), read with
-   * Delta's own file format ({@code DeltaLog.createDataFrame}): without the state rebuild that a
-   * read of a table written since its last read costs (Delta's "Compute snapshot" jobs, about half
-   * a second each time). Delta's own read when there is no such list or Delta is another build.
+   * checksum lists when it lists them, without Delta's state rebuild ({@link LatestVersion}, which
+   * a caller that reads the same version several ways keeps instead).
    */
   public static Dataset<Row> readLatest(SparkSession spark, TableName name) {
-    DeltaLog log = deltaLog(spark, name);
-    return (log == null ? java.util.Optional.<Dataset<Row>>empty()
-        : fromChecksum(spark, log, OptionalLong.empty(), (snapshot, file) -> true))
-        .orElseGet(() -> spark.read().table(name.quoted()));
-  }
-
-  /**
-   * The rows of the table's latest version whose columns lie in every one of {@code ranges} (a row
-   * with a NULL in one of those columns is in none), read as {@link #readLatest} reads the table
-   * but from the files whose statistics may hold such rows only. Over the checksum's file list
-   * the files whose statistics lie outside a range are left out here, since a read of a file list
-   * skips none; in Delta's own read (a table of more files) Delta's data skipping leaves them out,
-   * by the same filter.
-   */
-  public static Dataset<Row> readLatest(SparkSession spark, TableName name, List<ColumnRange> ranges) {
-    org.apache.spark.sql.Column filter = org.apache.spark.sql.functions.expr(
-        ranges.stream().map(r -> r.sql("")).collect(Collectors.joining(" AND ")));
-    DeltaLog log = deltaLog(spark, name);
-    return (log == null ? java.util.Optional.<Dataset<Row>>empty()
-        : fromChecksum(spark, log, OptionalLong.empty(), (snapshot, file) -> mayHold(snapshot, file, ranges)))
-        .orElseGet(() -> spark.read().table(name.quoted())).where(filter);
-  }
-
-  /**
-   * Whether reads of the table within ranges of {@code column} ({@link #readLatest(SparkSession,
-   * TableName, List)}) can leave files out: true when two of the files its checksum lists hold
-   * disjoint ranges of the column by their statistics, or when it lists none (a table of more
-   * files, whose reads Delta's data skipping prunes); false for a table of one file or of files
-   * that all overlap, where every such read reads every file. No Spark job.
-   */
-  public static boolean rangesCanSkipFiles(SparkSession spark, TableName name, String column, DataType type) {
-    java.util.Optional<org.apache.spark.sql.delta.Snapshot> snapshot = latestSnapshot(spark, name);
-    if (snapshot.isEmpty()) {
-      return false;
-    }
-    try {
-      java.util.Optional<Seq<AddFile>> files = checksumFiles(snapshot.get());
-      if (files.isEmpty()) {
-        return true;
-      }
-      if (!withoutColumnMapping(snapshot.get())) {
-        return false;
-      }
-      java.math.BigDecimal lowestMax = null;
-      java.math.BigDecimal highestMin = null;
-      for (AddFile file : JavaConverters.seqAsJavaList(files.get())) {
-        java.math.BigDecimal[] minMax = ColumnRange.minMax(stats(file), column, type);
-        if (minMax != null) {
-          highestMin = highestMin == null || minMax[0].compareTo(highestMin) > 0 ? minMax[0] : highestMin;
-          lowestMax = lowestMax == null || minMax[1].compareTo(lowestMax) < 0 ? minMax[1] : lowestMax;
-        }
-      }
-      return highestMin != null && highestMin.compareTo(lowestMax) > 0;
-    } catch (LinkageError e) {
-      return false; // another Delta build
-    }
-  }
-
-  /** Whether {@code file}'s statistics may hold a row in every one of {@code ranges}. */
-  private static boolean mayHold(org.apache.spark.sql.delta.Snapshot snapshot, AddFile file, List<ColumnRange> ranges) {
-    if (!withoutColumnMapping(snapshot)) {
-      return true; // statistics named by physical column names
-    }
-    com.fasterxml.jackson.databind.JsonNode stats = stats(file);
-    return ranges.stream().allMatch(r -> r.mayHold(stats));
-  }
-
-  /** True when the table names its columns in files and statistics by their own names. */
-  private static boolean withoutColumnMapping(org.apache.spark.sql.delta.Snapshot snapshot) {
-    return snapshot.metadata().columnMappingMode() == org.apache.spark.sql.delta.NoMapping$.MODULE$;
-  }
-
-  private static final com.fasterxml.jackson.databind.ObjectMapper STATS = new com.fasterxml.jackson.databind.ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
-  /** The file's statistics, parsed (decimals exact); null without them or when they do not parse. */
-  private static com.fasterxml.jackson.databind.JsonNode stats(AddFile file) {
-    if (file.stats() == null) {
-      return null;
-    }
-    try {
-      return STATS.readTree(file.stats());
-    } catch (java.io.IOException e) {
-      return null;
-    }
+    return LatestVersion.of(spark, name).read();
   }
 
   /**
@@ -279,32 +192,41 @@ public final class DeltaTables {
     if (log == null) {
       return spark.sql("SELECT * FROM " + name.quoted() + " VERSION AS OF " + version);
     }
-    return fromChecksum(spark, log, OptionalLong.of(version), (snapshot, file) -> true).orElseGet(() ->
+    return fromChecksum(spark, log, version).orElseGet(() ->
         spark.read().format("delta").option("versionAsOf", version).load(log.dataPath().toString()));
   }
 
   /**
-   * The latest version (if it is {@code version}, when given) over its checksum's file list, with
-   * Delta's file format (deletion vectors and column mapping apply); empty without such a list or
-   * on another Delta build. The Dataset belongs to {@code spark}: Delta builds it in the thread's
-   * active session, which is another one when {@code spark} is a session's clone (a temporary view
-   * of it would then be registered where {@code spark}'s queries do not see it).
+   * The table at {@code version} over its checksum's file list, with Delta's file format (deletion
+   * vectors and column mapping apply), when that is its latest version; empty when it is not,
+   * without such a list or on another Delta build. The Dataset belongs to {@code spark} ({@link
+   * #inSession}).
    */
-  private static java.util.Optional<Dataset<Row>> fromChecksum(SparkSession spark, DeltaLog log,
-      OptionalLong version,
-      java.util.function.BiPredicate<org.apache.spark.sql.delta.Snapshot, AddFile> keep) {
+  private static java.util.Optional<Dataset<Row>> fromChecksum(SparkSession spark, DeltaLog log, long version) {
+    try {
+      return inSession(spark, () -> {
+        org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
+        if (version != snapshot.version()) {
+          return java.util.Optional.<Dataset<Row>>empty();
+        }
+        return checksumFiles(snapshot).map(files -> log.createDataFrame(snapshot, files, false, Option.empty()));
+      });
+    } catch (LinkageError e) {
+      return java.util.Optional.empty(); // another Delta build: its own read
+    }
+  }
+
+  /**
+   * {@code body} run with {@code spark} as the thread's active session, then the previous one back:
+   * Delta builds Datasets (and resolves its settings) in the active session, which is another one
+   * when {@code spark} is a session's clone (a temporary view of such a Dataset would then be
+   * registered where {@code spark}'s queries do not see it).
+   */
+  static <T> T inSession(SparkSession spark, java.util.function.Supplier<T> body) {
     scala.Option<SparkSession> active = SparkSession.getActiveSession();
     SparkSession.setActiveSession(spark);
     try {
-      org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
-      if (version.isPresent() && version.getAsLong() != snapshot.version()) {
-        return java.util.Optional.empty();
-      }
-      return checksumFiles(snapshot).map(files -> log.createDataFrame(snapshot, JavaConverters.asScalaBuffer(
-          JavaConverters.seqAsJavaList(files).stream().filter(f -> keep.test(snapshot, f)).collect(Collectors.toList()))
-          .toSeq(), false, Option.empty()));
-    } catch (LinkageError e) {
-      return java.util.Optional.empty(); // another Delta build: its own read
+      return body.get();
     } finally {
       if (active.isDefined()) {
         SparkSession.setActiveSession(active.get());

@@ -85,7 +85,6 @@ final class CdcColumns {
         : DataTypes.createStructType(sequence.stream().map(input::apply).toArray(StructField[]::new));
   }
 
-
   static CdcColumns resolve(CdcSpec spec, StructType input, String where) {
     return new CdcColumns(spec, input, where);
   }

@@ -23,6 +23,7 @@ import io.medallion.table.Txn;
 import io.medallion.table.internal.ColumnRange;
 import io.medallion.table.internal.DeltaWriter;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.LatestVersion;
 import java.time.Instant;
 import io.medallion.internal.SqlExpressions;
 import java.util.ArrayList;
@@ -204,13 +205,15 @@ public final class CdcEngine {
     Dataset<Row> storedOfBatch = null;
     Dataset<Row> touched = null;
     try {
-      Dataset<Row> stored = DeltaTables.readLatest(spark, changes);
+      // one version of the companion for every read of this batch: its log brought up to date and
+      // its files' statistics parsed once
+      LatestVersion companion = LatestVersion.of(spark, changes);
       // the stored changes the pass needs are those of the batch's keys: within the batch's key
       // range, a read that skips the companion's files outside it when their ranges differ (its
       // first batch is stored in key ranges, below), so that the pass reads what the batch's keys
       // need, not every change ever stored (docs/cdc.md, "The stored changes a batch reads")
-      List<ColumnRange> ranges = batchRanges(batch);
-      Dataset<Row> storedOfKeys = ranges.isEmpty() ? stored : DeltaTables.readLatest(spark, changes, ranges);
+      List<ColumnRange> ranges = batchRanges(batch, companion);
+      Dataset<Row> storedOfKeys = ranges.isEmpty() ? companion.read() : companion.read(ranges);
       Dataset<Row> incoming = normalize(batch);
       // the companion is read once, for the batch's keys only (NULL keys included: a truncate's);
       // the duplicate check and the folds use that part, not the whole companion. Kept rows
@@ -255,7 +258,7 @@ public final class CdcEngine {
       Dataset<Row> fresh = classified.where(isNew).select(example);
       long truncates = counts.getLong(first + 3);
       // a truncate touches every key ever stored: then the whole companion is read
-      Dataset<Row> realStored = (truncates > 0 ? stored : storedOfBatch).where(col(OP).notEqual("T")).select(eventColumns());
+      Dataset<Row> realStored = (truncates > 0 ? companion.read() : storedOfBatch).where(col(OP).notEqual("T")).select(eventColumns());
       Dataset<Row> realFresh = fresh.where(col(OP).notEqual("T"));
       Dataset<Row> keys = (truncates > 0 ? realStored.select(cols(c.keys)).union(realFresh.select(cols(c.keys)))
           : realFresh.select(cols(c.keys))).distinct();
@@ -271,7 +274,7 @@ public final class CdcEngine {
       }
       Dataset<Row> after = before.union(realFresh.select(eventColumns()));
       if (spec.applyAsTruncates().isPresent()) {
-        Dataset<Row> allTruncates = stored.where(col(OP).equalTo("T")).select(eventColumns());
+        Dataset<Row> allTruncates = companion.read().where(col(OP).equalTo("T")).select(eventColumns());
         before = before.union(truncatesAsDeletes(keys, allTruncates));
         after = after.union(truncatesAsDeletes(keys, allTruncates.union(fresh.where(col(OP).equalTo("T")).select(eventColumns()))));
       }
@@ -347,13 +350,13 @@ public final class CdcEngine {
   /**
    * The range of each range-comparable key over the batch's rows, for a read of the stored changes
    * that skips the companion's files outside it: one Spark job over the batch's keys, run only when
-   * the companion's files can be told apart by such a key ({@link DeltaTables#rangesCanSkipFiles},
+   * the companion's files can be told apart by such a key ({@link LatestVersion#rangesCanSkipFiles},
    * from its checksum: no job). Empty, and every file read, when they cannot, when the batch has no
    * rows, or when a key of it is NULL (a truncate's, which needs every stored truncate, or one the
    * checks fail on).
    */
-  private List<ColumnRange> batchRanges(Dataset<Row> batch) {
-    if (c.rangeKeys.stream().noneMatch(k -> DeltaTables.rangesCanSkipFiles(spark, changes, k, c.input.apply(k).dataType()))) {
+  private List<ColumnRange> batchRanges(Dataset<Row> batch, LatestVersion companion) {
+    if (c.rangeKeys.stream().noneMatch(k -> companion.rangesCanSkipFiles(k, c.input.apply(k).dataType()))) {
       return List.of();
     }
     Column anyNull = lit(false);
