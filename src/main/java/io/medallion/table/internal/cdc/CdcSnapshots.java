@@ -308,7 +308,17 @@ public final class CdcSnapshots {
     }
     java.util.Set<Long> applied = SnapshotVersions.parse(props.getOrDefault(APPLIED_PROPERTY, ""));
     applied.add(version);
-    CdcResult r = engine.apply(changes(withTableTypes(snapshot), version), "snapshot:" + target, version);
+    // The derived changes are computed once, then kept for the engine: it reads its batch twice
+    // (the stored changes of the batch's keys, then the batch itself; three times with a key range),
+    // and each read would otherwise derive them again, a scan and fold of every stored change and a
+    // join with the whole snapshot (docs/cdc.md, "Snapshot CDC").
+    Dataset<Row> changes = KeptRows.of(changes(withTableTypes(snapshot), version));
+    CdcResult r;
+    try {
+      r = engine.apply(changes, "snapshot:" + target, version);
+    } finally {
+      KeptRows.release(changes);
+    }
     spark.sql("ALTER TABLE " + target.quoted() + " SET TBLPROPERTIES ('" + VERSION_PROPERTY + "' = '" + version
         + "', '" + APPLIED_PROPERTY + "' = '" + SnapshotVersions.format(applied) + "')");
     return new Result(Outcome.APPLIED, version, version, r, "");
