@@ -33,8 +33,8 @@ import scala.collection.JavaConverters;
  * {@code allFilesInCrc} threshold), with Delta's own file format ({@code DeltaLog.createDataFrame}:
  * deletion vectors and column mapping apply), without the state rebuild that a read of a table
  * written since its last read costs (Delta's "Compute snapshot" jobs, about half a second each
- * time). Without such a list they are Delta's own read of the same version; on another Delta
- * build, Delta's read of the table by name.
+ * time). Without such a list they are Delta's own read of the same version, by name; on another
+ * Delta build, Delta's read of the table by name.
  */
 public final class LatestVersion {
   private static final ObjectMapper STATS = new ObjectMapper()
@@ -152,16 +152,25 @@ public final class LatestVersion {
 
   /**
    * Delta's own read of this version (its data skipping applies to a filter over it), or of the
-   * table by name when there is no snapshot (another catalog, another Delta build).
+   * table's latest when there is no snapshot (another catalog, another Delta build). By name,
+   * through the table's catalog, never by path: a catalog may refuse path access to its tables or
+   * give the credentials for their storage only to reads by name.
    */
   private Dataset<Row> deltasRead() {
     return snapshot == null ? spark.read().table(name.quoted())
-        : spark.read().format("delta").option("versionAsOf", snapshot.version()).load(log.dataPath().toString());
+        : spark.sql("SELECT * FROM " + name.quoted() + " VERSION AS OF " + snapshot.version());
   }
 
-  /** True when the table names its columns in files and statistics by their own names. */
+  /**
+   * True when the table names its columns in files and statistics by their own names; false (as if
+   * mapped: every file read, none told apart) on a Delta build without this API.
+   */
   private boolean withoutColumnMapping() {
-    return snapshot.metadata().columnMappingMode() == NoMapping$.MODULE$;
+    try {
+      return snapshot.metadata().columnMappingMode() == NoMapping$.MODULE$;
+    } catch (LinkageError e) {
+      return false;
+    }
   }
 
   /** The file's statistics, parsed (decimals exact); null without them or when they do not parse. */
