@@ -184,16 +184,15 @@ public final class DeltaTables {
   }
 
   /**
-   * The table at {@code version} (Delta's time travel, {@code versionAsOf}); when that is its
-   * latest version, read as {@link #readLatest} reads it.
+   * The table at {@code version} (Delta's time travel, {@code VERSION AS OF}, by name through the
+   * table's catalog, never by path: a catalog may refuse path access to its tables or give storage
+   * credentials only to reads by name); when that is its latest version, read as {@link
+   * #readLatest} reads it.
    */
   public static Dataset<Row> readVersion(SparkSession spark, TableName name, long version) {
     DeltaLog log = deltaLog(spark, name);
-    if (log == null) {
-      return spark.sql("SELECT * FROM " + name.quoted() + " VERSION AS OF " + version);
-    }
-    return fromChecksum(spark, log, version).orElseGet(() ->
-        spark.read().format("delta").option("versionAsOf", version).load(log.dataPath().toString()));
+    return (log == null ? java.util.Optional.<Dataset<Row>>empty() : fromChecksum(spark, log, version))
+        .orElseGet(() -> spark.sql("SELECT * FROM " + name.quoted() + " VERSION AS OF " + version));
   }
 
   /**
