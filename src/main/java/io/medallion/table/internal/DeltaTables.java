@@ -253,13 +253,13 @@ public final class DeltaTables {
   }
 
   /** The table's latest snapshot (the log brought up to date); empty without a Delta log or on another Delta build. */
-  private static java.util.Optional<org.apache.spark.sql.delta.Snapshot> latestSnapshot(SparkSession spark, TableName name) {
+  static java.util.Optional<org.apache.spark.sql.delta.Snapshot> latestSnapshot(SparkSession spark, TableName name) {
     DeltaLog log = deltaLog(spark, name);
     if (log == null) {
       return java.util.Optional.empty();
     }
     try {
-      return java.util.Optional.of(log.update(false, Option.empty(), Option.empty()));
+      return java.util.Optional.of(inSession(spark, () -> log.update(false, Option.empty(), Option.empty())));
     } catch (LinkageError e) {
       return java.util.Optional.empty(); // another Delta build: the caller's own way
     }

@@ -61,16 +61,14 @@ public final class LatestVersion {
 
   /** The table's latest version: its Delta log brought up to date once, now. */
   public static LatestVersion of(SparkSession spark, TableName name) {
-    DeltaLog log = DeltaTables.deltaLog(spark, name);
-    if (log == null) {
-      return new LatestVersion(spark, name, null, null, null);
-    }
+    // none without a Delta log or on another Delta build: Delta's reads by name
     try {
-      Snapshot snapshot = DeltaTables.inSession(spark, () -> log.update(false, Option.empty(), Option.empty()));
-      return new LatestVersion(spark, name, log, snapshot, DeltaTables.checksumFiles(snapshot)
-          .map(listed -> List.copyOf(JavaConverters.seqAsJavaList(listed))).orElse(null));
+      return DeltaTables.latestSnapshot(spark, name).map(snapshot -> new LatestVersion(spark, name, snapshot.deltaLog(),
+          snapshot, DeltaTables.checksumFiles(snapshot).map(listed -> List.copyOf(JavaConverters.seqAsJavaList(listed)))
+              .orElse(null)))
+          .orElseGet(() -> new LatestVersion(spark, name, null, null, null));
     } catch (LinkageError e) {
-      return new LatestVersion(spark, name, null, null, null); // another Delta build: its own reads
+      return new LatestVersion(spark, name, null, null, null);
     }
   }
 

@@ -201,13 +201,20 @@ public final class CdcEngine {
    * only in the target's files that can hold them.
    */
   public CdcResult apply(Dataset<Row> batch, String appId, long batchId) {
+    return apply(batch, appId, batchId, LatestVersion.of(spark, changes));
+  }
+
+  /**
+   * {@link #apply(Dataset, String, long)} with the stored changes' latest version already taken by
+   * the caller ({@link #changesTable}), as snapshot CDC takes it to derive the batch.
+   */
+  CdcResult apply(Dataset<Row> batch, String appId, long batchId, LatestVersion companion) {
     Dataset<Row> classified = null;
     Dataset<Row> storedOfBatch = null;
     Dataset<Row> touched = null;
     try {
-      // one version of the companion for every read of this batch: its log brought up to date and
-      // its files' statistics parsed once
-      LatestVersion companion = LatestVersion.of(spark, changes);
+      // one version of the companion (companion) for every read of this batch: its log brought up
+      // to date and its files' statistics parsed once
       // the stored changes the pass needs are those of the batch's keys: within the batch's key
       // range, a read that skips the companion's files outside it when their ranges differ (its
       // first batch is stored in key ranges, below), so that the pass reads what the batch's keys

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.struct;
 import io.medallion.table.CdcSpec;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
+import io.medallion.table.internal.LatestVersion;
 import io.medallion.table.TableSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -312,10 +313,12 @@ public final class CdcSnapshots {
     // (the stored changes of the batch's keys, then the batch itself; three times with a key range),
     // and each read would otherwise derive them again, a scan and fold of every stored change and a
     // join with the whole snapshot (docs/cdc.md, "Snapshot CDC").
-    Dataset<Row> changes = KeptRows.of(changes(withTableTypes(snapshot), version));
+    // one version of the stored changes for the derivation and the engine's reads
+    LatestVersion stored = LatestVersion.of(spark, CdcEngine.changesTable(target));
+    Dataset<Row> changes = KeptRows.of(changes(withTableTypes(snapshot), version, stored));
     CdcResult r;
     try {
-      r = engine.apply(changes, "snapshot:" + target, version);
+      r = engine.apply(changes, "snapshot:" + target, version, stored);
     } finally {
       KeptRows.release(changes);
     }
@@ -329,11 +332,10 @@ public final class CdcSnapshots {
     return engine.expireTombstones(now);
   }
 
-  /** The changes from the stored state to {@code snapshot}, at {@code version}. */
-  private Dataset<Row> changes(Dataset<Row> snapshot, long version) {
+  /** The changes from the stored state ({@code storedChanges}) to {@code snapshot}, at {@code version}. */
+  private Dataset<Row> changes(Dataset<Row> snapshot, long version, LatestVersion storedChanges) {
     List<String> data = c.target.stream().filter(t -> !c.keys.contains(t)).toList();
-    Dataset<Row> stored = DeltaTables.readLatest(spark, CdcEngine.changesTable(target))
-        .select(CdcEngine.eventColumns(c));
+    Dataset<Row> stored = storedChanges.read().select(CdcEngine.eventColumns(c));
     Dataset<Row> state = CdcFold.fold(stored, c, false).as("o");
     Dataset<Row> now = snapshot.as("n");
     Column on = lit(true);
