@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(MedallionExtension.class)
 class SparkEventLogSecretsTest extends KafkaTestBase {
+  static final String EXPLAIN_MODE = "spark.sql.ui.explainMode";
 
   @BeforeAll
   static void createTopic() {
@@ -36,9 +37,15 @@ class SparkEventLogSecretsTest extends KafkaTestBase {
     kafka.send("secure", KafkaBronzeTest.events(0, 20));
   }
 
-  /** Runs {@code action} with Spark's event log writer attached; returns the event log's text. */
+  /**
+   * Runs {@code action} with Spark's event log writer attached and Spark's default plan descriptions
+   * (the {@code formatted} explain mode, with its details section, where the test kit's session
+   * uses {@code simple}); returns the event log's text.
+   */
   static String eventLogOf(Lakehouse lake, Path dir, Runnable action) throws IOException {
     Files.createDirectories(dir);
+    String explainMode = lake.spark().conf().get(EXPLAIN_MODE);
+    lake.spark().conf().set(EXPLAIN_MODE, "formatted");
     SparkContext sc = lake.spark().sparkContext();
     EventLoggingListener listener = new EventLoggingListener(
         "medallion-test-" + System.nanoTime(), scala.Option.empty(), dir.toUri(), sc.getConf(), sc.hadoopConfiguration());
@@ -54,6 +61,7 @@ class SparkEventLogSecretsTest extends KafkaTestBase {
       }
       sc.removeSparkListener(listener);
       listener.stop();
+      lake.spark().conf().set(EXPLAIN_MODE, explainMode);
     }
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(f -> {
@@ -83,7 +91,8 @@ class SparkEventLogSecretsTest extends KafkaTestBase {
 
     assertThat(lake.table(env.tableName(p, EVENTS)).count()).isEqualTo(20);
     assertThat(lake.table(env.tableName(p, io.medallion.pipeline.TableRef.parse("silver.events"))).count()).isEqualTo(20);
-    assertThat(log).contains("SparkListenerSQLExecutionStart").contains("kafka");
+    assertThat(log).contains("SparkListenerSQLExecutionStart").contains("kafka")
+        .as("the formatted plan descriptions, with their details").contains("Output [");
     assertThat(log).doesNotContain(kafka.saslPassword());
   }
 

@@ -34,6 +34,12 @@ import org.apache.spark.sql.SparkSession;
  * young collections then copied. {@code CdcEngineTest} alone: 0.91x the wall time and 0.93x the CPU
  * time, a third of the system time (docs/architecture.md, "Test suite time").
  *
+ * <p>The plan description each query posts to Spark's listeners when it starts is Spark's {@code
+ * simple} explain string, not the {@code formatted} one ({@code spark.sql.ui.explainMode}): every
+ * query builds it, even with the UI off, and the formatted mode's details section was 2.9% of a
+ * profile of {@code SnapshotCdcPipelineTest}. A test that checks what a plan description shows sets
+ * the mode back for its run, as {@code SparkEventLogSecretsTest} does.
+ *
  * <p>The session is created on first use and never stopped by the kit: every test class in the JVM
  * shares it (run Surefire with {@code reuseForks=true}). Catalogs are registered per test with
  * {@link io.medallion.catalog.WarehouseCatalog#register}.
@@ -85,6 +91,9 @@ public final class LocalSpark {
               // Pages of 1 MB for sorts, aggregations and hash joins, not the 64 MB Spark derives
               // from a 4 GB heap: each page is a zeroed array, and the young collections copied them
               .config("spark.buffer.pageSize", "1m")
+              // The plan string every query posts to Spark's listeners at its start, without the
+              // formatted mode's details section: the UI that shows it is off
+              .config("spark.sql.ui.explainMode", "simple")
               // VACUUM's file listing (and Spark's for many paths) in 2 tasks, not 10,000: the CLI
               // caps it at the cores on a local master too (docs/gold.md, "Maintenance")
               .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
