@@ -11,6 +11,7 @@ import io.medallion.run.RunOptions;
 import io.medallion.run.RunResult;
 import io.medallion.run.TableResult;
 import io.medallion.table.RefreshState;
+import io.medallion.table.HaltingLogStore;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.testkit.ChildJvm;
@@ -20,7 +21,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -44,12 +43,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the refresh commits to the gold table: either <b>before</b> the commit is published (its data
  * files are written, the commit that would add them and record the input versions is not), or
  * <b>after</b> it (the commit, with the input versions it records, is there; the run's event-log
- * rows and its end are not). The kill point is exact: a Delta {@code LogStore} of the child halts
- * the JVM around writing the gold table's next commit file.
+ * rows and its end are not). The kill point is exact: a Delta {@code LogStore} of the child
+ * ({@link HaltingLogStore}) stops each refresh around writing its gold table's next commit file.
  *
  * <p>A rerun gives the table a full recompute would give, with a record that matches the input;
- * a further rerun writes nothing. The two kills use catalogs of their own, and their children run
- * at the same time.
+ * a further rerun writes nothing. The two kills use catalogs of their own, and one child runs both
+ * at once: the JVM halts when both refreshes are at their points.
  */
 public class GoldKillTest {
   @TempDir static Path root;
@@ -58,10 +57,6 @@ public class GoldKillTest {
   static final String SQL = "SELECT store, day, COUNT(*) AS n, SUM(amount) AS total, MIN(amount) AS lo,"
       + " MAX(amount) AS hi, AVG(amount) AS mean, COUNT(DISTINCT customer) AS customers"
       + " FROM {silver.orders} GROUP BY store, day";
-
-  /** System properties of the child: the gold table's {@code _delta_log} path, and before or after. */
-  public static final String HALT_LOG = "medallion.test.halt.log";
-  public static final String HALT_WHEN = "medallion.test.halt.when";
 
   static Environment environment(Path root, String prefix) {
     Map<Layer, String> catalogs = new EnumMap<>(Layer.class);
@@ -78,74 +73,62 @@ public class GoldKillTest {
   }
 
   /**
-   * Delta's log store for local files, halting the JVM around the gold table's next commit file
-   * (the {@code .json} of a new version under {@link #HALT_LOG}).
+   * The child: both refreshes of the gold table at once, each halted at its commit ({@link
+   * HaltingLogStore}). Arguments: root, then for each kill its when, its gold table's {@code
+   * _delta_log} and the version of the commit to halt at.
    */
-  public static final class HaltingLogStore extends io.delta.storage.HDFSLogStore {
-    public HaltingLogStore(Configuration conf) {
-      super(conf);
-    }
-
-    @Override
-    public void write(org.apache.hadoop.fs.Path path, Iterator<String> actions, Boolean overwrite,
-        Configuration conf) throws IOException {
-      boolean gold = path.getName().endsWith(".json")
-          && path.getParent().toUri().getPath().equals(System.getProperty(HALT_LOG));
-      if (gold && "before".equals(System.getProperty(HALT_WHEN))) {
-        halt("halting before the commit " + path);
-      }
-      super.write(path, actions, overwrite, conf);
-      if (gold) {
-        halt("halting after the commit " + path);
-      }
-    }
-
-    private static void halt(String why) {
-      System.out.println(why);
-      System.out.flush();
-      Runtime.getRuntime().halt(137);
-    }
-  }
-
-  /** The child: one run of the gold table, halted at its commit. Arguments: root, prefix, log path, when. */
   public static final class Child {
-    public static void main(String[] args) {
-      System.setProperty("spark.delta.logStore.file.impl", HaltingLogStore.class.getName());
-      System.setProperty(HALT_LOG, args[2]);
-      System.setProperty(HALT_WHEN, args[3]);
-      PipelineDefinition p = pipeline();
-      new PipelineRunner(LocalSpark.session(), p, environment(Path.of(args[0]), args[1]))
-          .run(IncrementalGoldTest.golds(p));
-      System.out.println("the run finished: it was not halted");
+    public static void main(String[] args) throws InterruptedException {
+      HaltingLogStore.install((args.length - 1) / 3);
+      Map<String, Runnable> scenarios = new java.util.LinkedHashMap<>();
+      for (int i = 1; i < args.length; i += 3) {
+        String when = args[i];
+        HaltingLogStore.arm(Path.of(args[i + 1]), Long.parseLong(args[i + 2]), HaltingLogStore.When.of(when));
+        scenarios.put(when, () -> {
+          PipelineDefinition p = pipeline();
+          new PipelineRunner(LocalSpark.session(), p, environment(Path.of(args[0]), "gkill_" + when))
+              .run(IncrementalGoldTest.golds(p));
+        });
+      }
+      HaltingLogStore.runAll(scenarios);
     }
   }
 
   /** What the parent prepared for one kill, and the child it started. */
   record Kill(PipelineDefinition p, Environment env, TableName silver, TableName gold, long before,
-      Set<String> filesBefore, long silverVersion, Path log, Process child) {}
+      Set<String> filesBefore, long silverVersion, String deltaLog) {}
 
-  /** The kills by when they happen; both children run at the same time, each in catalogs of its own. */
+  /** The kills by when they happen, each in catalogs of its own. */
   static final Map<String, Kill> KILLS = new java.util.HashMap<>();
 
+  /** The child that runs both kills, and its output. */
+  static Process child;
+  static Path childLog;
+
   /**
-   * Prepares both kills (before and after the commit), then starts both children, so their JVM
-   * starts and runs overlap; each test waits for its own child.
+   * Prepares both kills (before and after the commit), then starts the child that runs both; each
+   * test waits for it.
    */
   @BeforeAll
-  static void startBothChildren() throws Exception {
+  static void startTheChild() throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of(root.toString()));
     for (String when : List.of("before", "after")) {
-      KILLS.put(when, prepare(when));
+      Kill kill = prepare(when);
+      KILLS.put(when, kill);
+      args.addAll(List.of(when, kill.deltaLog(), String.valueOf(kill.before() + 1)));
     }
+    childLog = root.resolve("child.log");
+    child = ChildJvm.start(Child.class, childLog.toFile(), args.toArray(String[]::new));
   }
 
   @AfterAll
-  static void stopChildren() {
-    KILLS.values().forEach(k -> k.child().destroyForcibly());
+  static void stopTheChild() {
+    child.destroyForcibly();
   }
 
   /**
    * The gold table refreshed once from 60 rows, then its input appends, updates and deletes rows
-   * (so the next refresh is incremental), and a child starts that refresh and halts {@code when}
+   * (so the next refresh is incremental), for the child to start that refresh and halt {@code when}
    * told.
    */
   static Kill prepare(String when) throws IOException {
@@ -167,10 +150,8 @@ public class GoldKillTest {
     spark.sql("DELETE FROM " + silver.quoted() + " WHERE id % 5 = 1");
     long silverVersion = DeltaTables.version(spark, silver).getAsLong();
 
-    Path log = root.resolve(prefix + "-child.log");
     String deltaLog = Path.of(URI.create(location(spark, gold))).resolve("_delta_log").toString();
-    Process child = ChildJvm.start(Child.class, log.toFile(), root.toString(), prefix, deltaLog, when);
-    return new Kill(p, env, silver, gold, before, filesBefore, silverVersion, log, child);
+    return new Kill(p, env, silver, gold, before, filesBefore, silverVersion, deltaLog);
   }
 
   @ParameterizedTest(name = "killed {0} the gold commit")
@@ -188,11 +169,9 @@ public class GoldKillTest {
     long silverVersion = kill.silverVersion();
     PipelineRunner runner = new PipelineRunner(spark, p, env);
     RunOptions golds = IncrementalGoldTest.golds(p);
-    Path log = kill.log();
-    Process child = kill.child();
     assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
-    assertThat(Files.readString(log)).contains("halting " + when + " the commit");
+    assertThat(child.exitValue()).as(Files.readString(childLog)).isEqualTo(137);
+    assertThat(Files.readString(childLog)).contains("halting " + when + " the commit file:" + kill.deltaLog() + "/");
 
     // What the kill left.
     RefreshState recorded = RefreshState.lastRecorded(spark, gold).orElseThrow();

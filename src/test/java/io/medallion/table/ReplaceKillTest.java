@@ -29,22 +29,31 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@code halt}, no shutdown hooks) <b>before</b> its commit file is written (the new rows' data
  * files are) or right <b>after</b> it. Before: the table is as it was, the written files are
  * referenced by no commit. After: the table has the new rows. Either way the rerun of the same
- * replace gives the table exactly the new rows, and a further rerun changes no row. Both children
- * run at the same time, each on a table of its own.
+ * replace gives the table exactly the new rows, and a further rerun changes no row. One child runs
+ * both replaces at once, each on a table of its own, and halts when both are at their points ({@link
+ * HaltingLogStore}).
  */
 class ReplaceKillTest {
   @TempDir static Path root;
 
-  /** The child: the replace, halted at the table's commit. Arguments: root, when, the table's {@code _delta_log}. */
+  /**
+   * The child: both replaces at once, each halted at its table's commit ({@link HaltingLogStore}).
+   * Arguments: root, then for each kill its when, its table's {@code _delta_log} and the version of
+   * the commit to halt at.
+   */
   public static final class Child {
-    public static void main(String[] args) {
-      System.setProperty("spark.delta.logStore.file.impl", GoldKillTest.HaltingLogStore.class.getName());
-      System.setProperty(GoldKillTest.HALT_LOG, args[2]);
-      System.setProperty(GoldKillTest.HALT_WHEN, args[1]);
+    public static void main(String[] args) throws InterruptedException {
+      HaltingLogStore.install((args.length - 1) / 3);
       SparkSession spark = LocalSpark.session();
-      TableName t = register(spark, Path.of(args[0]), args[1]);
-      DeltaWriter.write(ReplaceTest.rows(spark, 100, 130), t, ReplaceTest.SPEC, Write.replace(), Txn.NONE);
-      System.out.println("the replace finished: it was not halted");
+      Map<String, Runnable> scenarios = new java.util.LinkedHashMap<>();
+      for (int i = 1; i < args.length; i += 3) {
+        String when = args[i];
+        HaltingLogStore.arm(Path.of(args[i + 1]), Long.parseLong(args[i + 2]), HaltingLogStore.When.of(when));
+        TableName t = register(spark, Path.of(args[0]), when);
+        scenarios.put(when, () ->
+            DeltaWriter.write(ReplaceTest.rows(spark, 100, 130), t, ReplaceTest.SPEC, Write.replace(), Txn.NONE));
+      }
+      HaltingLogStore.runAll(scenarios);
     }
   }
 
@@ -54,28 +63,34 @@ class ReplaceKillTest {
     return TableName.of(catalog, "s", "t");
   }
 
-  record Kill(TableName table, long version, List<String> rows, Set<String> files, Path log, Process child) {}
+  record Kill(TableName table, long version, List<String> rows, Set<String> files, String deltaLog) {}
 
   static final Map<String, Kill> KILLS = new HashMap<>();
 
-  /** An existing small table for each kill (created by Delta's replace, then appended to), then both children. */
+  /** The child that runs both kills, and its output. */
+  static Process child;
+  static Path childLog;
+
+  /** An existing small table for each kill (created by Delta's replace, then appended to), then the child. */
   @BeforeAll
-  static void startBothChildren() throws Exception {
+  static void startTheChild() throws Exception {
     SparkSession spark = LocalSpark.session();
+    List<String> args = new java.util.ArrayList<>(List.of(root.toString()));
     for (String when : List.of("before", "after")) {
       TableName t = register(spark, root, when);
       ReplaceTest.fill(spark, t, ReplaceTest.SPEC);
       String deltaLog = Path.of(URI.create(GoldKillTest.location(spark, t))).resolve("_delta_log").toString();
-      Path log = root.resolve(when + "-child.log");
-      Process child = ChildJvm.start(Child.class, log.toFile(), root.toString(), when, deltaLog);
-      KILLS.put(when, new Kill(t, DeltaTables.version(spark, t).getAsLong(), ReplaceTest.contents(spark, t),
-          GoldKillTest.dataFiles(spark, t), log, child));
+      long version = DeltaTables.version(spark, t).getAsLong();
+      KILLS.put(when, new Kill(t, version, ReplaceTest.contents(spark, t), GoldKillTest.dataFiles(spark, t), deltaLog));
+      args.addAll(List.of(when, deltaLog, String.valueOf(version + 1)));
     }
+    childLog = root.resolve("child.log");
+    child = ChildJvm.start(Child.class, childLog.toFile(), args.toArray(String[]::new));
   }
 
   @AfterAll
-  static void stopChildren() {
-    KILLS.values().forEach(k -> k.child().destroyForcibly());
+  static void stopTheChild() {
+    child.destroyForcibly();
   }
 
   @ParameterizedTest(name = "killed {0} the commit")
@@ -84,9 +99,9 @@ class ReplaceKillTest {
     SparkSession spark = LocalSpark.session();
     Kill kill = KILLS.get(when);
     TableName t = kill.table();
-    assertThat(kill.child().waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(kill.child().exitValue()).as(Files.readString(kill.log())).isEqualTo(137);
-    assertThat(Files.readString(kill.log())).contains("halting " + when + " the commit");
+    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(childLog)).isEqualTo(137);
+    assertThat(Files.readString(childLog)).contains("halting " + when + " the commit file:" + kill.deltaLog() + "/");
     List<String> expected = ReplaceTest.rows(spark, 100, 130).collectAsList().stream()
         .map(org.apache.spark.sql.Row::toString).sorted().toList();
 

@@ -8,17 +8,22 @@ import static io.medallion.table.cdc.CdcTestSupport.engine;
 import static io.medallion.table.cdc.CdcTestSupport.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.table.HaltingLogStore;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.testkit.ChildJvm;
+import io.medallion.testkit.LocalSpark;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 in the middle of a CDC batch: a child JVM dies ({@code halt}, no shutdown hooks) right
  * after the target's commit and before the companion's append, in batch 1 (a MERGE) or in batch 0
  * (the first batch, appended into the empty target). Rerunning the batch gives exactly the tables of
- * a run that was not killed (the SCD2 rows CdcEngineTest proves for the same two batches).
+ * a run that was not killed (the SCD2 rows CdcEngineTest proves for the same two batches). One child
+ * runs both scenarios at once, each in a catalog of its own, and halts when both are at their points
+ * ({@link HaltingLogStore}).
  */
 class CdcKillTest {
   @TempDir static Path warehouse;
@@ -37,42 +44,42 @@ class CdcKillTest {
   static final TableName FIRST = TableName.of("cdck0", "s", "users");
 
   /**
-   * The child ({@code warehouse catalog batch}): batch 0, then batch 1, the given batch killed after
-   * the target's commit (batch 0's is the append into the empty target, batch 1's a MERGE).
+   * The child: both scenarios at once, each halted right after its target's commit in the batch
+   * given ({@link HaltingLogStore}): batch 0, then batch 1 (batch 0's commit is the append into the
+   * empty target, batch 1's a MERGE). Arguments: for each scenario its warehouse, its catalog and the
+   * batch to kill.
    */
   public static final class Child {
     public static void main(String[] args) throws Exception {
-      TableName target = TableName.of(args[1], TARGET.schema(), TARGET.table());
-      int killed = Integer.parseInt(args[2]);
-      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), args[1]);
-      CdcEngine e = engine(spark, target, dltSpec().scdType2().build(), USERS);
-      Thread watcher = killed == 0 ? haltAfterNextCommit(spark, target) : null;
-      e.apply(frame(spark, dltUsers(), USERS), "kill", 0);
-      watcher = killed == 1 ? haltAfterNextCommit(spark, target) : watcher;
-      e.apply(frame(spark, CdcEngineTest.reversedUsers(1000), USERS), "kill", 1);
-      watcher.join();
+      HaltingLogStore.install(args.length / 3);
+      // Started here, the session is the scenario threads' active one (catalogs register through it)
+      LocalSpark.session();
+      Map<String, Runnable> scenarios = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i += 3) {
+        Path root = Path.of(args[i]);
+        String catalog = args[i + 1];
+        int killed = Integer.parseInt(args[i + 2]);
+        scenarios.put(catalog, () -> {
+          TableName target = TableName.of(catalog, TARGET.schema(), TARGET.table());
+          SparkSession spark = CdcTestSupport.spark(root, catalog);
+          CdcEngine e = engine(spark, target, dltSpec().scdType2().build(), USERS);
+          for (int batch = 0; batch <= killed; batch++) {
+            if (batch == killed) {
+              haltAfterNextCommit(spark, target);
+            }
+            e.apply(frame(spark, batch == 0 ? dltUsers() : CdcEngineTest.reversedUsers(1000), USERS), "kill", batch);
+          }
+        });
+      }
+      HaltingLogStore.runAll(scenarios);
     }
   }
 
-  /**
-   * Starts a thread that halts this JVM (exit 137, no shutdown hooks, like kill -9) as soon as the
-   * table's next commit file exists; join it after starting the write.
-   */
-  static Thread haltAfterNextCommit(SparkSession spark, TableName table) {
+  /** Arms the kill point right after the table's next commit file is written. */
+  static void haltAfterNextCommit(SparkSession spark, TableName table) {
     long next = DeltaTables.version(spark, table).getAsLong() + 1;
-    Path log = Path.of(URI.create(location(spark, table))).resolve("_delta_log")
-        .resolve(String.format("%020d.json", next));
-    Thread watcher = new Thread(() -> {
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      while (!Files.exists(log) && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-      }
-      System.out.println("halting after " + log);
-      Runtime.getRuntime().halt(137);
-    });
-    watcher.setDaemon(true);
-    watcher.start();
-    return watcher;
+    HaltingLogStore.arm(Path.of(URI.create(location(spark, table))).resolve("_delta_log"), next,
+        HaltingLogStore.When.AFTER);
   }
 
   static String location(SparkSession spark, TableName t) {
@@ -80,11 +87,27 @@ class CdcKillTest {
     return l.startsWith("file:") ? l : "file://" + l;
   }
 
+  /** The child that runs both scenarios, and its output. */
+  static Process child;
+  static Path childLog;
+
+  @BeforeAll
+  static void startTheChild() throws Exception {
+    Files.createDirectories(warehouse.resolve("first"));
+    childLog = warehouse.resolve("child.log");
+    child = ChildJvm.start(Child.class, childLog.toFile(),
+        warehouse.toString(), "cdck", "1", warehouse.resolve("first").toString(), "cdck0", "0");
+  }
+
+  @AfterAll
+  static void stopTheChild() {
+    child.destroyForcibly();
+  }
+
   @Test
   void aRerunAfterKill9InTheMiddleOfABatchGivesTheUnkilledTables() throws Exception {
-    killChild(warehouse, "cdck", 1);
-
     SparkSession spark = CdcTestSupport.spark(warehouse, "cdck");
+    awaitTheKill(spark, TARGET);
     TableName changes = CdcEngine.changesTable(TARGET);
     // the kill fell between the two commits: the target has batch 1, the companion does not
     assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(8);
@@ -102,9 +125,8 @@ class CdcKillTest {
   @Test
   void aRerunAfterKill9InTheFirstBatchGivesTheUnkilledTables() throws Exception {
     Path root = warehouse.resolve("first");
-    killChild(root, "cdck0", 0);
-
     SparkSession spark = CdcTestSupport.spark(root, "cdck0");
+    awaitTheKill(spark, FIRST);
     TableName changes = CdcEngine.changesTable(FIRST);
     // the kill fell between the two commits: the target has batch 0, appended; the companion nothing
     assertThat(spark.read().table(changes.quoted()).count()).isZero();
@@ -124,12 +146,11 @@ class CdcKillTest {
     assertThat(spark.read().table(changes.quoted()).count()).isEqualTo(16);
   }
 
-  /** Runs the child on {@code root}, killed in {@code batch}, and checks it died where told. */
-  static void killChild(Path root, String catalog, int batch) throws Exception {
-    Files.createDirectories(root);
-    Path log = root.resolve("child-" + batch + ".log");
-    Process child = ChildJvm.start(Child.class, log.toFile(), root.toString(), catalog, String.valueOf(batch));
+  /** Waits for the child, which must have halted right after a commit of {@code target}. */
+  static void awaitTheKill(SparkSession spark, TableName target) throws Exception {
     assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
+    assertThat(child.exitValue()).as(Files.readString(childLog)).isEqualTo(137);
+    assertThat(Files.readString(childLog))
+        .contains("halting after the commit file:" + Path.of(URI.create(location(spark, target))).resolve("_delta_log") + "/");
   }
 }
