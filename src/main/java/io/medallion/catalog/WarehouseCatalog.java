@@ -2,6 +2,7 @@ package io.medallion.catalog;
 
 import io.medallion.catalog.internal.CatalogErrors;
 import io.medallion.catalog.internal.WarehouseLayout;
+import io.medallion.internal.ActiveSession;
 import io.medallion.table.TableName;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -117,7 +118,9 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
    * configuration, then loads it, so that a wrong warehouse fails here rather than at first use.
    * For S3, configure the session's Hadoop {@code fs.s3a.*} settings before calling this.
    *
-   * <p>Calling it again with the same warehouse does nothing.
+   * <p>Calling it again with the same warehouse does nothing. It works from any thread: the catalog
+   * is loaded with {@code spark} as the thread's active session (Spark loads catalogs from the active
+   * session's configuration, and a thread may have another one, or none).
    *
    * @throws IllegalStateException if the name is already loaded in this session with another
    *     warehouse or as another catalog class (Spark would keep using the loaded one)
@@ -133,7 +136,9 @@ public final class WarehouseCatalog implements StagingTableCatalog, SupportsName
     String key = "spark.sql.catalog." + catalogName;
     spark.conf().set(key, WarehouseCatalog.class.getName());
     spark.conf().set(key + "." + WAREHOUSE_OPTION, warehouseUri);
-    CatalogPlugin loaded = spark.sessionState().catalogManager().catalog(catalogName);
+    // Spark loads the catalog from the thread's active session's configuration: this thread may
+    // have another one, or none
+    CatalogPlugin loaded = ActiveSession.with(spark, () -> spark.sessionState().catalogManager().catalog(catalogName));
     if (!(loaded instanceof WarehouseCatalog)) {
       throw CatalogErrors.notAWarehouseCatalog(catalogName, loaded.getClass().getName());
     }

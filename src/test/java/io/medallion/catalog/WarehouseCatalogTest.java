@@ -280,6 +280,38 @@ class WarehouseCatalogTest {
     assertThat(Files.exists(tmp.resolve("other"))).isFalse();
   }
 
+  /**
+   * A thread without an active session (a user's thread pool, a thread started before the session)
+   * registers a catalog all the same: Spark loads catalogs from the active session's configuration,
+   * and without one it answered "Catalog '...' plugin class not found: spark.sql.catalog... is not
+   * defined" for the catalog just set.
+   */
+  @Test
+  void registersFromAThreadWithoutAnActiveSession() throws Exception {
+    Path warehouse = tmp.resolve("wc_thread");
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean hadNoSession = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread t = new Thread(() -> {
+      SparkSession.clearActiveSession();
+      hadNoSession.set(SparkSession.getActiveSession().isEmpty());
+      try {
+        WarehouseCatalog.register(spark, "wc_thread", warehouse.toString());
+        hadNoSession.set(hadNoSession.get() && SparkSession.getActiveSession().isEmpty());
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    t.start();
+    t.join();
+    assertThat(failure.get()).isNull();
+    assertThat(hadNoSession.get()).as("the thread had no active session, before and after").isTrue();
+    sql("CREATE SCHEMA wc_thread.s");
+    sql("CREATE TABLE wc_thread.s.t (id INT) USING delta");
+    sql("INSERT INTO wc_thread.s.t VALUES (7)");
+    assertThat(strings(sql("SELECT id FROM wc_thread.s.t"))).containsExactly("7");
+    assertThat(warehouse.resolve("s/t/_delta_log")).isDirectory();
+  }
+
   // ---- helpers ----
 
   private static Dataset<Row> sql(String statement) {

@@ -1,5 +1,6 @@
 package io.medallion.table.internal;
 
+import io.medallion.internal.ActiveSession;
 import io.medallion.table.TableSpec;
 import io.medallion.table.TableFeatures;
 import io.medallion.table.TableName;
@@ -199,11 +200,11 @@ public final class DeltaTables {
    * The table at {@code version} over its checksum's file list, with Delta's file format (deletion
    * vectors and column mapping apply), when that is its latest version; empty when it is not,
    * without such a list or on another Delta build. The Dataset belongs to {@code spark} ({@link
-   * #inSession}).
+   * ActiveSession}).
    */
   private static java.util.Optional<Dataset<Row>> fromChecksum(SparkSession spark, DeltaLog log, long version) {
     try {
-      return inSession(spark, () -> {
+      return ActiveSession.with(spark, () -> {
         org.apache.spark.sql.delta.Snapshot snapshot = log.update(false, Option.empty(), Option.empty());
         if (version != snapshot.version()) {
           return java.util.Optional.<Dataset<Row>>empty();
@@ -212,26 +213,6 @@ public final class DeltaTables {
       });
     } catch (LinkageError e) {
       return java.util.Optional.empty(); // another Delta build: its own read
-    }
-  }
-
-  /**
-   * {@code body} run with {@code spark} as the thread's active session, then the previous one back:
-   * Delta builds Datasets (and resolves its settings) in the active session, which is another one
-   * when {@code spark} is a session's clone (a temporary view of such a Dataset would then be
-   * registered where {@code spark}'s queries do not see it).
-   */
-  static <T> T inSession(SparkSession spark, java.util.function.Supplier<T> body) {
-    scala.Option<SparkSession> active = SparkSession.getActiveSession();
-    SparkSession.setActiveSession(spark);
-    try {
-      return body.get();
-    } finally {
-      if (active.isDefined()) {
-        SparkSession.setActiveSession(active.get());
-      } else {
-        SparkSession.clearActiveSession();
-      }
     }
   }
 
@@ -259,7 +240,7 @@ public final class DeltaTables {
       return java.util.Optional.empty();
     }
     try {
-      return java.util.Optional.of(inSession(spark, () -> log.update(false, Option.empty(), Option.empty())));
+      return java.util.Optional.of(ActiveSession.with(spark, () -> log.update(false, Option.empty(), Option.empty())));
     } catch (LinkageError e) {
       return java.util.Optional.empty(); // another Delta build: the caller's own way
     }

@@ -3,6 +3,7 @@ package io.medallion.table.internal;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.internal.ActiveSession;
 import io.medallion.table.TableName;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -140,8 +141,8 @@ public final class LatestVersion {
       return Optional.empty();
     }
     try {
-      // Delta builds the Dataset in the thread's active session (DeltaTables.inSession)
-      return Optional.of(DeltaTables.inSession(spark, () -> log.createDataFrame(snapshot,
+      // Delta builds the Dataset in the thread's active session (ActiveSession)
+      return Optional.of(ActiveSession.with(spark, () -> log.createDataFrame(snapshot,
           JavaConverters.asScalaBuffer(kept).toSeq(), false, Option.empty())));
     } catch (LinkageError e) {
       return Optional.empty(); // another Delta build: its own read

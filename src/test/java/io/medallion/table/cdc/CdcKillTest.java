@@ -13,7 +13,6 @@ import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.testkit.ChildJvm;
-import io.medallion.testkit.LocalSpark;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +51,6 @@ class CdcKillTest {
   public static final class Child {
     public static void main(String[] args) throws Exception {
       HaltingLogStore.install(args.length / 3);
-      // Started here, the session is the scenario threads' active one (catalogs register through it)
-      LocalSpark.session();
       Map<String, Runnable> scenarios = new LinkedHashMap<>();
       for (int i = 0; i < args.length; i += 3) {
         Path root = Path.of(args[i]);
