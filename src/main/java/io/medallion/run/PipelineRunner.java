@@ -12,6 +12,7 @@ import io.medallion.MedallionException;
 import io.medallion.eventlog.EventLog;
 import io.medallion.config.Defaults;
 import io.medallion.config.NameCollisions;
+import io.medallion.internal.ActiveSession;
 import io.medallion.internal.RunLock;
 import io.medallion.internal.SparkRedaction;
 import io.medallion.eventlog.FlowProgress;
@@ -108,17 +109,7 @@ public final class PipelineRunner {
    * called from a thread that has none, or another session, finds its catalogs all the same.
    */
   private <T> T activeSession(java.util.function.Supplier<T> work) {
-    Optional<SparkSession> previous = Optional.ofNullable(SparkSession.getActiveSession().getOrElse(() -> null));
-    SparkSession.setActiveSession(spark);
-    try {
-      return work.get();
-    } finally {
-      if (previous.isPresent()) {
-        SparkSession.setActiveSession(previous.get());
-      } else {
-        SparkSession.clearActiveSession();
-      }
-    }
+    return ActiveSession.with(spark, work);
   }
 
   private RunResult runLocked(RunOptions options) {
