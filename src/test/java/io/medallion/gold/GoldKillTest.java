@@ -123,7 +123,9 @@ public class GoldKillTest {
 
   @AfterAll
   static void stopTheChild() {
-    child.destroyForcibly();
+    if (child != null) { // null when the preparation failed before starting it
+      child.destroyForcibly();
+    }
   }
 
   /**

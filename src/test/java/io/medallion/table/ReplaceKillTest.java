@@ -90,7 +90,9 @@ class ReplaceKillTest {
 
   @AfterAll
   static void stopTheChild() {
-    child.destroyForcibly();
+    if (child != null) { // null when the preparation failed before starting it
+      child.destroyForcibly();
+    }
   }
 
   @ParameterizedTest(name = "killed {0} the commit")

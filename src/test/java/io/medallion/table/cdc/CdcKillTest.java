@@ -98,7 +98,9 @@ class CdcKillTest {
 
   @AfterAll
   static void stopTheChild() {
-    child.destroyForcibly();
+    if (child != null) { // null when the preparation failed before starting it
+      child.destroyForcibly();
+    }
   }
 
   @Test

@@ -213,8 +213,8 @@ public final class CdcEngine {
     Dataset<Row> storedOfBatch = null;
     Dataset<Row> touched = null;
     try {
-      // one version of the companion (companion) for every read of this batch: its log brought up
-      // to date and its files' statistics parsed once
+      // one version of the companion for every read of this batch: its log brought up to date and
+      // its files' statistics parsed once
       // the stored changes the pass needs are those of the batch's keys: within the batch's key
       // range, a read that skips the companion's files outside it when their ranges differ (its
       // first batch is stored in key ranges, below), so that the pass reads what the batch's keys
