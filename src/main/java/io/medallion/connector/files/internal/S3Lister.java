@@ -19,10 +19,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Lists the files under {@code s3a://bucket/prefix/} with ListObjectsV2: 1,000 keys a request, in
- * S3's order, starting after a given key ({@code StartAfter}), so an incremental listing of files
- * that arrive in key order (dated folders, timestamped names) costs one request per 1,000 new
- * files, not one per 1,000 files under the root.
+ * Lists the files under {@code s3a://bucket/prefix/} with ListObjectsV2: 1,000 keys a request (or
+ * fewer: {@code fs.s3a.paging.maximum}), in S3's order, starting after a given key ({@code
+ * StartAfter}), so an incremental listing of files that arrive in key order (dated folders,
+ * timestamped names) costs one request per 1,000 new files, not one per 1,000 files under the root.
  *
  * <p>Endpoint, path-style access, region and credentials come from the S3A settings ({@link
  * S3Settings}). Directory markers (keys ending in {@code /}) and hidden files ({@link
@@ -36,9 +36,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * most {@link S3Settings#apiCallTimeout()} (30 s by default), three attempts included.
  */
 public final class S3Lister implements FileLister {
-  /** Keys per ListObjectsV2 request (S3's maximum). */
-  public static final int PAGE_SIZE = 1000;
-
   private final S3Location root;
   private final S3Settings settings;
   private final S3Client client;
@@ -91,7 +88,7 @@ public final class S3Lister implements FileLister {
     boolean first = true;
     do {
       ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
-          .bucket(root.bucket()).maxKeys(PAGE_SIZE);
+          .bucket(root.bucket()).maxKeys(settings.pageSize());
       if (!root.prefix().isEmpty()) {
         request.prefix(root.prefix());
       }

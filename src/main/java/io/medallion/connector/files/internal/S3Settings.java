@@ -26,6 +26,8 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  *       {@code https://} unless {@code connection.ssl.enabled} is false; none: AWS's own.
  *   <li>{@code path.style.access} (default false), {@code endpoint.region} (default: the AWS
  *       region chain, then {@code us-east-1}).
+ *   <li>{@code paging.maximum}: keys per list request, at most S3's 1,000 (S3A's own default,
+ *       5,000, means 1,000); some S3-compatible stores page smaller.
  *   <li>{@code access.key}, {@code secret.key}, {@code session.token}, read with {@link
  *       Configuration#getPassword} like S3A (so Hadoop credential providers work). Without keys:
  *       anonymous when {@code aws.credentials.provider} names S3A's anonymous provider, else the
@@ -37,6 +39,8 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 public final class S3Settings {
   /** Bound on one AWS API call, retries included. */
   public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** Keys per ListObjectsV2 request: S3's maximum, and the default. */
+  public static final int MAX_PAGE_SIZE = 1000;
 
   private final String bucket;
   private final String endpoint;
@@ -47,11 +51,12 @@ public final class S3Settings {
   private final String sessionToken;
   private final boolean anonymous;
   private final Duration apiCallTimeout;
+  private final int pageSize;
   private Region[] resolved;
 
   private S3Settings(String bucket, String endpoint, boolean pathStyle, String region,
       String accessKey, String secretKey, String sessionToken, boolean anonymous,
-      Duration apiCallTimeout) {
+      Duration apiCallTimeout, int pageSize) {
     this.bucket = bucket;
     this.endpoint = endpoint;
     this.pathStyle = pathStyle;
@@ -61,6 +66,7 @@ public final class S3Settings {
     this.sessionToken = sessionToken;
     this.anonymous = anonymous;
     this.apiCallTimeout = apiCallTimeout;
+    this.pageSize = pageSize;
   }
 
   /** The settings of {@code bucket} in {@code conf} (S3A keys, per-bucket keys first). */
@@ -88,7 +94,26 @@ public final class S3Settings {
           + " the default AWS credentials chain");
     }
     return new S3Settings(bucket, endpoint, pathStyle, region, accessKey, secretKey,
-        sessionToken, anonymous, DEFAULT_API_CALL_TIMEOUT);
+        sessionToken, anonymous, DEFAULT_API_CALL_TIMEOUT, pageSize(get(conf, bucket, "paging.maximum"), bucket));
+  }
+
+  /** {@code paging.maximum}: a positive whole number, at most {@link #MAX_PAGE_SIZE} used. */
+  private static int pageSize(String value, String bucket) {
+    if (value == null) {
+      return MAX_PAGE_SIZE;
+    }
+    int keys;
+    try {
+      keys = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      keys = 0;
+    }
+    if (keys < 1) {
+      throw new IllegalArgumentException("S3 bucket '" + bucket + "': fs.s3a.paging.maximum (or fs.s3a.bucket."
+          + bucket + ".paging.maximum) is '" + value + "'; set a whole number of keys per list request,"
+          + " 1 or more (S3 returns at most " + MAX_PAGE_SIZE + "), or unset it for " + MAX_PAGE_SIZE);
+    }
+    return Math.min(keys, MAX_PAGE_SIZE);
   }
 
   /** A copy with another bound on each API call (retries included). */
@@ -97,7 +122,7 @@ public final class S3Settings {
       throw new IllegalArgumentException("API call timeout must be positive: " + timeout);
     }
     return new S3Settings(bucket, endpoint, pathStyle, region, accessKey, secretKey,
-        sessionToken, anonymous, timeout);
+        sessionToken, anonymous, timeout, pageSize);
   }
 
   public String bucket() {
@@ -120,6 +145,11 @@ public final class S3Settings {
 
   public Duration apiCallTimeout() {
     return apiCallTimeout;
+  }
+
+  /** Keys per list request ({@code paging.maximum}, at most {@link #MAX_PAGE_SIZE}). */
+  public int pageSize() {
+    return pageSize;
   }
 
   /** The configured region; else the AWS region chain; else {@code us-east-1}. */
@@ -198,6 +228,7 @@ public final class S3Settings {
   public String toString() {
     return "S3Settings[bucket " + bucket + ", endpoint " + (endpoint == null ? "(AWS)" : endpoint)
         + ", path style " + pathStyle + ", region " + (region == null ? "(default)" : region)
+        + (pageSize == MAX_PAGE_SIZE ? "" : ", " + pageSize + " keys a page")
         + ", credentials " + (accessKey != null ? "access key " + accessKey
             + (sessionToken != null ? " with session token" : "")
             : anonymous ? "anonymous" : "default chain")

@@ -163,6 +163,37 @@ class S3ListerTest {
     }
   }
 
+  /**
+   * {@code paging.maximum}, per bucket over the global key, sets the keys per request; above S3's
+   * 1,000 (S3A's own default is 5,000) it means 1,000; anything but a positive whole number is an
+   * error naming both keys and what to set.
+   */
+  @Test
+  void pagingMaximumSetsTheKeysPerRequest() throws IOException {
+    Configuration conf = conf();
+    conf.set("fs.s3a.paging.maximum", "5000");
+    List<FileEntry> all;
+    try (S3Lister lister = new S3Lister(s3.uri("landing"), conf)) {
+      all = list(lister, null);
+      assertThat(paths(all)).containsAll(expected.keySet().stream().map(k -> "s3a://" + s3.bucket() + "/" + k).toList());
+      // 2,505 keys under landing/ (2,515 once another test has added its ten), 1,000 a page
+      assertThat(lister.listRequests()).isEqualTo(3);
+    }
+    conf.set("fs.s3a.bucket." + s3.bucket() + ".paging.maximum", "400");
+    try (S3Lister lister = new S3Lister(s3.uri("landing"), conf)) {
+      assertThat(lister.toString()).contains("400 keys a page");
+      assertThat(list(lister, null)).containsExactlyElementsOf(all);
+      assertThat(lister.listRequests()).isEqualTo(7); // 2,505 or 2,515 keys, 400 a page
+    }
+    for (String bad : List.of("0", "-5", "many")) {
+      conf.set("fs.s3a.bucket." + s3.bucket() + ".paging.maximum", bad);
+      assertThatThrownBy(() -> new S3Lister(s3.uri("landing"), conf)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("S3 bucket '" + s3.bucket() + "': fs.s3a.paging.maximum (or fs.s3a.bucket." + s3.bucket()
+              + ".paging.maximum) is '" + bad + "'; set a whole number of keys per list request, 1 or more"
+              + " (S3 returns at most 1000), or unset it for 1000");
+    }
+  }
+
   @Test
   void aMissingBucketNamesTheBucketAndWhatToCheck() {
     Configuration conf = conf();
