@@ -5,7 +5,6 @@ import static io.medallion.table.cdc.CdcTestSupport.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.table.CdcSpec;
-import io.medallion.table.HaltingLogStore;
 import io.medallion.table.TableName;
 import io.medallion.table.TableSpec;
 import io.medallion.table.internal.DeltaTables;
@@ -27,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Removing superseded stored changes ({@link CdcEngine#removeSupersededChanges}) from an SCD1 table
  * changes nothing later batches do: late changes, redeliveries of removed changes, deletes before
  * inserts and truncates give the rows of in-order delivery, and a replayed batch still commits
- * nothing. ({@code CdcPropertyTest} removes them between random batches too.)
+ * nothing. ({@code CdcPropertyTest} removes them between random batches too; {@code CdcKillTest}
+ * kills a JVM right after a removal's commit.)
  */
 class CdcStoredChangesTest {
   @TempDir static Path warehouse;
@@ -103,51 +103,6 @@ class CdcStoredChangesTest {
     some.apply(spark.createDataFrame(fourth, SCHEMA), "st", 3);
     assertThat(DeltaTables.version(spark, compacted)).hasValue(target);
     assertThat(DeltaTables.version(spark, changes)).hasValue(stored);
-  }
-
-  /** The child ({@code warehouse}): two batches, then the removal, halted like kill -9 right after its commit. */
-  public static final class Child {
-    public static void main(String[] args) throws Exception {
-      HaltingLogStore.install(1);
-      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdcsk9");
-      CdcEngine e = engine(spark, KILLED, spec().build(), SCHEMA);
-      for (int b = 0; b < KILL_BATCHES.size(); b++) {
-        e.apply(spark.createDataFrame(KILL_BATCHES.get(b), SCHEMA), "st", b);
-      }
-      CdcKillTest.haltAfterNextCommit(spark, CdcEngine.changesTable(KILLED));
-      CdcEngine.removeSupersededChanges(spark, KILLED, spec().build());
-      System.out.println("the removal was committed: it was not halted");
-    }
-  }
-
-  static final TableName KILLED = TableName.of("cdcsk9", "s", "users");
-  static final List<List<Row>> KILL_BATCHES = List.of(
-      List.of(u(1, "a", 1), u(2, "x", 2), d(3, 5)),
-      List.of(u(1, "b", 3), u(2, "y", 4), u(3, "q", 4)));
-
-  @Test
-  void aRerunAfterKill9RightAfterTheRemovalsCommitChangesNothing() throws Exception {
-    Path root = warehouse.resolve("killed");
-    java.nio.file.Files.createDirectories(root);
-    Path log = root.resolve("child.log");
-    Process child = io.medallion.testkit.ChildJvm.start(Child.class, log.toFile(), root.toString());
-    assertThat(child.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(java.nio.file.Files.readString(log)).isEqualTo(137);
-
-    SparkSession spark = CdcTestSupport.spark(root, "cdcsk9");
-    TableName changes = CdcEngine.changesTable(KILLED);
-    // the kill fell after the removal's one commit: it is all there
-    assertThat(dump(spark.read().table(changes.quoted()).select("id", "seq", "__op")))
-        .containsExactly("1|3|U", "2|4|U", "3|5|D");
-    long stored = DeltaTables.version(spark, changes).getAsLong();
-    long target = DeltaTables.version(spark, KILLED).getAsLong();
-    // the rerun (maintain again) removes nothing and commits nothing; a replayed batch neither
-    assertThat(CdcEngine.removeSupersededChanges(spark, KILLED, spec().build())).hasValue(0);
-    CdcEngine e = engine(spark, KILLED, spec().build(), SCHEMA);
-    e.apply(spark.createDataFrame(KILL_BATCHES.get(1), SCHEMA), "st", 1);
-    assertThat(DeltaTables.version(spark, changes)).hasValue(stored);
-    assertThat(DeltaTables.version(spark, KILLED)).hasValue(target);
-    assertThat(dump(spark, KILLED)).containsExactly("1|b", "2|y");
   }
 
   @Test

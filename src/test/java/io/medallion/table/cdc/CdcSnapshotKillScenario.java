@@ -4,35 +4,30 @@ import static io.medallion.table.cdc.CdcTestSupport.dump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.table.CdcSpec;
-import io.medallion.table.HaltingLogStore;
 import io.medallion.table.TableName;
 import io.medallion.table.TableSpec;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.cdc.CdcEngine;
 import io.medallion.table.internal.cdc.CdcSnapshots;
-import io.medallion.testkit.ChildJvm;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 in the middle of applying a snapshot: a child JVM applies snapshot version 1 to an SCD2
- * target, then dies ({@code halt}, no shutdown hooks) while applying version 2, right after the
- * companion changes table committed and before the target records version 2 as applied. The
- * target then already holds version 2's rows but still says version 1; applying version 2 again
- * gives exactly the table of a run that was not killed, and a further apply commits nothing.
+ * kill -9 in the middle of applying a snapshot, a scenario of {@link CdcKillTest}: a child JVM
+ * applies snapshot version 1 to an SCD2 target, then dies ({@code halt}, no shutdown hooks) while
+ * applying version 2, right after the companion changes table committed and before the target
+ * records version 2 as applied. The target then already holds version 2's rows but still says
+ * version 1; applying version 2 again gives exactly the table of a run that was not killed, and a
+ * further apply commits nothing.
  */
-class CdcSnapshotKillTest {
-  @TempDir static Path warehouse;
+final class CdcSnapshotKillScenario {
+  private CdcSnapshotKillScenario() {}
 
   static final StructType SCHEMA = StructType.fromDDL("id INT, name STRING, city STRING");
   static final TableName TARGET = TableName.of("cdcsk", "s", "users");
@@ -52,17 +47,13 @@ class CdcSnapshotKillTest {
     return spark.createDataFrame(rows.stream().map(RowFactory::create).toList(), SCHEMA);
   }
 
-  /** The child: version 1, then version 2 killed after the companion's commit. */
-  public static final class Child {
-    public static void main(String[] args) throws Exception {
-      HaltingLogStore.install(1);
-      SparkSession spark = CdcTestSupport.spark(Path.of(args[0]), "cdcsk");
-      CdcSnapshots s = snapshots(spark, TARGET);
-      s.apply(version(spark, 1), 1);
-      CdcKillTest.haltAfterNextCommit(spark, CdcEngine.changesTable(TARGET));
-      s.apply(version(spark, 2), 2);
-      System.out.println("version 2 was applied: it was not halted");
-    }
+  /** The child's part ({@code warehouse}): version 1, then version 2 halted after the companion's commit. */
+  static void killed(Path warehouse) {
+    SparkSession spark = CdcTestSupport.spark(warehouse, TARGET.catalog());
+    CdcSnapshots s = snapshots(spark, TARGET);
+    s.apply(version(spark, 1), 1);
+    CdcKillTest.haltAfterNextCommit(spark, CdcEngine.changesTable(TARGET));
+    s.apply(version(spark, 2), 2);
   }
 
   /** The companion's stored changes without the time they were stored at (which differs per run). */
@@ -76,13 +67,8 @@ class CdcSnapshotKillTest {
     return dump(stored);
   }
 
-  @Test
-  void aRerunAfterKill9BetweenTheChangesAndTheVersionRecordGivesTheUnkilledTable() throws Exception {
-    Process child = ChildJvm.start(Child.class, warehouse.resolve("child.log").toFile(), warehouse.toString());
-    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(warehouse.resolve("child.log"))).isEqualTo(137);
-
-    SparkSession spark = CdcTestSupport.spark(warehouse, "cdcsk");
+  /** After the kill ({@code spark} has the scenario's catalog): the rerun gives the unkilled table, once. */
+  static void assertTheRerunGivesTheUnkilledTable(SparkSession spark) {
     CdcSnapshots unkilled = snapshots(spark, UNKILLED);
     for (int v = 1; v <= 2; v++) {
       unkilled.apply(version(spark, v), v);
