@@ -9,6 +9,7 @@ import io.medallion.pipeline.PipelineDefinition;
 import io.medallion.pipeline.TableRef;
 import io.medallion.run.PipelineRunner;
 import io.medallion.run.RunOptions;
+import io.medallion.table.HaltingLogStore;
 import io.medallion.table.TableName;
 import io.medallion.testkit.ChildJvm;
 import io.medallion.testkit.LocalSpark;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 between a micro-batch's two commits: a child JVM streams JSON files into a bronze table
  * with a quarantine rule and dies ({@code halt}) right after the target's commit, before the
  * quarantine commit, with the batch's quarantine rows set aside by the write's tasks as Parquet
- * files in the quarantine table's folder, not yet committed. The rerun replays the batch: the
+ * files in the quarantine table's folder, not yet committed ({@link HaltingLogStore} stops it right
+ * after writing the target's commit file). The rerun replays the batch: the
  * target commit is skipped, the quarantine rows are appended once (the killed run's files stay out
  * of the table), and no staging folder is used.
  */
@@ -53,31 +54,21 @@ class QuarantineKillTest {
         b -> b.expectOrQuarantine("has_id", "id IS NOT NULL"));
   }
 
-  /** The child: runs the pipeline; a watcher halts the JVM once the target's first write is committed. */
+  /** The target's {@code _delta_log} folder (not its quarantine table's). */
+  static Path targetLog(Path root) {
+    TableName target = environment(root).tableName(pipeline(root), TableRef.parse("bronze.orders"));
+    return root.resolve("warehouse").resolve(target.catalog()).resolve(target.schema()).resolve(target.table())
+        .resolve("_delta_log");
+  }
+
+  /** The child: runs the pipeline, halted right after the target's first data commit (version 1). */
   public static final class Child {
     public static void main(String[] args) throws Exception {
       Path root = Path.of(args[0]);
-      Thread watcher = new Thread(() -> {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline && !targetWritten(root)) {
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-        System.out.println("halting after the target's commit");
-        Runtime.getRuntime().halt(137);
-      });
-      watcher.setDaemon(true);
-      watcher.start();
-      new PipelineRunner(LocalSpark.session(), pipeline(root), environment(root)).run(RunOptions.all());
-      watcher.join();
-    }
-
-    /** The target (not its quarantine table) has its first data commit, version 1. */
-    static boolean targetWritten(Path root) {
-      try (Stream<Path> files = Files.walk(root.resolve("warehouse"))) {
-        return files.anyMatch(p -> p.endsWith(Path.of("orders", "_delta_log", "00000000000000000001.json")));
-      } catch (Exception e) {
-        return false;
-      }
+      HaltingLogStore.install(1);
+      HaltingLogStore.arm(targetLog(root), 1, HaltingLogStore.When.AFTER);
+      HaltingLogStore.runAll(Map.of("pipeline", () ->
+          new PipelineRunner(LocalSpark.session(), pipeline(root), environment(root)).run(RunOptions.all())));
     }
   }
 
@@ -93,6 +84,7 @@ class QuarantineKillTest {
     Process child = ChildJvm.start(Child.class, log.toFile(), root.toString());
     assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
     assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
+    assertThat(Files.readString(log)).contains("halting after the commit file:" + targetLog(root) + "/");
     SparkSession spark = LocalSpark.session();
     PipelineDefinition p = pipeline(root);
     Environment env = environment(root);
