@@ -12,6 +12,7 @@ import io.medallion.run.RunResult;
 import io.medallion.run.TableResult;
 import io.medallion.table.RefreshState;
 import io.medallion.table.HaltingLogStore;
+import io.medallion.table.ReplaceKillScenario;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.testkit.ChildJvm;
@@ -47,8 +48,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@link HaltingLogStore}) stops each refresh around writing its gold table's next commit file.
  *
  * <p>A rerun gives the table a full recompute would give, with a record that matches the input;
- * a further rerun writes nothing. The two kills use catalogs of their own, and one child runs both
- * at once: the JVM halts when both refreshes are at their points.
+ * a further rerun writes nothing. The same child also kills a full refresh's write, before and after
+ * its commit ({@link ReplaceKillScenario}). The four kills use catalogs of their own, and one child
+ * runs them at once: the JVM halts when all four are at their points (a cold child JVM costs more
+ * than the four together).
  */
 public class GoldKillTest {
   @TempDir static Path root;
@@ -73,22 +76,26 @@ public class GoldKillTest {
   }
 
   /**
-   * The child: both refreshes of the gold table at once, each halted at its commit ({@link
-   * HaltingLogStore}). Arguments: root, then for each kill its when, its gold table's {@code
-   * _delta_log} and the version of the commit to halt at.
+   * The child: the gold table's two refreshes and the two replaces at once, each halted at its
+   * commit ({@link HaltingLogStore}). Arguments: root, then for each kill its kind ({@code gold} or
+   * {@code replace}), its when, its table's {@code _delta_log} and the version of the commit to halt
+   * at.
    */
   public static final class Child {
     public static void main(String[] args) throws InterruptedException {
-      HaltingLogStore.install((args.length - 1) / 3);
+      HaltingLogStore.install((args.length - 1) / 4);
+      Path root = Path.of(args[0]);
       Map<String, Runnable> scenarios = new java.util.LinkedHashMap<>();
-      for (int i = 1; i < args.length; i += 3) {
-        String when = args[i];
-        HaltingLogStore.arm(Path.of(args[i + 1]), Long.parseLong(args[i + 2]), HaltingLogStore.When.of(when));
-        scenarios.put(when, () -> {
-          PipelineDefinition p = pipeline();
-          new PipelineRunner(LocalSpark.session(), p, environment(Path.of(args[0]), "gkill_" + when))
-              .run(IncrementalGoldTest.golds(p));
-        });
+      for (int i = 1; i < args.length; i += 4) {
+        String kind = args[i];
+        String when = args[i + 1];
+        HaltingLogStore.arm(Path.of(args[i + 2]), Long.parseLong(args[i + 3]), HaltingLogStore.When.of(when));
+        scenarios.put(kind + " " + when, kind.equals("replace")
+            ? () -> ReplaceKillScenario.replace(LocalSpark.session(), root, when)
+            : () -> {
+              PipelineDefinition p = pipeline();
+              new PipelineRunner(LocalSpark.session(), p, environment(root, "gkill_" + when)).run(IncrementalGoldTest.golds(p));
+            });
       }
       HaltingLogStore.runAll(scenarios);
     }
@@ -100,14 +107,15 @@ public class GoldKillTest {
 
   /** The kills by when they happen, each in catalogs of its own. */
   static final Map<String, Kill> KILLS = new java.util.HashMap<>();
+  static final Map<String, ReplaceKillScenario.Kill> REPLACES = new java.util.HashMap<>();
 
   /** The child that runs both kills, and its output. */
   static Process child;
   static Path childLog;
 
   /**
-   * Prepares both kills (before and after the commit), then starts the child that runs both; each
-   * test waits for it.
+   * Prepares the four kills (a refresh and a replace, before and after the commit), then starts the
+   * child that runs them; each test waits for it.
    */
   @BeforeAll
   static void startTheChild() throws Exception {
@@ -115,7 +123,10 @@ public class GoldKillTest {
     for (String when : List.of("before", "after")) {
       Kill kill = prepare(when);
       KILLS.put(when, kill);
-      args.addAll(List.of(when, kill.deltaLog(), String.valueOf(kill.before() + 1)));
+      args.addAll(List.of("gold", when, kill.deltaLog(), String.valueOf(kill.before() + 1)));
+      ReplaceKillScenario.Kill replace = ReplaceKillScenario.prepare(LocalSpark.session(), root, when);
+      REPLACES.put(when, replace);
+      args.addAll(List.of("replace", when, replace.deltaLog(), String.valueOf(replace.version() + 1)));
     }
     childLog = root.resolve("child.log");
     child = ChildJvm.start(Child.class, childLog.toFile(), args.toArray(String[]::new));
@@ -171,9 +182,7 @@ public class GoldKillTest {
     long silverVersion = kill.silverVersion();
     PipelineRunner runner = new PipelineRunner(spark, p, env);
     RunOptions golds = IncrementalGoldTest.golds(p);
-    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(childLog)).isEqualTo(137);
-    assertThat(Files.readString(childLog)).contains("halting " + when + " the commit file:" + kill.deltaLog() + "/");
+    awaitTheKill(when, kill.deltaLog());
 
     // What the kill left.
     RefreshState recorded = RefreshState.lastRecorded(spark, gold).orElseThrow();
@@ -218,6 +227,21 @@ public class GoldKillTest {
     assertThat(DeltaTables.version(spark, gold).getAsLong()).isEqualTo(version);
     IncrementalGoldTest.assertEqualsFullRecompute(spark, p, env, "daily", SQL, "further rerun after a kill " + when);
     assertThat(events(spark, env, p, "run_finish")).hasSize(3);
+  }
+
+  @ParameterizedTest(name = "killed {0} the commit")
+  @ValueSource(strings = {"before", "after"})
+  void aRerunAfterKill9InAFullReplaceGivesTheNewRowsAndAFurtherRerunChangesNoRow(String when) throws Exception {
+    ReplaceKillScenario.Kill kill = REPLACES.get(when);
+    awaitTheKill(when, kill.deltaLog());
+    ReplaceKillScenario.assertTheRerunsGiveTheNewRows(LocalSpark.session(), kill, when);
+  }
+
+  /** Waits for the child, which must have halted {@code when} told at a commit file in {@code deltaLog}. */
+  static void awaitTheKill(String when, String deltaLog) throws Exception {
+    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(childLog)).isEqualTo(137);
+    assertThat(Files.readString(childLog)).contains("halting " + when + " the commit file:" + deltaLog + "/");
   }
 
   public static String location(SparkSession spark, TableName t) {
