@@ -3,7 +3,6 @@ package io.medallion.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medallion.catalog.WarehouseCatalog;
-import io.medallion.gold.GoldKillTest;
 import io.medallion.table.internal.DeltaTables;
 import io.medallion.table.internal.DeltaWriter;
 import java.net.URI;
@@ -14,8 +13,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * kill -9 in a small table's full replace ({@code ChecksumOverwrite.replace}: a full gold
- * recompute, a batch table), two scenarios of {@link GoldKillTest}, which runs them in its child JVM
- * with its own: the child replaces the rows of an existing table and dies ({@code halt}, no shutdown
+ * recompute, a batch table), two scenarios of {@code RunKillTest} ({@code io.medallion.run}), which
+ * runs them in one child JVM with its others: the child replaces the rows of an existing table and dies ({@code halt}, no shutdown
  * hooks) <b>before</b> its commit file is written (the new rows' data files are) or right
  * <b>after</b> it. Before: the table is as it was, the written files are referenced by no commit.
  * After: the table has the new rows. Either way the rerun of the same replace gives the table
@@ -37,9 +36,9 @@ public final class ReplaceKillScenario {
   public static Kill prepare(SparkSession spark, Path root, String when) throws java.io.IOException {
     TableName t = register(spark, root, when);
     ReplaceTest.fill(spark, t, ReplaceTest.SPEC);
-    String deltaLog = Path.of(URI.create(GoldKillTest.location(spark, t))).resolve("_delta_log").toString();
+    String deltaLog = Path.of(URI.create(location(spark, t))).resolve("_delta_log").toString();
     long version = DeltaTables.version(spark, t).getAsLong();
-    return new Kill(t, version, ReplaceTest.contents(spark, t), GoldKillTest.dataFiles(spark, t), deltaLog);
+    return new Kill(t, version, ReplaceTest.contents(spark, t), dataFiles(spark, t), deltaLog);
   }
 
   /** The child's part: the replace with new rows, to be halted at its commit. */
@@ -58,9 +57,9 @@ public final class ReplaceKillScenario {
     if (when.equals("before")) {
       assertThat(DeltaTables.version(spark, t).getAsLong()).as("no commit").isEqualTo(kill.version());
       assertThat(ReplaceTest.contents(spark, t)).isEqualTo(kill.rows());
-      Set<String> orphans = GoldKillTest.dataFiles(spark, t);
+      Set<String> orphans = dataFiles(spark, t);
       orphans.removeAll(kill.files());
-      orphans.removeAll(GoldKillTest.referenced(spark, t));
+      orphans.removeAll(referenced(spark, t));
       assertThat(orphans).as("the killed replace had written its data files, which no commit adds").isNotEmpty();
     } else {
       assertThat(DeltaTables.version(spark, t).getAsLong()).as("the replace's commit").isEqualTo(kill.version() + 1);
@@ -74,5 +73,25 @@ public final class ReplaceKillScenario {
       DeltaWriter.write(ReplaceTest.rows(spark, 100, 130), t, ReplaceTest.SPEC, Write.replace(), Txn.NONE);
       assertThat(ReplaceTest.contents(spark, t)).as(run + " after a kill " + when).isEqualTo(expected);
     }
+  }
+
+  /** The table's location, a {@code file:} URI. */
+  public static String location(SparkSession spark, TableName t) {
+    String l = spark.sql("DESCRIBE DETAIL " + t.quoted()).first().getAs("location");
+    return l.startsWith("file:") ? l : "file://" + l;
+  }
+
+  /** The Parquet files in the table's folder, referenced or not. */
+  public static Set<String> dataFiles(SparkSession spark, TableName t) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(Path.of(URI.create(location(spark, t))))) {
+      return files.filter(f -> f.toString().endsWith(".parquet") && !f.toString().contains("_delta_log"))
+          .map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
+  /** The Parquet files the table's current version references. */
+  public static Set<String> referenced(SparkSession spark, TableName t) {
+    return java.util.stream.Stream.of(spark.table(t.quoted()).inputFiles()).map(f -> f.substring(f.lastIndexOf('/') + 1))
+        .collect(java.util.stream.Collectors.toSet());
   }
 }

@@ -15,11 +15,9 @@ import io.medallion.table.HaltingLogStore;
 import io.medallion.table.ReplaceKillScenario;
 import io.medallion.table.TableName;
 import io.medallion.table.internal.DeltaTables;
-import io.medallion.testkit.ChildJvm;
 import io.medallion.testkit.LocalSpark;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,34 +25,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * kill -9 in the middle of an incremental gold refresh: a child JVM runs the gold table after its
- * silver input appended, updated and deleted rows, and dies ({@code halt}, no shutdown hooks) when
- * the refresh commits to the gold table: either <b>before</b> the commit is published (its data
- * files are written, the commit that would add them and record the input versions is not), or
- * <b>after</b> it (the commit, with the input versions it records, is there; the run's event-log
- * rows and its end are not). The kill point is exact: a Delta {@code LogStore} of the child
- * ({@link HaltingLogStore}) stops each refresh around writing its gold table's next commit file.
+ * kill -9 in the middle of an incremental gold refresh, two scenarios of {@code RunKillTest}
+ * ({@code io.medallion.run}), which runs them in one child JVM with its others: the child runs the
+ * gold table after its silver input appended, updated and deleted rows, and dies ({@code halt}, no
+ * shutdown hooks) when the refresh commits to the gold table: either <b>before</b> the commit is
+ * published (its data files are written, the commit that would add them and record the input
+ * versions is not), or <b>after</b> it (the commit, with the input versions it records, is there;
+ * the run's event-log rows and its end are not). The kill point is exact: a Delta {@code LogStore}
+ * of the child ({@link HaltingLogStore}) stops each refresh around writing its gold table's next
+ * commit file.
  *
  * <p>A rerun gives the table a full recompute would give, with a record that matches the input;
- * a further rerun writes nothing. The same child also kills a full refresh's write, before and after
- * its commit ({@link ReplaceKillScenario}). The four kills use catalogs of their own, and one child
- * runs them at once: the JVM halts when all four are at their points (a cold child JVM costs more
- * than the four together).
+ * a further rerun writes nothing. Each kill uses catalogs of its own.
  */
-public class GoldKillTest {
-  @TempDir static Path root;
+public final class GoldKillScenario {
+  private GoldKillScenario() {}
 
   static final TableRef GOLD = TableRef.parse("gold.daily");
   static final String SQL = "SELECT store, day, COUNT(*) AS n, SUM(amount) AS total, MIN(amount) AS lo,"
@@ -75,76 +64,22 @@ public class GoldKillTest {
     return IncrementalGoldTest.pipeline(Map.of("daily", SQL), g -> {});
   }
 
-  /**
-   * The child: the gold table's two refreshes and the two replaces at once, each halted at its
-   * commit ({@link HaltingLogStore}). Arguments: root, then for each kill its kind ({@code gold} or
-   * {@code replace}), its when, its table's {@code _delta_log} and the version of the commit to halt
-   * at.
-   */
-  public static final class Child {
-    public static void main(String[] args) throws InterruptedException {
-      HaltingLogStore.install((args.length - 1) / 4);
-      Path root = Path.of(args[0]);
-      Map<String, Runnable> scenarios = new java.util.LinkedHashMap<>();
-      for (int i = 1; i < args.length; i += 4) {
-        String kind = args[i];
-        String when = args[i + 1];
-        HaltingLogStore.arm(Path.of(args[i + 2]), Long.parseLong(args[i + 3]), HaltingLogStore.When.of(when));
-        scenarios.put(kind + " " + when, kind.equals("replace")
-            ? () -> ReplaceKillScenario.replace(LocalSpark.session(), root, when)
-            : () -> {
-              PipelineDefinition p = pipeline();
-              new PipelineRunner(LocalSpark.session(), p, environment(root, "gkill_" + when)).run(IncrementalGoldTest.golds(p));
-            });
-      }
-      HaltingLogStore.runAll(scenarios);
-    }
+  /** The child's part: the gold table's refresh for the kill {@code when}, to be halted at its commit. */
+  public static void refresh(Path root, String when) {
+    PipelineDefinition p = pipeline();
+    new PipelineRunner(LocalSpark.session(), p, environment(root, "gkill_" + when)).run(IncrementalGoldTest.golds(p));
   }
 
-  /** What the parent prepared for one kill, and the child it started. */
-  record Kill(PipelineDefinition p, Environment env, TableName silver, TableName gold, long before,
+  /** What the parent prepared for one kill. */
+  public record Kill(PipelineDefinition p, Environment env, TableName silver, TableName gold, long before,
       Set<String> filesBefore, long silverVersion, String deltaLog) {}
-
-  /** The kills by when they happen, each in catalogs of its own. */
-  static final Map<String, Kill> KILLS = new java.util.HashMap<>();
-  static final Map<String, ReplaceKillScenario.Kill> REPLACES = new java.util.HashMap<>();
-
-  /** The child that runs both kills, and its output. */
-  static Process child;
-  static Path childLog;
-
-  /**
-   * Prepares the four kills (a refresh and a replace, before and after the commit), then starts the
-   * child that runs them; each test waits for it.
-   */
-  @BeforeAll
-  static void startTheChild() throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of(root.toString()));
-    for (String when : List.of("before", "after")) {
-      Kill kill = prepare(when);
-      KILLS.put(when, kill);
-      args.addAll(List.of("gold", when, kill.deltaLog(), String.valueOf(kill.before() + 1)));
-      ReplaceKillScenario.Kill replace = ReplaceKillScenario.prepare(LocalSpark.session(), root, when);
-      REPLACES.put(when, replace);
-      args.addAll(List.of("replace", when, replace.deltaLog(), String.valueOf(replace.version() + 1)));
-    }
-    childLog = root.resolve("child.log");
-    child = ChildJvm.start(Child.class, childLog.toFile(), args.toArray(String[]::new));
-  }
-
-  @AfterAll
-  static void stopTheChild() {
-    if (child != null) { // null when the preparation failed before starting it
-      child.destroyForcibly();
-    }
-  }
 
   /**
    * The gold table refreshed once from 60 rows, then its input appends, updates and deletes rows
    * (so the next refresh is incremental), for the child to start that refresh and halt {@code when}
-   * told.
+   * told: the parent's part.
    */
-  static Kill prepare(String when) throws IOException {
+  public static Kill prepare(Path root, String when) throws IOException {
     SparkSession spark = LocalSpark.session();
     PipelineDefinition p = pipeline();
     String prefix = "gkill_" + when;
@@ -155,7 +90,7 @@ public class GoldKillTest {
     new PipelineRunner(spark, p, env).run(IncrementalGoldTest.golds(p));
     TableName gold = env.tableName(p, GOLD);
     long before = DeltaTables.version(spark, gold).getAsLong();
-    Set<String> filesBefore = dataFiles(spark, gold);
+    Set<String> filesBefore = ReplaceKillScenario.dataFiles(spark, gold);
 
     // The input appends, updates and deletes rows: the next refresh is incremental.
     IncrementalGoldTest.append(spark, silver, 100, 6, r);
@@ -163,16 +98,16 @@ public class GoldKillTest {
     spark.sql("DELETE FROM " + silver.quoted() + " WHERE id % 5 = 1");
     long silverVersion = DeltaTables.version(spark, silver).getAsLong();
 
-    String deltaLog = Path.of(URI.create(location(spark, gold))).resolve("_delta_log").toString();
+    String deltaLog = Path.of(URI.create(ReplaceKillScenario.location(spark, gold))).resolve("_delta_log").toString();
     return new Kill(p, env, silver, gold, before, filesBefore, silverVersion, deltaLog);
   }
 
-  @ParameterizedTest(name = "killed {0} the gold commit")
-  @ValueSource(strings = {"before", "after"})
-  void aRerunAfterKill9InAnIncrementalRefreshEqualsAFullRecomputeAndAFurtherRerunWritesNothing(String when)
-      throws Exception {
+  /**
+   * After the kill: what it left, then the rerun gives the table of a full recompute with a record
+   * that matches the input, and a further rerun writes nothing.
+   */
+  public static void assertTheRerunEqualsAFullRecompute(Kill kill, String when) throws IOException {
     SparkSession spark = LocalSpark.session();
-    Kill kill = KILLS.get(when);
     PipelineDefinition p = kill.p();
     Environment env = kill.env();
     TableName silver = kill.silver();
@@ -182,16 +117,15 @@ public class GoldKillTest {
     long silverVersion = kill.silverVersion();
     PipelineRunner runner = new PipelineRunner(spark, p, env);
     RunOptions golds = IncrementalGoldTest.golds(p);
-    awaitTheKill(when, kill.deltaLog());
 
     // What the kill left.
     RefreshState recorded = RefreshState.lastRecorded(spark, gold).orElseThrow();
     if (when.equals("before")) {
       assertThat(DeltaTables.version(spark, gold).getAsLong()).as("no commit").isEqualTo(before);
       assertThat(recorded.inputs().get(silver.toString()).version()).isLessThan(silverVersion);
-      Set<String> orphans = dataFiles(spark, gold);
+      Set<String> orphans = ReplaceKillScenario.dataFiles(spark, gold);
       orphans.removeAll(filesBefore);
-      orphans.removeAll(referenced(spark, gold));
+      orphans.removeAll(ReplaceKillScenario.referenced(spark, gold));
       assertThat(orphans).as("the killed refresh had written its data files, which no commit adds").isNotEmpty();
     } else {
       assertThat(DeltaTables.version(spark, gold).getAsLong()).as("the refresh's commit").isEqualTo(before + 1);
@@ -227,40 +161,6 @@ public class GoldKillTest {
     assertThat(DeltaTables.version(spark, gold).getAsLong()).isEqualTo(version);
     IncrementalGoldTest.assertEqualsFullRecompute(spark, p, env, "daily", SQL, "further rerun after a kill " + when);
     assertThat(events(spark, env, p, "run_finish")).hasSize(3);
-  }
-
-  @ParameterizedTest(name = "killed {0} the commit")
-  @ValueSource(strings = {"before", "after"})
-  void aRerunAfterKill9InAFullReplaceGivesTheNewRowsAndAFurtherRerunChangesNoRow(String when) throws Exception {
-    ReplaceKillScenario.Kill kill = REPLACES.get(when);
-    awaitTheKill(when, kill.deltaLog());
-    ReplaceKillScenario.assertTheRerunsGiveTheNewRows(LocalSpark.session(), kill, when);
-  }
-
-  /** Waits for the child, which must have halted {@code when} told at a commit file in {@code deltaLog}. */
-  static void awaitTheKill(String when, String deltaLog) throws Exception {
-    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(childLog)).isEqualTo(137);
-    assertThat(Files.readString(childLog)).contains("halting " + when + " the commit file:" + deltaLog + "/");
-  }
-
-  public static String location(SparkSession spark, TableName t) {
-    String l = spark.sql("DESCRIBE DETAIL " + t.quoted()).first().getAs("location");
-    return l.startsWith("file:") ? l : "file://" + l;
-  }
-
-  /** The Parquet files in the table's folder, referenced or not. */
-  public static Set<String> dataFiles(SparkSession spark, TableName t) throws IOException {
-    try (Stream<Path> files = Files.walk(Path.of(URI.create(location(spark, t))))) {
-      return files.filter(f -> f.toString().endsWith(".parquet") && !f.toString().contains("_delta_log"))
-          .map(f -> f.getFileName().toString()).collect(Collectors.toSet());
-    }
-  }
-
-  /** The Parquet files the table's current version references. */
-  public static Set<String> referenced(SparkSession spark, TableName t) {
-    return Stream.of(spark.table(t.quoted()).inputFiles()).map(f -> f.substring(f.lastIndexOf('/') + 1))
-        .collect(Collectors.toSet());
   }
 
   static List<String> events(SparkSession spark, Environment env, PipelineDefinition p, String type) {

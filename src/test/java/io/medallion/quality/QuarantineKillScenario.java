@@ -11,7 +11,6 @@ import io.medallion.run.PipelineRunner;
 import io.medallion.run.RunOptions;
 import io.medallion.table.HaltingLogStore;
 import io.medallion.table.TableName;
-import io.medallion.testkit.ChildJvm;
 import io.medallion.testkit.LocalSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,23 +19,21 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 between a micro-batch's two commits: a child JVM streams JSON files into a bronze table
- * with a quarantine rule and dies ({@code halt}) right after the target's commit, before the
- * quarantine commit, with the batch's quarantine rows set aside by the write's tasks as Parquet
- * files in the quarantine table's folder, not yet committed ({@link HaltingLogStore} stops it right
- * after writing the target's commit file). The rerun replays the batch: the
+ * kill -9 between a micro-batch's two commits, a scenario of {@code RunKillTest} ({@code
+ * io.medallion.run}), which runs it in one child JVM with its others: the child streams JSON files
+ * into a bronze table with a quarantine rule and dies ({@code halt}) right after the target's
+ * commit, before the quarantine commit ({@link HaltingLogStore} stops it right after writing the
+ * target's commit file), with the batch's quarantine rows set aside by the write's tasks as Parquet
+ * files in the quarantine table's folder, not yet committed. The rerun replays the batch: the
  * target commit is skipped, the quarantine rows are appended once (the killed run's files stay out
  * of the table), and no staging folder is used.
  */
-class QuarantineKillTest {
-  @TempDir static Path root;
+public final class QuarantineKillScenario {
+  private QuarantineKillScenario() {}
 
   static final int ROWS = 300; // every 10th has no id: 30 quarantined, 270 kept
 
@@ -54,37 +51,29 @@ class QuarantineKillTest {
         b -> b.expectOrQuarantine("has_id", "id IS NOT NULL"));
   }
 
-  /** The target's {@code _delta_log} folder (not its quarantine table's). */
-  static Path targetLog(Path root) {
+  /** The target's {@code _delta_log} folder (not its quarantine table's): the kill is after its commit 1. */
+  public static Path targetLog(Path root) {
     TableName target = environment(root).tableName(pipeline(root), TableRef.parse("bronze.orders"));
     return root.resolve("warehouse").resolve(target.catalog()).resolve(target.schema()).resolve(target.table())
         .resolve("_delta_log");
   }
 
-  /** The child: runs the pipeline, halted right after the target's first data commit (version 1). */
-  public static final class Child {
-    public static void main(String[] args) throws Exception {
-      Path root = Path.of(args[0]);
-      HaltingLogStore.install(1);
-      HaltingLogStore.arm(targetLog(root), 1, HaltingLogStore.When.AFTER);
-      HaltingLogStore.runAll(Map.of("pipeline", () ->
-          new PipelineRunner(LocalSpark.session(), pipeline(root), environment(root)).run(RunOptions.all())));
-    }
-  }
-
-  @Test
-  void aRerunAfterKill9BetweenTheTargetAndTheQuarantineWritesEachRowOnce() throws Exception {
+  /** The parent's part: the file the child streams. */
+  public static void land(Path root) throws java.io.IOException {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < ROWS; i++) {
       lines.add(ExpectationsTest.order(i % 10 == 0 ? null : String.valueOf(i), "1", "placed"));
     }
     ExpectationsTest.land(root.resolve("landing/orders"), "a.json", lines.toArray(new String[0]));
+  }
 
-    Path log = root.resolve("child.log");
-    Process child = ChildJvm.start(Child.class, log.toFile(), root.toString());
-    assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("the child died where told").isTrue();
-    assertThat(child.exitValue()).as(Files.readString(log)).isEqualTo(137);
-    assertThat(Files.readString(log)).contains("halting after the commit file:" + targetLog(root) + "/");
+  /** The child's part: the pipeline, to be halted right after the target's first data commit (version 1). */
+  public static void run(Path root) {
+    new PipelineRunner(LocalSpark.session(), pipeline(root), environment(root)).run(RunOptions.all());
+  }
+
+  /** After the kill: the rows set aside and not committed; the rerun writes each row once. */
+  public static void assertTheRerunWritesEachRowOnce(Path root) throws Exception {
     SparkSession spark = LocalSpark.session();
     PipelineDefinition p = pipeline(root);
     Environment env = environment(root);
