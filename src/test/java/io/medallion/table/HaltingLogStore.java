@@ -18,8 +18,8 @@ import org.apache.hadoop.conf.Configuration;
  *
  * <p>One child can run several scenarios at once, each on a table of its own, so that one JVM start
  * serves them all (a cold child JVM costs ~10 CPU s before its first write). The thread that reaches
- * its point stops there for good; when the last of the {@link #install installed} number of points is
- * reached, the JVM halts with exit code 137 and no shutdown hooks, as after {@code kill -9}. Each
+ * its point stops there for good; when the scenarios {@link #runAll} runs have all reached theirs,
+ * the JVM halts with exit code 137 and no shutdown hooks, as after {@code kill -9}. Each
  * scenario is then cut exactly at its point.
  */
 public final class HaltingLogStore extends io.delta.storage.HDFSLogStore {
@@ -42,12 +42,11 @@ public final class HaltingLogStore extends io.delta.storage.HDFSLogStore {
   }
 
   /**
-   * Makes Delta write local logs through this store, halting once {@code points} kill points are
-   * reached. Call it before the JVM's Spark session starts.
+   * Makes Delta write local logs through this store. Call it before the JVM's Spark session starts;
+   * {@link #runAll} then halts the JVM once each of its scenarios has reached its kill point.
    */
-  public static void install(int points) {
+  public static void install() {
     System.setProperty("spark.delta.logStore.file.impl", HaltingLogStore.class.getName());
-    expected = points;
   }
 
   /** A kill point: the commit file of {@code version} in the {@code _delta_log} folder {@code deltaLog}. */
@@ -81,11 +80,12 @@ public final class HaltingLogStore extends io.delta.storage.HDFSLogStore {
   }
 
   /**
-   * Runs each scenario on a thread of its own and waits for them: they are to stop at their kill
-   * points, where the last one halts the JVM. A scenario that ends (or fails) without reaching its
+   * Runs each scenario on a thread of its own and waits for them: each is to stop at one kill
+   * point (armed before it gets there), and the last one to get there halts the JVM. A scenario that ends (or fails) without reaching its
    * point ends the JVM with exit code 1, after printing what happened.
    */
   public static void runAll(Map<String, Runnable> scenarios) throws InterruptedException {
+    expected = scenarios.size();
     for (Map.Entry<String, Runnable> s : scenarios.entrySet()) {
       Thread t = new Thread(() -> {
         try {

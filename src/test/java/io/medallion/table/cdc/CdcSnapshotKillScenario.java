@@ -19,7 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * kill -9 in the middle of applying a snapshot, a scenario of {@link CdcKillTest}: a child JVM
+ * kill -9 in the middle of applying a snapshot, a scenario of {@link CdcKillScenario}: a child JVM
  * applies snapshot version 1 to an SCD2 target, then dies ({@code halt}, no shutdown hooks) while
  * applying version 2, right after the companion changes table committed and before the target
  * records version 2 as applied. The target then already holds version 2's rows but still says
@@ -52,7 +52,7 @@ final class CdcSnapshotKillScenario {
     SparkSession spark = CdcTestSupport.spark(warehouse, TARGET.catalog());
     CdcSnapshots s = snapshots(spark, TARGET);
     s.apply(version(spark, 1), 1);
-    CdcKillTest.haltAfterNextCommit(spark, CdcEngine.changesTable(TARGET));
+    CdcKillScenario.haltAfterNextCommit(spark, CdcEngine.changesTable(TARGET));
     s.apply(version(spark, 2), 2);
   }
 

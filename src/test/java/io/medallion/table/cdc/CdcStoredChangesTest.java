@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Removing superseded stored changes ({@link CdcEngine#removeSupersededChanges}) from an SCD1 table
  * changes nothing later batches do: late changes, redeliveries of removed changes, deletes before
  * inserts and truncates give the rows of in-order delivery, and a replayed batch still commits
- * nothing. ({@code CdcPropertyTest} removes them between random batches too; {@code CdcKillTest}
+ * nothing. ({@code CdcPropertyTest} removes them between random batches too; {@code RunKillTest}
  * kills a JVM right after a removal's commit.)
  */
 class CdcStoredChangesTest {
