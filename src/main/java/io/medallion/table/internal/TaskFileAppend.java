@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -143,19 +145,27 @@ public final class TaskFileAppend implements Serializable {
 
   private TaskFile open(TaskContext task, String key) {
     CompressionCodecName c = codec(codec);
-    String file = String.format(Locale.ROOT, "part-%05d-%s-c000%s.parquet", task.partitionId(), UUID.randomUUID(),
-        c.getExtension());
-    TaskFile f = new TaskFile(new Path(dataPath, file), schema, c, conf.value());
+    TaskFile f = new TaskFile(new Path(dataPath, fileName(task.partitionId(), task.taskAttemptId(), c)), schema, c,
+        conf.value());
     task.addTaskCompletionListener(ctx -> {
-      TaskFile done = OPEN.remove(key);
+      TaskFile done = OPEN.get(key);
       if (done != null) {
-        String reported = done.finish(ctx.isFailed() || ctx.isInterrupted());
-        if (reported != null) {
-          files.add(reported);
+        try {
+          String reported = done.finish(ctx.isFailed() || ctx.isInterrupted());
+          if (reported != null) {
+            files.add(reported);
+          }
+        } finally {
+          OPEN.remove(key); // once the file is complete or removed: discard waits for this
         }
       }
     });
     return f;
+  }
+
+  /** A task attempt's file name: it carries this append's id, by which {@link #discard} finds it. */
+  String fileName(int partition, long attempt, CompressionCodecName c) {
+    return String.format(Locale.ROOT, "part-%05d-%s-a%d-c000%s.parquet", partition, id, attempt, c.getExtension());
   }
 
   private static CompressionCodecName codec(String name) {
@@ -200,11 +210,32 @@ public final class TaskFileAppend implements Serializable {
     return true;
   }
 
-  /** Removes the files of the tasks that succeeded (they will not be committed); best effort. */
+  /**
+   * Removes this append's files, which will not be committed; best effort. First waits (up to 30 s)
+   * for this append's tasks running in this JVM (a local master's) to finish their files. Then
+   * removes the files the tasks reported, and every other file in the table's folder named with this
+   * append's id: when a job fails, Spark drops the reports of its tasks that succeed after the
+   * failure (their stage is gone), so a task that finished its file just as another failed leaves a
+   * file the driver never heard of. What still escapes (a task on another executor finishing after
+   * the listing) is part of no commit, and VACUUM removes it.
+   */
   public void discard() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (OPEN.keySet().stream().anyMatch(k -> k.startsWith(id + "/")) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
     Configuration c = conf.value();
     for (String[] e : entries()) {
       DriverAppend.discard(new Path(dataPath, e[0]), c);
+    }
+    Path dir = new Path(dataPath);
+    String mine = "-" + id + "-a";
+    try {
+      for (FileStatus f : dir.getFileSystem(c).listStatus(dir, p -> p.getName().contains(mine))) {
+        DriverAppend.discard(f.getPath(), c);
+      }
+    } catch (IOException | RuntimeException e) {
+      // never referenced by a commit: VACUUM removes them
     }
   }
 
